@@ -1,0 +1,33 @@
+// Errors carrying every problem found in an input, each located by its JSON path.
+
+function describe(what, problems) {
+  const lines = problems.map(({ path, message, fix }) => `  ${path}: ${message}${fix ? ` (${fix})` : ""}`);
+  return `edgefuse: invalid ${what}, ${problems.length} problem(s):\n${lines.join("\n")}`;
+}
+
+/** The config passed to createGuard() is invalid; `problems` lists every issue. */
+export class GuardConfigError extends Error {
+  constructor(problems) {
+    super(describe("config", problems));
+    this.name = "GuardConfigError";
+    this.problems = problems;
+  }
+}
+
+/** An argument to an edgefuse function (e.g. the usage given to estimateCost) is invalid. */
+export class GuardInputError extends TypeError {
+  constructor(problems) {
+    super(describe("input", problems));
+    this.name = "GuardInputError";
+    this.problems = problems;
+  }
+}
+
+/** Serialises a caller's value for the core, or explains why it is not plain JSON. */
+export function toJsonText(value, path, ErrorType) {
+  try {
+    return JSON.stringify(value ?? null);
+  } catch (error) {
+    throw new ErrorType([{ path, message: `must be plain JSON (${error.message})`, fix: "" }]);
+  }
+}

@@ -1,0 +1,354 @@
+#include "config.h"
+
+#include "suggest.h"
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+
+namespace edgefuse {
+namespace {
+
+using nlohmann::json;
+
+constexpr const char* kDefaultEndpoint = "https://api.cloudflare.com/client/v4/graphql";
+
+// Hand-written rather than std::regex, which would double the size of the .wasm.
+bool isIdentifier(const std::string& text, std::size_t maxLength) {
+  if (text.empty() || text.size() > maxLength || std::isdigit(static_cast<unsigned char>(text[0]))) {
+    return false;
+  }
+  return std::all_of(text.begin(), text.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
+  });
+}
+
+bool isHttpUrl(const std::string& text) {
+  std::size_t hostStart = text.rfind("https://", 0) == 0 ? 8 : text.rfind("http://", 0) == 0 ? 7 : 0;
+  if (hostStart == 0 || text.size() == hostStart) return false;
+  if (text[hostStart] == '/' || text[hostStart] == '?' || text[hostStart] == '#') return false;
+  return std::none_of(text.begin(), text.end(),
+                      [](char c) { return std::isspace(static_cast<unsigned char>(c)) || std::iscntrl(static_cast<unsigned char>(c)); });
+}
+
+class Validator {
+ public:
+  std::vector<Problem> problems;
+
+  void report(std::string path, std::string message, std::string fix = "") {
+    problems.push_back({std::move(path), std::move(message), std::move(fix)});
+  }
+
+  // Unknown keys are errors, with a suggestion: a typo must never silently disable a guard.
+  void rejectUnknownKeys(const json& object, const std::string& prefix,
+                         const std::vector<std::string>& known, const char* what) {
+    for (const auto& item : object.items()) {
+      if (std::find(known.begin(), known.end(), item.key()) != known.end()) continue;
+      report(join(prefix, item.key()), std::string("unknown ") + what,
+             didYouMean(item.key(), known, "known: " + list(known)));
+    }
+  }
+
+  static std::string join(const std::string& prefix, const std::string& key) {
+    return prefix.empty() ? key : prefix + "." + key;
+  }
+
+  static std::string list(const std::vector<std::string>& words) {
+    std::string out;
+    for (const auto& word : words) out += (out.empty() ? "" : ", ") + word;
+    return out;
+  }
+
+  static std::string shown(const json& value) { return value.dump(); }
+
+  std::optional<double> number(const json& object, const std::string& prefix, const char* key,
+                               const char* requirement, double min, double max, bool minInclusive) {
+    auto it = object.find(key);
+    if (it == object.end() || it->is_null()) return std::nullopt;
+    const std::string path = join(prefix, key);
+    if (!it->is_number()) {
+      report(path, std::string("must be ") + requirement + ", got " + shown(*it));
+      return std::nullopt;
+    }
+    double value = it->get<double>();
+    bool aboveMin = minInclusive ? value >= min : value > min;
+    if (!std::isfinite(value) || !aboveMin || value > max) {
+      report(path, std::string("must be ") + requirement + ", got " + shown(*it));
+      return std::nullopt;
+    }
+    return value;
+  }
+
+  std::optional<int> integer(const json& object, const std::string& prefix, const char* key,
+                             int min, int max) {
+    auto it = object.find(key);
+    if (it == object.end() || it->is_null()) return std::nullopt;
+    if (!it->is_number_integer() || it->get<long long>() < min || it->get<long long>() > max) {
+      report(join(prefix, key),
+             "must be a whole number from " + std::to_string(min) + " to " + std::to_string(max) +
+                 ", got " + shown(*it));
+      return std::nullopt;
+    }
+    return static_cast<int>(it->get<long long>());
+  }
+
+  std::optional<std::string> oneOf(const json& object, const std::string& prefix, const char* key,
+                                   const std::vector<std::string>& choices) {
+    auto it = object.find(key);
+    if (it == object.end() || it->is_null()) return std::nullopt;
+    if (it->is_string()) {
+      std::string value = it->get<std::string>();
+      if (std::find(choices.begin(), choices.end(), value) != choices.end()) return value;
+      report(join(prefix, key), "must be one of " + list(choices) + ", got " + shown(*it),
+             didYouMean(value, choices));
+    } else {
+      report(join(prefix, key), "must be one of " + list(choices) + ", got " + shown(*it));
+    }
+    return std::nullopt;
+  }
+
+  std::optional<bool> boolean(const json& object, const std::string& prefix, const char* key) {
+    auto it = object.find(key);
+    if (it == object.end() || it->is_null()) return std::nullopt;
+    if (!it->is_boolean()) {
+      report(join(prefix, key), "must be true or false, got " + shown(*it));
+      return std::nullopt;
+    }
+    return it->get<bool>();
+  }
+
+  // Names of env vars and bindings. The value is never echoed back: a user who pastes the
+  // secret itself here must not see it printed in an error or a log.
+  std::optional<std::string> identifier(const json& object, const std::string& prefix,
+                                        const char* key, const char* what) {
+    auto it = object.find(key);
+    if (it == object.end() || it->is_null()) return std::nullopt;
+    if (it->is_string() && isIdentifier(it->get<std::string>(), 64)) {
+      return it->get<std::string>();
+    }
+    report(join(prefix, key), std::string("must be the name of ") + what +
+                                  " (letters, digits and _, at most 64), not its value");
+    return std::nullopt;
+  }
+
+  bool isObject(const json& value, const std::string& path) {
+    if (value.is_object()) return true;
+    report(path.empty() ? "(config)" : path, "must be an object, got " + shown(value));
+    return false;
+  }
+};
+
+// 95 rather than 95.0: numbers in messages read as the user wrote them.
+std::string formatNumber(double value) {
+  if (value == std::floor(value) && std::fabs(value) < 1e15) {
+    return std::to_string(static_cast<long long>(value));
+  }
+  return json(value).dump();
+}
+
+Threshold defaultThreshold(const Allowance& allowance) {
+  // A daily hard quota trips before the platform cuts off, so the guard, not Cloudflare,
+  // decides what stops. Elsewhere going past the inclusion is ordinary paid use: warn only.
+  std::optional<double> trip;
+  if (allowance.billing == Billing::HardLimit) trip = 90.0;
+  return {80.0, trip, 80.0, std::nullopt, std::nullopt};
+}
+
+void parseThreshold(Validator& v, const json& input, const std::string& path,
+                    const Allowance& allowance, Threshold& threshold) {
+  if (!v.isObject(input, path)) return;
+  v.rejectUnknownKeys(input, path, {"warn", "trip", "recover", "tripAt", "maxOverageUsd"},
+                      "threshold option");
+  const char* percent = "a percentage above 0";
+  auto warn = v.number(input, path, "warn", percent, 0, 1e6, false);
+  auto recover = v.number(input, path, "recover", percent, 0, 1e6, false);
+  auto tripIt = input.find("trip");
+  bool tripDisabled = tripIt != input.end() && tripIt->is_null();
+  auto trip = v.number(input, path, "trip", "a percentage above 0, or null for none", 0, 1e6, false);
+  if (trip) threshold.tripPercent = trip;
+  if (tripDisabled) threshold.tripPercent.reset();
+
+  if (threshold.tripPercent) {
+    double tripValue = *threshold.tripPercent;
+    threshold.recoverPercent = tripValue > 20 ? tripValue - 10 : tripValue / 2;
+    threshold.warnPercent = std::min(threshold.warnPercent, tripValue);
+  }
+  if (warn) threshold.warnPercent = *warn;
+  if (recover) threshold.recoverPercent = *recover;
+
+  if (threshold.tripPercent && recover && *recover >= *threshold.tripPercent) {
+    v.report(path, "recover (" + formatNumber(*recover) + ") must be below trip (" +
+                       formatNumber(*threshold.tripPercent) + ")",
+             "set recover under trip so a breaker cannot flap");
+  }
+  if (threshold.tripPercent && warn && *warn > *threshold.tripPercent) {
+    v.report(path, "warn (" + formatNumber(*warn) + ") must not be above trip (" +
+                       formatNumber(*threshold.tripPercent) + ")");
+  }
+  threshold.tripAt = v.number(input, path, "tripAt", "a positive number of units", 0, 1e300, false);
+  threshold.maxOverageUsd =
+      v.number(input, path, "maxOverageUsd", "a positive number of USD", 0, 1e12, false);
+  if (threshold.maxOverageUsd && allowance.billing != Billing::Overage) {
+    v.report(path + ".maxOverageUsd", "this resource has no overage on this plan",
+             "use trip or tripAt instead");
+  }
+}
+
+std::optional<Budget> parseBudget(Validator& v, const json& input) {
+  const std::string path = "budget";
+  if (!v.isObject(input, path)) return std::nullopt;
+  v.rejectUnknownKeys(input, path, {"maxUsd", "warn", "granularity"}, "budget option");
+  Budget budget{0, 80.0, BudgetGranularity::Month};
+  auto maxUsd = v.number(input, path, "maxUsd", "a positive number", 0, 1e12, false);
+  if (!maxUsd && !input.contains("maxUsd")) {
+    v.report("budget.maxUsd", "is required", "the most overage in USD you accept per period");
+  }
+  if (maxUsd) budget.maxUsd = *maxUsd;
+  if (auto warn = v.number(input, path, "warn", "a percentage from 0 to 100", 0, 100, false)) {
+    budget.warnPercent = *warn;
+  }
+  if (auto granularity = v.oneOf(input, path, "granularity", {"day", "week", "month"})) {
+    budget.granularity = *granularity == "day"    ? BudgetGranularity::Day
+                         : *granularity == "week" ? BudgetGranularity::Week
+                                                  : BudgetGranularity::Month;
+  }
+  return budget;
+}
+
+std::string_view nameOf(BudgetGranularity granularity) {
+  switch (granularity) {
+    case BudgetGranularity::Day: return "day";
+    case BudgetGranularity::Week: return "week";
+    case BudgetGranularity::Month: return "month";
+  }
+  return "month";
+}
+
+}  // namespace
+
+const std::vector<std::string>& bindingKinds() {
+  static const std::vector<std::string> kinds = {"kv",        "d1", "r2", "queue", "ai",
+                                                 "vectorize", "durable-object", "ignore"};
+  return kinds;
+}
+
+ConfigResult parseConfig(const json& input) {
+  Validator v;
+  if (!v.isObject(input, "")) return {std::nullopt, v.problems};
+  v.rejectUnknownKeys(input, "",
+                      {"plan", "billingDay", "accountIdEnv", "apiTokenEnv", "endpoint",
+                       "stateBinding", "refreshSeconds", "onBlocked", "dryRun", "bindings",
+                       "thresholds", "budget"},
+                      "option");
+
+  Config config{Plan::Free, 1, "CF_ACCOUNT_ID", "CF_API_TOKEN", kDefaultEndpoint,
+                "EDGEFUSE_STATE", 60, OnBlocked::Throw, false, {}, {}, std::nullopt};
+
+  auto plan = v.oneOf(input, "", "plan", {"free", "paid"});
+  if (!plan && !input.contains("plan")) {
+    v.report("plan", "is required", "set \"free\" or \"paid\": quotas and prices differ");
+  }
+  if (plan) config.plan = *plan == "paid" ? Plan::Paid : Plan::Free;
+
+  if (auto day = v.integer(input, "", "billingDay", 1, 31)) config.billingDay = *day;
+  if (auto name = v.identifier(input, "", "accountIdEnv", "an environment variable")) {
+    config.accountIdEnv = *name;
+  }
+  if (auto name = v.identifier(input, "", "apiTokenEnv", "an environment variable")) {
+    config.apiTokenEnv = *name;
+  }
+  if (auto name = v.identifier(input, "", "stateBinding", "a KV namespace binding")) {
+    config.stateBinding = *name;
+  }
+  if (auto it = input.find("endpoint"); it != input.end() && !it->is_null()) {
+    if (it->is_string() && isHttpUrl(it->get<std::string>())) {
+      config.endpoint = it->get<std::string>();
+    } else {
+      v.report("endpoint", "must be an http(s) URL, got " + it->dump(),
+               std::string("omit it for Cloudflare's ") + kDefaultEndpoint);
+    }
+  }
+  if (auto seconds = v.integer(input, "", "refreshSeconds", 1, 3600)) {
+    config.refreshSeconds = *seconds;
+  }
+  if (auto mode = v.oneOf(input, "", "onBlocked", {"throw", "skip"})) {
+    config.onBlocked = *mode == "skip" ? OnBlocked::Skip : OnBlocked::Throw;
+  }
+  if (auto dryRun = v.boolean(input, "", "dryRun")) config.dryRun = *dryRun;
+
+  if (auto it = input.find("bindings"); it != input.end() && v.isObject(*it, "bindings")) {
+    for (const auto& item : it->items()) {
+      const std::string path = "bindings." + item.key();
+      if (!isIdentifier(item.key(), 256)) {
+        v.report(path, "is not a valid binding name");
+        continue;
+      }
+      if (auto kind = v.oneOf(*it, "bindings", item.key().c_str(), bindingKinds())) {
+        config.bindings[item.key()] = *kind;
+      }
+    }
+  }
+
+  for (const Resource& resource : resources()) {
+    config.thresholds.emplace(std::string(resource.id),
+                              defaultThreshold(allowanceFor(resource, config.plan)));
+  }
+  if (auto it = input.find("thresholds"); it != input.end() && v.isObject(*it, "thresholds")) {
+    const std::vector<std::string> ids = resourceIds();
+    for (const auto& item : it->items()) {
+      const std::string path = "thresholds." + item.key();
+      const Resource* resource = findResource(item.key());
+      if (!resource) {
+        v.report(path, "unknown resource", didYouMean(item.key(), ids, "see RESOURCES for the ids"));
+        continue;
+      }
+      parseThreshold(v, item.value(), path, allowanceFor(*resource, config.plan),
+                     config.thresholds[item.key()]);
+    }
+  }
+
+  if (auto it = input.find("budget"); it != input.end() && !it->is_null()) {
+    config.budget = parseBudget(v, *it);
+  } else if (config.plan == Plan::Paid) {
+    v.report("budget", "is required on the paid plan",
+             "add \"budget\": { \"maxUsd\": 50 }, the most overage in USD you accept per month");
+  }
+
+  if (!v.problems.empty()) return {std::nullopt, v.problems};
+  return {config, {}};
+}
+
+nlohmann::json toJson(const Config& config) {
+  json thresholds = json::object();
+  for (const auto& [id, threshold] : config.thresholds) {
+    thresholds[id] = {
+        {"warn", threshold.warnPercent},
+        {"trip", threshold.tripPercent ? json(*threshold.tripPercent) : json(nullptr)},
+        {"recover", threshold.recoverPercent},
+        {"tripAt", threshold.tripAt ? json(*threshold.tripAt) : json(nullptr)},
+        {"maxOverageUsd", threshold.maxOverageUsd ? json(*threshold.maxOverageUsd) : json(nullptr)},
+    };
+  }
+  json budget = nullptr;
+  if (config.budget) {
+    budget = {{"maxUsd", config.budget->maxUsd},
+              {"warn", config.budget->warnPercent},
+              {"granularity", nameOf(config.budget->granularity)}};
+  }
+  return {
+      {"plan", nameOf(config.plan)},
+      {"billingDay", config.billingDay},
+      {"accountIdEnv", config.accountIdEnv},
+      {"apiTokenEnv", config.apiTokenEnv},
+      {"endpoint", config.endpoint},
+      {"stateBinding", config.stateBinding},
+      {"refreshSeconds", config.refreshSeconds},
+      {"onBlocked", config.onBlocked == OnBlocked::Skip ? "skip" : "throw"},
+      {"dryRun", config.dryRun},
+      {"bindings", config.bindings},
+      {"thresholds", thresholds},
+      {"budget", budget},
+  };
+}
+
+}  // namespace edgefuse

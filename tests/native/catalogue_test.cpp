@@ -1,0 +1,142 @@
+// Pins the billing facts the catalogue must get right (see DESIGN.md: the mistakes other
+// guards make). Each check names the official page the number comes from.
+#include <doctest/doctest.h>
+
+#include <string>
+
+#include "catalogue.h"
+#include "string_view_maker.h"
+
+using namespace edgefuse;
+
+namespace {
+const Resource& get(std::string_view id) {
+  const Resource* resource = findResource(id);
+  REQUIRE_MESSAGE(resource != nullptr, std::string(id));
+  return *resource;
+}
+}  // namespace
+
+TEST_CASE("every resource cites an official Cloudflare page") {
+  CHECK(resources().size() >= 19);
+  for (const Resource& resource : resources()) {
+    CAPTURE(resource.id);
+    CHECK(resource.source.rfind("https://developers.cloudflare.com/", 0) == 0);
+    if (!resource.fieldSource.empty()) {
+      CHECK(resource.fieldSource.rfind("https://developers.cloudflare.com/", 0) == 0);
+    }
+    CHECK(findResource(resource.id) == &resource);
+  }
+  CHECK(findResource("kv-writez") == nullptr);
+}
+
+TEST_CASE("free-plan quotas are daily hard limits with no overage") {
+  // https://developers.cloudflare.com/workers/platform/limits/#daily-request
+  for (auto [id, quota] : {std::pair{"workers-requests", 100'000.0}, {"kv-reads", 100'000.0},
+                           {"kv-writes", 1'000.0}, {"kv-deletes", 1'000.0}, {"kv-lists", 1'000.0},
+                           {"d1-rows-read", 5e6}, {"d1-rows-written", 100'000.0},
+                           {"queues-operations", 10'000.0}, {"do-requests", 100'000.0},
+                           {"do-duration-gbs", 13'000.0}, {"ai-neurons", 10'000.0}}) {
+    CAPTURE(id);
+    const Allowance& free = get(id).free;
+    CHECK(free.billing == Billing::HardLimit);
+    CHECK(free.period == Period::Day);
+    CHECK(free.included == quota);
+  }
+}
+
+TEST_CASE("Workers: requests and CPU milliseconds") {
+  const Resource& requests = get("workers-requests");
+  CHECK(requests.paid.included == 10e6);
+  CHECK(requests.paid.priceUsd == doctest::Approx(0.30));
+  CHECK(requests.paid.priceUnit == 1e6);
+  // Pages Functions bill as Workers requests: no separate resource, a note instead.
+  CHECK(std::string(requests.note).find("Pages Functions") != std::string::npos);
+  CHECK(findResource("pages-functions-requests") == nullptr);
+
+  // CPU overage is priced per million CPU *milliseconds*.
+  const Resource& cpu = get("workers-cpu-ms");
+  CHECK(cpu.unit == "CPU milliseconds");
+  CHECK(cpu.paid.included == 30e6);
+  CHECK(cpu.paid.priceUsd == doctest::Approx(0.02));
+  CHECK(cpu.paid.priceUnit == 1e6);
+  CHECK(cpu.fieldScale == doctest::Approx(0.001));  // cpuTimeUs -> ms
+  CHECK(cpu.free.billing == Billing::NotMetered);
+}
+
+TEST_CASE("KV: reads, writes, deletes and lists, each its own resource") {
+  CHECK(get("kv-reads").paid.included == 10e6);
+  CHECK(get("kv-reads").paid.priceUsd == doctest::Approx(0.50));
+  for (auto id : {"kv-writes", "kv-deletes", "kv-lists"}) {
+    CAPTURE(id);
+    CHECK(get(id).paid.included == 1e6);
+    CHECK(get(id).paid.priceUsd == doctest::Approx(5.00));
+    CHECK(get(id).dataset == "kvOperationsAdaptiveGroups");
+    CHECK(get(id).bindingDimension == "namespaceId");
+  }
+  CHECK(get("kv-writes").actionTypes == "write");
+}
+
+TEST_CASE("D1 is billed on rows read and written, not queries") {
+  const Resource& read = get("d1-rows-read");
+  const Resource& written = get("d1-rows-written");
+  CHECK(read.unit == "rows");
+  CHECK(read.field == "sum.rowsRead");
+  CHECK(written.field == "sum.rowsWritten");
+  CHECK(read.paid.included == 25e9);
+  CHECK(read.paid.priceUsd == doctest::Approx(0.001));
+  CHECK(written.paid.included == 50e6);
+  CHECK(written.paid.priceUsd == doctest::Approx(1.00));
+  CHECK(read.bindingDimension == "databaseId");
+  for (const Resource& resource : resources()) {
+    CHECK(std::string(resource.id).find("d1-queries") == std::string::npos);
+  }
+}
+
+TEST_CASE("R2: list is Class A, head and get are Class B, deletes are free") {
+  const std::string classA(get("r2-class-a").actionTypes);
+  const std::string classB(get("r2-class-b").actionTypes);
+  const Resource& deletes = get("r2-deletes");
+  CHECK(classA.find("ListObjects") != std::string::npos);
+  CHECK(classA.find("PutObject") != std::string::npos);
+  CHECK(classA.find("CreateMultipartUpload") != std::string::npos);
+  CHECK(classB.find("GetObject") != std::string::npos);
+  CHECK(classB.find("HeadObject") != std::string::npos);
+  CHECK(classB.find("ListObjects") == std::string::npos);
+  CHECK(std::string(deletes.actionTypes).find("DeleteObject") != std::string::npos);
+  CHECK(deletes.paid.billing == Billing::NotMetered);
+  CHECK(get("r2-class-a").paid.priceUsd == doctest::Approx(4.50));
+  CHECK(get("r2-class-b").paid.priceUsd == doctest::Approx(0.36));
+  // R2's free tier is monthly on both plans, and bills overage in whole millions.
+  CHECK(get("r2-class-a").free.period == Period::Month);
+  CHECK(get("r2-class-a").free.billing == Billing::Overage);
+  CHECK(get("r2-class-b").free.included == 10e6);
+  CHECK(get("r2-class-a").paid.roundsUpToUnit);
+}
+
+TEST_CASE("Queues, Durable Objects, Workers AI, Vectorize and Stream") {
+  CHECK(get("queues-operations").paid.included == 1e6);
+  CHECK(get("queues-operations").paid.priceUsd == doctest::Approx(0.40));
+  CHECK(get("do-requests").paid.priceUsd == doctest::Approx(0.15));
+  CHECK(get("do-duration-gbs").unit == "GB-s");
+  CHECK(get("do-duration-gbs").paid.included == 400'000);
+  CHECK(get("do-duration-gbs").paid.priceUsd == doctest::Approx(12.50));
+
+  // Workers AI is priced per 1,000 neurons, with 10,000 a day included on both plans.
+  const Resource& ai = get("ai-neurons");
+  CHECK(ai.paid.priceUnit == 1'000);
+  CHECK(ai.paid.priceUsd == doctest::Approx(0.011));
+  CHECK(ai.paid.period == Period::Day);
+  CHECK(ai.paid.included == 10'000);
+
+  // Vectorize is billed on queried and stored dimensions.
+  CHECK(get("vectorize-queried-dimensions").unit == "dimensions");
+  CHECK(get("vectorize-queried-dimensions").paid.priceUsd == doctest::Approx(0.01));
+  CHECK(get("vectorize-stored-dimensions").paid.priceUnit == 100e6);
+  CHECK(get("vectorize-stored-dimensions").paid.priceUsd == doctest::Approx(0.05));
+
+  CHECK(get("stream-minutes-delivered").paid.priceUsd == doctest::Approx(1.00));
+  CHECK(get("stream-minutes-delivered").paid.priceUnit == 1'000);
+  CHECK(get("stream-minutes-stored").paid.priceUsd == doctest::Approx(5.00));
+  CHECK(get("stream-minutes-stored").dataset.empty());
+}

@@ -1,0 +1,166 @@
+#include <doctest/doctest.h>
+
+#include <string>
+
+#include "config.h"
+
+using namespace edgefuse;
+using nlohmann::json;
+
+namespace {
+std::string describe(const Problem& problem) {
+  std::string text = problem.path + ": " + problem.message;
+  if (!problem.fix.empty()) text += " (" + problem.fix + ")";
+  return text;
+}
+
+std::vector<std::string> problemsOf(const json& input) {
+  ConfigResult result = parseConfig(input);
+  CHECK_FALSE(result.config.has_value());
+  std::vector<std::string> lines;
+  for (const Problem& problem : result.problems) lines.push_back(describe(problem));
+  return lines;
+}
+
+bool contains(const std::vector<std::string>& lines, const std::string& line) {
+  for (const auto& candidate : lines) {
+    if (candidate == line) return true;
+  }
+  return false;
+}
+}  // namespace
+
+TEST_CASE("a minimal free config gets every default") {
+  ConfigResult result = parseConfig({{"plan", "free"}});
+  REQUIRE(result.config);
+  const Config& config = *result.config;
+  CHECK(config.plan == Plan::Free);
+  CHECK(config.billingDay == 1);
+  CHECK(config.accountIdEnv == "CF_ACCOUNT_ID");
+  CHECK(config.apiTokenEnv == "CF_API_TOKEN");
+  CHECK(config.endpoint == "https://api.cloudflare.com/client/v4/graphql");
+  CHECK(config.stateBinding == "EDGEFUSE_STATE");
+  CHECK(config.refreshSeconds == 60);
+  CHECK(config.onBlocked == OnBlocked::Throw);
+  CHECK_FALSE(config.dryRun);
+  CHECK_FALSE(config.budget);
+  // Daily hard quotas trip at 90% by default; unmetered ones never trip.
+  CHECK(*config.thresholds.at("kv-writes").tripPercent == 90);
+  CHECK(config.thresholds.at("kv-writes").recoverPercent == 80);
+  CHECK_FALSE(config.thresholds.at("workers-cpu-ms").tripPercent);
+  CHECK(config.thresholds.size() == resources().size());
+}
+
+TEST_CASE("the paid plan needs a budget and warns on inclusions by default") {
+  CHECK(contains(problemsOf({{"plan", "paid"}}),
+                 "budget: is required on the paid plan (add \"budget\": { \"maxUsd\": 50 }, "
+                 "the most overage in USD you accept per month)"));
+  ConfigResult result = parseConfig({{"plan", "paid"}, {"budget", {{"maxUsd", 25}}}});
+  REQUIRE(result.config);
+  CHECK(result.config->budget->maxUsd == 25);
+  CHECK(result.config->budget->warnPercent == 80);
+  CHECK(result.config->budget->granularity == BudgetGranularity::Month);
+  CHECK_FALSE(result.config->thresholds.at("kv-writes").tripPercent);
+  CHECK(result.config->thresholds.at("kv-writes").warnPercent == 80);
+}
+
+TEST_CASE("the examples from the issue, all reported at once") {
+  auto lines = problemsOf({{"plan", "paid"},
+                           {"thresholds",
+                            {{"kv-writez", {{"trip", 90}}},
+                             {"kv-writes", {{"trip", 90}, {"recover", 95}}}}},
+                           {"budget", {{"maxUsd", "10$"}}}});
+  CHECK(lines.size() == 3);
+  CHECK(contains(lines, "thresholds.kv-writez: unknown resource (did you mean kv-writes?)"));
+  CHECK(contains(lines, "budget.maxUsd: must be a positive number, got \"10$\""));
+  CHECK(contains(lines,
+                 "thresholds.kv-writes: recover (95) must be below trip (90) (set recover under "
+                 "trip so a breaker cannot flap)"));
+}
+
+TEST_CASE("every option is checked") {
+  auto lines = problemsOf({{"plan", "fre"},
+                           {"billingDay", 32},
+                           {"apiTokenEnv", "abc-secret-token-value"},
+                           {"endpoint", "ftp://example.com"},
+                           {"refreshSeconds", 0},
+                           {"onBlocked", "ignore"},
+                           {"dryRun", "yes"},
+                           {"bindings", {{"MY_DB", "d2"}}},
+                           {"treshold", {}}});
+  CHECK(contains(lines, "plan: must be one of free, paid, got \"fre\" (did you mean free?)"));
+  CHECK(contains(lines, "billingDay: must be a whole number from 1 to 31, got 32"));
+  CHECK(contains(lines, "refreshSeconds: must be a whole number from 1 to 3600, got 0"));
+  CHECK(contains(lines, "onBlocked: must be one of throw, skip, got \"ignore\""));
+  CHECK(contains(lines, "dryRun: must be true or false, got \"yes\""));
+  CHECK(contains(lines,
+                 "bindings.MY_DB: must be one of kv, d1, r2, queue, ai, vectorize, "
+                 "durable-object, ignore, got \"d2\" (did you mean d1?)"));
+  CHECK(contains(lines, "treshold: unknown option (did you mean thresholds?)"));
+  bool endpointReported = false;
+  for (const auto& line : lines) {
+    if (line.rfind("endpoint: must be an http(s) URL", 0) == 0) endpointReported = true;
+    // A secret pasted into an *Env option is never echoed back.
+    CHECK(line.find("abc-secret-token-value") == std::string::npos);
+  }
+  CHECK(endpointReported);
+  CHECK(contains(lines,
+                 "apiTokenEnv: must be the name of an environment variable (letters, digits "
+                 "and _, at most 64), not its value"));
+  CHECK(lines.size() == 9);
+}
+
+TEST_CASE("a missing plan and a non-object config are explained") {
+  CHECK(contains(problemsOf(json::object()),
+                 "plan: is required (set \"free\" or \"paid\": quotas and prices differ)"));
+  CHECK(contains(problemsOf(json::array()), "(config): must be an object, got []"));
+  CHECK(contains(problemsOf({{"plan", "free"}, {"thresholds", 5}}),
+                 "thresholds: must be an object, got 5"));
+}
+
+TEST_CASE("threshold defaults follow an explicit trip, and trip can be switched off") {
+  ConfigResult result = parseConfig(
+      {{"plan", "free"},
+       {"thresholds", {{"kv-reads", {{"trip", 50}}}, {"kv-writes", {{"trip", nullptr}}},
+                       {"d1-rows-read", {{"tripAt", 2e6}}}}}});
+  REQUIRE(result.config);
+  const Threshold& reads = result.config->thresholds.at("kv-reads");
+  CHECK(*reads.tripPercent == 50);
+  CHECK(reads.recoverPercent == 40);
+  CHECK(reads.warnPercent == 50);
+  CHECK_FALSE(result.config->thresholds.at("kv-writes").tripPercent);
+  CHECK(*result.config->thresholds.at("d1-rows-read").tripAt == 2e6);
+}
+
+TEST_CASE("thresholds that cannot work are refused") {
+  auto lines = problemsOf({{"plan", "free"},
+                           {"thresholds",
+                            {{"kv-reads", {{"warn", 95}, {"trip", 90}, {"maxOverageUsd", 5}}},
+                             {"kv-lists", {{"trip", -1}, {"tirp", 5}}}}}});
+  CHECK(contains(lines, "thresholds.kv-reads: warn (95) must not be above trip (90)"));
+  CHECK(contains(lines,
+                 "thresholds.kv-reads.maxOverageUsd: this resource has no overage on this plan "
+                 "(use trip or tripAt instead)"));
+  CHECK(contains(lines,
+                 "thresholds.kv-lists.trip: must be a percentage above 0, or null for none, got -1"));
+  CHECK(contains(lines, "thresholds.kv-lists.tirp: unknown threshold option (did you mean trip?)"));
+}
+
+TEST_CASE("the normalised config round-trips as JSON") {
+  ConfigResult result = parseConfig({{"plan", "paid"},
+                                     {"billingDay", 31},
+                                     {"bindings", {{"MY_DB", "d1"}}},
+                                     {"budget", {{"maxUsd", 10}, {"granularity", "week"}}}});
+  REQUIRE(result.config);
+  json out = toJson(*result.config);
+  CHECK(out["plan"] == "paid");
+  CHECK(out["billingDay"] == 31);
+  CHECK(out["bindings"]["MY_DB"] == "d1");
+  CHECK(out["budget"]["granularity"] == "week");
+  CHECK(out["thresholds"]["kv-reads"]["trip"].is_null());
+  // Feeding the normalised form back in gives the same config.
+  json again = out;
+  ConfigResult second = parseConfig(again);
+  REQUIRE(second.config);
+  CHECK(toJson(*second.config) == out);
+}
