@@ -1,14 +1,40 @@
 #!/usr/bin/env bash
-# Runs every test: the native doctest suite (CTest), then the vitest suite inside workerd.
-# Installs and builds whatever is missing first.
+# Runs every test, installing and building whatever is missing first:
+#   1. the native doctest suite through CTest, built with AddressSanitizer and UBSan
+#   2. the vitest suite inside workerd (@cloudflare/vitest-plugin)
+#   3. the shipped TypeScript declarations under `tsc --strict`
+#   4. what `npm pack` ships (Node's test runner)
+#   5. the demo, end to end, against `wrangler dev`
+# Ends with one line counting every test that ran.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
-bash scripts/build.sh
-export PATH="$PWD/node_modules/.bin:$PATH"   # Node 22 for wrangler and vitest
+bash scripts/build.sh wasm
+export PATH="$PWD/node_modules/.bin:$PATH"   # Node 22 for wrangler, vitest and tsc
+mkdir -p build/reports
+passed=0
 
-echo "== native: doctest through CTest"
-ctest --test-dir build/native --output-on-failure -j"$(nproc)"
+echo "== 1. native: doctest through CTest (ASan + UBSan)"
+cmake -S . -B build/native-sanitize -DCMAKE_BUILD_TYPE=Debug -DEDGEFUSE_SANITIZE=ON >/dev/null
+cmake --build build/native-sanitize -j"$(nproc)"
+ctest --test-dir build/native-sanitize --output-on-failure -j"$(nproc)" | tee build/reports/ctest.txt
+passed=$((passed + $(sed -n 's/.*tests passed, 0 tests failed out of \([0-9]*\).*/\1/p' build/reports/ctest.txt)))
 
-echo "== workerd: vitest with @cloudflare/vitest-plugin"
-vitest run
+echo "== 2. workerd: vitest"
+vitest run --reporter=default --reporter=json --outputFile.json=build/reports/vitest.json
+passed=$((passed + $(node -p 'require("./build/reports/vitest.json").numPassedTests')))
+
+echo "== 3. types: tsc --strict against js/index.d.ts"
+tsc -p tests/types/tsconfig.json
+passed=$((passed + 1))
+
+echo "== 4. package: npm pack contents"
+node --test --test-reporter=spec tests/package/*.test.js | tee build/reports/pack.txt
+passed=$((passed + $(sed -n 's/^ℹ pass \([0-9]*\)$/\1/p' build/reports/pack.txt)))
+
+echo "== 5. demo: ./scripts/demo.sh"
+EDGEFUSE_DEMO_PORT=${EDGEFUSE_DEMO_PORT:-8788} node scripts/demo.mjs
+passed=$((passed + 1))
+
+echo
+echo "all: $passed passed, 0 failed"

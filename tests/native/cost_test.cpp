@@ -5,7 +5,8 @@
 using namespace edgefuse;
 
 namespace {
-const ResourceCost& only(const CostResult& result) {
+// By value: the CostResult is a temporary in every caller.
+ResourceCost only(const CostResult& result) {
   REQUIRE(result.estimate);
   REQUIRE(result.estimate->resources.size() == 1);
   return result.estimate->resources.front();
@@ -14,7 +15,7 @@ const ResourceCost& only(const CostResult& result) {
 
 TEST_CASE("paid plan: overage above the monthly inclusion, priced per unit") {
   // 15M requests: 5M over at $0.30 per million.
-  const ResourceCost& requests = only(estimateCost({{"workers-requests", 15e6}}, Plan::Paid));
+  const ResourceCost requests = only(estimateCost({{"workers-requests", 15e6}}, Plan::Paid));
   CHECK(requests.included == 10e6);
   CHECK(requests.over == 5e6);
   CHECK(requests.overageUsd == doctest::Approx(1.50));
@@ -33,7 +34,7 @@ TEST_CASE("paid plan: overage above the monthly inclusion, priced per unit") {
 }
 
 TEST_CASE("free plan: percent of the daily quota and zero dollars") {
-  const ResourceCost& writes = only(estimateCost({{"kv-writes", 1'500}}, Plan::Free));
+  const ResourceCost writes = only(estimateCost({{"kv-writes", 1'500}}, Plan::Free));
   CHECK(writes.included == 1'000);
   CHECK(writes.over == 500);
   CHECK(writes.overageUsd == 0);
@@ -41,11 +42,11 @@ TEST_CASE("free plan: percent of the daily quota and zero dollars") {
   CHECK(writes.period == Period::Day);
   CHECK(writes.billing == Billing::HardLimit);
 
-  const ResourceCost& reads = only(estimateCost({{"kv-reads", 25'000}}, Plan::Free));
+  const ResourceCost reads = only(estimateCost({{"kv-reads", 25'000}}, Plan::Free));
   CHECK(*reads.percentOfQuota == doctest::Approx(25));
 
   // CPU on the free plan is capped per invocation, not metered: no percent, no dollars.
-  const ResourceCost& cpu = only(estimateCost({{"workers-cpu-ms", 5e6}}, Plan::Free));
+  const ResourceCost cpu = only(estimateCost({{"workers-cpu-ms", 5e6}}, Plan::Free));
   CHECK_FALSE(cpu.percentOfQuota.has_value());
   CHECK(cpu.over == 0);
   CHECK(cpu.overageUsd == 0);
@@ -54,7 +55,7 @@ TEST_CASE("free plan: percent of the daily quota and zero dollars") {
 TEST_CASE("R2 bills its monthly free tier on both plans and rounds up to the million") {
   // 1,000,001 Class A operations: one over, billed as a whole million at $4.50.
   for (Plan plan : {Plan::Free, Plan::Paid}) {
-    const ResourceCost& classA = only(estimateCost({{"r2-class-a", 1'000'001}}, plan));
+    const ResourceCost classA = only(estimateCost({{"r2-class-a", 1'000'001}}, plan));
     CHECK(classA.over == 1);
     CHECK(classA.overageUsd == doctest::Approx(4.50));
   }

@@ -1,0 +1,188 @@
+// Types for edgefuse's public API. Kept by hand beside js/index.js; tests/types checks
+// them under `tsc --strict`.
+
+/** How a plan bills a resource. */
+export type Billing = "not-metered" | "hard-limit" | "overage";
+export type Plan = "free" | "paid";
+export type Period = "day" | "month";
+
+/** What a plan includes of a resource and what it charges beyond that. */
+export type Allowance =
+  | { billing: "not-metered" }
+  | { billing: "hard-limit"; period: Period; included: number }
+  | {
+      billing: "overage";
+      period: Period;
+      included: number;
+      /** USD per `priceUnit` units beyond `included`. */
+      priceUsd: number;
+      priceUnit: number;
+      /** Overage is billed in whole `priceUnit`s (R2). */
+      roundsUpToUnit: boolean;
+    };
+
+/** A billable resource: what is billed, where usage is read from, and what it costs. */
+export interface Resource {
+  readonly id: ResourceId;
+  readonly service: string;
+  readonly metric: string;
+  readonly unit: string;
+  readonly graphql: {
+    /** GraphQL Analytics dataset, "" when the API does not expose the metric. */
+    readonly dataset: string;
+    readonly field: string;
+    /** Units per unit of `field`, e.g. 0.001 for microseconds to milliseconds. */
+    readonly fieldScale: number;
+    /** Comma-separated `actionType` values counted, "" for all. */
+    readonly actionTypes: string;
+    /** Dimension giving a per-binding breakdown, "" when none. */
+    readonly bindingDimension: string;
+    /** Page documenting the dataset and field, "" when not in the public docs. */
+    readonly documentedAt: string;
+  };
+  readonly free: Readonly<Allowance>;
+  readonly paid: Readonly<Allowance>;
+  /** Official Cloudflare page(s) the numbers come from, space-separated. */
+  readonly source: string;
+  readonly note: string;
+}
+
+export type ResourceId =
+  | "workers-requests"
+  | "workers-cpu-ms"
+  | "kv-reads"
+  | "kv-writes"
+  | "kv-deletes"
+  | "kv-lists"
+  | "d1-rows-read"
+  | "d1-rows-written"
+  | "r2-class-a"
+  | "r2-class-b"
+  | "r2-deletes"
+  | "queues-operations"
+  | "do-requests"
+  | "do-duration-gbs"
+  | "ai-neurons"
+  | "vectorize-queried-dimensions"
+  | "vectorize-stored-dimensions"
+  | "stream-minutes-delivered"
+  | "stream-minutes-stored";
+
+/** Every billable resource edgefuse knows. Loaded from the WASM core on first use. */
+export declare const RESOURCES: readonly Resource[];
+
+export interface ResourceCost {
+  readonly id: ResourceId;
+  readonly used: number;
+  readonly included: number;
+  /** Units beyond `included`. */
+  readonly over: number;
+  /** 0 unless the plan bills overage for this resource. */
+  readonly overageUsd: number;
+  /** null when the plan includes none of it. */
+  readonly percentOfQuota: number | null;
+  readonly period: Period;
+  readonly billing: Billing;
+}
+
+export interface CostEstimate {
+  readonly plan: Plan;
+  readonly resources: readonly ResourceCost[];
+  readonly totalOverageUsd: number;
+}
+
+/** Units used per resource, each over that resource's allowance period. */
+export type Usage = Partial<Record<ResourceId, number>>;
+
+/** Prices `usage` on `plan`. Throws GuardInputError listing every problem with the input. */
+export declare function estimateCost(usage: Usage, options: { plan: Plan }): CostEstimate;
+
+export type BindingKind = "kv" | "d1" | "r2" | "queue" | "ai" | "vectorize" | "durable-object" | "ignore";
+
+export interface ThresholdConfig {
+  /** Percent of the quota or inclusion that sends a warning. */
+  warn?: number;
+  /** Percent that trips the breaker; null for none. */
+  trip?: number | null;
+  /** Percent below which a tripped breaker recovers; must be below trip. */
+  recover?: number;
+  /** Absolute units that trip the breaker. */
+  tripAt?: number;
+  /** Overage in USD that trips the breaker (resources billed with overage only). */
+  maxOverageUsd?: number;
+}
+
+export interface BudgetConfig {
+  /** The most overage in USD accepted per period. */
+  maxUsd: number;
+  /** Percent of maxUsd that sends a warning. Default 80. */
+  warn?: number;
+  /** Default "month". */
+  granularity?: "day" | "week" | "month";
+}
+
+/** Plain JSON config for createGuard(). Every option and default is in the README. */
+export interface GuardConfig {
+  plan: Plan;
+  billingDay?: number;
+  accountIdEnv?: string;
+  apiTokenEnv?: string;
+  endpoint?: string;
+  stateBinding?: string;
+  refreshSeconds?: number;
+  onBlocked?: "throw" | "skip";
+  dryRun?: boolean;
+  bindings?: Record<string, BindingKind>;
+  thresholds?: Partial<Record<ResourceId, ThresholdConfig>>;
+  /** Required on the paid plan. */
+  budget?: BudgetConfig;
+}
+
+export interface Threshold {
+  readonly warn: number;
+  readonly trip: number | null;
+  readonly recover: number;
+  readonly tripAt: number | null;
+  readonly maxOverageUsd: number | null;
+}
+
+/** The config after validation, every default filled in. */
+export interface NormalizedConfig {
+  readonly plan: Plan;
+  readonly billingDay: number;
+  readonly accountIdEnv: string;
+  readonly apiTokenEnv: string;
+  readonly endpoint: string;
+  readonly stateBinding: string;
+  readonly refreshSeconds: number;
+  readonly onBlocked: "throw" | "skip";
+  readonly dryRun: boolean;
+  readonly bindings: Readonly<Record<string, BindingKind>>;
+  readonly thresholds: Readonly<Record<ResourceId, Threshold>>;
+  readonly budget: Readonly<Required<BudgetConfig>> | null;
+}
+
+export interface Guard {
+  readonly config: NormalizedConfig;
+}
+
+/** Validates `config` in the core. Throws GuardConfigError listing every problem. */
+export declare function createGuard(config: GuardConfig): Guard;
+
+/** One thing wrong with an input, located by its JSON path. */
+export interface Problem {
+  readonly path: string;
+  readonly message: string;
+  /** How to put it right; "" when the message says it all. */
+  readonly fix: string;
+}
+
+export declare class GuardConfigError extends Error {
+  readonly name: "GuardConfigError";
+  readonly problems: readonly Problem[];
+}
+
+export declare class GuardInputError extends TypeError {
+  readonly name: "GuardInputError";
+  readonly problems: readonly Problem[];
+}

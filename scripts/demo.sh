@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# The demo. Installs and builds whatever is missing, then runs scripts/demo.mjs.
+# Pass --serve to keep the Worker running afterwards.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+bash scripts/build.sh wasm
+export PATH="$PWD/node_modules/.bin:$PATH"   # Node 22 for wrangler
+exec node scripts/demo.mjs "$@"
