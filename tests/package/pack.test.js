@@ -25,6 +25,7 @@ test("npm pack ships the WASM, the glue, the shim and the .d.ts, nothing else", 
     "js/guard.js",
     "js/index.d.ts",
     "js/index.js",
+    "js/instantiate.js",
     "package.json",
   ]);
   console.log(`tarball: ${pack.size} bytes packed, ${pack.unpackedSize} unpacked`);

@@ -1,0 +1,12 @@
+// The README's catalogue table is exactly what the WASM core says.
+import { readFileSync } from "node:fs";
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { catalogueMarkdown, loadResources, readmeCatalogue } from "../../scripts/catalogue-markdown.mjs";
+
+test("README.md's catalogue table matches RESOURCES", () => {
+  const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
+  const current = readmeCatalogue(readme);
+  assert.notEqual(current, null, "README.md lost its catalogue markers");
+  assert.equal(current, catalogueMarkdown(loadResources()), "run: node scripts/catalogue-markdown.mjs --write");
+});
