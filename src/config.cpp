@@ -1,5 +1,6 @@
 #include "config.h"
 
+#include "json_text.h"
 #include "suggest.h"
 
 #include <algorithm>
@@ -59,7 +60,7 @@ class Validator {
     return out;
   }
 
-  static std::string shown(const json& value) { return value.dump(); }
+  static std::string shown(const json& value) { return toText(value); }
 
   std::optional<double> number(const json& object, const std::string& prefix, const char* key,
                                const char* requirement, double min, double max, bool minInclusive) {
@@ -143,7 +144,7 @@ std::string formatNumber(double value) {
   if (value == std::floor(value) && std::fabs(value) < 1e15) {
     return std::to_string(static_cast<long long>(value));
   }
-  return json(value).dump();
+  return toText(json(value));
 }
 
 Threshold defaultThreshold(const Allowance& allowance) {
@@ -264,7 +265,7 @@ ConfigResult parseConfig(const json& input) {
     if (it->is_string() && isHttpUrl(it->get<std::string>())) {
       config.endpoint = it->get<std::string>();
     } else {
-      v.report("endpoint", "must be an http(s) URL, got " + it->dump(),
+      v.report("endpoint", "must be an http(s) URL, got " + toText(*it),
                std::string("omit it for Cloudflare's ") + kDefaultEndpoint);
     }
   }

@@ -5,6 +5,7 @@
 #include "catalogue.h"
 #include "config.h"
 #include "cost.h"
+#include "json_text.h"
 
 namespace edgefuse {
 namespace {
@@ -33,7 +34,7 @@ std::string failure(const std::vector<Problem>& problems) {
   for (const Problem& problem : problems) {
     list.push_back({{"path", problem.path}, {"message", problem.message}, {"fix", problem.fix}});
   }
-  return json{{"ok", false}, {"problems", list}}.dump();
+  return toText(json{{"ok", false}, {"problems", list}});
 }
 
 // Parses without exceptions: the WASM build has none, and bad input must not abort.
@@ -70,7 +71,7 @@ std::string resourcesJson() {
         {"note", resource.note},
     });
   }
-  return json{{"ok", true}, {"resources", list}}.dump();
+  return toText(json{{"ok", true}, {"resources", list}});
 }
 
 std::string estimateCostJson(const std::string& usageText, const std::string& optionsText) {
@@ -96,7 +97,7 @@ std::string estimateCostJson(const std::string& usageText, const std::string& op
       if (item.value().is_number()) {
         units[item.key()] = item.value().get<double>();
       } else {
-        problems.push_back({"usage." + item.key(), "must be a number, got " + item.value().dump(), ""});
+        problems.push_back({"usage." + item.key(), "must be a number, got " + toText(item.value()), ""});
       }
     }
   }
@@ -115,12 +116,11 @@ std::string estimateCostJson(const std::string& usageText, const std::string& op
                     {"period", nameOf(cost.period)},
                     {"billing", nameOf(cost.billing)}});
   }
-  return json{{"ok", true},
-              {"estimate",
-               {{"plan", nameOf(plan)},
-                {"resources", list},
-                {"totalOverageUsd", result.estimate->totalOverageUsd}}}}
-      .dump();
+  return toText(json{{"ok", true},
+                     {"estimate",
+                      {{"plan", nameOf(plan)},
+                       {"resources", list},
+                       {"totalOverageUsd", result.estimate->totalOverageUsd}}}});
 }
 
 std::string validateConfigJson(const std::string& text) {
@@ -129,7 +129,7 @@ std::string validateConfigJson(const std::string& text) {
   if (!input) return failure(problems);
   ConfigResult result = parseConfig(*input);
   if (!result.config) return failure(result.problems);
-  return json{{"ok", true}, {"config", toJson(*result.config)}}.dump();
+  return toText(json{{"ok", true}, {"config", toJson(*result.config)}});
 }
 
 }  // namespace edgefuse

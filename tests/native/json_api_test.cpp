@@ -49,3 +49,10 @@ TEST_CASE("validateConfigJson returns the normalised config") {
   CHECK(bad["ok"] == false);
   CHECK(bad["problems"][0]["path"] == "budget.maxUsd");
 }
+
+TEST_CASE("invalid UTF-8 in input is refused, never thrown") {
+  // Keys and values are echoed in problems; serialising them must not throw.
+  json reply = json::parse(validateConfigJson("{\"plan\":\"fr\xff\"}"));
+  CHECK(reply["ok"] == false);
+  CHECK(reply["problems"][0]["path"] == "(config)");
+}
