@@ -1,5 +1,6 @@
 #include "config.h"
 
+#include "identifier.h"
 #include "json_text.h"
 #include "suggest.h"
 
@@ -13,16 +14,6 @@ namespace {
 using nlohmann::json;
 
 constexpr const char* kDefaultEndpoint = "https://api.cloudflare.com/client/v4/graphql";
-
-// Hand-written rather than std::regex, which would double the size of the .wasm.
-bool isIdentifier(const std::string& text, std::size_t maxLength) {
-  if (text.empty() || text.size() > maxLength || std::isdigit(static_cast<unsigned char>(text[0]))) {
-    return false;
-  }
-  return std::all_of(text.begin(), text.end(), [](char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
-  });
-}
 
 bool isHttpUrl(const std::string& text) {
   std::size_t hostStart = text.rfind("https://", 0) == 0 ? 8 : text.rfind("http://", 0) == 0 ? 7 : 0;
@@ -227,6 +218,19 @@ std::string_view nameOf(BudgetGranularity granularity) {
 
 }  // namespace
 
+const std::map<std::string, double>& defaultInvocationLimits() {
+  static const std::map<std::string, double> limits = {
+      {"kv-reads", 1000},          {"kv-writes", 1000},
+      {"kv-deletes", 1000},        {"kv-lists", 1000},
+      {"d1-rows-read", 1'000'000}, {"d1-rows-written", 10'000},
+      {"r2-class-a", 1000},        {"r2-class-b", 1000},
+      {"r2-deletes", 1000},        {"queues-operations", 1000},
+      {"do-requests", 1000},       {"ai-neurons", 100},
+      {"vectorize-queried-dimensions", 1000}, {"vectorize-stored-dimensions", 1000},
+  };
+  return limits;
+}
+
 const std::vector<std::string>& bindingKinds() {
   static const std::vector<std::string> kinds = {"kv",        "d1", "r2", "queue", "ai",
                                                  "vectorize", "durable-object", "ignore"};
@@ -239,11 +243,11 @@ ConfigResult parseConfig(const json& input) {
   v.rejectUnknownKeys(input, "",
                       {"plan", "billingDay", "accountIdEnv", "apiTokenEnv", "endpoint",
                        "stateBinding", "refreshSeconds", "onBlocked", "dryRun", "bindings",
-                       "thresholds", "budget"},
+                       "limits", "thresholds", "budget"},
                       "option");
 
   Config config{Plan::Free, 1, "CF_ACCOUNT_ID", "CF_API_TOKEN", kDefaultEndpoint,
-                "EDGEFUSE_STATE", 60, OnBlocked::Throw, false, {}, {}, std::nullopt};
+                "EDGEFUSE_STATE", 60, OnBlocked::Throw, false, {}, {}, {}, std::nullopt};
 
   auto plan = v.oneOf(input, "", "plan", {"free", "paid"});
   if (!plan && !input.contains("plan")) {
@@ -308,6 +312,29 @@ ConfigResult parseConfig(const json& input) {
     }
   }
 
+  for (const auto& [id, limit] : defaultInvocationLimits()) config.limits[id] = limit;
+  if (auto it = input.find("limits"); it != input.end() && v.isObject(*it, "limits")) {
+    std::vector<std::string> counted;
+    for (const auto& [id, limit] : defaultInvocationLimits()) counted.push_back(id);
+    for (const auto& item : it->items()) {
+      const std::string path = "limits." + item.key();
+      if (!config.limits.count(item.key())) {
+        v.report(path,
+                 findResource(item.key()) ? "is not counted per invocation: no binding call is charged to it"
+                                          : "unknown resource",
+                 didYouMean(item.key(), counted, "counted: " + Validator::list(counted)));
+      } else if (item.value().is_null()) {
+        config.limits[item.key()].reset();
+      } else if (auto limit = v.number(*it, "limits", item.key().c_str(),
+                                       "a whole number above 0, or null for none", 0, 1e15, false);
+                 limit && *limit == std::floor(*limit)) {
+        config.limits[item.key()] = *limit;
+      } else if (limit) {
+        v.report(path, "must be a whole number above 0, or null for none, got " + toText(item.value()));
+      }
+    }
+  }
+
   if (auto it = input.find("budget"); it != input.end() && !it->is_null()) {
     config.budget = parseBudget(v, *it);
   } else if (config.plan == Plan::Paid) {
@@ -330,6 +357,8 @@ nlohmann::json toJson(const Config& config) {
         {"maxOverageUsd", threshold.maxOverageUsd ? json(*threshold.maxOverageUsd) : json(nullptr)},
     };
   }
+  json limits = json::object();
+  for (const auto& [id, limit] : config.limits) limits[id] = limit ? json(*limit) : json(nullptr);
   json budget = nullptr;
   if (config.budget) {
     budget = {{"maxUsd", config.budget->maxUsd},
@@ -347,6 +376,7 @@ nlohmann::json toJson(const Config& config) {
       {"onBlocked", config.onBlocked == OnBlocked::Skip ? "skip" : "throw"},
       {"dryRun", config.dryRun},
       {"bindings", config.bindings},
+      {"limits", limits},
       {"thresholds", thresholds},
       {"budget", budget},
   };

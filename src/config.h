@@ -42,7 +42,8 @@ struct Config {
   OnBlocked onBlocked;
   bool dryRun;
   std::map<std::string, std::string> bindings;    // binding name -> kind
-  std::map<std::string, Threshold> thresholds;    // every resource the plan offers
+  std::map<std::string, Threshold> thresholds;    // every resource
+  std::map<std::string, std::optional<double>> limits;  // per invocation; nullopt: none
   std::optional<Budget> budget;
 };
 
@@ -55,6 +56,10 @@ ConfigResult parseConfig(const nlohmann::json& input);
 
 // The normalised config, defaults included, as handed to the JS shim.
 nlohmann::json toJson(const Config& config);
+
+// Per-invocation limits out of the box, for every resource a binding call is charged to.
+// They stop runaway loops, not ordinary requests.
+const std::map<std::string, double>& defaultInvocationLimits();
 
 // Binding kinds the `bindings` option accepts.
 const std::vector<std::string>& bindingKinds();

@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "breaker_state.h"
 #include "catalogue.h"
 #include "config.h"
 #include "cost.h"
@@ -11,6 +12,14 @@ namespace edgefuse {
 namespace {
 
 using nlohmann::json;
+
+json problemsJson(const std::vector<Problem>& problems) {
+  json list = json::array();
+  for (const Problem& problem : problems) {
+    list.push_back({{"path", problem.path}, {"message", problem.message}, {"fix", problem.fix}});
+  }
+  return list;
+}
 
 json allowanceJson(const Allowance& allowance) {
   json out = {{"billing", nameOf(allowance.billing)}};
@@ -30,11 +39,7 @@ json optionalNumber(const std::optional<double>& value) {
 }
 
 std::string failure(const std::vector<Problem>& problems) {
-  json list = json::array();
-  for (const Problem& problem : problems) {
-    list.push_back({{"path", problem.path}, {"message", problem.message}, {"fix", problem.fix}});
-  }
-  return toText(json{{"ok", false}, {"problems", list}});
+  return toText(json{{"ok", false}, {"problems", problemsJson(problems)}});
 }
 
 // Parses without exceptions: the WASM build has none, and bad input must not abort.
@@ -130,6 +135,16 @@ std::string validateConfigJson(const std::string& text) {
   ConfigResult result = parseConfig(*input);
   if (!result.config) return failure(result.problems);
   return toText(json{{"ok", true}, {"config", toJson(*result.config)}});
+}
+
+std::string breakersJson(bool present, const std::string& text, const std::string& what) {
+  BreakerRecord record =
+      parseBreakerRecord(present ? std::optional<std::string>(text) : std::nullopt, what);
+  return toText(json{{"ok", true},
+                     {"present", record.present},
+                     {"readable", record.breakers.has_value()},
+                     {"breakers", record.breakers ? breakersToJson(*record.breakers) : json(nullptr)},
+                     {"problems", problemsJson(record.problems)}});
 }
 
 }  // namespace edgefuse

@@ -16,4 +16,8 @@ std::string estimateCostJson(const std::string& usage, const std::string& option
 // {"ok":true,"config":{...normalised, defaults applied...}}.
 std::string validateConfigJson(const std::string& config);
 
+// A breaker record read from KV (`present` false: the key is missing). `what` names it.
+// {"ok":true,"present":b,"readable":b,"breakers":{key:{...}}|null,"problems":[...]}.
+std::string breakersJson(bool present, const std::string& text, const std::string& what);
+
 }  // namespace edgefuse

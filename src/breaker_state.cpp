@@ -1,0 +1,85 @@
+#include "breaker_state.h"
+
+#include "catalogue.h"
+#include "identifier.h"
+#include "json_text.h"
+
+namespace edgefuse {
+namespace {
+
+using nlohmann::json;
+
+std::string stringField(const json& object, const char* key) {
+  auto it = object.find(key);
+  return it != object.end() && it->is_string() ? it->get<std::string>() : "";
+}
+
+}  // namespace
+
+std::string breakerKey(const Breaker& breaker) {
+  return breaker.binding.empty() ? breaker.resource : breaker.resource + ":" + breaker.binding;
+}
+
+BreakerRecord parseBreakerRecord(const std::optional<std::string>& text, const std::string& what) {
+  BreakerRecord record;
+  if (!text) return record;
+  record.present = true;
+  json value = json::parse(*text, nullptr, false);
+  if (value.is_discarded() || !value.is_object()) {
+    record.problems.push_back({what, "is not a JSON object", "it is ignored; the next cron tick rewrites it"});
+    return record;
+  }
+  auto version = value.find("version");
+  if (version == value.end() || !version->is_number_integer() || *version != kStateVersion) {
+    std::string got = version == value.end() ? "none" : toText(*version);
+    record.problems.push_back({what + ".version", "unsupported version " + got + ", expected " +
+                                                      std::to_string(kStateVersion),
+                               "written by another edgefuse release; it is ignored"});
+    return record;
+  }
+  auto entries = value.find("breakers");
+  if (entries == value.end() || !entries->is_object()) {
+    record.problems.push_back({what + ".breakers", "must be an object", ""});
+    return record;
+  }
+  std::map<std::string, Breaker> breakers;
+  for (const auto& item : entries->items()) {
+    const std::string path = what + ".breakers." + item.key();
+    const std::string& key = item.key();
+    const std::size_t colon = key.find(':');
+    Breaker breaker{key.substr(0, colon), colon == std::string::npos ? "" : key.substr(colon + 1),
+                    "", "", ""};
+    if (!findResource(breaker.resource)) {
+      record.problems.push_back({path, "unknown resource, entry skipped", ""});
+      continue;
+    }
+    if (colon != std::string::npos && !isIdentifier(breaker.binding, 256)) {
+      record.problems.push_back({path, "invalid binding name, entry skipped", ""});
+      continue;
+    }
+    if (!item.value().is_object()) {
+      record.problems.push_back({path, "must be an object, entry skipped", ""});
+      continue;
+    }
+    breaker.reason = stringField(item.value(), "reason");
+    breaker.since = stringField(item.value(), "since");
+    breaker.source = stringField(item.value(), "source");
+    breakers.emplace(breakerKey(breaker), breaker);
+  }
+  record.breakers = std::move(breakers);
+  return record;
+}
+
+nlohmann::json breakersToJson(const std::map<std::string, Breaker>& breakers) {
+  json out = json::object();
+  for (const auto& [key, breaker] : breakers) {
+    out[key] = {{"resource", breaker.resource},
+                {"binding", breaker.binding},
+                {"reason", breaker.reason},
+                {"since", breaker.since},
+                {"source", breaker.source}};
+  }
+  return out;
+}
+
+}  // namespace edgefuse

@@ -1,0 +1,41 @@
+// Breaker records as persisted in KV: the state record and the safety-net key share one
+// versioned format. Parsing never trusts the text: anything unreadable is reported, never
+// half-used.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "problem.h"
+
+namespace edgefuse {
+
+constexpr int kStateVersion = 1;
+
+struct Breaker {
+  std::string resource;  // catalogue id
+  std::string binding;   // "" when the whole resource is tripped
+  std::string reason;
+  std::string since;     // ISO 8601 UTC
+  std::string source;    // "manual", "threshold", "budget", ...
+};
+
+// "<resource>" or "<resource>:<binding>"
+std::string breakerKey(const Breaker& breaker);
+
+struct BreakerRecord {
+  bool present = false;                   // false: the key does not exist
+  std::optional<std::map<std::string, Breaker>> breakers;  // set when readable
+  std::vector<Problem> problems;          // why it is unreadable, or entries skipped
+};
+
+// `text` is the KV value, nullopt when the key is missing. `what` names it in problems.
+BreakerRecord parseBreakerRecord(const std::optional<std::string>& text, const std::string& what);
+
+nlohmann::json breakersToJson(const std::map<std::string, Breaker>& breakers);
+
+}  // namespace edgefuse

@@ -1,0 +1,79 @@
+// The hot path: per-invocation op counters, per-invocation limits and the tripped set.
+// One Enforcer per guard per isolate. Every guarded binding call asks it one question
+// (admit / check) through a direct WASM export: no allocation, no I/O.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <limits>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "catalogue.h"
+#include "config.h"
+
+namespace edgefuse {
+
+enum class Verdict : int {
+  Allow = 0,
+  Tripped = 1,      // the meter's resource (or this binding of it) has a tripped breaker
+  OverLimit = 2,    // the invocation has used up its limit for the resource
+};
+
+constexpr double kNoLimit = std::numeric_limits<double>::infinity();
+constexpr std::size_t kMaxResources = 32;
+
+using ResourceLimits = std::array<double, kMaxResources>;  // by catalogue index
+
+class Enforcer {
+ public:
+  explicit Enforcer(const ResourceLimits& limits);
+  static Enforcer fromConfig(const Config& config);
+
+  // A meter is one binding's use of one resource, e.g. ("kv-writes", "CACHE").
+  int defineMeter(std::size_t resourceIndex, const std::string& binding);
+
+  // Breaker keys are "<resource id>" (every binding) or "<resource id>:<binding name>".
+  void setTripped(const std::vector<std::string>& breakerKeys);
+
+  // Invocation ids carry a generation, so an id used after its invocation ended is
+  // recognised (and let through uncounted) instead of charging someone else's counters.
+  std::uint32_t begin();
+  void end(std::uint32_t invocation);
+
+  // Before an op: charge `units`, or refuse if tripped or if it would pass the limit.
+  Verdict admit(std::uint32_t invocation, int meter, double units);
+  // Before an op whose cost is known only afterwards (a D1 query): refuse if tripped or
+  // if the limit is already reached.
+  Verdict check(std::uint32_t invocation, int meter) const;
+  // After such an op: charge what it actually cost, never refused.
+  void record(std::uint32_t invocation, int meter, double units);
+
+  double used(std::uint32_t invocation, int meter) const;
+  double limit(int meter) const;
+
+ private:
+  struct Meter {
+    std::size_t resource;
+    std::string binding;
+    bool tripped;
+  };
+  struct Invocation {
+    std::uint32_t generation;
+    bool live;
+    std::array<double, kMaxResources> used;
+  };
+
+  Invocation* find(std::uint32_t invocation);
+  const Invocation* find(std::uint32_t invocation) const;
+  bool validMeter(int meter) const { return meter >= 0 && meter < static_cast<int>(meters_.size()); }
+
+  ResourceLimits limits_;
+  std::vector<Meter> meters_;
+  std::vector<std::string> trippedKeys_;
+  std::vector<Invocation> invocations_;
+  std::vector<std::uint32_t> freeSlots_;
+};
+
+}  // namespace edgefuse

@@ -1,0 +1,128 @@
+#include <doctest/doctest.h>
+
+#include "enforcer.h"
+
+using namespace edgefuse;
+
+namespace {
+std::size_t indexOf(std::string_view id) {
+  return static_cast<std::size_t>(findResource(id) - resources().begin());
+}
+
+Enforcer withLimit(std::string_view id, double limit) {
+  ResourceLimits limits;
+  limits.fill(kNoLimit);
+  limits[indexOf(id)] = limit;
+  return Enforcer(limits);
+}
+}  // namespace
+
+TEST_CASE("the catalogue fits the enforcer's fixed arrays") {
+  CHECK(resources().size() <= kMaxResources);
+}
+
+TEST_CASE("N calls are admitted and call N+1 is refused") {
+  Enforcer enforcer = withLimit("kv-writes", 3);
+  int meter = enforcer.defineMeter(indexOf("kv-writes"), "KV");
+  auto invocation = enforcer.begin();
+  for (int i = 0; i < 3; ++i) CHECK(enforcer.admit(invocation, meter, 1) == Verdict::Allow);
+  CHECK(enforcer.admit(invocation, meter, 1) == Verdict::OverLimit);
+  CHECK(enforcer.used(invocation, meter) == 3);  // the refused call was not charged
+  CHECK(enforcer.limit(meter) == 3);
+}
+
+TEST_CASE("a bulk charge that would pass the limit is refused whole") {
+  Enforcer enforcer = withLimit("kv-reads", 10);
+  int meter = enforcer.defineMeter(indexOf("kv-reads"), "KV");
+  auto invocation = enforcer.begin();
+  CHECK(enforcer.admit(invocation, meter, 8) == Verdict::Allow);
+  CHECK(enforcer.admit(invocation, meter, 3) == Verdict::OverLimit);
+  CHECK(enforcer.admit(invocation, meter, 2) == Verdict::Allow);
+}
+
+TEST_CASE("every binding of a resource shares the invocation's limit") {
+  Enforcer enforcer = withLimit("kv-reads", 2);
+  int first = enforcer.defineMeter(indexOf("kv-reads"), "A");
+  int second = enforcer.defineMeter(indexOf("kv-reads"), "B");
+  CHECK(first != second);
+  CHECK(enforcer.defineMeter(indexOf("kv-reads"), "A") == first);
+  auto invocation = enforcer.begin();
+  CHECK(enforcer.admit(invocation, first, 1) == Verdict::Allow);
+  CHECK(enforcer.admit(invocation, second, 1) == Verdict::Allow);
+  CHECK(enforcer.admit(invocation, first, 1) == Verdict::OverLimit);
+}
+
+TEST_CASE("concurrent invocations have their own counters") {
+  Enforcer enforcer = withLimit("kv-writes", 1);
+  int meter = enforcer.defineMeter(indexOf("kv-writes"), "KV");
+  auto a = enforcer.begin();
+  auto b = enforcer.begin();
+  CHECK(a != b);
+  CHECK(enforcer.admit(a, meter, 1) == Verdict::Allow);
+  CHECK(enforcer.admit(b, meter, 1) == Verdict::Allow);
+  CHECK(enforcer.admit(a, meter, 1) == Verdict::OverLimit);
+}
+
+TEST_CASE("an ended invocation's id is let through uncounted, even after its slot is reused") {
+  Enforcer enforcer = withLimit("kv-writes", 1);
+  int meter = enforcer.defineMeter(indexOf("kv-writes"), "KV");
+  auto old = enforcer.begin();
+  enforcer.end(old);
+  auto fresh = enforcer.begin();
+  CHECK((fresh & 0xffff) == (old & 0xffff));  // same slot, new generation
+  CHECK(enforcer.admit(old, meter, 1) == Verdict::Allow);
+  CHECK(enforcer.admit(old, meter, 1) == Verdict::Allow);
+  CHECK(enforcer.used(fresh, meter) == 0);
+  CHECK(enforcer.admit(fresh, meter, 1) == Verdict::Allow);
+  CHECK(enforcer.admit(fresh, meter, 1) == Verdict::OverLimit);
+}
+
+TEST_CASE("D1-style rows: checked before, recorded after") {
+  Enforcer enforcer = withLimit("d1-rows-written", 100);
+  int meter = enforcer.defineMeter(indexOf("d1-rows-written"), "DB");
+  auto invocation = enforcer.begin();
+  CHECK(enforcer.check(invocation, meter) == Verdict::Allow);
+  enforcer.record(invocation, meter, 60);
+  CHECK(enforcer.check(invocation, meter) == Verdict::Allow);
+  enforcer.record(invocation, meter, 60);  // what happened is recorded even past the limit
+  CHECK(enforcer.used(invocation, meter) == 120);
+  CHECK(enforcer.check(invocation, meter) == Verdict::OverLimit);
+}
+
+TEST_CASE("tripped breakers refuse, per resource or per binding") {
+  Enforcer enforcer = withLimit("kv-writes", kNoLimit);
+  int cache = enforcer.defineMeter(indexOf("kv-writes"), "CACHE");
+  int sessions = enforcer.defineMeter(indexOf("kv-writes"), "SESSIONS");
+  int reads = enforcer.defineMeter(indexOf("kv-reads"), "CACHE");
+  auto invocation = enforcer.begin();
+
+  enforcer.setTripped({"kv-writes:CACHE"});
+  CHECK(enforcer.admit(invocation, cache, 1) == Verdict::Tripped);
+  CHECK(enforcer.admit(invocation, sessions, 1) == Verdict::Allow);
+  CHECK(enforcer.admit(invocation, reads, 1) == Verdict::Allow);
+
+  enforcer.setTripped({"kv-writes"});
+  CHECK(enforcer.admit(invocation, sessions, 1) == Verdict::Tripped);
+  CHECK(enforcer.check(invocation, cache) == Verdict::Tripped);
+  // A meter defined after the trip starts tripped.
+  CHECK(enforcer.admit(invocation, enforcer.defineMeter(indexOf("kv-writes"), "NEW"), 1) == Verdict::Tripped);
+
+  enforcer.setTripped({});
+  CHECK(enforcer.admit(invocation, cache, 1) == Verdict::Allow);
+}
+
+TEST_CASE("unknown meters and invocations fail open") {
+  Enforcer enforcer = withLimit("kv-writes", 0);
+  CHECK(enforcer.admit(12345, 7, 1) == Verdict::Allow);
+  CHECK(enforcer.check(12345, -1) == Verdict::Allow);
+}
+
+TEST_CASE("limits come from the config, defaults included") {
+  auto config = parseConfig({{"plan", "free"}, {"limits", {{"kv-writes", 5}, {"kv-reads", nullptr}}}});
+  REQUIRE(config.config);
+  Enforcer enforcer = Enforcer::fromConfig(*config.config);
+  CHECK(enforcer.limit(enforcer.defineMeter(indexOf("kv-writes"), "KV")) == 5);
+  CHECK(enforcer.limit(enforcer.defineMeter(indexOf("kv-reads"), "KV")) == kNoLimit);
+  CHECK(enforcer.limit(enforcer.defineMeter(indexOf("d1-rows-written"), "DB")) == 10'000);
+  CHECK(enforcer.limit(enforcer.defineMeter(indexOf("workers-requests"), "")) == kNoLimit);
+}
