@@ -10,13 +10,18 @@ import { instantiateCore } from "./instantiate.js";
 let core = null;
 let instantiations = 0;
 
-/** Calls a JSON-in, JSON-out function of the core and returns its parsed envelope. */
-export function callCore(name, ...args) {
+/** The core's exports: embind functions and the raw `_edgefuse_*` hot-path exports. */
+export function coreExports() {
   if (!core) {
     core = instantiateCore(wasmModule);
     instantiations += 1;
   }
-  return JSON.parse(core[name](...args));
+  return core;
+}
+
+/** Calls a JSON-in, JSON-out function of the core and returns its parsed envelope. */
+export function callCore(name, ...args) {
+  return JSON.parse(coreExports()[name](...args));
 }
 
 /** How often this isolate has instantiated the core (1 once loaded): for tests and benchmarks. */

@@ -31,3 +31,22 @@ export function toJsonText(value, path, ErrorType) {
     throw new ErrorType([{ path, message: `must be plain JSON (${error.message})`, fix: "" }]);
   }
 }
+
+/**
+ * A guarded binding call was refused before it ran.
+ * - code "tripped": the resource's breaker is tripped (`reason`, `since`).
+ * - code "invocation-limit": this invocation used up its limit (`used`, `limit`).
+ */
+export class GuardError extends Error {
+  constructor(details) {
+    const { code, resource, binding, method } = details;
+    const call = `${binding}.${method}()`;
+    super(
+      code === "tripped"
+        ? `edgefuse: ${call} refused: ${resource} is tripped${details.reason ? ` (${details.reason})` : ""}${details.since ? ` since ${details.since}` : ""}`
+        : `edgefuse: ${call} refused: this invocation used ${details.used} of its ${details.limit} ${resource} limit`,
+    );
+    this.name = "GuardError";
+    Object.assign(this, details);
+  }
+}

@@ -1,21 +1,116 @@
-// createGuard(): validates the config in the core, then holds it for the guard's parts.
+// createGuard(): validates the config in the core; the guard then wraps handlers and envs.
+import { BreakerRefresh } from "./breakers.js";
+import { EnvGuard, INVOCATION } from "./bindings/env-guard.js";
 import { callCore } from "./core.js";
 import { deepFreeze } from "./deep-freeze.js";
-import { GuardConfigError, toJsonText } from "./errors.js";
+import { Enforcement } from "./enforcement.js";
+import { GuardConfigError, GuardError, toJsonText } from "./errors.js";
 
 /**
  * Creates a guard from plain JSON config. Throws GuardConfigError listing every problem;
- * nothing half-validated is ever used.
+ * nothing half-validated is ever used. `options.clock` (ms since the epoch) is for tests.
  */
-export function createGuard(config) {
+export function createGuard(config, options = {}) {
   const reply = callCore("validateConfigJson", toJsonText(config, "(config)", GuardConfigError));
   if (!reply.ok) throw new GuardConfigError(reply.problems);
-  return new Guard(deepFreeze(reply.config));
+  return new Guard(deepFreeze(reply.config), options.clock ?? Date.now);
 }
 
 class Guard {
-  constructor(config) {
+  #clock;
+  #runtime = null;
+
+  constructor(config, clock) {
     /** The normalised config, every default filled in. */
     this.config = config;
+    this.#clock = clock;
   }
+
+  // The per-isolate parts, made on first use so that createGuard() stays cheap.
+  get #parts() {
+    if (!this.#runtime) {
+      const enforcement = new Enforcement(this.config);
+      this.#runtime = {
+        enforcement,
+        breakers: new BreakerRefresh(enforcement, this.config, this.#clock),
+        envGuard: new EnvGuard(enforcement, this.config),
+      };
+    }
+    return this.#runtime;
+  }
+
+  /**
+   * `env` with every recognised binding guarded for one invocation. Await it once per
+   * invocation (fetch, scheduled, queue, or an RPC method) and use the result throughout.
+   */
+  async env(env, ctx) {
+    const { breakers, enforcement, envGuard } = this.#parts;
+    await breakers.refresh(env, ctx);
+    return envGuard.guard(env, enforcement.begin());
+  }
+
+  /**
+   * The handler with each of its entry points given a guarded env. A GuardError escaping
+   * fetch becomes a 503 with Retry-After and a JSON body naming the resource.
+   */
+  wrap(handler) {
+    const guarded = {};
+    for (const key of handlerKeys(handler)) {
+      const value = handler[key];
+      if (typeof value !== "function") {
+        guarded[key] = value;
+      } else if (key === "fetch") {
+        guarded.fetch = async (request, env, ctx) => {
+          try {
+            return await handler.fetch(request, await this.env(env, ctx), ctx);
+          } catch (error) {
+            const guardError = findGuardError(error);
+            if (guardError) return blockedResponse(guardError, this.config.refreshSeconds);
+            throw error;
+          }
+        };
+      } else {
+        guarded[key] = async (event, env, ctx) => handler[key](event, await this.env(env, ctx), ctx);
+      }
+    }
+    return guarded;
+  }
+
+  /** Units the invocation behind a guarded env has used so far, per resource id. */
+  usage(guardedEnv) {
+    const invocation = guardedEnv?.[INVOCATION];
+    if (!invocation) throw new TypeError("edgefuse: guard.usage() takes an env returned by guard.env()");
+    return invocation.enforcement.usage(invocation.id);
+  }
+
+  /** The guard's own KV reads of breaker state in this isolate: for tests and benchmarks. */
+  get stateReads() {
+    return this.#runtime?.breakers.reads ?? 0;
+  }
+}
+
+function handlerKeys(handler) {
+  if (handler === null || typeof handler !== "object") {
+    throw new TypeError("edgefuse: guard.wrap(handler) takes the Worker's handler object ({ fetch, scheduled, ... })");
+  }
+  const keys = new Set(Object.keys(handler));
+  for (let proto = Object.getPrototypeOf(handler); proto && proto !== Object.prototype; proto = Object.getPrototypeOf(proto)) {
+    for (const key of Object.getOwnPropertyNames(proto)) if (key !== "constructor") keys.add(key);
+  }
+  return keys;
+}
+
+function findGuardError(error) {
+  for (let current = error, depth = 0; current && depth < 5; current = current.cause, depth += 1) {
+    if (current instanceof GuardError) return current;
+  }
+  return null;
+}
+
+function blockedResponse(error, retryAfterSeconds) {
+  const { code, resource, binding, method, message } = error;
+  return Response.json(
+    { error: "edgefuse-blocked", code, resource, binding, method, message },
+    { status: 503, headers: { "Retry-After": String(retryAfterSeconds) } },
+  );
 }

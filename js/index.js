@@ -1,4 +1,5 @@
 // edgefuse: a usage guard for Cloudflare Workers.
 export { RESOURCES, estimateCost } from "./catalogue.js";
 export { createGuard } from "./guard.js";
-export { GuardConfigError, GuardInputError } from "./errors.js";
+export { GuardConfigError, GuardError, GuardInputError } from "./errors.js";
+export { STATE_KEY, SAFETY_NET_KEY } from "./breakers.js";

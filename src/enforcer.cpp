@@ -6,6 +6,7 @@ namespace edgefuse {
 namespace {
 
 constexpr std::uint32_t kSlotBits = 16;
+static_assert(kInvocationSlots <= (1u << kSlotBits));
 constexpr std::uint32_t kSlotMask = (1u << kSlotBits) - 1;
 constexpr std::uint32_t kGenerations = 1u << 15;  // keeps ids below 2^31: plain JS ints
 
@@ -53,26 +54,13 @@ void Enforcer::setTripped(const std::vector<std::string>& breakerKeys) {
 }
 
 std::uint32_t Enforcer::begin() {
-  std::uint32_t slot;
-  if (!freeSlots_.empty()) {
-    slot = freeSlots_.back();
-    freeSlots_.pop_back();
-  } else {
-    slot = static_cast<std::uint32_t>(invocations_.size());
-    invocations_.push_back({0, false, {}});
-  }
+  const std::uint32_t slot = nextSlot_;
+  nextSlot_ = (nextSlot_ + 1) % kInvocationSlots;
+  if (slot == invocations_.size()) invocations_.push_back({0, {}});
   Invocation& invocation = invocations_[slot];
-  invocation.generation = (invocation.generation + 1) % kGenerations;
-  invocation.live = true;
+  invocation.generation = invocation.generation % (kGenerations - 1) + 1;  // never 0
   invocation.used.fill(0);
   return (invocation.generation << kSlotBits) | slot;
-}
-
-void Enforcer::end(std::uint32_t id) {
-  Invocation* invocation = find(id);
-  if (!invocation) return;
-  invocation->live = false;
-  freeSlots_.push_back(id & kSlotMask);
 }
 
 Enforcer::Invocation* Enforcer::find(std::uint32_t id) {
@@ -83,7 +71,7 @@ const Enforcer::Invocation* Enforcer::find(std::uint32_t id) const {
   const std::uint32_t slot = id & kSlotMask;
   if (slot >= invocations_.size()) return nullptr;
   const Invocation& invocation = invocations_[slot];
-  if (!invocation.live || invocation.generation != (id >> kSlotBits)) return nullptr;
+  if (invocation.generation != (id >> kSlotBits)) return nullptr;
   return &invocation;
 }
 
@@ -116,6 +104,12 @@ void Enforcer::record(std::uint32_t id, int meter, double units) {
 double Enforcer::used(std::uint32_t id, int meter) const {
   const Invocation* invocation = find(id);
   return invocation && validMeter(meter) ? invocation->used[meters_[meter].resource] : 0;
+}
+
+double Enforcer::usedOfResource(std::uint32_t id, int resourceIndex) const {
+  const Invocation* invocation = find(id);
+  if (!invocation || resourceIndex < 0 || resourceIndex >= static_cast<int>(kMaxResources)) return 0;
+  return invocation->used[resourceIndex];
 }
 
 double Enforcer::limit(int meter) const {

@@ -23,6 +23,7 @@ enum class Verdict : int {
 
 constexpr double kNoLimit = std::numeric_limits<double>::infinity();
 constexpr std::size_t kMaxResources = 32;
+constexpr std::uint32_t kInvocationSlots = 1024;  // concurrent invocations counted per isolate
 
 using ResourceLimits = std::array<double, kMaxResources>;  // by catalogue index
 
@@ -37,10 +38,11 @@ class Enforcer {
   // Breaker keys are "<resource id>" (every binding) or "<resource id>:<binding name>".
   void setTripped(const std::vector<std::string>& breakerKeys);
 
-  // Invocation ids carry a generation, so an id used after its invocation ended is
-  // recognised (and let through uncounted) instead of charging someone else's counters.
+  // Starts counting a new invocation. Counters live in a ring of kInvocationSlots: there is
+  // no end() to forget, so work an invocation leaves behind in waitUntil is still counted.
+  // Ids carry a generation: once its slot is reused, an old id is recognised and let
+  // through uncounted rather than charged to someone else.
   std::uint32_t begin();
-  void end(std::uint32_t invocation);
 
   // Before an op: charge `units`, or refuse if tripped or if it would pass the limit.
   Verdict admit(std::uint32_t invocation, int meter, double units);
@@ -51,6 +53,8 @@ class Enforcer {
   void record(std::uint32_t invocation, int meter, double units);
 
   double used(std::uint32_t invocation, int meter) const;
+  // By catalogue index; 0 for unknown invocations and indexes.
+  double usedOfResource(std::uint32_t invocation, int resourceIndex) const;
   double limit(int meter) const;
 
  private:
@@ -61,7 +65,6 @@ class Enforcer {
   };
   struct Invocation {
     std::uint32_t generation;
-    bool live;
     std::array<double, kMaxResources> used;
   };
 
@@ -72,8 +75,8 @@ class Enforcer {
   ResourceLimits limits_;
   std::vector<Meter> meters_;
   std::vector<std::string> trippedKeys_;
-  std::vector<Invocation> invocations_;
-  std::vector<std::uint32_t> freeSlots_;
+  std::vector<Invocation> invocations_;  // grows to kInvocationSlots, then wraps
+  std::uint32_t nextSlot_ = 0;
 };
 
 }  // namespace edgefuse

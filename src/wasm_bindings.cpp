@@ -62,9 +62,6 @@ EMSCRIPTEN_KEEPALIVE unsigned edgefuse_begin(int handle) {
   Enforcer* enforcer = enforcerAt(handle);
   return enforcer ? enforcer->begin() : 0xffffffffu;
 }
-EMSCRIPTEN_KEEPALIVE void edgefuse_end(int handle, unsigned invocation) {
-  if (Enforcer* enforcer = enforcerAt(handle)) enforcer->end(invocation);
-}
 EMSCRIPTEN_KEEPALIVE int edgefuse_admit(int handle, unsigned invocation, int meter, double units) {
   Enforcer* enforcer = enforcerAt(handle);
   return enforcer ? static_cast<int>(enforcer->admit(invocation, meter, units)) : 0;
@@ -79,6 +76,10 @@ EMSCRIPTEN_KEEPALIVE void edgefuse_record(int handle, unsigned invocation, int m
 EMSCRIPTEN_KEEPALIVE double edgefuse_used(int handle, unsigned invocation, int meter) {
   Enforcer* enforcer = enforcerAt(handle);
   return enforcer ? enforcer->used(invocation, meter) : 0;
+}
+EMSCRIPTEN_KEEPALIVE double edgefuse_used_resource(int handle, unsigned invocation, int resourceIndex) {
+  Enforcer* enforcer = enforcerAt(handle);
+  return enforcer ? enforcer->usedOfResource(invocation, resourceIndex) : 0;
 }
 EMSCRIPTEN_KEEPALIVE double edgefuse_limit(int handle, int meter) {
   Enforcer* enforcer = enforcerAt(handle);

@@ -28,6 +28,9 @@ TEST_CASE("N calls are admitted and call N+1 is refused") {
   for (int i = 0; i < 3; ++i) CHECK(enforcer.admit(invocation, meter, 1) == Verdict::Allow);
   CHECK(enforcer.admit(invocation, meter, 1) == Verdict::OverLimit);
   CHECK(enforcer.used(invocation, meter) == 3);  // the refused call was not charged
+  CHECK(enforcer.usedOfResource(invocation, static_cast<int>(indexOf("kv-writes"))) == 3);
+  CHECK(enforcer.usedOfResource(invocation, static_cast<int>(indexOf("kv-reads"))) == 0);
+  CHECK(enforcer.usedOfResource(invocation, 99) == 0);
   CHECK(enforcer.limit(meter) == 3);
 }
 
@@ -63,11 +66,13 @@ TEST_CASE("concurrent invocations have their own counters") {
   CHECK(enforcer.admit(a, meter, 1) == Verdict::OverLimit);
 }
 
-TEST_CASE("an ended invocation's id is let through uncounted, even after its slot is reused") {
+TEST_CASE("an invocation is counted until its slot is reused, then let through uncounted") {
   Enforcer enforcer = withLimit("kv-writes", 1);
   int meter = enforcer.defineMeter(indexOf("kv-writes"), "KV");
   auto old = enforcer.begin();
-  enforcer.end(old);
+  CHECK(enforcer.admit(old, meter, 1) == Verdict::Allow);
+  for (std::uint32_t i = 1; i < kInvocationSlots; ++i) enforcer.begin();
+  CHECK(enforcer.admit(old, meter, 1) == Verdict::OverLimit);  // still counted
   auto fresh = enforcer.begin();
   CHECK((fresh & 0xffff) == (old & 0xffff));  // same slot, new generation
   CHECK(enforcer.admit(old, meter, 1) == Verdict::Allow);

@@ -1,0 +1,132 @@
+// D1: queries are checked before they run and charged afterwards with the rows their
+// result's meta reports, since D1 bills rows read and written, not queries.
+// batch() is handed the real statements, never the wrappers.
+
+const RESULT_METHODS = ["all", "run", "first", "raw"];
+
+/** The sites a D1 binding's queries are checked against and charged to. */
+export function d1Sites(enforcement, binding) {
+  const neutralResult = () => ({ results: [], success: true, meta: { rows_read: 0, rows_written: 0 } });
+  const neutral = { all: neutralResult, run: neutralResult, first: () => null, raw: () => [], batch: (statements) => statements.map(neutralResult), exec: () => ({ count: 0, duration: 0 }) };
+  const sites = {};
+  for (const method of [...RESULT_METHODS, "batch", "exec", "query"]) {
+    sites[method] = {
+      read: enforcement.site("d1-rows-read", binding, method, neutral[method] ?? null),
+      written: enforcement.site("d1-rows-written", binding, method, neutral[method] ?? null),
+    };
+  }
+  return sites;
+}
+
+function refusal(invocation, sites, firstArg) {
+  return invocation.check(sites.read, firstArg) ?? invocation.check(sites.written, firstArg);
+}
+
+function charge(invocation, sites, meta) {
+  if (!meta) return;
+  invocation.record(sites.read, Number(meta.rows_read) || 0);
+  invocation.record(sites.written, Number(meta.rows_written) || 0);
+}
+
+const REAL_STATEMENT = Symbol("edgefuse.d1.statement");
+
+export class GuardedD1Statement {
+  constructor(statement, invocation, sites) {
+    this[REAL_STATEMENT] = statement;
+    this.invocation = invocation;
+    this.sites = sites;
+  }
+
+  bind(...values) {
+    return new GuardedD1Statement(this[REAL_STATEMENT].bind(...values), this.invocation, this.sites);
+  }
+
+  async all() {
+    const result = await (refusal(this.invocation, this.sites.all) ?? this[REAL_STATEMENT].all());
+    charge(this.invocation, this.sites.all, result?.meta);
+    return result;
+  }
+
+  async run() {
+    const result = await (refusal(this.invocation, this.sites.run) ?? this[REAL_STATEMENT].run());
+    charge(this.invocation, this.sites.run, result?.meta);
+    return result;
+  }
+
+  // first() and raw() return no meta, so they run through all() (the same query, the same
+  // rows read) to be charged exactly.
+  async first(column) {
+    const refused = refusal(this.invocation, this.sites.first);
+    if (refused) return refused;
+    const result = await this[REAL_STATEMENT].all();
+    charge(this.invocation, this.sites.first, result.meta);
+    const row = result.results?.[0] ?? null;
+    if (row === null || column === undefined) return row;
+    if (!(column in row)) throw new Error(`D1_ERROR: Column not found: ${column}`);
+    return row[column];
+  }
+
+  // raw() keeps duplicate column names that all() would merge, so it must run as itself,
+  // and its result has no meta: it is charged the rows it returns as rows read, a lower
+  // bound (a scan can read more rows than it returns).
+  async raw(options) {
+    const refused = refusal(this.invocation, this.sites.raw);
+    if (refused) return refused;
+    const rows = await this[REAL_STATEMENT].raw(options);
+    const returned = options?.columnNames ? rows.length - 1 : rows.length;
+    charge(this.invocation, this.sites.raw, { rows_read: returned, rows_written: 0 });
+    return rows;
+  }
+}
+
+/** The statement D1 itself can run: unwraps a guarded one. */
+function realStatement(statement) {
+  return statement?.[REAL_STATEMENT] ?? statement;
+}
+
+/** A D1 database or session (withSession) for one invocation. */
+export class GuardedD1 {
+  constructor(database, invocation, sites) {
+    this.database = database;
+    this.invocation = invocation;
+    this.sites = sites;
+  }
+
+  prepare(query) {
+    return new GuardedD1Statement(this.database.prepare(query), this.invocation, this.sites);
+  }
+
+  async batch(statements) {
+    const results = await (refusal(this.invocation, this.sites.batch, statements) ??
+      this.database.batch(statements.map(realStatement)));
+    for (const result of results) charge(this.invocation, this.sites.batch, result?.meta);
+    return results;
+  }
+
+  // exec() returns only a count and a duration: checked before it runs, not charged after.
+  exec(query) {
+    return refusal(this.invocation, this.sites.exec) ?? this.database.exec(query);
+  }
+
+  withSession(constraintOrBookmark) {
+    return new GuardedD1(this.database.withSession(constraintOrBookmark), this.invocation, this.sites);
+  }
+
+  // D1's RPC query() (the d1_binding_jsrpc compatibility flag): checked, then charged
+  // from its meta when the result has one.
+  async query(...args) {
+    const refused = refusal(this.invocation, this.sites.query);
+    if (refused) return refused;
+    const result = await this.database.query(...args);
+    charge(this.invocation, this.sites.query, result?.meta);
+    return result;
+  }
+
+  getBookmark() {
+    return this.database.getBookmark();
+  }
+
+  dump() {
+    return this.database.dump();
+  }
+}

@@ -1,0 +1,60 @@
+// Builds the wrapper class for a binding kind from its spec (see specs.js), once per kind
+// and binding prototype. Charged methods ask the invocation first; every other method of
+// the binding passes straight through, so the wrapper never hides part of the API.
+
+/** Function-valued properties along an object's prototype chain, except Object's own. */
+export function methodNames(target) {
+  const names = new Set();
+  for (let proto = Object.getPrototypeOf(target); proto && proto !== Object.prototype; proto = Object.getPrototypeOf(proto)) {
+    for (const name of Object.getOwnPropertyNames(proto)) {
+      if (name !== "constructor" && typeof Object.getOwnPropertyDescriptor(proto, name).value === "function") names.add(name);
+    }
+  }
+  for (const name of Object.keys(target)) if (typeof target[name] === "function") names.add(name);
+  return names;
+}
+
+/**
+ * A class whose instances wrap one binding for one invocation:
+ * new Wrapper(target, invocation, sites, wrapResult). `sites` maps method -> call site;
+ * `wrapResult(kind, value)` wraps what a `wraps` method returns.
+ */
+export function specWrapperClass(spec, target) {
+  class Wrapper {
+    constructor(binding, invocation, sites, wrapResult) {
+      this.binding = binding;
+      this.invocation = invocation;
+      this.sites = sites;
+      this.wrapResult = wrapResult;
+    }
+  }
+  for (const name of methodNames(target)) {
+    const rule = spec[name];
+    Wrapper.prototype[name] = rule ? chargedMethod(name, rule) : passThrough(name);
+  }
+  return Wrapper;
+}
+
+function passThrough(name) {
+  return function (...args) {
+    return this.binding[name](...args);
+  };
+}
+
+function chargedMethod(name, rule) {
+  const units = rule.units ?? (() => 1);
+  if (!rule.resource) {
+    return function (...args) {
+      return this.wrapResult(rule.wraps, this.binding[name](...args));
+    };
+  }
+  if (rule.wraps) {
+    return function (...args) {
+      const refused = this.invocation.admit(this.sites[name], units(args[0]), args[0]);
+      return refused ?? this.binding[name](...args).then((value) => this.wrapResult(rule.wraps, value));
+    };
+  }
+  return function (...args) {
+    return this.invocation.admit(this.sites[name], units(args[0]), args[0]) ?? this.binding[name](...args);
+  };
+}

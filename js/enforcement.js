@@ -1,0 +1,119 @@
+// The hot path of one guard in one isolate. A guarded binding call makes one direct WASM
+// export call (admit or check) and nothing else: no KV, no fetch, and no allocation unless
+// the call is refused.
+import { coreExports } from "./core.js";
+import { GuardError } from "./errors.js";
+
+const ALLOW = 0;
+const TRIPPED = 1;
+
+/**
+ * What one method of one binding is charged to, fixed per isolate:
+ * { meter, resource, binding, method, neutral }. `neutral(firstArg)` makes the result a
+ * refused call returns when onBlocked is "skip"; null when the method has none.
+ */
+export class Enforcement {
+  #core;
+  #handle;
+  #skip;
+  #sites = new Map();
+  #resourceIds = null;
+  /** Breaker key -> { resource, binding, reason, since, source }, for refusal messages. */
+  breakers = {};
+
+  constructor(config) {
+    this.#core = coreExports();
+    this.#handle = this.#core.createEnforcer(JSON.stringify(config));
+    if (this.#handle < 0) throw new Error("edgefuse: the WASM core refused a validated config");
+    this.#skip = config.onBlocked === "skip";
+  }
+
+  /** The call site for `binding.method()`, charged to `resource`. Defined once per isolate. */
+  site(resource, binding, method, neutral = null) {
+    const key = `${binding}.${method}`;
+    let site = this.#sites.get(key);
+    if (!site) {
+      const meter = this.#core.defineMeter(this.#handle, resource, binding);
+      site = Object.freeze({ meter, resource, binding, method, neutral });
+      this.#sites.set(key, site);
+    }
+    return site;
+  }
+
+  /** Replaces the tripped set with `breakers` (key -> breaker). */
+  setBreakers(breakers) {
+    this.breakers = breakers;
+    this.#core.setTripped(this.#handle, JSON.stringify(Object.keys(breakers)));
+  }
+
+  /** Units this invocation has used, per resource id (only those it used). */
+  usage(id) {
+    const usage = {};
+    this.#resourceIds ??= JSON.parse(this.#core.resourcesJson()).resources.map((resource) => resource.id);
+    this.#resourceIds.forEach((resource, index) => {
+      const used = this.#core._edgefuse_used_resource(this.#handle, id, index);
+      if (used > 0) usage[resource] = used;
+    });
+    return usage;
+  }
+
+  begin() {
+    return new Invocation(this, this.#core._edgefuse_begin(this.#handle));
+  }
+
+  admitVerdict(id, site, units) {
+    return this.#core._edgefuse_admit(this.#handle, id, site.meter, units);
+  }
+
+  checkVerdict(id, site) {
+    return this.#core._edgefuse_check(this.#handle, id, site.meter);
+  }
+
+  record(id, site, units) {
+    this.#core._edgefuse_record(this.#handle, id, site.meter, units);
+  }
+
+  /** What a refused call returns: a rejection, or the neutral value in skip mode. */
+  refuse(verdict, id, site, firstArg) {
+    const { resource, binding, method } = site;
+    const details = { code: verdict === TRIPPED ? "tripped" : "invocation-limit", resource, binding, method };
+    if (verdict === TRIPPED) {
+      const breaker = this.breakers[`${resource}:${binding}`] ?? this.breakers[resource] ?? {};
+      details.reason = breaker.reason ?? "";
+      details.since = breaker.since ?? "";
+    } else {
+      details.used = this.#core._edgefuse_used(this.#handle, id, site.meter);
+      details.limit = this.#core._edgefuse_limit(this.#handle, site.meter);
+    }
+    if (this.#skip && site.neutral) return Promise.resolve(site.neutral(firstArg));
+    return Promise.reject(new GuardError(details));
+  }
+}
+
+/** One invocation's counters, as binding wrappers see them. */
+export class Invocation {
+  constructor(enforcement, id) {
+    this.enforcement = enforcement;
+    this.id = id;
+  }
+
+  /**
+   * Charges `units` to `site` before the call. Returns undefined when the call may go
+   * ahead, else the promise it must return instead: `admit(...) ?? binding.call(...)`.
+   */
+  admit(site, units, firstArg) {
+    const verdict = this.enforcement.admitVerdict(this.id, site, units);
+    return verdict === ALLOW ? undefined : this.enforcement.refuse(verdict, this.id, site, firstArg);
+  }
+
+  /** As admit, for a call whose cost is known only afterwards (a D1 query). */
+  check(site, firstArg) {
+    const verdict = this.enforcement.checkVerdict(this.id, site);
+    return verdict === ALLOW ? undefined : this.enforcement.refuse(verdict, this.id, site, firstArg);
+  }
+
+  /** Charges what a call actually cost, after it ran. */
+  record(site, units) {
+    if (units > 0) this.enforcement.record(this.id, site, units);
+  }
+}
