@@ -30,7 +30,7 @@ export class Enforcement {
 
   /** The call site for `binding.method()`, charged to `resource`. Defined once per isolate. */
   site(resource, binding, method, neutral = null) {
-    const key = `${binding}.${method}`;
+    const key = `${resource}:${binding}.${method}`;
     let site = this.#sites.get(key);
     if (!site) {
       const meter = this.#core.defineMeter(this.#handle, resource, binding);

@@ -2,16 +2,23 @@
 // and binding prototype. Charged methods ask the invocation first; every other method of
 // the binding passes straight through, so the wrapper never hides part of the API.
 
-/** Function-valued properties along an object's prototype chain, except Object's own. */
-export function methodNames(target) {
-  const names = new Set();
+/**
+ * The binding's API along its prototype chain (except Object's own): `methods`, and
+ * `properties` (getters and own data, e.g. a multipart upload's uploadId).
+ */
+export function bindingApi(target) {
+  const methods = new Set();
+  const properties = new Set();
   for (let proto = Object.getPrototypeOf(target); proto && proto !== Object.prototype; proto = Object.getPrototypeOf(proto)) {
     for (const name of Object.getOwnPropertyNames(proto)) {
-      if (name !== "constructor" && typeof Object.getOwnPropertyDescriptor(proto, name).value === "function") names.add(name);
+      if (name === "constructor") continue;
+      const descriptor = Object.getOwnPropertyDescriptor(proto, name);
+      if (typeof descriptor.value === "function") methods.add(name);
+      else if (descriptor.get) properties.add(name);
     }
   }
-  for (const name of Object.keys(target)) if (typeof target[name] === "function") names.add(name);
-  return names;
+  for (const name of Object.keys(target)) (typeof target[name] === "function" ? methods : properties).add(name);
+  return { methods, properties };
 }
 
 /**
@@ -28,9 +35,18 @@ export function specWrapperClass(spec, target) {
       this.wrapResult = wrapResult;
     }
   }
-  for (const name of methodNames(target)) {
+  const { methods, properties } = bindingApi(target);
+  for (const name of methods) {
     const rule = spec[name];
     Wrapper.prototype[name] = rule ? chargedMethod(name, rule) : passThrough(name);
+  }
+  for (const name of properties) {
+    if (name in Wrapper.prototype) continue;
+    Object.defineProperty(Wrapper.prototype, name, {
+      get() {
+        return this.binding[name];
+      },
+    });
   }
   return Wrapper;
 }

@@ -1,0 +1,562 @@
+// Guarded bindings against real local KV, D1, R2, Queues, a Durable Object and an RPC
+// service binding, all inside workerd.
+import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { beforeEach, describe, expect, it } from "vitest";
+import { GuardConfigError, GuardError, SAFETY_NET_KEY, STATE_KEY, createGuard } from "../../js/index.js";
+
+let run = 0;
+let prefix;
+beforeEach(async () => {
+  run += 1;
+  prefix = `t${run}-${Date.now()}`;
+  await env.EDGEFUSE_STATE.delete(STATE_KEY);
+  await env.EDGEFUSE_STATE.delete(SAFETY_NET_KEY);
+});
+
+const paid = (config = {}) => ({ plan: "paid", budget: { maxUsd: 50 }, ...config });
+
+/** A guard with a hand-driven clock: `clock.now` is ms since the epoch. */
+function guardWithClock(config = {}) {
+  const clock = { now: Date.parse("2026-11-23T12:00:00Z") };
+  const guard = createGuard(paid(config), { clock: () => clock.now });
+  return { guard, clock };
+}
+
+const tripRecord = (breakers) => JSON.stringify({ version: 1, breakers });
+const breaker = (reason, since = "2026-11-23T11:00:00Z") => ({ reason, since, source: "test" });
+
+/** The error a promise rejects with (fails the test if it resolves). */
+async function rejection(promise) {
+  try {
+    await promise;
+  } catch (error) {
+    return error;
+  }
+  throw new Error("expected the call to be refused, but it ran");
+}
+
+/** env with its state namespace replaced by one that counts (and can break) reads. */
+function countingStateEnv(state = env.EDGEFUSE_STATE) {
+  const counter = { reads: 0, fail: false };
+  const namespace = {
+    get: async (...args) => {
+      counter.reads += 1;
+      if (counter.fail) throw new Error("KV GET failed: 503 Service Unavailable");
+      return state.get(...args);
+    },
+    getWithMetadata: (...args) => state.getWithMetadata(...args),
+    put: (...args) => state.put(...args),
+    delete: (...args) => state.delete(...args),
+    list: (...args) => state.list(...args),
+  };
+  return { env: { ...env, EDGEFUSE_STATE: namespace }, counter };
+}
+
+describe("what each call is charged", () => {
+  it("KV: get (per key in a bulk get), getWithMetadata, put, delete and list", async () => {
+    const { guard } = guardWithClock();
+    const guarded = await guard.env(env);
+    await guarded.KV.put(`${prefix}:a`, "1");
+    await guarded.KV.put(`${prefix}:b`, "2", { metadata: { tag: "x" } });
+    expect(await guarded.KV.get(`${prefix}:a`)).toBe("1");
+    const bulk = await guarded.KV.get([`${prefix}:a`, `${prefix}:b`, `${prefix}:missing`]);
+    expect([...bulk.entries()]).toEqual([
+      [`${prefix}:a`, "1"],
+      [`${prefix}:b`, "2"],
+      [`${prefix}:missing`, null],
+    ]);
+    expect((await guarded.KV.getWithMetadata(`${prefix}:b`)).metadata).toEqual({ tag: "x" });
+    expect((await guarded.KV.list({ prefix })).keys).toHaveLength(2);
+    await guarded.KV.delete(`${prefix}:a`);
+    expect(await env.KV.get(`${prefix}:a`)).toBeNull();
+    expect(guard.usage(guarded)).toEqual({ "kv-reads": 5, "kv-writes": 2, "kv-deletes": 1, "kv-lists": 1 });
+  });
+
+
+  it("D1: rows read and written come from each result's meta, however the query runs", async () => {
+    const { guard } = guardWithClock();
+    const guarded = await guard.env(env);
+    const db = guarded.DB;
+    const table = `items_${run}`;
+    await env.DB.exec(`CREATE TABLE ${table} (id INTEGER PRIMARY KEY, name TEXT)`);
+    const expected = { "d1-rows-read": 0, "d1-rows-written": 0 };
+    const add = (meta) => {
+      expected["d1-rows-read"] += meta.rows_read;
+      expected["d1-rows-written"] += meta.rows_written;
+    };
+
+    const insert = db.prepare(`INSERT INTO ${table} (name) VALUES (?)`);
+    add((await insert.bind("one").run()).meta);
+    const batch = await db.batch([insert.bind("two"), insert.bind("three"), db.prepare(`SELECT * FROM ${table}`)]);
+    batch.forEach((result) => add(result.meta));
+    expect(batch[2].results.map((row) => row.name)).toEqual(["one", "two", "three"]);
+
+    const all = await db.prepare(`SELECT * FROM ${table} WHERE id > ?`).bind(1).all();
+    add(all.meta);
+    expect(all.results).toHaveLength(2);
+    // first() runs as all() so that it can be charged: the same rows as the raw binding's all().
+    expect(await db.prepare(`SELECT name FROM ${table} WHERE id = ?`).bind(3).first("name")).toBe("three");
+    expect(await db.prepare(`SELECT name FROM ${table} WHERE id = ?`).bind(3).first()).toEqual({ name: "three" });
+    const firstMeta = (await env.DB.prepare(`SELECT name FROM ${table} WHERE id = ?`).bind(3).all()).meta;
+    add(firstMeta);
+    add(firstMeta);
+    // raw() has no meta: charged the rows it returned.
+    const raw = await db.prepare(`SELECT id, name FROM ${table}`).raw({ columnNames: true });
+    expect(raw).toEqual([["id", "name"], [1, "one"], [2, "two"], [3, "three"]]);
+    expected["d1-rows-read"] += 3;
+
+    expect(expected["d1-rows-written"]).toBe(3);
+    expect(expected["d1-rows-read"]).toBeGreaterThan(6);
+    expect(guard.usage(guarded)).toEqual(expected);
+    expect(await env.DB.prepare(`SELECT count(*) AS n FROM ${table}`).first("n")).toBe(3);
+  });
+
+  it("D1: withSession works through the proxy and is charged like the database", async () => {
+    const { guard } = guardWithClock();
+    const guarded = await guard.env(env);
+    const table = `sessions_${run}`;
+    await env.DB.exec(`CREATE TABLE ${table} (id INTEGER PRIMARY KEY, name TEXT)`);
+    const session = guarded.DB.withSession("first-primary");
+    const [inserted] = await session.batch([session.prepare(`INSERT INTO ${table} (name) VALUES ('x'), ('y')`)]);
+    const selected = await session.prepare(`SELECT * FROM ${table}`).all();
+    expect(selected.results).toHaveLength(2);
+    expect(typeof session.getBookmark()).not.toBe("undefined");
+    expect(guard.usage(guarded)).toEqual({
+      "d1-rows-read": inserted.meta.rows_read + selected.meta.rows_read,
+      "d1-rows-written": 2,
+    });
+  });
+
+  it("D1: a failing query rejects with D1's own error and charges nothing", async () => {
+    const { guard } = guardWithClock();
+    const guarded = await guard.env(env);
+    const error = await rejection(guarded.DB.prepare("SELECT * FROM no_such_table").all());
+    expect(error).not.toBeInstanceOf(GuardError);
+    expect(error.message).toMatch(/no such table/);
+    expect(guard.usage(guarded)).toEqual({});
+  });
+
+  it("R2: Class B reads, Class A writes and lists, deletes counted apart, multipart parts", async () => {
+    const { guard } = guardWithClock();
+    const guarded = await guard.env(env);
+    const bucket = guarded.BUCKET;
+    await bucket.put(`${prefix}/a.txt`, "hello");
+    await bucket.put(`${prefix}/b.txt`, "world");
+    expect((await bucket.head(`${prefix}/a.txt`)).size).toBe(5);
+    expect(await (await bucket.get(`${prefix}/b.txt`)).text()).toBe("world");
+    expect((await bucket.list({ prefix })).objects).toHaveLength(2);
+
+    const upload = await bucket.createMultipartUpload(`${prefix}/big.bin`);
+    const part = await upload.uploadPart(1, "x".repeat(16));
+    const resumed = bucket.resumeMultipartUpload(`${prefix}/big.bin`, upload.uploadId);
+    const object = await resumed.complete([part]);
+    expect(object.size).toBe(16);
+
+    await bucket.delete([`${prefix}/a.txt`, `${prefix}/b.txt`]);
+    expect(await env.BUCKET.head(`${prefix}/a.txt`)).toBeNull();
+    expect(guard.usage(guarded)).toEqual({ "r2-class-a": 6, "r2-class-b": 2, "r2-deletes": 2 });
+  });
+
+  it("Queues: send is one operation, sendBatch one per message", async () => {
+    const { guard } = guardWithClock();
+    const guarded = await guard.env(env);
+    await guarded.QUEUE.send({ n: 1 });
+    await guarded.QUEUE.sendBatch([{ body: 2 }, { body: 3 }, { body: 4 }]);
+    expect(guard.usage(guarded)).toEqual({ "queues-operations": 4 });
+  });
+
+  it("Durable Objects: each RPC call or fetch on a stub is one request", async () => {
+    const { guard } = guardWithClock();
+    const guarded = await guard.env(env);
+    const name = `counter-${prefix}`;
+    const stub = guarded.COUNTER.get(guarded.COUNTER.idFromName(name));
+    expect(await stub.increment()).toBe(1);
+    expect(await stub.increment(5)).toBe(6);
+    expect(await (await stub.fetch("http://do/")).text()).toBe("7");
+    expect(await guarded.COUNTER.getByName(name).increment()).toBe(8);
+    expect(stub.id.toString()).toBe(env.COUNTER.idFromName(name).toString());
+    expect(guard.usage(guarded)).toEqual({ "do-requests": 4 });
+  });
+
+  it("Workers AI and Vectorize bindings (stand-ins of their shape) are charged per call", async () => {
+    const calls = [];
+    const ai = { run: async (model) => (calls.push(model), { response: "hi" }), gateway: () => ({}) };
+    const vectors = {
+      query: async () => ({ matches: [{ id: "1", score: 1 }], count: 1 }),
+      queryById: async () => ({ matches: [], count: 0 }),
+      insert: async () => ({ mutationId: "m1" }),
+      upsert: async () => ({ mutationId: "m2" }),
+      getByIds: async () => [],
+      deleteByIds: async () => ({ mutationId: "m3" }),
+      describe: async () => ({ dimensions: 3 }),
+    };
+    const { guard } = guardWithClock();
+    const guarded = await guard.env({ ...env, AI: ai, VECTORS: vectors });
+    expect(await guarded.AI.run("@cf/meta/llama", { prompt: "hi" })).toEqual({ response: "hi" });
+    expect(calls).toEqual(["@cf/meta/llama"]);
+    await guarded.VECTORS.query([1, 2, 3], { topK: 1 });
+    await guarded.VECTORS.queryById("1");
+    await guarded.VECTORS.getByIds(["1"]);
+    await guarded.VECTORS.insert([{ id: "1", values: [1, 2, 3] }]);
+    await guarded.VECTORS.upsert([{ id: "1", values: [1, 2, 3] }]);
+    await guarded.VECTORS.deleteByIds(["1"]);
+    expect(await guarded.VECTORS.describe()).toEqual({ dimensions: 3 }); // not charged
+    expect(guard.usage(guarded)).toEqual({
+      "ai-neurons": 1,
+      "vectorize-queried-dimensions": 3,
+      "vectorize-stored-dimensions": 3,
+    });
+  });
+});
+
+describe("what passes through untouched", () => {
+  it("RPC service bindings, vars, secrets-like strings and the state namespace", async () => {
+    const { guard } = guardWithClock();
+    const guarded = await guard.env({ ...env, API_TOKEN: "secret-value" });
+    expect(guarded.ECHO).toBe(env.ECHO);
+    expect(await guarded.ECHO.echo("ping")).toBe("ping");
+    expect(guarded.GREETING).toBe("hello");
+    expect(guarded.API_TOKEN).toBe("secret-value");
+    expect(guarded.EDGEFUSE_STATE).toBe(env.EDGEFUSE_STATE);
+    expect(guarded.KV).not.toBe(env.KV);
+    expect(guard.usage(guarded)).toEqual({});
+  });
+
+  it("methods the guard does not charge still work (KV and R2 wrappers hide nothing)", async () => {
+    const { guard } = guardWithClock();
+    const guarded = await guard.env(env);
+    for (const method of ["get", "getWithMetadata", "put", "delete", "list"]) expect(typeof guarded.KV[method]).toBe("function");
+    const upload = await guarded.BUCKET.createMultipartUpload(`${prefix}/aborted.bin`);
+    await upload.abort();
+    expect(typeof upload.uploadId).toBe("string");
+  });
+
+  it("an explicit `bindings` entry that does not match the binding names it and its shape", async () => {
+    const { guard } = guardWithClock({ bindings: { GREETING: "kv" } });
+    const error = await rejection(guard.env(env));
+    expect(error).toBeInstanceOf(GuardConfigError);
+    expect(error.problems[0].path).toBe("bindings.GREETING");
+    expect(error.message).toMatch(/configured as "kv" but env\.GREETING has no get\/getWithMetadata\/put\/delete\/list methods/);
+  });
+
+  it("an explicit `bindings` entry guards a binding whose shape is ambiguous, or ignores one", async () => {
+    const { guard } = guardWithClock({ bindings: { KV2: "ignore" } });
+    const guarded = await guard.env(env);
+    expect(guarded.KV2).toBe(env.KV2);
+    expect(guarded.KV).not.toBe(env.KV);
+  });
+
+  it("guard.usage() says what it needs when given something else", async () => {
+    const { guard } = guardWithClock();
+    expect(() => guard.usage(env)).toThrow(/guard\.usage\(\) takes an env returned by guard\.env\(\)/);
+  });
+});
+
+describe("per-invocation limits", () => {
+  it("N calls run; call N+1 is refused before it reaches KV", async () => {
+    const { guard } = guardWithClock({ limits: { "kv-writes": 3 } });
+    const guarded = await guard.env(env);
+    for (let i = 1; i <= 3; i += 1) await guarded.KV.put(`${prefix}:${i}`, String(i));
+    const error = await rejection(guarded.KV.put(`${prefix}:4`, "4"));
+    expect(error).toBeInstanceOf(GuardError);
+    expect(error).toMatchObject({ code: "invocation-limit", resource: "kv-writes", binding: "KV", method: "put", used: 3, limit: 3 });
+    const stored = await env.KV.list({ prefix });
+    expect(stored.keys.map((key) => key.name)).toEqual([`${prefix}:1`, `${prefix}:2`, `${prefix}:3`]);
+  });
+
+  it("a bulk get that would pass the limit is refused whole", async () => {
+    const { guard } = guardWithClock({ limits: { "kv-reads": 4 } });
+    const guarded = await guard.env(env);
+    await guarded.KV.get([`${prefix}:a`, `${prefix}:b`, `${prefix}:c`]);
+    expect((await rejection(guarded.KV.get([`${prefix}:a`, `${prefix}:b`]))).used).toBe(3);
+    await guarded.KV.get(`${prefix}:a`);
+    expect(guard.usage(guarded)).toEqual({ "kv-reads": 4 });
+  });
+
+  it("D1 rows written: the query after the limit is reached never runs", async () => {
+    const { guard } = guardWithClock({ limits: { "d1-rows-written": 5 } });
+    const guarded = await guard.env(env);
+    const table = `loop_${run}`;
+    await env.DB.exec(`CREATE TABLE ${table} (id INTEGER PRIMARY KEY)`);
+    let refused;
+    for (let i = 0; i < 100 && !refused; i += 1) {
+      refused = await guarded.DB.prepare(`INSERT INTO ${table} DEFAULT VALUES`).run().then(
+        () => null,
+        (error) => error,
+      );
+    }
+    expect(refused).toMatchObject({ code: "invocation-limit", resource: "d1-rows-written", method: "run", used: 5, limit: 5 });
+    expect(await env.DB.prepare(`SELECT count(*) AS n FROM ${table}`).first("n")).toBe(5);
+  });
+
+  it("Durable Object requests over the limit never reach the object", async () => {
+    const { guard } = guardWithClock({ limits: { "do-requests": 2 } });
+    const guarded = await guard.env(env);
+    const name = `limited-${prefix}`;
+    const stub = guarded.COUNTER.getByName(name);
+    await stub.increment();
+    await stub.increment();
+    expect(await rejection(stub.increment())).toMatchObject({ code: "invocation-limit", resource: "do-requests" });
+    expect(await env.COUNTER.getByName(name).increment()).toBe(3);
+  });
+
+  it("defaults apply out of the box, and null disables a limit", async () => {
+    const { guard } = guardWithClock();
+    expect(guard.config.limits["kv-writes"]).toBe(1000);
+    const guarded = await guard.env(env);
+    const hundred = Array.from({ length: 100 }, (_, i) => ({ body: i }));
+    for (let i = 0; i < 10; i += 1) await guarded.QUEUE.sendBatch(hundred);
+    expect(await rejection(guarded.QUEUE.send(1001))).toMatchObject({ used: 1000, limit: 1000 });
+
+    const unlimitedGuard = createGuard(paid({ limits: { "queues-operations": null } }));
+    const unlimited = await unlimitedGuard.env(env);
+    for (let i = 0; i < 11; i += 1) await unlimited.QUEUE.sendBatch(hundred);
+    expect(unlimitedGuard.usage(unlimited)).toEqual({ "queues-operations": 1100 });
+  });
+
+  it("concurrent invocations in one isolate keep their own counts", async () => {
+    const { guard } = guardWithClock({ limits: { "kv-reads": 3 } });
+    const invocations = await Promise.all(Array.from({ length: 50 }, () => guard.env(env)));
+    // Interleaved: each invocation's three reads are spread over three rounds.
+    for (let round = 0; round < 3; round += 1) {
+      await Promise.all(invocations.map((guarded, i) => guarded.KV.get(`${prefix}:${i}:${round}`)));
+    }
+    for (const guarded of invocations) expect(guard.usage(guarded)).toEqual({ "kv-reads": 3 });
+    const refusals = await Promise.allSettled(invocations.map((guarded) => guarded.KV.get(`${prefix}:x`)));
+    expect(refusals.every((result) => result.status === "rejected" && result.reason.code === "invocation-limit")).toBe(true);
+    const fresh = await guard.env(env);
+    await fresh.KV.get(`${prefix}:fresh`);
+    expect(guard.usage(fresh)).toEqual({ "kv-reads": 1 });
+  });
+});
+
+describe("breakers on the hot path", () => {
+  it("a tripped resource is refused with its reason; other resources still work", async () => {
+    await env.EDGEFUSE_STATE.put(STATE_KEY, tripRecord({ "kv-writes": breaker("kv-writes at 96% of the daily quota") }));
+    const { guard } = guardWithClock();
+    const guarded = await guard.env(env);
+    const error = await rejection(guarded.KV.put(`${prefix}:blocked`, "x"));
+    expect(error).toMatchObject({
+      code: "tripped",
+      resource: "kv-writes",
+      binding: "KV",
+      method: "put",
+      reason: "kv-writes at 96% of the daily quota",
+      since: "2026-11-23T11:00:00Z",
+    });
+    expect(error.message).toBe(
+      "edgefuse: KV.put() refused: kv-writes is tripped (kv-writes at 96% of the daily quota) since 2026-11-23T11:00:00Z",
+    );
+    expect(await env.KV.get(`${prefix}:blocked`)).toBeNull();
+    expect(await guarded.KV.get(`${prefix}:blocked`)).toBeNull(); // reads are not tripped
+  });
+
+  it("a per-binding breaker stops only that binding", async () => {
+    await env.EDGEFUSE_STATE.put(STATE_KEY, tripRecord({ "kv-writes:KV": breaker("runaway namespace") }));
+    const { guard } = guardWithClock();
+    const guarded = await guard.env(env);
+    expect(await rejection(guarded.KV.put(`${prefix}:a`, "x"))).toMatchObject({ code: "tripped", reason: "runaway namespace" });
+    await guarded.KV2.put(`${prefix}:a`, "x");
+    expect(await env.KV2.get(`${prefix}:a`)).toBe("x");
+  });
+
+  it("a D1 query against a tripped resource never runs", async () => {
+    await env.EDGEFUSE_STATE.put(STATE_KEY, tripRecord({ "d1-rows-written": breaker("budget") }));
+    const { guard } = guardWithClock();
+    const guarded = await guard.env(env);
+    const table = `tripped_${run}`;
+    await env.DB.exec(`CREATE TABLE ${table} (id INTEGER PRIMARY KEY)`);
+    const insert = guarded.DB.prepare(`INSERT INTO ${table} DEFAULT VALUES`);
+    expect(await rejection(insert.run())).toMatchObject({ code: "tripped", resource: "d1-rows-written" });
+    expect(await rejection(guarded.DB.batch([insert]))).toMatchObject({ code: "tripped", method: "batch" });
+    expect(await env.DB.prepare(`SELECT count(*) AS n FROM ${table}`).first("n")).toBe(0);
+  });
+
+  it("the safety net keeps a trip in force when the state record is missing or corrupt", async () => {
+    await env.EDGEFUSE_STATE.put(SAFETY_NET_KEY, tripRecord({ "kv-writes": breaker("held by the safety net") }));
+    const missing = await guardWithClock().guard.env(env);
+    expect(await rejection(missing.KV.put(`${prefix}:a`, "x"))).toMatchObject({ reason: "held by the safety net" });
+
+    await env.EDGEFUSE_STATE.put(STATE_KEY, "{not json");
+    const corrupt = await guardWithClock().guard.env(env);
+    expect(await rejection(corrupt.KV.put(`${prefix}:a`, "x"))).toMatchObject({ reason: "held by the safety net" });
+  });
+
+  it("with no readable state and no safety net, it fails open", async () => {
+    await env.EDGEFUSE_STATE.put(STATE_KEY, JSON.stringify({ version: 1, breakers: "nonsense" }));
+    const guarded = await guardWithClock().guard.env(env);
+    await guarded.KV.put(`${prefix}:open`, "x");
+    expect(await env.KV.get(`${prefix}:open`)).toBe("x");
+  });
+
+  it("when KV throws, a cold isolate fails open and a tripped one stays tripped", async () => {
+    const { env: flaky, counter } = countingStateEnv();
+    counter.fail = true;
+    const cold = guardWithClock();
+    const openEnv = await cold.guard.env(flaky);
+    await openEnv.KV.put(`${prefix}:open`, "x");
+
+    counter.fail = false;
+    await env.EDGEFUSE_STATE.put(STATE_KEY, tripRecord({ "kv-writes": breaker("tripped before the outage") }));
+    const { guard, clock } = guardWithClock();
+    await guard.env(flaky); // reads the trip
+    counter.fail = true;
+    clock.now += 61_000;
+    const ctx = createExecutionContext();
+    await guard.env(flaky, ctx); // the refresh fails in the background
+    await waitOnExecutionContext(ctx);
+    const during = await guard.env(flaky);
+    expect(await rejection(during.KV.put(`${prefix}:a`, "x"))).toMatchObject({ reason: "tripped before the outage" });
+  });
+
+  it("a cleared breaker is honoured after the next refresh, not before", async () => {
+    await env.EDGEFUSE_STATE.put(STATE_KEY, tripRecord({ "kv-writes": breaker("storm") }));
+    const { guard, clock } = guardWithClock({ refreshSeconds: 30 });
+    await guard.env(env);
+    await env.EDGEFUSE_STATE.put(STATE_KEY, tripRecord({}));
+
+    clock.now += 29_000;
+    const cached = await guard.env(env);
+    expect(await rejection(cached.KV.put(`${prefix}:a`, "x"))).toMatchObject({ code: "tripped" });
+
+    clock.now += 1_000;
+    const ctx = createExecutionContext();
+    const refreshing = await guard.env(env, ctx); // starts the refresh, keeps the view it has
+    expect(await rejection(refreshing.KV.put(`${prefix}:a`, "x"))).toMatchObject({ code: "tripped" });
+    await waitOnExecutionContext(ctx);
+    const refreshed = await guard.env(env);
+    await refreshed.KV.put(`${prefix}:a`, "x");
+    expect(await env.KV.get(`${prefix}:a`)).toBe("x");
+  });
+
+  it('onBlocked "skip" returns each method\'s neutral result instead of throwing', async () => {
+    await env.EDGEFUSE_STATE.put(
+      STATE_KEY,
+      tripRecord({
+        "kv-reads": breaker("r"),
+        "kv-writes": breaker("w"),
+        "kv-lists": breaker("l"),
+        "d1-rows-read": breaker("d"),
+        "r2-class-b": breaker("b"),
+        "queues-operations": breaker("q"),
+      }),
+    );
+    const guarded = await guardWithClock({ onBlocked: "skip" }).guard.env(env);
+    await env.KV.put(`${prefix}:present`, "value");
+    expect(await guarded.KV.get(`${prefix}:present`)).toBeNull();
+    expect([...(await guarded.KV.get([`${prefix}:present`])).entries()]).toEqual([[`${prefix}:present`, null]]);
+    expect(await guarded.KV.put(`${prefix}:skipped`, "x")).toBeUndefined();
+    expect(await env.KV.get(`${prefix}:skipped`)).toBeNull();
+    expect(await guarded.KV.list()).toEqual({ keys: [], list_complete: true, cacheStatus: null });
+    expect(await guarded.DB.prepare("SELECT 1 AS one").all()).toEqual({ results: [], success: true, meta: { rows_read: 0, rows_written: 0 } });
+    expect(await guarded.DB.prepare("SELECT 1 AS one").first()).toBeNull();
+    expect(await guarded.BUCKET.get(`${prefix}/x`)).toBeNull();
+    expect(await guarded.QUEUE.send("dropped")).toBeUndefined();
+  });
+});
+
+describe("guard.wrap", () => {
+  const handler = {
+    async fetch(request, env) {
+      const key = new URL(request.url).searchParams.get("key");
+      await env.KV.put(key, "v");
+      return new Response(await env.KV.get(key));
+    },
+  };
+
+  it("a GuardError escaping fetch becomes 503 with Retry-After and a JSON body naming the resource", async () => {
+    await env.EDGEFUSE_STATE.put(STATE_KEY, tripRecord({ "kv-writes": breaker("storm") }));
+    const worker = createGuard(paid({ refreshSeconds: 45 })).wrap(handler);
+    const response = await worker.fetch(new Request(`http://w/?key=${prefix}`), env, createExecutionContext());
+    expect(response.status).toBe(503);
+    expect(response.headers.get("Retry-After")).toBe("45");
+    expect(await response.json()).toEqual({
+      error: "edgefuse-blocked",
+      code: "tripped",
+      resource: "kv-writes",
+      binding: "KV",
+      method: "put",
+      message: "edgefuse: KV.put() refused: kv-writes is tripped (storm) since 2026-11-23T11:00:00Z",
+    });
+  });
+
+  it("other errors from fetch propagate unchanged", async () => {
+    const worker = createGuard(paid()).wrap({
+      async fetch() {
+        throw new RangeError("the handler's own bug");
+      },
+    });
+    await expect(worker.fetch(new Request("http://w/"), env, createExecutionContext())).rejects.toThrow(RangeError);
+  });
+
+  it("scheduled and queue handlers receive guarded envs too, each invocation its own", async () => {
+    const seen = [];
+    const guard = createGuard(paid({ limits: { "kv-writes": 1 } }));
+    const worker = guard.wrap({
+      async scheduled(controller, env) {
+        await env.KV.put(`${prefix}:cron`, controller.cron);
+        seen.push(guard.usage(env));
+      },
+      async queue(batch, env) {
+        await env.KV.put(`${prefix}:queue`, String(batch.messages.length));
+        seen.push(guard.usage(env));
+      },
+    });
+    await worker.scheduled({ cron: "*/5 * * * *", scheduledTime: Date.now() }, env, createExecutionContext());
+    await worker.queue({ messages: [1, 2] }, env, createExecutionContext());
+    expect(seen).toEqual([{ "kv-writes": 1 }, { "kv-writes": 1 }]);
+    expect(await env.KV.get(`${prefix}:cron`)).toBe("*/5 * * * *");
+  });
+
+  it("handlers written as classes keep their methods", async () => {
+    class Handler {
+      async fetch() {
+        return new Response("from a class");
+      }
+    }
+    const worker = createGuard(paid()).wrap(new Handler());
+    expect(await (await worker.fetch(new Request("http://w/"), env, createExecutionContext())).text()).toBe("from a class");
+  });
+});
+
+describe("the guard's own KV cost", () => {
+  it("1,000 guarded requests over 100 s make 2 state reads (refreshSeconds 60), and zero per call", async () => {
+    await env.EDGEFUSE_STATE.put(STATE_KEY, tripRecord({}));
+    const { env: counted, counter } = countingStateEnv();
+    const { guard, clock } = guardWithClock();
+    const worker = guard.wrap({
+      async fetch(request, env) {
+        await env.KV.get(`${prefix}:hot`);
+        await env.KV.get(`${prefix}:hot2`);
+        return new Response("ok");
+      },
+    });
+    for (let i = 0; i < 1000; i += 1) {
+      const ctx = createExecutionContext();
+      const response = await worker.fetch(new Request("http://w/"), counted, ctx);
+      expect(response.status).toBe(200);
+      await waitOnExecutionContext(ctx);
+      clock.now += 100;
+    }
+    expect(counter.reads).toBe(2);
+    expect(guard.stateReads).toBe(2);
+  });
+
+  it("a cold isolate's concurrent requests share one state read", async () => {
+    const { env: counted, counter } = countingStateEnv();
+    await env.EDGEFUSE_STATE.put(STATE_KEY, tripRecord({ "kv-writes": breaker("storm") }));
+    const { guard } = guardWithClock();
+    const invocations = await Promise.all(Array.from({ length: 100 }, () => guard.env(counted)));
+    expect(counter.reads).toBe(1);
+    // Every one of them, even those that arrived while the read was in flight, sees the trip.
+    const refusals = await Promise.allSettled(invocations.map((guarded) => guarded.KV.put(`${prefix}:x`, "x")));
+    expect(refusals.every((result) => result.status === "rejected" && result.reason.code === "tripped")).toBe(true);
+  });
+
+  it("a missing state record costs one more read, of the safety net", async () => {
+    const { env: counted, counter } = countingStateEnv();
+    await guardWithClock().guard.env(counted);
+    expect(counter.reads).toBe(2);
+  });
+});
