@@ -25,12 +25,13 @@ export class EnvGuard {
 
   /** `env` with its bindings guarded for `invocation`. */
   guard(env, invocation) {
-    const guarded = { ...env };
-    Object.defineProperty(guarded, INVOCATION, { value: invocation });
+    const guarded = {};
     for (const name of Object.keys(env)) {
-      const kind = this.#kindOf(name, env[name]);
-      if (kind) guarded[name] = this.wrap(kind, name, env[name], invocation);
+      const value = env[name];
+      const kind = this.#kindOf(name, value);
+      guarded[name] = kind ? this.wrap(kind, name, value, invocation) : value;
     }
+    guarded[INVOCATION] = invocation; // a symbol: invisible to Object.keys and JSON
     return guarded;
   }
 
