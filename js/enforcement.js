@@ -1,6 +1,5 @@
 // The hot path of one guard in one isolate. A guarded binding call makes one direct WASM
-// export call (admit or check) and nothing else: no KV, no fetch, and no allocation unless
-// the call is refused.
+// export call (admit or check): no KV, no fetch, and no allocation in the core.
 import { coreExports } from "./core.js";
 import { GuardError } from "./errors.js";
 

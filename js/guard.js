@@ -44,6 +44,9 @@ class Guard {
    * invocation (fetch, scheduled, queue, or an RPC method) and use the result throughout.
    */
   async env(env, ctx) {
+    if (env === null || typeof env !== "object") {
+      throw new TypeError(`edgefuse: guard.env(env, ctx) takes the Worker's env object, got ${env === null ? "null" : typeof env}`);
+    }
     const { breakers, enforcement, envGuard } = this.#parts;
     await breakers.refresh(env, ctx);
     return envGuard.guard(env, enforcement.begin());

@@ -133,6 +133,8 @@ export interface GuardConfig {
   onBlocked?: "throw" | "skip";
   dryRun?: boolean;
   bindings?: Record<string, BindingKind>;
+  /** Per-invocation limits by resource; null turns one off. Defaults in the README. */
+  limits?: Partial<Record<CountedResourceId, number | null>>;
   thresholds?: Partial<Record<ResourceId, ThresholdConfig>>;
   /** Required on the paid plan. */
   budget?: BudgetConfig;
@@ -158,16 +160,73 @@ export interface NormalizedConfig {
   readonly onBlocked: "throw" | "skip";
   readonly dryRun: boolean;
   readonly bindings: Readonly<Record<string, BindingKind>>;
+  readonly limits: Readonly<Record<CountedResourceId, number | null>>;
   readonly thresholds: Readonly<Record<ResourceId, Threshold>>;
   readonly budget: Readonly<Required<BudgetConfig>> | null;
 }
 
+/** Resources a guarded binding call is charged to, so the ones a limit can name. */
+export type CountedResourceId = Exclude<
+  ResourceId,
+  "workers-requests" | "workers-cpu-ms" | "do-duration-gbs" | "stream-minutes-delivered" | "stream-minutes-stored"
+>;
+
+/** The Worker handler shape guard.wrap() takes and returns (fetch, scheduled, queue, ...). */
+export type Handler<Env> = {
+  fetch?: (request: Request, env: Env, ctx: ExecutionContextLike) => Response | Promise<Response>;
+  scheduled?: (controller: any, env: Env, ctx: ExecutionContextLike) => void | Promise<void>;
+  queue?: (batch: any, env: Env, ctx: ExecutionContextLike) => void | Promise<void>;
+  [entryPoint: string]: unknown;
+};
+
+/** The part of a Worker's ExecutionContext the guard uses. */
+export interface ExecutionContextLike {
+  waitUntil(promise: Promise<unknown>): void;
+}
+
 export interface Guard {
   readonly config: NormalizedConfig;
+  /**
+   * `env` with every recognised binding guarded for one invocation: counted, limited and
+   * refused while tripped. Await once per invocation and use the result throughout.
+   */
+  env<Env extends object>(env: Env, ctx?: ExecutionContextLike): Promise<Env>;
+  /** The handler with guarded envs; a GuardError escaping fetch becomes a 503. */
+  wrap<Env extends object, H extends Handler<Env>>(handler: H): H;
+  /** Units the invocation behind a guarded env has used, per resource (only those used). */
+  usage(guardedEnv: object): Usage;
+  /** KV reads this guard has made of its breaker state in this isolate. */
+  readonly stateReads: number;
+}
+
+export interface CreateGuardOptions {
+  /** Milliseconds since the epoch; for tests. Default Date.now. */
+  clock?: () => number;
 }
 
 /** Validates `config` in the core. Throws GuardConfigError listing every problem. */
-export declare function createGuard(config: GuardConfig): Guard;
+export declare function createGuard(config: GuardConfig, options?: CreateGuardOptions): Guard;
+
+/** The KV key of the guard's state record, in the `stateBinding` namespace. */
+export declare const STATE_KEY: "edgefuse:state";
+/** The KV key of the safety net that keeps trips in force if the state is lost. */
+export declare const SAFETY_NET_KEY: "edgefuse:safety-net";
+
+/** A guarded binding call refused before it ran. */
+export declare class GuardError extends Error {
+  readonly name: "GuardError";
+  readonly code: "tripped" | "invocation-limit";
+  readonly resource: CountedResourceId;
+  /** The env binding name, e.g. "DB". */
+  readonly binding: string;
+  readonly method: string;
+  /** code "tripped": why and since when (ISO 8601). */
+  readonly reason?: string;
+  readonly since?: string;
+  /** code "invocation-limit": units used and the limit. */
+  readonly used?: number;
+  readonly limit?: number;
+}
 
 /** One thing wrong with an input, located by its JSON path. */
 export interface Problem {

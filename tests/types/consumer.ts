@@ -4,6 +4,8 @@ import {
   createGuard,
   estimateCost,
   GuardConfigError,
+  GuardError,
+  STATE_KEY,
   type CostEstimate,
   type GuardConfig,
   type Resource,
@@ -31,3 +33,28 @@ export function check(): number {
 
 // @ts-expect-error: an unknown resource id is a type error too.
 estimateCost({ "kv-readz": 1 }, { plan: "free" });
+
+interface Env {
+  DB: { prepare(query: string): unknown };
+  GREETING: string;
+}
+
+export const worker = createGuard(config, { clock: () => Date.now() }).wrap({
+  async fetch(request: Request, env: Env) {
+    return new Response(`${env.GREETING} ${request.url} ${STATE_KEY}`);
+  },
+});
+
+export async function guarded(env: Env): Promise<string> {
+  const guard = createGuard({ plan: "free", limits: { "kv-writes": 10, "d1-rows-read": null } });
+  const safe: Env = await guard.env(env);
+  try {
+    safe.DB.prepare("SELECT 1");
+  } catch (error) {
+    if (error instanceof GuardError && error.code === "invocation-limit") return `${error.resource} ${error.used}/${error.limit}`;
+  }
+  return JSON.stringify(guard.usage(safe)["kv-reads"] ?? 0) + guard.stateReads;
+}
+
+// @ts-expect-error: workers-cpu-ms is not counted per call, so it has no per-invocation limit.
+createGuard({ plan: "free", limits: { "workers-cpu-ms": 5 } });

@@ -247,8 +247,9 @@ describe("what passes through untouched", () => {
     expect(guarded.KV).not.toBe(env.KV);
   });
 
-  it("guard.usage() says what it needs when given something else", async () => {
+  it("guard.usage() and guard.env() say what they need when given something else", async () => {
     const { guard } = guardWithClock();
+    await expect(guard.env(undefined)).rejects.toThrow("edgefuse: guard.env(env, ctx) takes the Worker's env object, got undefined");
     expect(() => guard.usage(env)).toThrow(/guard\.usage\(\) takes an env returned by guard\.env\(\)/);
   });
 });
