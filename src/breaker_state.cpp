@@ -48,7 +48,7 @@ BreakerRecord parseBreakerRecord(const std::optional<std::string>& text, const s
     const std::string& key = item.key();
     const std::size_t colon = key.find(':');
     Breaker breaker{key.substr(0, colon), colon == std::string::npos ? "" : key.substr(colon + 1),
-                    "", "", ""};
+                    "", "", "", ""};
     if (!findResource(breaker.resource)) {
       record.problems.push_back({path, "unknown resource, entry skipped", ""});
       continue;
@@ -64,6 +64,7 @@ BreakerRecord parseBreakerRecord(const std::optional<std::string>& text, const s
     breaker.reason = stringField(item.value(), "reason");
     breaker.since = stringField(item.value(), "since");
     breaker.source = stringField(item.value(), "source");
+    breaker.until = stringField(item.value(), "until");
     breakers.emplace(breakerKey(breaker), breaker);
   }
   record.breakers = std::move(breakers);
@@ -78,6 +79,7 @@ nlohmann::json breakersToJson(const std::map<std::string, Breaker>& breakers) {
                 {"reason", breaker.reason},
                 {"since", breaker.since},
                 {"source", breaker.source}};
+    if (!breaker.until.empty()) out[key]["until"] = breaker.until;
   }
   return out;
 }

@@ -21,7 +21,8 @@ struct Breaker {
   std::string binding;   // "" when the whole resource is tripped
   std::string reason;
   std::string since;     // ISO 8601 UTC
-  std::string source;    // "manual", "threshold", "budget", ...
+  std::string source;    // "manual", "poll" or "budget"
+  std::string until;     // ISO 8601 UTC when a manual trip lapses by itself, "" for never
 };
 
 // "<resource>" or "<resource>:<binding>"

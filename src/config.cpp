@@ -138,19 +138,27 @@ std::string formatNumber(double value) {
   return toText(json(value));
 }
 
+std::optional<Granularity> granularityOption(Validator& v, const json& input, const std::string& path) {
+  auto name = v.oneOf(input, path, "granularity", {"day", "week", "month"});
+  if (!name) return std::nullopt;
+  return *name == "day" ? Granularity::Day : *name == "week" ? Granularity::Week : Granularity::Month;
+}
+
 Threshold defaultThreshold(const Allowance& allowance) {
   // A daily hard quota trips before the platform cuts off, so the guard, not Cloudflare,
   // decides what stops. Elsewhere going past the inclusion is ordinary paid use: warn only.
   std::optional<double> trip;
   if (allowance.billing == Billing::HardLimit) trip = 90.0;
-  return {80.0, trip, 80.0, std::nullopt, std::nullopt};
+  return {80.0, trip, 80.0, std::nullopt, std::nullopt, std::nullopt};
 }
 
 void parseThreshold(Validator& v, const json& input, const std::string& path,
                     const Allowance& allowance, Threshold& threshold) {
   if (!v.isObject(input, path)) return;
-  v.rejectUnknownKeys(input, path, {"warn", "trip", "recover", "tripAt", "maxOverageUsd"},
+  v.rejectUnknownKeys(input, path,
+                      {"warn", "trip", "recover", "tripAt", "maxOverageUsd", "granularity"},
                       "threshold option");
+  threshold.granularity = granularityOption(v, input, path);
   const char* percent = "a percentage above 0";
   auto warn = v.number(input, path, "warn", percent, 0, 1e6, false);
   auto recover = v.number(input, path, "recover", percent, 0, 1e6, false);
@@ -190,7 +198,7 @@ std::optional<Budget> parseBudget(Validator& v, const json& input) {
   const std::string path = "budget";
   if (!v.isObject(input, path)) return std::nullopt;
   v.rejectUnknownKeys(input, path, {"maxUsd", "warn", "granularity"}, "budget option");
-  Budget budget{0, 80.0, BudgetGranularity::Month};
+  Budget budget{0, 80.0, Granularity::Month};
   auto maxUsd = v.number(input, path, "maxUsd", "a positive number", 0, 1e12, false);
   if (!maxUsd && !input.contains("maxUsd")) {
     v.report("budget.maxUsd", "is required", "the most overage in USD you accept per period");
@@ -199,24 +207,16 @@ std::optional<Budget> parseBudget(Validator& v, const json& input) {
   if (auto warn = v.number(input, path, "warn", "a percentage from 0 to 100", 0, 100, false)) {
     budget.warnPercent = *warn;
   }
-  if (auto granularity = v.oneOf(input, path, "granularity", {"day", "week", "month"})) {
-    budget.granularity = *granularity == "day"    ? BudgetGranularity::Day
-                         : *granularity == "week" ? BudgetGranularity::Week
-                                                  : BudgetGranularity::Month;
-  }
+  if (auto granularity = granularityOption(v, input, path)) budget.granularity = *granularity;
   return budget;
 }
 
-std::string_view nameOf(BudgetGranularity granularity) {
-  switch (granularity) {
-    case BudgetGranularity::Day: return "day";
-    case BudgetGranularity::Week: return "week";
-    case BudgetGranularity::Month: return "month";
-  }
-  return "month";
-}
-
 }  // namespace
+
+Granularity windowGranularity(const Threshold& threshold, const Allowance& allowance) {
+  if (threshold.granularity) return *threshold.granularity;
+  return allowance.period == Period::Day ? Granularity::Day : Granularity::Month;
+}
 
 const std::map<std::string, double>& defaultInvocationLimits() {
   static const std::map<std::string, double> limits = {
@@ -243,11 +243,14 @@ ConfigResult parseConfig(const json& input) {
   v.rejectUnknownKeys(input, "",
                       {"plan", "billingDay", "accountIdEnv", "apiTokenEnv", "endpoint",
                        "stateBinding", "refreshSeconds", "onBlocked", "dryRun", "bindings",
-                       "limits", "thresholds", "budget"},
+                       "limits", "thresholds", "budget", "bindingIds", "evaluateCron",
+                       "scheduledWhenTripped", "failuresUntilBlind", "pollTimeoutSeconds",
+                       "endpointBinding"},
                       "option");
 
   Config config{Plan::Free, 1, "CF_ACCOUNT_ID", "CF_API_TOKEN", kDefaultEndpoint,
-                "EDGEFUSE_STATE", 60, OnBlocked::Throw, false, {}, {}, {}, std::nullopt};
+                "EDGEFUSE_STATE", 60, OnBlocked::Throw, false, {}, {}, {}, {}, std::nullopt,
+                std::nullopt, ScheduledWhenTripped::Skip, 3, 10, std::nullopt};
 
   auto plan = v.oneOf(input, "", "plan", {"free", "paid"});
   if (!plan && !input.contains("plan")) {
@@ -294,6 +297,20 @@ ConfigResult parseConfig(const json& input) {
     }
   }
 
+  if (auto it = input.find("bindingIds"); it != input.end() && v.isObject(*it, "bindingIds")) {
+    for (const auto& item : it->items()) {
+      const std::string path = "bindingIds." + item.key();
+      if (!isIdentifier(item.key(), 256)) {
+        v.report(path, "is not a valid binding name");
+      } else if (!item.value().is_string() || !isAnalyticsId(item.value().get<std::string>())) {
+        v.report(path, "must be the binding's id in the analytics (KV namespace id, D1 database id, R2 bucket name, queue id)",
+                 "letters, digits, '.', '_' and '-', at most 128");
+      } else {
+        config.bindingIds[item.key()] = item.value().get<std::string>();
+      }
+    }
+  }
+
   for (const Resource& resource : resources()) {
     config.thresholds.emplace(std::string(resource.id),
                               defaultThreshold(allowanceFor(resource, config.plan)));
@@ -302,13 +319,28 @@ ConfigResult parseConfig(const json& input) {
     const std::vector<std::string> ids = resourceIds();
     for (const auto& item : it->items()) {
       const std::string path = "thresholds." + item.key();
-      const Resource* resource = findResource(item.key());
+      const std::size_t colon = item.key().find(':');
+      const std::string id = item.key().substr(0, colon);
+      const Resource* resource = findResource(id);
       if (!resource) {
-        v.report(path, "unknown resource", didYouMean(item.key(), ids, "see RESOURCES for the ids"));
+        v.report(path, "unknown resource", didYouMean(id, ids, "see RESOURCES for the ids"));
         continue;
       }
-      parseThreshold(v, item.value(), path, allowanceFor(*resource, config.plan),
-                     config.thresholds[item.key()]);
+      const Allowance& allowance = allowanceFor(*resource, config.plan);
+      if (colon != std::string::npos) {
+        const std::string binding = item.key().substr(colon + 1);
+        if (resource->bindingDimension.empty() || resource->dataset.empty()) {
+          v.report(path, "the usage API has no per-binding figures for " + id, "set a threshold for the whole resource");
+          continue;
+        }
+        if (!config.bindingIds.count(binding)) {
+          v.report(path, "binding " + binding + " has no entry in bindingIds",
+                   "add bindingIds." + binding + ": its " + std::string(resource->bindingDimension));
+          continue;
+        }
+        config.thresholds.emplace(item.key(), defaultThreshold(allowance));
+      }
+      parseThreshold(v, item.value(), path, allowance, config.thresholds[item.key()]);
     }
   }
 
@@ -342,6 +374,23 @@ ConfigResult parseConfig(const json& input) {
              "add \"budget\": { \"maxUsd\": 50 }, the most overage in USD you accept per month");
   }
 
+  if (auto it = input.find("evaluateCron"); it != input.end() && !it->is_null()) {
+    if (it->is_string() && !it->get<std::string>().empty() && it->get<std::string>().size() <= 100) {
+      config.evaluateCron = it->get<std::string>();
+    } else {
+      v.report("evaluateCron", "must be the cron expression of one of your triggers, got " + toText(*it),
+               "omit it to evaluate on every scheduled event");
+    }
+  }
+  if (auto mode = v.oneOf(input, "", "scheduledWhenTripped", {"skip", "run"})) {
+    config.scheduledWhenTripped = *mode == "run" ? ScheduledWhenTripped::Run : ScheduledWhenTripped::Skip;
+  }
+  if (auto failures = v.integer(input, "", "failuresUntilBlind", 1, 100)) config.failuresUntilBlind = *failures;
+  if (auto seconds = v.integer(input, "", "pollTimeoutSeconds", 1, 30)) config.pollTimeoutSeconds = *seconds;
+  if (auto name = v.identifier(input, "", "endpointBinding", "a service binding")) {
+    config.endpointBinding = *name;
+  }
+
   if (!v.problems.empty()) return {std::nullopt, v.problems};
   return {config, {}};
 }
@@ -355,6 +404,7 @@ nlohmann::json toJson(const Config& config) {
         {"recover", threshold.recoverPercent},
         {"tripAt", threshold.tripAt ? json(*threshold.tripAt) : json(nullptr)},
         {"maxOverageUsd", threshold.maxOverageUsd ? json(*threshold.maxOverageUsd) : json(nullptr)},
+        {"granularity", threshold.granularity ? json(nameOf(*threshold.granularity)) : json(nullptr)},
     };
   }
   json limits = json::object();
@@ -379,6 +429,12 @@ nlohmann::json toJson(const Config& config) {
       {"limits", limits},
       {"thresholds", thresholds},
       {"budget", budget},
+      {"bindingIds", config.bindingIds},
+      {"evaluateCron", config.evaluateCron ? json(*config.evaluateCron) : json(nullptr)},
+      {"scheduledWhenTripped", config.scheduledWhenTripped == ScheduledWhenTripped::Run ? "run" : "skip"},
+      {"failuresUntilBlind", config.failuresUntilBlind},
+      {"pollTimeoutSeconds", config.pollTimeoutSeconds},
+      {"endpointBinding", config.endpointBinding ? json(*config.endpointBinding) : json(nullptr)},
   };
 }
 

@@ -9,13 +9,14 @@
 
 #include <nlohmann/json.hpp>
 
+#include "calendar.h"
 #include "catalogue.h"
 #include "problem.h"
 
 namespace edgefuse {
 
 enum class OnBlocked { Throw, Skip };
-enum class BudgetGranularity { Day, Week, Month };
+enum class ScheduledWhenTripped { Skip, Run };
 
 struct Threshold {
   double warnPercent;
@@ -23,12 +24,13 @@ struct Threshold {
   double recoverPercent;
   std::optional<double> tripAt;          // absolute units
   std::optional<double> maxOverageUsd;
+  std::optional<Granularity> granularity;  // nullopt: the allowance's own period
 };
 
 struct Budget {
   double maxUsd;
   double warnPercent;
-  BudgetGranularity granularity;
+  Granularity granularity;
 };
 
 struct Config {
@@ -42,10 +44,20 @@ struct Config {
   OnBlocked onBlocked;
   bool dryRun;
   std::map<std::string, std::string> bindings;    // binding name -> kind
-  std::map<std::string, Threshold> thresholds;    // every resource
+  std::map<std::string, std::string> bindingIds;  // binding name -> analytics id
+  // Every resource, plus "<resource>:<binding>" entries for per-binding thresholds.
+  std::map<std::string, Threshold> thresholds;
   std::map<std::string, std::optional<double>> limits;  // per invocation; nullopt: none
   std::optional<Budget> budget;
+  std::optional<std::string> evaluateCron;  // nullopt: every scheduled event evaluates
+  ScheduledWhenTripped scheduledWhenTripped;
+  int failuresUntilBlind;
+  int pollTimeoutSeconds;
+  std::optional<std::string> endpointBinding;  // a service binding to fetch the endpoint through
 };
+
+// The window a threshold's usage is summed over: its granularity, else the allowance's.
+Granularity windowGranularity(const Threshold& threshold, const Allowance& allowance);
 
 struct ConfigResult {
   std::optional<Config> config;        // set only when problems is empty

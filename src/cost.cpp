@@ -6,6 +6,14 @@
 #include "suggest.h"
 
 namespace edgefuse {
+
+double overageUsd(const Allowance& allowance, double used) {
+  if (allowance.billing != Billing::Overage) return 0.0;
+  double billedUnits = std::max(0.0, used - allowance.included) / allowance.priceUnit;
+  if (allowance.roundsUpToUnit) billedUnits = std::ceil(billedUnits);  // else pro rata
+  return billedUnits * allowance.priceUsd;
+}
+
 CostResult estimateCost(const std::map<std::string, double>& usage, Plan plan) {
   CostResult result;
   for (const auto& [id, used] : usage) {
@@ -28,15 +36,12 @@ CostResult estimateCost(const std::map<std::string, double>& usage, Plan plan) {
     const double over = allowance.billing == Billing::NotMetered
                             ? 0.0
                             : std::max(0.0, used - allowance.included);
-    double billedUnits = over / allowance.priceUnit;  // pro rata unless the product rounds up
-    if (allowance.roundsUpToUnit) billedUnits = std::ceil(billedUnits);
-    const double overageUsd =
-        allowance.billing == Billing::Overage ? billedUnits * allowance.priceUsd : 0.0;
+    const double overage = overageUsd(allowance, used);
     std::optional<double> percent;
     if (allowance.included > 0) percent = used / allowance.included * 100.0;
     estimate.resources.push_back({std::string(resource.id), used, allowance.included, over,
-                                  overageUsd, percent, allowance.period, allowance.billing});
-    estimate.totalOverageUsd += overageUsd;
+                                  overage, percent, allowance.period, allowance.billing});
+    estimate.totalOverageUsd += overage;
   }
   result.estimate = estimate;
   return result;

@@ -32,6 +32,9 @@ struct CostResult {
   std::vector<Problem> problems;
 };
 
+// USD beyond `allowance` for `used` units in its period (0 unless it bills overage).
+double overageUsd(const Allowance& allowance, double used);
+
 // `usage` maps resource ids to units used in that resource's allowance period on `plan`.
 CostResult estimateCost(const std::map<std::string, double>& usage, Plan plan);
 

@@ -17,4 +17,13 @@ inline bool isIdentifier(const std::string& text, std::size_t maxLength) {
   });
 }
 
+// Ids of bindings in the usage API (namespace and database ids, bucket and queue names):
+// a safe alphabet, so that nothing built from config can smuggle text into a query.
+inline bool isAnalyticsId(const std::string& text) {
+  if (text.empty() || text.size() > 128) return false;
+  return std::all_of(text.begin(), text.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-';
+  });
+}
+
 }  // namespace edgefuse

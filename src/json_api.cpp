@@ -1,12 +1,19 @@
 #include "json_api.h"
 
+#include <algorithm>
+#include <cmath>
+
 #include <nlohmann/json.hpp>
 
 #include "breaker_state.h"
 #include "catalogue.h"
 #include "config.h"
 #include "cost.h"
+#include "evaluate.h"
+#include "identifier.h"
 #include "json_text.h"
+#include "poll_state.h"
+#include "usage_query.h"
 
 namespace edgefuse {
 namespace {
@@ -51,6 +58,35 @@ std::optional<json> parse(const std::string& text, const std::string& what,
     return std::nullopt;
   }
   return value;
+}
+
+std::optional<Config> configFrom(const std::string& text, std::vector<Problem>& problems) {
+  auto input = parse(text, "(config)", problems);
+  if (!input) return std::nullopt;
+  ConfigResult result = parseConfig(*input);
+  problems.insert(problems.end(), result.problems.begin(), result.problems.end());
+  return result.config;
+}
+
+std::optional<std::int64_t> timeFrom(double nowMs, std::vector<Problem>& problems) {
+  if (!std::isfinite(nowMs) || nowMs < 0 || nowMs > 1e14) {
+    problems.push_back({"now", "must be milliseconds since the epoch", ""});
+    return std::nullopt;
+  }
+  return static_cast<std::int64_t>(nowMs);
+}
+
+std::string stringOf(const json& object, const char* key) {
+  auto it = object.find(key);
+  return it != object.end() && it->is_string() ? it->get<std::string>() : "";
+}
+
+json eventsJson(const std::vector<PollEvent>& events) {
+  json list = json::array();
+  for (const PollEvent& event : events) {
+    list.push_back({{"level", event.level}, {"key", event.key}, {"message", event.message}, {"dryRun", event.dryRun}});
+  }
+  return list;
 }
 
 }  // namespace
@@ -145,6 +181,139 @@ std::string breakersJson(bool present, const std::string& text, const std::strin
                      {"readable", record.breakers.has_value()},
                      {"breakers", record.breakers ? breakersToJson(*record.breakers) : json(nullptr)},
                      {"problems", problemsJson(record.problems)}});
+}
+
+std::string pollRequestsJson(const std::string& configText, double nowMs, const std::string& accountTag) {
+  std::vector<Problem> problems;
+  auto config = configFrom(configText, problems);
+  auto now = timeFrom(nowMs, problems);
+  if (!isAnalyticsId(accountTag)) {
+    problems.push_back({"accountId", "must be a Cloudflare account id (letters and digits)", ""});
+  }
+  if (!problems.empty()) return failure(problems);
+  json list = json::array();
+  for (const UsageRequest& request : buildUsageRequests(*config, *now, accountTag)) {
+    list.push_back({{"dataset", request.dataset},
+                    {"body", toText(json{{"query", request.query}, {"variables", request.variables}})}});
+  }
+  return toText(json{{"ok", true}, {"requests", list}});
+}
+
+std::string evaluateJson(const std::string& configText, bool statePresent, const std::string& stateText,
+                         bool safetyNetPresent, const std::string& safetyNetText, const std::string& answersText,
+                         double nowMs) {
+  std::vector<Problem> problems;
+  auto config = configFrom(configText, problems);
+  auto now = timeFrom(nowMs, problems);
+  auto answers = parse(answersText, "answers", problems);
+  if (answers && !answers->is_array()) problems.push_back({"answers", "must be a list", ""});
+  if (!problems.empty()) return failure(problems);
+
+  PollStateRecord record = parsePollState(statePresent ? std::optional<std::string>(stateText) : std::nullopt);
+  PollState previous = record.state;
+  std::vector<Problem> notes = record.problems;
+  if (!record.readable) {
+    // Missing or unreadable state: the safety net's trips stand until a tick confirms recovery.
+    BreakerRecord net = parseBreakerRecord(safetyNetPresent ? std::optional<std::string>(safetyNetText) : std::nullopt,
+                                           "safety-net");
+    if (net.breakers) previous.breakers = *net.breakers;
+    notes.insert(notes.end(), net.problems.begin(), net.problems.end());
+  }
+  std::vector<DatasetOutcome> outcomes;
+  for (const json& answer : *answers) {
+    if (!answer.is_object()) continue;
+    const std::string dataset = stringOf(answer, "dataset");
+    auto status = answer.find("status");
+    const int code = status != answer.end() && status->is_number_integer() ? status->get<int>() : 0;
+    if (code == 0) {
+      DatasetOutcome outcome;
+      outcome.dataset = dataset;
+      outcome.error = stringOf(answer, "error").empty() ? "request failed" : stringOf(answer, "error");
+      outcomes.push_back(outcome);
+    } else {
+      outcomes.push_back(parseUsageResponse(dataset, code, stringOf(answer, "body")));
+    }
+  }
+  Evaluation evaluation = evaluate(*config, previous, outcomes, *now);
+  if (!record.readable && record.present) evaluation.write = true;  // repair the record
+  if (evaluation.write && !evaluation.changes.health) {
+    evaluation.changes.health = previous.health;
+    evaluation.changes.alerted = previous.alerted;
+  }
+  if (!record.readable) {
+    // The fresh read will be as unreadable: carry the breakers that stand over.
+    const StateChanges& changes = evaluation.changes;
+    for (const auto& [key, breaker] : previous.breakers) {
+      const bool ends = std::find(changes.clear.begin(), changes.clear.end(), key) != changes.clear.end() ||
+                        changes.expire.count(key);
+      if (!ends) evaluation.changes.trip.emplace(key, breaker);
+    }
+  }
+  return toText(json{{"ok", true},
+                     {"write", evaluation.write},
+                     {"changes", changesToJson(evaluation.changes)},
+                     {"report", evaluation.report},
+                     {"events", eventsJson(evaluation.events)},
+                     {"problems", problemsJson(notes)}});
+}
+
+std::string applyChangesJson(const std::string& configText, bool present, const std::string& freshText,
+                             const std::string& changesText, double nowMs) {
+  std::vector<Problem> problems;
+  auto config = configFrom(configText, problems);
+  auto now = timeFrom(nowMs, problems);
+  auto changesValue = parse(changesText, "changes", problems);
+  std::optional<StateChanges> changes = changesValue ? changesFromJson(*changesValue) : std::nullopt;
+  if (changesValue && !changes) problems.push_back({"changes", "is not a change set", ""});
+  if (!problems.empty()) return failure(problems);
+  PollStateRecord fresh = parsePollState(present ? std::optional<std::string>(freshText) : std::nullopt);
+  const PollState next = applyChanges(fresh.state, *changes);
+  json safetyNet = {{"action", "delete"}};
+  if (!next.breakers.empty()) {
+    safetyNet = {{"action", "put"},
+                 {"text", toText(json{{"version", kStateVersion}, {"breakers", breakersToJson(next.breakers)}})},
+                 {"expiration", safetyNetExpiryMs(*config, next, *now) / 1000}};
+  }
+  return toText(json{{"ok", true},
+                     {"state", serializePollState(next)},
+                     {"breakers", breakersToJson(next.breakers)},
+                     {"safetyNet", safetyNet},
+                     {"problems", problemsJson(fresh.problems)}});
+}
+
+std::string manualChangesJson(const std::string& configText, const std::string& opText, double nowMs) {
+  std::vector<Problem> problems;
+  auto config = configFrom(configText, problems);
+  auto now = timeFrom(nowMs, problems);
+  auto op = parse(opText, "operation", problems);
+  if (op && !op->is_object()) problems.push_back({"operation", "must be an object", ""});
+  if (!problems.empty()) return failure(problems);
+  std::vector<std::string> keys;
+  if (auto it = op->find("resources"); it != op->end() && it->is_array()) {
+    for (const json& key : *it) {
+      if (key.is_string()) {
+        keys.push_back(key.get<std::string>());
+      } else {
+        problems.push_back({"resources", "must list resource ids, got " + toText(key), ""});
+      }
+    }
+  }
+  auto number = [&](const char* key) {
+    auto it = op->find(key);
+    return it != op->end() && it->is_number() ? it->get<double>() : 0.0;
+  };
+  const std::string action = stringOf(*op, "action");
+  ManualResult result;
+  if (action == "trip") {
+    result = manualTrip(*config, keys, stringOf(*op, "reason"), number("ttlSeconds"), *now);
+  } else if (action == "reset") {
+    result = manualReset(*config, keys, number("holdSeconds"), *now);
+  } else {
+    problems.push_back({"action", "must be \"trip\" or \"reset\"", ""});
+  }
+  problems.insert(problems.end(), result.problems.begin(), result.problems.end());
+  if (!problems.empty() || !result.changes) return failure(problems);
+  return toText(json{{"ok", true}, {"changes", changesToJson(*result.changes)}});
 }
 
 }  // namespace edgefuse

@@ -20,4 +20,26 @@ std::string validateConfigJson(const std::string& config);
 // {"ok":true,"present":b,"readable":b,"breakers":{key:{...}}|null,"problems":[...]}.
 std::string breakersJson(bool present, const std::string& text, const std::string& what);
 
+// The usage poll. `config` is the normalised config from validateConfigJson; `nowMs` is
+// milliseconds since the epoch.
+
+// {"ok":true,"requests":[{"dataset","body"}]}: POST each body (JSON text) to the endpoint.
+std::string pollRequestsJson(const std::string& config, double nowMs, const std::string& accountTag);
+
+// `answers`: [{"dataset","status","body"}] (status 0 when the request failed, with "error").
+// `state`/`safetyNet`: the KV values read before the tick (present false: missing).
+// {"ok":true,"write":b,"changes":{...},"report":{...},"events":[...],"problems":[...]}.
+std::string evaluateJson(const std::string& config, bool statePresent, const std::string& state,
+                         bool safetyNetPresent, const std::string& safetyNet,
+                         const std::string& answers, double nowMs);
+
+// Applies `changes` to a fresh read of the state. {"ok":true,"state":text,
+// "safetyNet":{"action":"put","text":t,"expiration":epochSeconds}|{"action":"delete"}}.
+std::string applyChangesJson(const std::string& config, bool present, const std::string& fresh,
+                             const std::string& changes, double nowMs);
+
+// op: {"action":"trip"|"reset","resources":[keys],"reason":s,"ttlSeconds":n,"holdSeconds":n}.
+// {"ok":true,"changes":{...}} or problems.
+std::string manualChangesJson(const std::string& config, const std::string& op, double nowMs);
+
 }  // namespace edgefuse

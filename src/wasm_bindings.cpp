@@ -93,6 +93,10 @@ EMSCRIPTEN_BINDINGS(edgefuse_core) {
   emscripten::function("estimateCostJson", &edgefuse::estimateCostJson);
   emscripten::function("validateConfigJson", &edgefuse::validateConfigJson);
   emscripten::function("breakersJson", &edgefuse::breakersJson);
+  emscripten::function("pollRequestsJson", &edgefuse::pollRequestsJson);
+  emscripten::function("evaluateJson", &edgefuse::evaluateJson);
+  emscripten::function("applyChangesJson", &edgefuse::applyChangesJson);
+  emscripten::function("manualChangesJson", &edgefuse::manualChangesJson);
   emscripten::function("createEnforcer", &createEnforcer);
   emscripten::function("defineMeter", &defineMeter);
   emscripten::function("setTripped", &setTripped);

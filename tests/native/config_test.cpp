@@ -59,7 +59,7 @@ TEST_CASE("the paid plan needs a budget and warns on inclusions by default") {
   REQUIRE(result.config);
   CHECK(result.config->budget->maxUsd == 25);
   CHECK(result.config->budget->warnPercent == 80);
-  CHECK(result.config->budget->granularity == BudgetGranularity::Month);
+  CHECK(result.config->budget->granularity == Granularity::Month);
   CHECK_FALSE(result.config->thresholds.at("kv-writes").tripPercent);
   CHECK(result.config->thresholds.at("kv-writes").warnPercent == 80);
 }

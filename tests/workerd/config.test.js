@@ -27,8 +27,21 @@ describe("createGuard", () => {
       dryRun: false,
       bindings: {},
       budget: null,
+      bindingIds: {},
+      evaluateCron: null,
+      scheduledWhenTripped: "skip",
+      failuresUntilBlind: 3,
+      pollTimeoutSeconds: 10,
+      endpointBinding: null,
     });
-    expect(guard.config.thresholds["kv-writes"]).toEqual({ warn: 80, trip: 90, recover: 80, tripAt: null, maxOverageUsd: null });
+    expect(guard.config.thresholds["kv-writes"]).toEqual({
+      warn: 80,
+      trip: 90,
+      recover: 80,
+      tripAt: null,
+      maxOverageUsd: null,
+      granularity: null,
+    });
     expect(Object.isFrozen(guard.config.thresholds["kv-writes"])).toBe(true);
   });
 

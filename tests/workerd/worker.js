@@ -1,6 +1,7 @@
 // The Worker the vitest suite runs as: it defines the Durable Object class and the RPC
-// entrypoint that the tests' bindings point at.
+// entrypoints that the tests' bindings point at.
 import { DurableObject, WorkerEntrypoint } from "cloudflare:workers";
+import { handleUsageApi } from "../../wrangler/simulator/usage-api.js";
 
 export class Counter extends DurableObject {
   async increment(by = 1) {
@@ -17,6 +18,13 @@ export class Counter extends DurableObject {
 export class EchoService extends WorkerEntrypoint {
   async echo(value) {
     return value;
+  }
+}
+
+// The usage-API simulator, reached by the tests as env.USAGE_API.
+export class UsageApi extends WorkerEntrypoint {
+  fetch(request) {
+    return handleUsageApi(request, this.env);
   }
 }
 

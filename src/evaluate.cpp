@@ -1,0 +1,445 @@
+#include "evaluate.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+
+#include "cost.h"
+#include "identifier.h"
+#include "json_text.h"
+
+namespace edgefuse {
+namespace {
+
+using nlohmann::json;
+
+struct KeyParts {
+  const Resource* resource = nullptr;
+  std::string binding;  // "" for the whole resource
+};
+
+KeyParts splitKey(const std::string& key) {
+  const std::size_t colon = key.find(':');
+  return {findResource(key.substr(0, colon)), colon == std::string::npos ? "" : key.substr(colon + 1)};
+}
+
+std::string withCommas(double value) {
+  char digits[32];
+  std::snprintf(digits, sizeof digits, "%.0f", std::floor(value));
+  std::string out = digits;
+  for (int at = static_cast<int>(out.size()) - 3; at > (out[0] == '-' ? 1 : 0); at -= 3) out.insert(at, ",");
+  return out;
+}
+
+std::string usd(double value) {
+  char text[32];
+  std::snprintf(text, sizeof text, "$%.2f", value);
+  return text;
+}
+
+std::string percentText(double value) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.1f%%", value);
+  return text;
+}
+
+// Usage of `resource` (one binding, when `bindingId` is set) on days [first, last].
+double usageBetween(const DatasetOutcome& outcome, const std::string& resource,
+                    const std::optional<std::string>& bindingId, Day first, Day last) {
+  double total = 0;
+  for (const UsageRow& row : outcome.rows) {
+    if (row.resource != resource || row.day < first || row.day > last) continue;
+    if (bindingId && row.bindingId != *bindingId) continue;
+    total += row.units;
+  }
+  return total;
+}
+
+bool isPast(const std::string& iso, std::int64_t nowMs) {
+  auto at = parseIsoTimestamp(iso);
+  return !at || *at <= nowMs;  // an unreadable time has lapsed: it can hold nothing
+}
+
+json optional(const std::optional<double>& value) { return value ? json(*value) : json(nullptr); }
+
+class Evaluator {
+ public:
+  Evaluator(const Config& config, const PollState& previous, const std::vector<DatasetOutcome>& outcomes,
+            std::int64_t nowMs)
+      : config_(config), previous_(previous), nowMs_(nowMs), nowIso_(isoTimestamp(nowMs)),
+        today_(dayOfMs(nowMs)), month_(billingMonth(today_, config.billingDay)), alerted_(previous.alerted) {
+    for (const DatasetOutcome& outcome : outcomes) outcomes_[outcome.dataset] = &outcome;
+  }
+
+  Evaluation run() {
+    for (const auto& [key, threshold] : config_.thresholds) evaluateKey(key, threshold);
+    evaluateBudget();
+    expireManualEntries();
+    updateHealth();
+    finish();
+    return std::move(result_);
+  }
+
+ private:
+  const DatasetOutcome* outcomeFor(const Resource& resource) const {
+    auto it = outcomes_.find(std::string(resource.dataset));
+    return it == outcomes_.end() || !it->second->ok ? nullptr : it->second;
+  }
+
+  const Allowance& allowance(const Resource& resource) const { return allowanceFor(resource, config_.plan); }
+
+  // Usage in the allowance's own period: what overage is priced on.
+  double periodUsage(const DatasetOutcome& outcome, const Resource& resource, Day last) const {
+    const Day first = allowance(resource).period == Period::Day ? last : month_.first;
+    return usageBetween(outcome, std::string(resource.id), std::nullopt, first, last);
+  }
+
+  void alertOnce(const std::string& level, const std::string& key, const std::string& windowTag,
+                 const std::string& message) {
+    std::string& seen = alerted_[level + ":" + key];
+    if (seen == windowTag) return;
+    seen = windowTag;
+    result_.events.push_back({level, key, message, config_.dryRun});
+  }
+
+  void trip(const std::string& key, const std::string& resource, const std::string& binding,
+            const std::string& source, const std::string& reason, const std::string& windowTag) {
+    alertOnce("trip", key, windowTag, reason);
+    if (!config_.dryRun) result_.changes.trip[key] = {resource, binding, reason, nowIso_, source, ""};
+  }
+
+  void recover(const std::string& key, const std::string& message) {
+    alerted_.erase("trip:" + key);
+    alerted_.erase("warn:" + key);
+    result_.events.push_back({"recover", key, message, config_.dryRun});
+    if (!config_.dryRun) result_.changes.clear.push_back(key);
+  }
+
+  bool held(const std::string& key) const {
+    auto it = previous_.holds.find(key);
+    return it != previous_.holds.end() && !isPast(it->second, nowMs_);
+  }
+
+  void evaluateKey(const std::string& key, const Threshold& threshold) {
+    const KeyParts parts = splitKey(key);
+    if (!parts.resource) return;
+    const Resource& resource = *parts.resource;
+    const auto polled = polledResources();
+    if (std::find(polled.begin(), polled.end(), &resource) == polled.end()) return;
+    const Allowance& plan = allowance(resource);
+    const Granularity granularity = windowGranularity(threshold, plan);
+    const Window window = windowSoFar(granularity, today_, config_.billingDay);
+    const std::string windowTag = isoDate(window.first);
+    std::optional<std::string> bindingId;
+    if (!parts.binding.empty()) {
+      auto id = config_.bindingIds.find(parts.binding);
+      if (id == config_.bindingIds.end()) return;  // validation rules this out
+      bindingId = id->second;
+    }
+
+    // Quota scaled to the window: a day of a monthly inclusion is its daily share.
+    std::optional<double> quota;
+    if (plan.billing != Billing::NotMetered && plan.included > 0) {
+      const double periodDays = plan.period == Period::Day ? 1.0 : static_cast<double>(month_.nextStart - month_.first);
+      quota = plan.included * static_cast<double>(window.nextStart - window.first) / periodDays;
+    }
+    auto breaker = previous_.breakers.find(key);
+    const bool tripped = breaker != previous_.breakers.end();
+    json entry = {{"key", key},
+                  {"resource", resource.id},
+                  {"binding", parts.binding},
+                  {"unit", resource.unit},
+                  {"window", {{"granularity", nameOf(granularity)}, {"from", isoDate(window.first)},
+                              {"to", isoDate(window.last)}, {"resetsAt", isoTimestamp(msOfDay(window.nextStart))}}},
+                  {"quota", optional(quota)},
+                  {"lines", {{"warn", threshold.warnPercent}, {"trip", optional(threshold.tripPercent)},
+                             {"recover", threshold.recoverPercent}, {"tripAt", optional(threshold.tripAt)},
+                             {"maxOverageUsd", optional(threshold.maxOverageUsd)}}},
+                  {"breaker", tripped ? breakersToJson({{key, breaker->second}})[key] : json(nullptr)}};
+
+    const DatasetOutcome* outcome = outcomeFor(resource);
+    if (!outcome) {  // no trustworthy figure: change nothing
+      entry.update({{"used", nullptr}, {"percent", nullptr}, {"overageUsd", nullptr}, {"stale", true},
+                    {"decision", tripped ? "tripped" : "stale"}});
+      result_.report["resources"].push_back(entry);
+      return;
+    }
+    const double used = usageBetween(*outcome, std::string(resource.id), bindingId, window.first, window.last);
+    const std::optional<double> percent = quota ? std::optional<double>(used / *quota * 100.0) : std::nullopt;
+    const double overage = parts.binding.empty() ? overageUsd(plan, periodUsage(*outcome, resource, today_)) : 0.0;
+
+    const double ratio = threshold.recoverPercent / threshold.tripPercent.value_or(100.0);
+    std::string reason;
+    if (threshold.tripPercent && percent && *percent >= *threshold.tripPercent) {
+      reason = key + " at " + percentText(*percent) + " of its " + withCommas(*quota) + " " +
+               std::string(resource.unit) + " per " + nameOf(granularity) + " (trips at " +
+               percentText(*threshold.tripPercent) + ")";
+    } else if (threshold.tripAt && used >= *threshold.tripAt) {
+      reason = key + " used " + withCommas(used) + " " + std::string(resource.unit) + " this " +
+               nameOf(granularity) + " (trips at " + withCommas(*threshold.tripAt) + ")";
+    } else if (threshold.maxOverageUsd && overage >= *threshold.maxOverageUsd) {
+      reason = key + " overage " + usd(overage) + " this billing month (trips at " + usd(*threshold.maxOverageUsd) + ")";
+    }
+    const bool below = (!threshold.tripPercent || !percent || *percent < threshold.recoverPercent) &&
+                       (!threshold.tripAt || used < *threshold.tripAt * ratio) &&
+                       (!threshold.maxOverageUsd || overage < *threshold.maxOverageUsd * ratio);
+
+    std::string decision = "ok";
+    if (!tripped && !reason.empty()) {
+      if (held(key)) {
+        decision = "held";
+      } else {
+        decision = "trip";
+        trip(key, std::string(resource.id), parts.binding, "poll", reason, windowTag);
+      }
+    } else if (tripped && breaker->second.source == "poll" && below) {
+      decision = "recover";
+      recover(key, key + " is back under its recover line" +
+                       (percent ? " (" + percentText(*percent) + " of its quota)" : std::string()));
+    } else if (tripped) {
+      decision = "tripped";
+    } else if (percent && *percent >= threshold.warnPercent) {
+      decision = "warn";
+      alertOnce("warn", key, windowTag,
+                key + " at " + percentText(*percent) + " of its " + withCommas(*quota) + " " +
+                    std::string(resource.unit) + " per " + nameOf(granularity));
+    }
+    entry.update({{"used", used}, {"percent", optional(percent)}, {"overageUsd", overage}, {"stale", false},
+                  {"decision", decision}});
+    result_.report["resources"].push_back(entry);
+  }
+
+  void evaluateBudget() {
+    if (!config_.budget) {
+      result_.report["budget"] = nullptr;
+      return;
+    }
+    const Budget& budget = *config_.budget;
+    const Window window = windowSoFar(budget.granularity, today_, config_.billingDay);
+    const std::string windowTag = isoDate(window.first);
+    double total = 0;
+    bool stale = false;
+    std::map<std::string, double> contributions;
+    for (const Resource* resource : polledResources()) {
+      const Allowance& plan = allowance(*resource);
+      if (plan.billing != Billing::Overage) continue;
+      const DatasetOutcome* outcome = outcomeFor(*resource);
+      if (!outcome) {
+        stale = true;
+        continue;
+      }
+      const std::string id(resource->id);
+      double overage = 0;
+      if (plan.period == Period::Day) {
+        for (Day day = window.first; day <= window.last; ++day) {
+          overage += overageUsd(plan, usageBetween(*outcome, id, std::nullopt, day, day));
+        }
+      } else {
+        // Overage accrued within the window: month-to-date, less what was owed at its start.
+        const Day from = std::max(window.first, month_.first);
+        const double before = from > month_.first ? usageBetween(*outcome, id, std::nullopt, month_.first, from - 1) : 0.0;
+        const double toDate = usageBetween(*outcome, id, std::nullopt, month_.first, today_);
+        overage = overageUsd(plan, toDate) - overageUsd(plan, before);
+      }
+      if (overage > 0) contributions[id] = overage;
+      total += overage;
+    }
+    const double percent = total / budget.maxUsd * 100.0;
+    bool budgetTripped = false;
+    for (const auto& [key, breaker] : previous_.breakers) budgetTripped |= breaker.source == "budget";
+    // With a dataset missing the total is a lower bound: enough to trip, never to recover.
+    std::string decision = budgetTripped ? "tripped" : "ok";
+    if (total >= budget.maxUsd) {
+      const std::string reason = "budget: " + usd(total) + " of " + usd(budget.maxUsd) + " overage this " +
+                                 nameOf(budget.granularity);
+      for (const auto& [id, overage] : contributions) {
+        if (previous_.breakers.count(id) || held(id)) continue;
+        trip(id, id, "", "budget", reason + " (" + id + " " + usd(overage) + ")", windowTag);
+        decision = "trip";
+      }
+    } else if (budgetTripped && !stale && percent < budget.warnPercent) {
+      decision = "recover";
+      for (const auto& [key, breaker] : previous_.breakers) {
+        if (breaker.source == "budget") recover(key, "budget back under " + percentText(budget.warnPercent) + ": " + usd(total));
+      }
+    } else if (percent >= budget.warnPercent) {
+      if (!budgetTripped) decision = "warn";
+      alertOnce("budget-warn", "budget", windowTag,
+                "budget at " + percentText(percent) + ": " + usd(total) + " of " + usd(budget.maxUsd) +
+                    " overage this " + nameOf(budget.granularity));
+    }
+    result_.report["budget"] = {{"maxUsd", budget.maxUsd}, {"usedUsd", total}, {"percent", percent},
+                                {"granularity", nameOf(budget.granularity)},
+                                {"from", isoDate(window.first)}, {"resetsAt", isoTimestamp(msOfDay(window.nextStart))},
+                                {"contributions", contributions}, {"stale", stale}, {"decision", decision}};
+  }
+
+  // Manual trips and reset holds with a time limit lapse on the first tick after it.
+  void expireManualEntries() {
+    for (const auto& [key, breaker] : previous_.breakers) {
+      if (breaker.source == "manual" && !breaker.until.empty() && isPast(breaker.until, nowMs_)) {
+        result_.changes.expire[key] = breaker.until;
+        result_.events.push_back({"recover", key, key + ": the manual trip lapsed", false});
+      }
+    }
+    for (const auto& [key, until] : previous_.holds) {
+      if (isPast(until, nowMs_)) result_.changes.releaseHolds.push_back(key);
+    }
+  }
+
+  void updateHealth() {
+    PollHealth health = previous_.health;
+    health.lastCheckAt = nowIso_;
+    std::string errors;
+    for (const auto& [dataset, outcome] : outcomes_) {
+      if (outcome->ok) {
+        health.datasetFailures.erase(dataset);
+      } else {
+        health.datasetFailures[dataset] += 1;
+        errors += (errors.empty() ? "" : "; ") + dataset + ": " + outcome->error;
+      }
+    }
+    health.consecutiveFailures = errors.empty() ? 0 : previous_.health.consecutiveFailures + 1;
+    health.lastError = errors;
+    const bool blind = health.consecutiveFailures >= config_.failuresUntilBlind;
+    if (blind) {
+      alertOnce("blind", "usage-api", "blind",
+                "the usage API has failed " + std::to_string(health.consecutiveFailures) +
+                    " checks in a row; breakers hold as they are: " + errors);
+    } else {
+      alerted_.erase("blind:usage-api");
+    }
+    const bool healthChanged = health.lastError != previous_.health.lastError ||
+                               health.consecutiveFailures != previous_.health.consecutiveFailures ||
+                               health.datasetFailures != previous_.health.datasetFailures;
+    const auto lastWritten = parseIsoTimestamp(previous_.health.lastWrittenAt);
+    const bool heartbeatDue = !lastWritten || nowMs_ - *lastWritten >= kHeartbeatMs || nowMs_ < *lastWritten;
+    result_.write = healthChanged || heartbeatDue;
+    health_ = health;
+    result_.report["health"] = {{"lastCheckAt", nowIso_}, {"lastError", health.lastError},
+                                {"consecutiveFailures", health.consecutiveFailures},
+                                {"datasetFailures", health.datasetFailures}, {"blind", blind},
+                                {"failuresUntilBlind", config_.failuresUntilBlind}};
+  }
+
+  void finish() {
+    StateChanges& changes = result_.changes;
+    result_.write = result_.write || !changes.trip.empty() || !changes.clear.empty() || !changes.expire.empty() ||
+                    !changes.releaseHolds.empty() || alerted_ != previous_.alerted;
+    if (result_.write) {
+      health_.lastWrittenAt = nowIso_;
+      changes.health = health_;
+      changes.alerted = alerted_;
+    }
+    json breakers = json::object();
+    for (const auto& [key, breaker] : previous_.breakers) breakers[key] = breakersToJson({{key, breaker}})[key];
+    result_.report["dryRun"] = config_.dryRun;
+    result_.report["plan"] = nameOf(config_.plan);
+    result_.report["now"] = nowIso_;
+    result_.report["breakersBefore"] = breakers;
+  }
+
+  const Config& config_;
+  const PollState& previous_;
+  const std::int64_t nowMs_;
+  const std::string nowIso_;
+  const Day today_;
+  const Window month_;
+  std::map<std::string, const DatasetOutcome*> outcomes_;
+  std::map<std::string, std::string> alerted_;
+  PollHealth health_;
+  Evaluation result_{{}, false, {{"resources", json::array()}}, {}};
+};
+
+std::optional<std::string> keyProblem(const Config& config, const std::string& key) {
+  const KeyParts parts = splitKey(key);
+  if (!parts.resource) return "unknown resource";
+  if (key.find(':') != std::string::npos && !isIdentifier(parts.binding, 256)) return "invalid binding name";
+  (void)config;
+  return std::nullopt;
+}
+
+// When the window a breaker key is evaluated over resets.
+std::int64_t windowEndMs(const Config& config, const std::string& key, std::int64_t nowMs) {
+  const KeyParts parts = splitKey(key);
+  const Day today = dayOfMs(nowMs);
+  if (!parts.resource) return msOfDay(billingMonth(today, config.billingDay).nextStart);
+  auto threshold = config.thresholds.find(key);
+  if (threshold == config.thresholds.end()) threshold = config.thresholds.find(std::string(parts.resource->id));
+  const Allowance& plan = allowanceFor(*parts.resource, config.plan);
+  const Granularity granularity = threshold != config.thresholds.end()
+                                      ? windowGranularity(threshold->second, plan)
+                                      : (plan.period == Period::Day ? Granularity::Day : Granularity::Month);
+  return msOfDay(windowSoFar(granularity, today, config.billingDay).nextStart);
+}
+
+}  // namespace
+
+Evaluation evaluate(const Config& config, const PollState& previous,
+                    const std::vector<DatasetOutcome>& outcomes, std::int64_t nowMs) {
+  return Evaluator(config, previous, outcomes, nowMs).run();
+}
+
+ManualResult manualTrip(const Config& config, const std::vector<std::string>& keys,
+                        const std::string& reason, double ttlSeconds, std::int64_t nowMs) {
+  ManualResult result;
+  if (keys.empty()) result.problems.push_back({"resources", "name at least one resource", ""});
+  if (!std::isfinite(ttlSeconds) || ttlSeconds < 0) {
+    result.problems.push_back({"ttlSeconds", "must be 0 (never lapses) or a number of seconds", ""});
+  }
+  StateChanges changes;
+  changes.manual = true;
+  for (const std::string& key : keys) {
+    if (auto problem = keyProblem(config, key)) {
+      result.problems.push_back({"resources." + key, *problem, "use a resource id, or <resource>:<BINDING>"});
+      continue;
+    }
+    const KeyParts parts = splitKey(key);
+    const std::string until = ttlSeconds > 0 ? isoTimestamp(nowMs + static_cast<std::int64_t>(ttlSeconds * 1000)) : "";
+    changes.trip[key] = {std::string(parts.resource->id), parts.binding, reason.empty() ? "tripped by hand" : reason,
+                         isoTimestamp(nowMs), "manual", until};
+    changes.releaseHolds.push_back(key);
+  }
+  if (result.problems.empty()) result.changes = changes;
+  return result;
+}
+
+ManualResult manualReset(const Config& config, const std::vector<std::string>& keys, double holdSeconds,
+                         std::int64_t nowMs) {
+  ManualResult result;
+  if (keys.empty()) result.problems.push_back({"resources", "name at least one resource", ""});
+  if (!std::isfinite(holdSeconds) || holdSeconds < 0) {
+    result.problems.push_back({"holdSeconds", "must be 0 (until the window resets) or a number of seconds", ""});
+  }
+  StateChanges changes;
+  changes.manual = true;
+  for (const std::string& key : keys) {
+    if (auto problem = keyProblem(config, key)) {
+      result.problems.push_back({"resources." + key, *problem, "use a resource id, or <resource>:<BINDING>"});
+      continue;
+    }
+    changes.clear.push_back(key);
+    const std::int64_t until = holdSeconds > 0 ? nowMs + static_cast<std::int64_t>(holdSeconds * 1000)
+                                               : windowEndMs(config, key, nowMs);
+    changes.holds[key] = isoTimestamp(until);
+  }
+  if (result.problems.empty()) result.changes = changes;
+  return result;
+}
+
+std::int64_t safetyNetExpiryMs(const Config& config, const PollState& state, std::int64_t nowMs) {
+  std::int64_t expiry = nowMs + 60'000;  // KV's shortest expiration
+  for (const auto& [key, breaker] : state.breakers) {
+    std::int64_t end = windowEndMs(config, key, nowMs);
+    if (breaker.source == "budget" && config.budget) {
+      end = msOfDay(windowSoFar(config.budget->granularity, dayOfMs(nowMs), config.billingDay).nextStart);
+    } else if (breaker.source == "manual") {
+      auto until = parseIsoTimestamp(breaker.until);
+      end = until ? *until : msOfDay(billingMonth(dayOfMs(nowMs), config.billingDay).nextStart);
+    }
+    expiry = std::max(expiry, end);
+  }
+  return expiry;
+}
+
+}  // namespace edgefuse

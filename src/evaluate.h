@@ -1,0 +1,54 @@
+// One usage-poll evaluation: the state before the tick, the usage the API answered and
+// `now` in; what to change, what to report and what to alert out. Sans-IO and
+// deterministic, so every decision is tested natively.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "config.h"
+#include "poll_state.h"
+#include "usage_query.h"
+
+namespace edgefuse {
+
+// A steady tick writes nothing; this often it writes anyway, so lastCheckAt in KV is never
+// older than this.
+constexpr std::int64_t kHeartbeatMs = 3'600'000;
+
+struct PollEvent {
+  std::string level;     // "warn", "trip", "recover", "blind", "budget-warn"
+  std::string key;       // breaker key ("kv-writes", "d1-rows-written:DB") or "budget"
+  std::string message;
+  bool dryRun = false;   // what would have happened
+};
+
+struct Evaluation {
+  StateChanges changes;
+  bool write = false;     // the record must be written (something changed, or the heartbeat)
+  nlohmann::json report;  // per key: usage, quota, percent, overage, breaker; budget; health
+  std::vector<PollEvent> events;
+};
+
+Evaluation evaluate(const Config& config, const PollState& previous,
+                    const std::vector<DatasetOutcome>& outcomes, std::int64_t nowMs);
+
+// The changes a manual trip or reset makes. `keys` are breaker keys; `ttlSeconds` makes a
+// trip lapse by itself (0: never) and a reset hold off the poll's re-trip for that long
+// (0: until the key's window resets).
+struct ManualResult {
+  std::optional<StateChanges> changes;
+  std::vector<Problem> problems;
+};
+ManualResult manualTrip(const Config& config, const std::vector<std::string>& keys,
+                        const std::string& reason, double ttlSeconds, std::int64_t nowMs);
+ManualResult manualReset(const Config& config, const std::vector<std::string>& keys,
+                         double holdSeconds, std::int64_t nowMs);
+
+// When the safety net may lapse: the end of the latest window any breaker belongs to.
+std::int64_t safetyNetExpiryMs(const Config& config, const PollState& state, std::int64_t nowMs);
+
+}  // namespace edgefuse

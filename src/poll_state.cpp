@@ -1,0 +1,139 @@
+#include "poll_state.h"
+
+#include "json_text.h"
+
+namespace edgefuse {
+namespace {
+
+using nlohmann::json;
+
+std::string text(const json& object, const char* key) {
+  auto it = object.find(key);
+  return it != object.end() && it->is_string() ? it->get<std::string>() : "";
+}
+
+std::map<std::string, std::string> stringMap(const json& object, const char* key) {
+  std::map<std::string, std::string> out;
+  auto it = object.find(key);
+  if (it == object.end() || !it->is_object()) return out;
+  for (const auto& item : it->items()) {
+    if (item.value().is_string()) out[item.key()] = item.value().get<std::string>();
+  }
+  return out;
+}
+
+int count(const json& value) {
+  return value.is_number_integer() && value.get<long long>() >= 0 && value.get<long long>() < 1'000'000
+             ? static_cast<int>(value.get<long long>())
+             : 0;
+}
+
+json healthToJson(const PollHealth& health) {
+  return {{"lastCheckAt", health.lastCheckAt},
+          {"lastWrittenAt", health.lastWrittenAt},
+          {"lastError", health.lastError},
+          {"consecutiveFailures", health.consecutiveFailures},
+          {"datasetFailures", health.datasetFailures}};
+}
+
+PollHealth healthFromJson(const json& value) {
+  PollHealth health;
+  if (!value.is_object()) return health;
+  health.lastCheckAt = text(value, "lastCheckAt");
+  health.lastWrittenAt = text(value, "lastWrittenAt");
+  health.lastError = text(value, "lastError");
+  if (auto it = value.find("consecutiveFailures"); it != value.end()) health.consecutiveFailures = count(*it);
+  if (auto it = value.find("datasetFailures"); it != value.end() && it->is_object()) {
+    for (const auto& item : it->items()) health.datasetFailures[item.key()] = count(item.value());
+  }
+  return health;
+}
+
+std::vector<std::string> stringList(const json& value) {
+  std::vector<std::string> out;
+  if (!value.is_array()) return out;
+  for (const auto& item : value) {
+    if (item.is_string()) out.push_back(item.get<std::string>());
+  }
+  return out;
+}
+
+}  // namespace
+
+PollStateRecord parsePollState(const std::optional<std::string>& textValue) {
+  PollStateRecord record;
+  BreakerRecord breakers = parseBreakerRecord(textValue, "state");
+  record.present = breakers.present;
+  record.problems = breakers.problems;
+  if (!breakers.breakers) return record;
+  record.readable = true;
+  record.state.breakers = *breakers.breakers;
+  const json value = json::parse(*textValue, nullptr, false);  // known to be an object by now
+  record.state.holds = stringMap(value, "holds");
+  record.state.alerted = stringMap(value, "alerted");
+  if (auto it = value.find("poll"); it != value.end()) record.state.health = healthFromJson(*it);
+  return record;
+}
+
+std::string serializePollState(const PollState& state) {
+  return toText(json{{"version", kStateVersion},
+                     {"breakers", breakersToJson(state.breakers)},
+                     {"holds", state.holds},
+                     {"alerted", state.alerted},
+                     {"poll", healthToJson(state.health)}});
+}
+
+nlohmann::json changesToJson(const StateChanges& changes) {
+  json out = {{"trip", breakersToJson(changes.trip)},
+              {"clear", changes.clear},
+              {"expire", changes.expire},
+              {"holds", changes.holds},
+              {"releaseHolds", changes.releaseHolds},
+              {"manual", changes.manual}};
+  if (changes.alerted) out["alerted"] = *changes.alerted;
+  if (changes.health) out["poll"] = healthToJson(*changes.health);
+  return out;
+}
+
+std::optional<StateChanges> changesFromJson(const nlohmann::json& value) {
+  if (!value.is_object()) return std::nullopt;
+  StateChanges changes;
+  if (auto it = value.find("trip"); it != value.end()) {
+    const BreakerRecord trips =
+        parseBreakerRecord(toText(json{{"version", kStateVersion}, {"breakers", *it}}), "changes");
+    if (!trips.breakers) return std::nullopt;
+    changes.trip = *trips.breakers;
+  }
+  if (auto it = value.find("clear"); it != value.end()) changes.clear = stringList(*it);
+  changes.expire = stringMap(value, "expire");
+  changes.holds = stringMap(value, "holds");
+  if (auto it = value.find("releaseHolds"); it != value.end()) changes.releaseHolds = stringList(*it);
+  if (auto it = value.find("alerted"); it != value.end() && it->is_object()) changes.alerted = stringMap(value, "alerted");
+  if (auto it = value.find("poll"); it != value.end() && it->is_object()) changes.health = healthFromJson(*it);
+  if (auto it = value.find("manual"); it != value.end() && it->is_boolean()) changes.manual = it->get<bool>();
+  return changes;
+}
+
+PollState applyChanges(PollState fresh, const StateChanges& changes) {
+  auto isManual = [&](const std::string& key) {
+    auto it = fresh.breakers.find(key);
+    return it != fresh.breakers.end() && it->second.source == "manual";
+  };
+  for (const std::string& key : changes.clear) {
+    if (changes.manual || !isManual(key)) fresh.breakers.erase(key);
+  }
+  for (const auto& [key, until] : changes.expire) {
+    auto it = fresh.breakers.find(key);
+    if (it != fresh.breakers.end() && it->second.until == until) fresh.breakers.erase(it);
+  }
+  for (const auto& [key, breaker] : changes.trip) {
+    if (changes.manual || !isManual(key)) fresh.breakers[key] = breaker;
+  }
+  for (const std::string& key : changes.releaseHolds) fresh.holds.erase(key);
+  for (const auto& [key, until] : changes.holds) fresh.holds[key] = until;
+  if (changes.alerted) fresh.alerted = *changes.alerted;
+  if (changes.health) fresh.health = *changes.health;
+  return fresh;
+}
+
+}  // namespace edgefuse

@@ -1,0 +1,67 @@
+// The state record a usage poll keeps in KV under "edgefuse:state", beside the breakers
+// the hot path reads: manual holds, alert dedup and the poll's own health.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "breaker_state.h"
+#include "problem.h"
+
+namespace edgefuse {
+
+struct PollHealth {
+  std::string lastCheckAt;    // ISO 8601 UTC, "" before the first tick
+  std::string lastWrittenAt;  // when a tick last wrote the record (the hourly heartbeat)
+  std::string lastError;      // "" after a clean tick
+  int consecutiveFailures = 0;                // ticks in a row with any dataset failing
+  std::map<std::string, int> datasetFailures;  // dataset -> failures in a row
+};
+
+struct PollState {
+  std::map<std::string, Breaker> breakers;   // breaker key -> breaker
+  std::map<std::string, std::string> holds;  // breaker key -> ISO time a manual reset holds until
+  std::map<std::string, std::string> alerted;  // "<level>:<key>" -> first day of the window alerted in
+  PollHealth health;
+};
+
+struct PollStateRecord {
+  bool present = false;   // the key exists
+  bool readable = false;  // it parsed; otherwise `state` is empty
+  PollState state;
+  std::vector<Problem> problems;
+};
+
+// `text` is the KV value, nullopt when the key is missing.
+PollStateRecord parsePollState(const std::optional<std::string>& text);
+
+std::string serializePollState(const PollState& state);
+
+// What a tick or a manual operation changes. It is applied to a fresh read of the record
+// just before writing, so a manual trip made while a tick was polling is never lost.
+struct StateChanges {
+  std::map<std::string, Breaker> trip;   // set these breakers
+  std::vector<std::string> clear;        // remove these breakers
+  std::map<std::string, std::string> expire;  // remove these manual trips if `until` still matches
+  std::map<std::string, std::string> holds;  // set these holds
+  std::vector<std::string> releaseHolds;     // remove these holds
+  std::optional<std::map<std::string, std::string>> alerted;  // replace alert dedup (ticks)
+  std::optional<PollHealth> health;                           // replace health (ticks)
+  bool manual = false;  // a manual trip or reset: it may override manual breakers
+  bool empty() const {
+    return trip.empty() && clear.empty() && expire.empty() && holds.empty() && releaseHolds.empty() && !alerted && !health;
+  }
+};
+
+nlohmann::json changesToJson(const StateChanges& changes);
+std::optional<StateChanges> changesFromJson(const nlohmann::json& value);
+
+// Applies `changes` to `fresh`. A tick never replaces or clears a manual breaker.
+PollState applyChanges(PollState fresh, const StateChanges& changes);
+
+}  // namespace edgefuse

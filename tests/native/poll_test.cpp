@@ -1,0 +1,388 @@
+// The usage poll's core: requests, answers, evaluation and state changes.
+#include <doctest/doctest.h>
+
+#include <algorithm>
+
+#include "evaluate.h"
+#include "json_text.h"
+#include "poll_state.h"
+#include "usage_query.h"
+
+using namespace edgefuse;
+using nlohmann::json;
+
+namespace {
+
+Config configOf(const char* text) {
+  ConfigResult result = parseConfig(json::parse(text));
+  REQUIRE_MESSAGE(result.config, (result.problems.empty() ? "" : result.problems[0].path + ": " + result.problems[0].message));
+  return *result.config;
+}
+
+std::int64_t at(const char* iso) { return *parseIsoTimestamp(iso); }
+Day day(const char* iso) { return *parseIsoDate(iso); }
+
+DatasetOutcome usage(const std::string& dataset, std::vector<UsageRow> rows) {
+  DatasetOutcome outcome;
+  outcome.dataset = dataset;
+  outcome.ok = true;
+  outcome.rows = std::move(rows);
+  return outcome;
+}
+
+DatasetOutcome failure(const std::string& dataset, const std::string& error) {
+  DatasetOutcome outcome;
+  outcome.dataset = dataset;
+  outcome.error = error;
+  return outcome;
+}
+
+// A KV answer for one day: reads and writes account-wide.
+std::vector<DatasetOutcome> kv(Day on, double writes, double reads = 0) {
+  return {usage("kvOperationsAdaptiveGroups",
+                {{"kv-writes", "ns1", on, writes}, {"kv-reads", "ns1", on, reads}})};
+}
+
+// `outcomes`, plus an empty answer from every other polled dataset.
+std::vector<DatasetOutcome> withAllDatasets(std::vector<DatasetOutcome> outcomes) {
+  for (const Resource* resource : polledResources()) {
+    const std::string dataset(resource->dataset);
+    if (std::none_of(outcomes.begin(), outcomes.end(), [&](const DatasetOutcome& o) { return o.dataset == dataset; })) {
+      outcomes.push_back(usage(dataset, {}));
+    }
+  }
+  return outcomes;
+}
+
+const json* reportFor(const Evaluation& evaluation, const std::string& key) {
+  for (const json& entry : evaluation.report["resources"]) {
+    if (entry["key"] == key) return &entry;
+  }
+  return nullptr;
+}
+
+bool hasEvent(const Evaluation& evaluation, const std::string& level, const std::string& key) {
+  return std::any_of(evaluation.events.begin(), evaluation.events.end(),
+                     [&](const PollEvent& event) { return event.level == level && event.key == key; });
+}
+
+// Runs a tick and applies its changes the way the shim does.
+PollState tick(const Config& config, const PollState& state, const std::vector<DatasetOutcome>& outcomes,
+               std::int64_t now, Evaluation* out = nullptr) {
+  Evaluation evaluation = evaluate(config, state, outcomes, now);
+  PollState next = evaluation.write ? applyChanges(state, evaluation.changes) : state;
+  if (out) *out = evaluation;
+  return next;
+}
+
+}  // namespace
+
+TEST_CASE("one request per documented dataset, over the window the config needs") {
+  const Config free = configOf(R"({"plan":"free"})");
+  const auto requests = buildUsageRequests(free, at("2026-11-23T10:00:00Z"), "abc123");
+  std::vector<std::string> datasets;
+  for (const auto& request : requests) datasets.push_back(request.dataset);
+  CHECK(datasets == std::vector<std::string>{"workersInvocationsAdaptive", "kvOperationsAdaptiveGroups",
+                                             "d1AnalyticsAdaptiveGroups", "r2OperationsAdaptiveGroups",
+                                             "queueMessageOperationsAdaptiveGroups",
+                                             "durableObjectsInvocationsAdaptiveGroups",
+                                             "streamMinutesViewedAdaptiveGroups"});
+  // Undocumented fields (CPU time, DO duration, neurons, Vectorize) are never queried.
+  for (const auto& request : requests) CHECK(request.query.find("cpuTimeUs") == std::string::npos);
+
+  const UsageRequest& d1 = requests[2];
+  CHECK(d1.query.find("sum { rowsRead rowsWritten }") != std::string::npos);
+  CHECK(d1.query.find("dimensions { databaseId date }") != std::string::npos);
+  CHECK(d1.query.find("date_geq: $start, date_leq: $end") != std::string::npos);
+  // The free plan's R2 allowance is monthly, so the query reaches back to the 1st.
+  CHECK(d1.variables["start"] == "2026-11-01");
+  CHECK(d1.variables["end"] == "2026-11-23");
+  CHECK(d1.variables["accountTag"] == "abc123");
+  const UsageRequest& r2 = requests[3];
+  CHECK(r2.query.find("datetime_geq: $start") != std::string::npos);
+  CHECK(r2.variables["end"] == "2026-11-23T10:00:00Z");
+
+  const Config paid = configOf(R"({"plan":"paid","billingDay":15,"budget":{"maxUsd":5}})");
+  CHECK(buildUsageRequests(paid, at("2026-11-10T00:00:00Z"), "abc")[1].variables["start"] == "2026-10-15");
+}
+
+TEST_CASE("answers become per-day, per-binding usage rows; anything odd is an error") {
+  const std::string body = R"({"data":{"viewer":{"accounts":[{"kvOperationsAdaptiveGroups":[
+      {"sum":{"requests":700},"dimensions":{"date":"2026-11-23","actionType":"write","namespaceId":"ns1"}},
+      {"sum":{"requests":50},"dimensions":{"date":"2026-11-22","actionType":"read","namespaceId":"ns2"}},
+      {"sum":{"requests":9},"dimensions":{"date":"2026-11-23","actionType":"somethingElse","namespaceId":"ns1"}}]}]}},
+      "errors":null})";
+  DatasetOutcome outcome = parseUsageResponse("kvOperationsAdaptiveGroups", 200, body);
+  REQUIRE(outcome.ok);
+  REQUIRE(outcome.rows.size() == 2);
+  CHECK(outcome.rows[0].resource == "kv-writes");
+  CHECK(outcome.rows[0].bindingId == "ns1");
+  CHECK(outcome.rows[0].units == 700);
+  CHECK(outcome.rows[1].resource == "kv-reads");
+  CHECK(outcome.rows[1].day == day("2026-11-22"));
+
+  CHECK(parseUsageResponse("kvOperationsAdaptiveGroups", 500, "").error == "HTTP 500");
+  CHECK(parseUsageResponse("kvOperationsAdaptiveGroups", 429, "").error.find("rate limited") != std::string::npos);
+  CHECK(parseUsageResponse("kvOperationsAdaptiveGroups", 200, "{\"data\":").error == "the answer is not JSON");
+  CHECK(parseUsageResponse("kvOperationsAdaptiveGroups", 200, R"({"data":null,"errors":[{"message":"no access"}]})").error ==
+        "GraphQL error: no access");
+  CHECK_FALSE(parseUsageResponse("kvOperationsAdaptiveGroups", 200, R"({"data":{"viewer":{"accounts":"x"}}})").ok);
+  CHECK_FALSE(parseUsageResponse("kvOperationsAdaptiveGroups", 200, R"({"data":{"viewer":{"accounts":[{}]}}})").ok);
+  for (const char* absurd : {"-5", "1e308", "\"NaN\"", "null"}) {
+    const std::string bad = std::string(R"({"data":{"viewer":{"accounts":[{"kvOperationsAdaptiveGroups":[
+        {"sum":{"requests":)") + absurd + R"(},"dimensions":{"date":"2026-11-23","actionType":"write"}}]}]}}})";
+    DatasetOutcome garbage = parseUsageResponse("kvOperationsAdaptiveGroups", 200, bad);
+    CHECK_MESSAGE(!garbage.ok, absurd);
+    CHECK(garbage.rows.empty());
+  }
+}
+
+TEST_CASE("a free-plan daily quota trips at the trip line, holds between the lines, and recovers below recover") {
+  const Config config = configOf(R"({"plan":"free"})");  // kv-writes: 1,000/day, trip 90, recover 80
+  const Day today = day("2026-11-23");
+  Evaluation evaluation;
+  PollState state = tick(config, {}, kv(today, 850), at("2026-11-23T10:00:00Z"), &evaluation);
+  CHECK(state.breakers.empty());
+  CHECK((*reportFor(evaluation, "kv-writes"))["decision"] == "warn");
+  CHECK(hasEvent(evaluation, "warn", "kv-writes"));
+
+  state = tick(config, state, kv(today, 920), at("2026-11-23T10:05:00Z"), &evaluation);
+  REQUIRE(state.breakers.count("kv-writes"));
+  CHECK(state.breakers["kv-writes"].source == "poll");
+  CHECK(state.breakers["kv-writes"].reason == "kv-writes at 92.0% of its 1,000 operations per day (trips at 90.0%)");
+  CHECK(hasEvent(evaluation, "trip", "kv-writes"));
+
+  // Between recover (80) and trip (90): no flapping either way. Analytics can dip.
+  state = tick(config, state, kv(today, 850), at("2026-11-23T10:10:00Z"), &evaluation);
+  CHECK(state.breakers.count("kv-writes"));
+  CHECK((*reportFor(evaluation, "kv-writes"))["decision"] == "tripped");
+  CHECK_FALSE(hasEvent(evaluation, "trip", "kv-writes"));  // alerted once per window
+
+  // The UTC day changes: the quota resets, the breaker recovers.
+  state = tick(config, state, kv(day("2026-11-24"), 10), at("2026-11-24T00:05:00Z"), &evaluation);
+  CHECK(state.breakers.empty());
+  CHECK(hasEvent(evaluation, "recover", "kv-writes"));
+  // Yesterday's usage no longer counts toward today's window.
+  auto both = kv(today, 5000);
+  both[0].rows.push_back({"kv-writes", "ns1", day("2026-11-24"), 100});
+  state = tick(config, state, both, at("2026-11-24T00:10:00Z"), &evaluation);
+  CHECK(state.breakers.empty());
+  CHECK((*reportFor(evaluation, "kv-writes"))["used"] == 100);
+}
+
+TEST_CASE("a steady tick writes nothing; a heartbeat once an hour") {
+  const Config config = configOf(R"({"plan":"free"})");
+  const Day today = day("2026-11-23");
+  PollState state = tick(config, {}, kv(today, 10), at("2026-11-23T10:00:00Z"));
+  CHECK(state.health.lastWrittenAt == "2026-11-23T10:00:00Z");  // the first tick writes
+  Evaluation evaluation = evaluate(config, state, kv(today, 20), at("2026-11-23T10:05:00Z"));
+  CHECK_FALSE(evaluation.write);
+  CHECK(evaluation.changes.empty());
+  evaluation = evaluate(config, state, kv(today, 30), at("2026-11-23T11:00:00Z"));
+  CHECK(evaluation.write);
+}
+
+TEST_CASE("tripAt and granularity: an absolute daily line on a paid monthly resource") {
+  const Config config = configOf(
+      R"({"plan":"paid","budget":{"maxUsd":1000},"thresholds":{"kv-writes":{"tripAt":5000,"granularity":"day"}}})");
+  const Day today = day("2026-11-23");
+  auto outcomes = kv(today, 4000);
+  outcomes[0].rows.push_back({"kv-writes", "ns1", day("2026-11-22"), 90000});  // yesterday: not today's window
+  Evaluation evaluation;
+  PollState state = tick(config, {}, outcomes, at("2026-11-23T12:00:00Z"), &evaluation);
+  CHECK(state.breakers.empty());
+  const json& entry = *reportFor(evaluation, "kv-writes");
+  CHECK(entry["used"] == 4000);
+  CHECK(entry["window"]["granularity"] == "day");
+  CHECK(entry["quota"].get<double>() == doctest::Approx(1e6 / 30));  // a day's share of November
+  outcomes[0].rows[0].units = 5200;
+  state = tick(config, state, outcomes, at("2026-11-23T12:05:00Z"));
+  REQUIRE(state.breakers.count("kv-writes"));
+  CHECK(state.breakers["kv-writes"].reason == "kv-writes used 5,200 operations this day (trips at 5,000)");
+}
+
+TEST_CASE("a per-binding threshold trips only that binding") {
+  const Config config = configOf(R"({"plan":"free","bindingIds":{"DB":"db-1"},
+      "thresholds":{"d1-rows-written:DB":{"tripAt":1000},"d1-rows-written":{"trip":null}}})");
+  std::vector<DatasetOutcome> outcomes = {usage("d1AnalyticsAdaptiveGroups", {
+      {"d1-rows-written", "db-1", day("2026-11-23"), 1500},
+      {"d1-rows-written", "db-2", day("2026-11-23"), 40000}})};
+  Evaluation evaluation;
+  PollState state = tick(config, {}, outcomes, at("2026-11-23T12:00:00Z"), &evaluation);
+  REQUIRE(state.breakers.size() == 1);
+  CHECK(state.breakers.count("d1-rows-written:DB"));
+  CHECK(state.breakers["d1-rows-written:DB"].binding == "DB");
+  CHECK((*reportFor(evaluation, "d1-rows-written:DB"))["used"] == 1500);
+  CHECK((*reportFor(evaluation, "d1-rows-written"))["used"] == 41500);
+}
+
+TEST_CASE("per-binding thresholds need the binding's analytics id") {
+  ConfigResult result = parseConfig(json::parse(R"({"plan":"free","thresholds":{"d1-rows-written:DB":{"tripAt":5}}})"));
+  REQUIRE(result.problems.size() == 1);
+  CHECK(result.problems[0].path == "thresholds.d1-rows-written:DB");
+  CHECK(result.problems[0].fix == "add bindingIds.DB: its databaseId");
+  result = parseConfig(json::parse(R"({"plan":"free","bindingIds":{"DB":"x\"}) { evil"}})"));
+  REQUIRE(result.problems.size() == 1);
+  CHECK(result.problems[0].path == "bindingIds.DB");
+}
+
+TEST_CASE("the budget trips only the resources that generate overage, and recovers under its warn line") {
+  const Config config = configOf(R"({"plan":"paid","budget":{"maxUsd":10}})");
+  const Day today = day("2026-11-23");
+  // kv-writes: 3,000,000 this month = 2,000,000 over = $10. kv-reads within the inclusion.
+  auto outcomes = kv(today, 3e6, 5e6);
+  Evaluation evaluation;
+  PollState state = tick(config, {}, outcomes, at("2026-11-23T12:00:00Z"), &evaluation);
+  REQUIRE(state.breakers.size() == 1);
+  CHECK(state.breakers["kv-writes"].source == "budget");
+  CHECK(state.breakers["kv-writes"].reason == "budget: $10.00 of $10.00 overage this month (kv-writes $10.00)");
+  CHECK(evaluation.report["budget"]["usedUsd"] == 10.0);
+  CHECK(evaluation.report["budget"]["decision"] == "trip");
+
+  // A new billing month, but R2 did not answer: the total is a lower bound, so it holds.
+  state = tick(config, state, kv(day("2026-12-01"), 10), at("2026-12-01T00:10:00Z"), &evaluation);
+  CHECK(state.breakers.count("kv-writes"));
+  CHECK(evaluation.report["budget"]["stale"] == true);
+  // Every dataset answered: no overage, the budget trip recovers.
+  state = tick(config, state, withAllDatasets(kv(day("2026-12-01"), 10)), at("2026-12-01T00:15:00Z"), &evaluation);
+  CHECK(state.breakers.empty());
+  CHECK(hasEvent(evaluation, "recover", "kv-writes"));
+}
+
+TEST_CASE("a daily budget counts only the overage accrued today") {
+  const Config config = configOf(R"({"plan":"paid","budget":{"maxUsd":4,"granularity":"day"}})");
+  // 1,500,000 writes before today (500,000 over = $2.50), 1,000,000 today ($5.00 more).
+  std::vector<DatasetOutcome> outcomes = {usage("kvOperationsAdaptiveGroups", {
+      {"kv-writes", "", day("2026-11-10"), 1.5e6}, {"kv-writes", "", day("2026-11-23"), 1e6}})};
+  Evaluation evaluation = evaluate(config, {}, outcomes, at("2026-11-23T12:00:00Z"));
+  CHECK(evaluation.report["budget"]["usedUsd"].get<double>() == doctest::Approx(5.0));
+  CHECK(evaluation.changes.trip.count("kv-writes"));
+}
+
+TEST_CASE("dry run reports what would happen and blocks nothing") {
+  const Config config = configOf(R"({"plan":"free","dryRun":true})");
+  Evaluation evaluation;
+  PollState state = tick(config, {}, kv(day("2026-11-23"), 990), at("2026-11-23T12:00:00Z"), &evaluation);
+  CHECK(state.breakers.empty());
+  CHECK((*reportFor(evaluation, "kv-writes"))["decision"] == "trip");
+  REQUIRE(hasEvent(evaluation, "trip", "kv-writes"));
+  CHECK(evaluation.events[0].dryRun);
+  CHECK(evaluation.report["dryRun"] == true);
+}
+
+TEST_CASE("a failing dataset changes nothing it feeds, and N failures in a row make the guard blind") {
+  const Config config = configOf(R"({"plan":"free","failuresUntilBlind":2})");
+  const Day today = day("2026-11-23");
+  PollState state = tick(config, {}, kv(today, 950), at("2026-11-23T12:00:00Z"));
+  REQUIRE(state.breakers.count("kv-writes"));
+
+  Evaluation evaluation;
+  const std::vector<DatasetOutcome> down = {failure("kvOperationsAdaptiveGroups", "HTTP 500"),
+                                            usage("d1AnalyticsAdaptiveGroups", {})};
+  state = tick(config, state, down, at("2026-11-23T12:05:00Z"), &evaluation);
+  CHECK(state.breakers.count("kv-writes"));  // stays tripped: recovery is not confirmed
+  CHECK((*reportFor(evaluation, "kv-writes"))["stale"] == true);
+  CHECK(state.health.lastError == "kvOperationsAdaptiveGroups: HTTP 500");
+  CHECK(state.health.consecutiveFailures == 1);
+  CHECK(evaluation.write);
+  CHECK_FALSE(hasEvent(evaluation, "blind", "usage-api"));
+
+  state = tick(config, state, down, at("2026-11-23T12:10:00Z"), &evaluation);
+  CHECK(state.health.consecutiveFailures == 2);
+  CHECK(evaluation.report["health"]["blind"] == true);
+  CHECK(hasEvent(evaluation, "blind", "usage-api"));
+  state = tick(config, state, down, at("2026-11-23T12:15:00Z"), &evaluation);
+  CHECK_FALSE(hasEvent(evaluation, "blind", "usage-api"));  // once
+
+  state = tick(config, state, kv(today, 10), at("2026-11-23T12:20:00Z"), &evaluation);
+  CHECK(state.health.consecutiveFailures == 0);
+  CHECK(state.health.lastError.empty());
+  CHECK(evaluation.report["health"]["blind"] == false);
+}
+
+TEST_CASE("a tick racing a manual trip never erases it") {
+  const Config config = configOf(R"({"plan":"free"})");
+  const Day today = day("2026-11-23");
+  PollState stored = tick(config, {}, kv(today, 950), at("2026-11-23T12:00:00Z"));  // kv-writes tripped by the poll
+  // The tick starts from what it read, and recovers kv-writes while a manual trip of d1 and
+  // of kv-writes itself lands in KV before the tick writes.
+  Evaluation evaluation = evaluate(config, stored, kv(day("2026-11-24"), 1), at("2026-11-24T00:05:00Z"));
+  REQUIRE(evaluation.write);
+  ManualResult manual = manualTrip(config, {"d1-rows-written", "kv-writes"}, "runaway import", 0, at("2026-11-24T00:05:01Z"));
+  REQUIRE(manual.changes);
+  PollState fresh = applyChanges(stored, *manual.changes);
+  PollState written = applyChanges(fresh, evaluation.changes);
+  REQUIRE(written.breakers.count("d1-rows-written"));
+  REQUIRE(written.breakers.count("kv-writes"));
+  CHECK(written.breakers["kv-writes"].source == "manual");
+  CHECK(written.breakers["kv-writes"].reason == "runaway import");
+}
+
+TEST_CASE("a manual reset holds off the poll until the window resets, a TTL trip lapses") {
+  const Config config = configOf(R"({"plan":"free"})");
+  const Day today = day("2026-11-23");
+  PollState state = tick(config, {}, kv(today, 950), at("2026-11-23T12:00:00Z"));
+  ManualResult reset = manualReset(config, {"kv-writes"}, 0, at("2026-11-23T12:01:00Z"));
+  REQUIRE(reset.changes);
+  state = applyChanges(state, *reset.changes);
+  CHECK(state.breakers.empty());
+  CHECK(state.holds["kv-writes"] == "2026-11-24T00:00:00Z");
+  Evaluation evaluation;
+  state = tick(config, state, kv(today, 990), at("2026-11-23T12:05:00Z"), &evaluation);
+  CHECK(state.breakers.empty());
+  CHECK((*reportFor(evaluation, "kv-writes"))["decision"] == "held");
+  state = tick(config, state, kv(day("2026-11-24"), 995), at("2026-11-24T00:05:00Z"));
+  CHECK(state.breakers.count("kv-writes"));  // the hold ended with the day
+  CHECK(state.holds.empty());
+
+  ManualResult timed = manualTrip(config, {"r2-class-a"}, "", 60, at("2026-11-24T00:06:00Z"));
+  state = applyChanges(state, *timed.changes);
+  CHECK(state.breakers["r2-class-a"].until == "2026-11-24T00:07:00Z");
+  state = tick(config, state, kv(day("2026-11-24"), 995), at("2026-11-24T00:08:00Z"));
+  CHECK_FALSE(state.breakers.count("r2-class-a"));
+
+  CHECK(manualTrip(config, {"kv-writez"}, "", 0, 0).problems[0].path == "resources.kv-writez");
+}
+
+TEST_CASE("the safety net lasts to the end of the latest window a breaker belongs to") {
+  const Config config = configOf(R"({"plan":"paid","budget":{"maxUsd":5},"billingDay":15})");
+  PollState state;
+  state.breakers["kv-writes"] = {"kv-writes", "", "x", "", "budget", ""};
+  CHECK(safetyNetExpiryMs(config, state, at("2026-11-23T12:00:00Z")) == at("2026-12-15T00:00:00Z"));
+  state.breakers.clear();
+  CHECK(safetyNetExpiryMs(config, state, at("2026-11-23T12:00:00Z")) == at("2026-11-23T12:01:00Z"));
+}
+
+TEST_CASE("the state record round-trips and its changes survive JSON") {
+  PollState state;
+  state.breakers["kv-writes:KV"] = {"kv-writes", "KV", "r", "2026-11-23T00:00:00Z", "manual", "2026-11-24T00:00:00Z"};
+  state.holds["d1-rows-read"] = "2026-11-24T00:00:00Z";
+  state.alerted["warn:kv-reads"] = "2026-11-23";
+  state.health.consecutiveFailures = 2;
+  state.health.datasetFailures["kvOperationsAdaptiveGroups"] = 2;
+  PollStateRecord record = parsePollState(serializePollState(state));
+  REQUIRE(record.readable);
+  CHECK(record.state.breakers["kv-writes:KV"].until == "2026-11-24T00:00:00Z");
+  CHECK(record.state.holds == state.holds);
+  CHECK(record.state.alerted == state.alerted);
+  CHECK(record.state.health.datasetFailures == state.health.datasetFailures);
+  CHECK_FALSE(parsePollState(std::string("{corrupt")).readable);
+  CHECK_FALSE(parsePollState(std::string(R"({"version":2,"breakers":{}})")).readable);
+
+  StateChanges changes;
+  changes.trip["kv-reads"] = {"kv-reads", "", "r", "s", "poll", ""};
+  changes.clear = {"kv-writes"};
+  auto back = changesFromJson(changesToJson(changes));
+  REQUIRE(back);
+  CHECK(back->trip.count("kv-reads"));
+  CHECK(back->clear == changes.clear);
+}
+
+TEST_CASE("the normalised config validates again unchanged") {
+  const Config config = configOf(R"({"plan":"paid","budget":{"maxUsd":5},"bindingIds":{"DB":"db-1"},
+      "thresholds":{"d1-rows-written:DB":{"tripAt":10,"granularity":"week"}},"evaluateCron":"*/5 * * * *"})");
+  const json once = toJson(config);
+  ConfigResult again = parseConfig(once);
+  REQUIRE(again.config);
+  CHECK(toJson(*again.config) == once);
+}

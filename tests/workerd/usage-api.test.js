@@ -1,0 +1,520 @@
+// The usage-API simulator (wrangler/simulator/usage-api.js), through its service binding:
+// the GraphQL shapes edgefuse reads, scripted usage, and every fault it can inject.
+import { env } from "cloudflare:workers";
+import { beforeEach, describe, expect, it } from "vitest";
+
+const TOKEN = "simulator-token";
+const ACCOUNT = "0123456789abcdef0123456789abcdef";
+const BASE = "http://usage-api";
+
+const call = (path, init) => env.USAGE_API.fetch(`${BASE}${path}`, init);
+const post = (path, body) =>
+  call(path, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+
+async function setUsage(entries) {
+  const response = await post("/__sim/usage", entries);
+  expect(response.status, await response.clone().text()).toBe(200);
+  return response.json();
+}
+
+async function addFault(fault) {
+  const response = await post("/__sim/faults", fault);
+  expect(response.status, await response.clone().text()).toBe(200);
+}
+
+/** A query shaped like the one edgefuse sends, for one or more dataset blocks. */
+function usageQuery(blocks, { startType = "Date!", range = "date" } = {}) {
+  const body = blocks
+    .map(
+      ({ dataset, sum = [], max = [], dims = ["date"], limit = 10000 }) => `
+      ${dataset}(limit: ${limit}, filter: { ${range}_geq: $start, ${range}_leq: $end }) {
+        ${sum.length ? `sum { ${sum.join(" ")} }` : ""}
+        ${max.length ? `max { ${max.join(" ")} }` : ""}
+        dimensions { ${dims.join(" ")} }
+      }`,
+    )
+    .join("\n");
+  return `query EdgefuseUsage($accountTag: string!, $start: ${startType}, $end: ${startType}) {
+  viewer {
+    accounts(filter: { accountTag: $accountTag }) {${body}
+    }
+  }
+}`;
+}
+
+const KV = { dataset: "kvOperationsAdaptiveGroups", sum: ["requests"], dims: ["date", "actionType", "namespaceId"] };
+const D1 = { dataset: "d1AnalyticsAdaptiveGroups", sum: ["rowsRead", "rowsWritten"], dims: ["date", "databaseId"] };
+const WORKERS = { dataset: "workersInvocationsAdaptive", sum: ["requests", "cpuTimeUs"], dims: ["date", "scriptName"] };
+
+function graphql(body, { token = TOKEN, path = "/graphql" } = {}) {
+  const headers = { "content-type": "application/json" };
+  if (token !== null) headers.authorization = `Bearer ${token}`;
+  return call(path, { method: "POST", headers, body: typeof body === "string" ? body : JSON.stringify(body) });
+}
+
+/** Posts `blocks` as a query over [start, end] and returns { response, body }. */
+async function ask(blocks, { start = "2026-11-01", end = "2026-11-30", accountTag = ACCOUNT, ...options } = {}) {
+  const response = await graphql({ query: usageQuery(blocks, options), variables: { accountTag, start, end } });
+  const text = await response.text();
+  let body;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    body = undefined;
+  }
+  return { response, text, body };
+}
+
+const rowsOf = (body, dataset) => body.data.viewer.accounts[0][dataset];
+
+beforeEach(async () => {
+  const response = await post("/__sim/reset", {});
+  expect(response.status).toBe(200);
+});
+
+describe("authentication", () => {
+  it("answers 401 without a token, with a wrong one, and never echoes the token", async () => {
+    for (const token of [null, "wrong-secret-token-value", ""]) {
+      const response = await graphql({ query: usageQuery([KV]), variables: { accountTag: ACCOUNT, start: "2026-11-01", end: "2026-11-02" } }, { token });
+      expect(response.status).toBe(401);
+      const text = await response.text();
+      expect(JSON.parse(text)).toEqual({ data: null, errors: [{ message: "authentication error: missing or invalid API token" }] });
+      if (token) expect(text).not.toContain(token);
+    }
+    const log = await (await call("/__sim/requests")).json();
+    expect(log.requests.map((entry) => [entry.authorized, entry.status])).toEqual([
+      [false, 401],
+      [false, 401],
+      [false, 401],
+    ]);
+    expect(JSON.stringify(log)).not.toContain("wrong-secret-token-value");
+    expect(JSON.stringify(log)).not.toContain("Bearer");
+  });
+
+  it("accepts the right token on /graphql and /client/v4/graphql", async () => {
+    const request = { query: usageQuery([KV]), variables: { accountTag: ACCOUNT, start: "2026-11-01", end: "2026-11-02" } };
+    for (const path of ["/graphql", "/client/v4/graphql"]) {
+      const response = await graphql(request, { path });
+      expect(response.status).toBe(200);
+      expect(await response.json()).toEqual({ data: { viewer: { accounts: [{ kvOperationsAdaptiveGroups: [] }] } }, errors: null });
+    }
+  });
+});
+
+describe("request checks", () => {
+  it("answers 400 for a body that is not JSON or has no query", async () => {
+    for (const body of ["{not json", JSON.stringify({ variables: {} }), JSON.stringify({ query: "  " }), "[1]"]) {
+      const response = await graphql(body);
+      expect(response.status).toBe(400);
+      const json = await response.json();
+      expect(json.data).toBeNull();
+      expect(json.errors[0].message).toMatch(/JSON|query/);
+    }
+  });
+
+  it("needs the account tag, and only knows its own account (errors[] on HTTP 200)", async () => {
+    const other = await ask([KV], { accountTag: "ffffffffffffffffffffffffffffffff" });
+    expect(other.response.status).toBe(200);
+    expect(other.body.data).toBeNull();
+    expect(other.body.errors[0].message).toMatch(/account not found or not authorized/);
+
+    const missing = await graphql({ query: usageQuery([KV]), variables: { start: "2026-11-01", end: "2026-11-02" } });
+    expect(missing.status).toBe(200);
+    const body = await missing.json();
+    expect(body.data).toBeNull();
+    expect(body.errors[0].message).toMatch(/accountTag/);
+  });
+
+  it("answers a GraphQL syntax error with errors[], and an inline literal filter like a variable", async () => {
+    const broken = await graphql({ query: "query { viewer { accounts(filter: {accountTag: $a}) { ", variables: {} });
+    expect(broken.status).toBe(200);
+    expect((await broken.json()).errors[0].message).toMatch(/syntax error|not declared/);
+
+    await setUsage([
+      { resource: "kv-reads", units: 5, date: "2026-11-03" },
+      { resource: "kv-reads", units: 7, date: "2026-11-09" },
+    ]);
+    const inline = `{ viewer { accounts(filter: {accountTag: "${ACCOUNT}"}) {
+      kvOperationsAdaptiveGroups(limit: 5, filter: {date_gt: "2026-11-03", date_lt: "2026-11-10"}) {
+        sum { requests } dimensions { date } } } } }`;
+    const response = await graphql({ query: inline });
+    expect((await response.json()).data.viewer.accounts[0].kvOperationsAdaptiveGroups).toEqual([
+      { sum: { requests: 7 }, dimensions: { date: "2026-11-09" } },
+    ]);
+  });
+});
+
+describe("scripted usage, answered per date, actionType and binding", () => {
+  it("adds and sets KV usage per resource, binding and day", async () => {
+    await setUsage([
+      { resource: "kv-writes", units: 1200, binding: "ns-1", date: "2026-11-23" },
+      { resource: "kv-writes", units: 300, binding: "ns-1", date: "2026-11-23" }, // adds
+      { resource: "kv-writes", units: 50, binding: "ns-2", date: "2026-11-23" },
+      { resource: "kv-reads", units: 90000, binding: "ns-1", date: "2026-11-22" },
+      { resource: "kv-reads", units: 100, binding: "ns-1", date: "2026-11-22", mode: "set" }, // replaces
+      { resource: "kv-lists", units: 4, date: "2026-11-23" }, // no binding
+    ]);
+    const { response, body } = await ask([KV]);
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-type")).toMatch(/application\/json/);
+    expect(body.errors).toBeNull();
+    expect(rowsOf(body, "kvOperationsAdaptiveGroups")).toEqual([
+      { sum: { requests: 100 }, dimensions: { date: "2026-11-22", actionType: "read", namespaceId: "ns-1" } },
+      { sum: { requests: 4 }, dimensions: { date: "2026-11-23", actionType: "list", namespaceId: "" } },
+      { sum: { requests: 1500 }, dimensions: { date: "2026-11-23", actionType: "write", namespaceId: "ns-1" } },
+      { sum: { requests: 50 }, dimensions: { date: "2026-11-23", actionType: "write", namespaceId: "ns-2" } },
+    ]);
+  });
+
+  it("groups only by the dimensions asked for, and returns only the fields asked for", async () => {
+    await setUsage([
+      { resource: "kv-writes", units: 10, binding: "ns-1", date: "2026-11-23" },
+      { resource: "kv-writes", units: 20, binding: "ns-2", date: "2026-11-23" },
+      { resource: "kv-deletes", units: 3, binding: "ns-2", date: "2026-11-23" },
+    ]);
+    const byType = await ask([{ ...KV, dims: ["actionType"] }]);
+    expect(rowsOf(byType.body, "kvOperationsAdaptiveGroups")).toEqual([
+      { sum: { requests: 3 }, dimensions: { actionType: "delete" } },
+      { sum: { requests: 30 }, dimensions: { actionType: "write" } },
+    ]);
+    const byDay = await ask([{ ...KV, dims: ["date"] }]);
+    expect(rowsOf(byDay.body, "kvOperationsAdaptiveGroups")).toEqual([{ sum: { requests: 33 }, dimensions: { date: "2026-11-23" } }]);
+  });
+
+  it("stores units in the API's own units: CPU ms as cpuTimeUs, GB-s as activeTime", async () => {
+    await setUsage([
+      { resource: "workers-cpu-ms", units: 1200, binding: "api", date: "2026-11-05" },
+      { resource: "workers-requests", units: 40, binding: "api", date: "2026-11-05" },
+      { resource: "do-duration-gbs", units: 1, date: "2026-11-05" },
+    ]);
+    const { body } = await ask([WORKERS, { dataset: "durableObjectsPeriodicGroups", sum: ["activeTime"], dims: ["date"] }]);
+    expect(body.errors).toBeNull();
+    expect(rowsOf(body, "workersInvocationsAdaptive")).toEqual([
+      { sum: { requests: 40, cpuTimeUs: 1_200_000 }, dimensions: { date: "2026-11-05", scriptName: "api" } },
+    ]);
+    // 1 GB-s = 1 / 0.128 active seconds = 7,812,500 µs.
+    expect(rowsOf(body, "durableObjectsPeriodicGroups")).toEqual([
+      { sum: { activeTime: 7_812_500 }, dimensions: { date: "2026-11-05" } },
+    ]);
+  });
+
+  it("answers D1 rows read and written in one row, 0 for a field with no data", async () => {
+    await setUsage([
+      { resource: "d1-rows-read", units: 5000, binding: "db-1", date: "2026-11-10" },
+      { resource: "d1-rows-written", units: 70, binding: "db-1", date: "2026-11-10" },
+      { resource: "d1-rows-read", units: 9, binding: "db-2", date: "2026-11-10" },
+    ]);
+    const { body } = await ask([D1]);
+    expect(rowsOf(body, "d1AnalyticsAdaptiveGroups")).toEqual([
+      { sum: { rowsRead: 5000, rowsWritten: 70 }, dimensions: { date: "2026-11-10", databaseId: "db-1" } },
+      { sum: { rowsRead: 9, rowsWritten: 0 }, dimensions: { date: "2026-11-10", databaseId: "db-2" } },
+    ]);
+  });
+
+  it("records R2 classes under the first action type of each class, and takes max fields as maxima", async () => {
+    await setUsage([
+      { resource: "r2-class-a", units: 11, binding: "bucket", date: "2026-11-02" },
+      { resource: "r2-class-b", units: 22, binding: "bucket", date: "2026-11-02" },
+      { resource: "vectorize-stored-dimensions", units: 700, binding: "idx-a", date: "2026-11-02" },
+      { resource: "vectorize-stored-dimensions", units: 900, binding: "idx-b", date: "2026-11-02" },
+    ]);
+    const { body } = await ask([
+      { dataset: "r2OperationsAdaptiveGroups", sum: ["requests"], dims: ["actionType", "bucketName"] },
+      { dataset: "vectorizeV2StorageAdaptiveGroups", max: ["storedVectorDimensions"], dims: ["date"] },
+    ]);
+    expect(rowsOf(body, "r2OperationsAdaptiveGroups")).toEqual([
+      { sum: { requests: 22 }, dimensions: { actionType: "HeadBucket", bucketName: "bucket" } },
+      { sum: { requests: 11 }, dimensions: { actionType: "ListBuckets", bucketName: "bucket" } },
+    ]);
+    expect(rowsOf(body, "vectorizeV2StorageAdaptiveGroups")).toEqual([
+      { max: { storedVectorDimensions: 900 }, dimensions: { date: "2026-11-02" } },
+    ]);
+  });
+
+  it("defaults the date to today (UTC) and applies limit", async () => {
+    await setUsage({ resource: "queues-operations", units: 3, binding: "q-1" });
+    await setUsage({ resource: "queues-operations", units: 4, binding: "q-2" });
+    const today = new Date().toISOString().slice(0, 10);
+    const queues = { dataset: "queueMessageOperationsAdaptiveGroups", sum: ["billableOperations"], dims: ["date", "queueId"] };
+    const all = await ask([queues], { start: today, end: today });
+    expect(rowsOf(all.body, "queueMessageOperationsAdaptiveGroups")).toEqual([
+      { sum: { billableOperations: 3 }, dimensions: { date: today, queueId: "q-1" } },
+      { sum: { billableOperations: 4 }, dimensions: { date: today, queueId: "q-2" } },
+    ]);
+    const limited = await ask([{ ...queues, limit: 1 }], { start: today, end: today });
+    expect(rowsOf(limited.body, "queueMessageOperationsAdaptiveGroups")).toHaveLength(1);
+  });
+
+  it("dumps stored usage in the API's row shape", async () => {
+    await setUsage({ resource: "workers-cpu-ms", units: 2, binding: "api", date: "2026-11-05" });
+    const dump = await (await call("/__sim/usage")).json();
+    expect(dump.usage).toEqual({
+      workersInvocationsAdaptive: [{ dimensions: { date: "2026-11-05", scriptName: "api" }, sum: { cpuTimeUs: 2000 } }],
+    });
+  });
+});
+
+describe("date filters", () => {
+  beforeEach(async () => {
+    await setUsage(
+      ["2026-10-31", "2026-11-01", "2026-11-15", "2026-11-23", "2026-11-24"].map((date, index) => ({
+        resource: "kv-reads",
+        units: index + 1,
+        binding: "ns-1",
+        date,
+      })),
+    );
+  });
+  const days = (body) => rowsOf(body, "kvOperationsAdaptiveGroups").map((row) => [row.dimensions.date, row.sum.requests]);
+
+  it("date_geq / date_leq keep [start, end] and leave out the days outside", async () => {
+    const { body } = await ask([KV], { start: "2026-11-01", end: "2026-11-23" });
+    expect(days(body)).toEqual([
+      ["2026-11-01", 2],
+      ["2026-11-15", 3],
+      ["2026-11-23", 4],
+    ]);
+  });
+
+  it("datetime_geq / datetime_leq take ISO timestamps and keep the days they touch", async () => {
+    const { body } = await ask([KV], {
+      range: "datetime",
+      startType: "Time!",
+      start: "2026-11-01T00:00:00Z",
+      end: "2026-11-23T00:00:00Z",
+    });
+    expect(body.errors).toBeNull();
+    expect(days(body)).toEqual([
+      ["2026-11-01", 2],
+      ["2026-11-15", 3],
+      ["2026-11-23", 4],
+    ]);
+    const narrow = await ask([KV], { range: "datetime", startType: "Time!", start: "2026-11-15T13:00:00Z", end: "2026-11-22T23:59:59Z" });
+    expect(days(narrow.body)).toEqual([["2026-11-15", 3]]);
+  });
+
+  it("rejects a filter value that is not a date", async () => {
+    const { body } = await ask([KV], { start: "yesterday" });
+    expect(rowsOf(body, "kvOperationsAdaptiveGroups")).toBeNull();
+    expect(body.errors[0].message).toMatch(/date_geq/);
+  });
+});
+
+describe("unknown datasets and fields", () => {
+  it("fails only the unknown dataset; the others in the same query still answer", async () => {
+    await setUsage({ resource: "kv-writes", units: 8, binding: "ns-1", date: "2026-11-23" });
+    const { response, body } = await ask([
+      { dataset: "bogusAdaptiveGroups", sum: ["requests"], dims: ["date"] },
+      KV,
+    ]);
+    expect(response.status).toBe(200);
+    expect(body.data.viewer.accounts[0].bogusAdaptiveGroups).toBeNull();
+    expect(rowsOf(body, "kvOperationsAdaptiveGroups")).toEqual([
+      { sum: { requests: 8 }, dimensions: { date: "2026-11-23", actionType: "write", namespaceId: "ns-1" } },
+    ]);
+    expect(body.errors).toHaveLength(1);
+    expect(body.errors[0].message).toContain("bogusAdaptiveGroups");
+    expect(body.errors[0].path).toEqual(["viewer", "accounts", 0, "bogusAdaptiveGroups"]);
+  });
+
+  it("fails a dataset asked for a field or dimension it does not have", async () => {
+    const { body } = await ask([{ ...KV, sum: ["rowsRead"] }, { ...D1, dims: ["date", "namespaceId"] }]);
+    expect(rowsOf(body, "kvOperationsAdaptiveGroups")).toBeNull();
+    expect(rowsOf(body, "d1AnalyticsAdaptiveGroups")).toBeNull();
+    expect(body.errors.map((error) => error.message)).toEqual([
+      expect.stringContaining("rowsRead"),
+      expect.stringContaining("namespaceId"),
+    ]);
+  });
+});
+
+describe("faults", () => {
+  beforeEach(async () => {
+    await setUsage({ resource: "kv-writes", units: 10, binding: "ns-1", date: "2026-11-23" });
+  });
+
+  it("http-500", async () => {
+    await addFault({ kind: "http-500" });
+    const { response, body } = await ask([KV]);
+    expect(response.status).toBe(500);
+    expect(body).toEqual({ errors: [{ message: "internal error" }] });
+  });
+
+  it("http-429 with Retry-After (30 s by default)", async () => {
+    await addFault({ kind: "http-429", retryAfter: 120, times: 1 });
+    await addFault({ kind: "http-429", times: 1 });
+    const first = await ask([KV]);
+    expect(first.response.status).toBe(429);
+    expect(first.response.headers.get("retry-after")).toBe("120");
+    const second = await ask([KV]);
+    expect(second.response.status).toBe(429);
+    expect(second.response.headers.get("retry-after")).toBe("30");
+    expect((await ask([KV])).response.status).toBe(200);
+  });
+
+  it("timeout: waits delayMs, then answers normally", async () => {
+    await addFault({ kind: "timeout", delayMs: 50, times: 1 });
+    const started = Date.now();
+    const { response, body } = await ask([KV]);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(45);
+    expect(response.status).toBe(200);
+    expect(rowsOf(body, "kvOperationsAdaptiveGroups")[0].sum.requests).toBe(10);
+  });
+
+  it("malformed-json: HTTP 200 with a truncated body", async () => {
+    await addFault({ kind: "malformed-json" });
+    const { response, text, body } = await ask([KV]);
+    expect(response.status).toBe(200);
+    expect(body).toBeUndefined();
+    expect(text.startsWith('{"data":')).toBe(true);
+  });
+
+  it("graphql-errors and wrong-shape", async () => {
+    await addFault({ kind: "graphql-errors", times: 1 });
+    await addFault({ kind: "wrong-shape", times: 1 });
+    const errors = await ask([KV]);
+    expect(errors.response.status).toBe(200);
+    expect(errors.body).toEqual({ data: null, errors: [{ message: "simulated failure" }] });
+    const shape = await ask([KV]);
+    expect(shape.response.status).toBe(200);
+    expect(shape.body).toEqual({ data: { viewer: { accounts: "nope" } }, errors: null });
+  });
+
+  it("absurd-values: normal shape, values negative, 1e308 and not numbers", async () => {
+    await setUsage([
+      { resource: "d1-rows-read", units: 1, binding: "db", date: "2026-11-23" },
+      { resource: "d1-rows-written", units: 1, binding: "db", date: "2026-11-23" },
+      { resource: "kv-reads", units: 10, binding: "ns-1", date: "2026-11-23" },
+    ]);
+    await addFault({ kind: "absurd-values" });
+    const { response, body } = await ask([D1, KV]);
+    expect(response.status).toBe(200);
+    expect(body.errors).toBeNull();
+    const values = [
+      ...rowsOf(body, "d1AnalyticsAdaptiveGroups").flatMap((row) => Object.values(row.sum)),
+      ...rowsOf(body, "kvOperationsAdaptiveGroups").flatMap((row) => Object.values(row.sum)),
+    ];
+    expect(values).toEqual([-5, 1e308, "NaN", -5]);
+    expect(rowsOf(body, "kvOperationsAdaptiveGroups")[0].dimensions).toEqual({ date: "2026-11-23", actionType: "read", namespaceId: "ns-1" });
+  });
+
+  it("partial: the named dataset errors with null data, the others answer", async () => {
+    await setUsage({ resource: "d1-rows-read", units: 6, binding: "db", date: "2026-11-23" });
+    await addFault({ kind: "partial", dataset: "d1AnalyticsAdaptiveGroups" });
+    const { response, body } = await ask([D1, KV]);
+    expect(response.status).toBe(200);
+    expect(rowsOf(body, "d1AnalyticsAdaptiveGroups")).toBeNull();
+    expect(rowsOf(body, "kvOperationsAdaptiveGroups")[0].sum.requests).toBe(10);
+    expect(body.errors).toEqual([
+      { message: expect.stringContaining("d1AnalyticsAdaptiveGroups"), path: ["viewer", "accounts", 0, "d1AnalyticsAdaptiveGroups"] },
+    ]);
+  });
+
+  it("counts `times` down, then answers normally again", async () => {
+    await addFault({ kind: "http-500", times: 2 });
+    expect((await ask([KV])).response.status).toBe(500);
+    expect((await (await call("/__sim/faults")).json()).faults[0].remaining).toBe(1);
+    expect((await ask([KV])).response.status).toBe(500);
+    expect((await ask([KV])).response.status).toBe(200);
+    expect((await (await call("/__sim/faults")).json()).faults).toEqual([]);
+  });
+
+  it("scopes a fault to requests touching its dataset", async () => {
+    await addFault({ kind: "http-500", dataset: "d1AnalyticsAdaptiveGroups", times: 1 });
+    expect((await ask([KV])).response.status).toBe(200); // not consumed
+    expect((await ask([D1])).response.status).toBe(500);
+    expect((await ask([D1])).response.status).toBe(200);
+  });
+
+  it("lasts until cleared, by DELETE /__sim/faults or by reset", async () => {
+    await addFault({ kind: "graphql-errors" });
+    for (let i = 0; i < 3; i += 1) expect((await ask([KV])).body.errors[0].message).toBe("simulated failure");
+    expect((await call("/__sim/faults", { method: "DELETE" })).status).toBe(200);
+    expect((await ask([KV])).body.errors).toBeNull();
+
+    await addFault({ kind: "graphql-errors" });
+    await post("/__sim/reset", {});
+    const after = await ask([KV]);
+    expect(after.body.errors).toBeNull();
+    expect(rowsOf(after.body, "kvOperationsAdaptiveGroups")).toEqual([]); // usage cleared too
+  });
+
+  it("does not spend faults on unauthorized requests", async () => {
+    await addFault({ kind: "http-500", times: 1 });
+    const unauthorized = await graphql({ query: usageQuery([KV]), variables: {} }, { token: "nope" });
+    expect(unauthorized.status).toBe(401);
+    expect((await ask([KV])).response.status).toBe(500);
+  });
+});
+
+describe("request log", () => {
+  it("records datasets, variables, authorization and status, and is cleared by reset", async () => {
+    await addFault({ kind: "http-429", times: 1 });
+    await ask([KV, D1], { start: "2026-11-01", end: "2026-11-23" });
+    await ask([KV], { start: "2026-11-02", end: "2026-11-23" });
+    const { requests } = await (await call("/__sim/requests")).json();
+    expect(requests).toEqual([
+      {
+        at: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T/),
+        datasets: ["kvOperationsAdaptiveGroups", "d1AnalyticsAdaptiveGroups"],
+        variables: { accountTag: ACCOUNT, start: "2026-11-01", end: "2026-11-23" },
+        authorized: true,
+        status: 429,
+        faults: ["http-429"],
+      },
+      expect.objectContaining({ datasets: ["kvOperationsAdaptiveGroups"], authorized: true, status: 200 }),
+    ]);
+    await post("/__sim/reset", {});
+    expect((await (await call("/__sim/requests")).json()).requests).toEqual([]);
+  });
+});
+
+describe("control input is checked", () => {
+  const rejected = async (path, body, pattern) => {
+    const response = await post(path, body);
+    expect(response.status).toBe(400);
+    const json = await response.json();
+    expect(json.error).toMatch(pattern);
+    return json;
+  };
+
+  it("names the usage field that is wrong, and stores nothing from a bad batch", async () => {
+    await rejected("/__sim/usage", { resource: "kv-writs", units: 1 }, /resource: unknown resource "kv-writs"/);
+    await rejected("/__sim/usage", { resource: "stream-minutes-stored", units: 1 }, /resource: "stream-minutes-stored" has no GraphQL/);
+    await rejected("/__sim/usage", { resource: "kv-writes", units: -1 }, /^units: /);
+    await rejected("/__sim/usage", { resource: "kv-writes", units: "12" }, /^units: /);
+    await rejected("/__sim/usage", { resource: "kv-writes", units: 1, date: "2026-02-30" }, /^date: /);
+    await rejected("/__sim/usage", { resource: "kv-writes", units: 1, mode: "replace" }, /^mode: /);
+    await rejected("/__sim/usage", { resource: "kv-writes", units: 1, binding: 7 }, /^binding: /);
+    await rejected("/__sim/usage", { resource: "do-requests", units: 1, binding: "x" }, /^binding: .*no per-binding/);
+    await rejected("/__sim/usage", { resource: "kv-writes", units: 1, unit: 3 }, /^unit: unknown field/);
+    await rejected(
+      "/__sim/usage",
+      [{ resource: "kv-writes", units: 1 }, { resource: "kv-reads" }],
+      /^\[1\]\.units: /,
+    );
+    await rejected("/__sim/usage", [], /body/);
+    const notJson = await call("/__sim/usage", { method: "POST", body: "{" });
+    expect(notJson.status).toBe(400);
+    expect((await notJson.json()).error).toMatch(/^body: not valid JSON/);
+    expect((await (await call("/__sim/usage")).json()).usage).toEqual({});
+  });
+
+  it("names the fault field that is wrong", async () => {
+    await rejected("/__sim/faults", { kind: "http-503" }, /^kind: /);
+    await rejected("/__sim/faults", { kind: "partial" }, /^dataset: .*partial/);
+    await rejected("/__sim/faults", { kind: "http-500", dataset: "kvOps" }, /^dataset: /);
+    await rejected("/__sim/faults", { kind: "http-500", times: 0 }, /^times: /);
+    await rejected("/__sim/faults", { kind: "http-429", retryAfter: -1 }, /^retryAfter: /);
+    await rejected("/__sim/faults", { kind: "timeout", delayMs: "soon" }, /^delayMs: /);
+    await rejected("/__sim/faults", { kind: "http-500", delayMs: 5 }, /^delayMs: only applies/);
+    expect((await (await call("/__sim/faults")).json()).faults).toEqual([]);
+  });
+
+  it("answers 404 JSON for anything else, and 405 for GET /graphql", async () => {
+    const missing = await call("/nowhere");
+    expect(missing.status).toBe(404);
+    expect((await missing.json()).error).toMatch(/GET \/nowhere/);
+    expect((await call("/graphql")).status).toBe(405);
+  });
+});

@@ -1,0 +1,854 @@
+// A local stand-in for Cloudflare's GraphQL Analytics API, for the datasets edgefuse reads.
+// The real API cannot be reached from the build machines, so the demo and the tests poll
+// this Worker instead: it answers the same request and response shapes from usage scripted
+// through /__sim/usage, and can be told to fail in the ways the real API (or the network)
+// does through /__sim/faults.
+//
+// Runs standalone (`wrangler dev -c wrangler/simulator.jsonc`) or behind a service binding
+// in the vitest workerd suite. State lives in module memory: one isolate, one simulator.
+//
+// Usage recorded without a binding id is reported with the binding dimension set to "":
+// real ids are never empty, so a poller can tell "no particular binding" apart from any
+// real namespace, database, bucket or queue, and a falsy value is easy to skip.
+//
+// The control endpoints (/__sim/*) take no token: the simulator only ever runs locally.
+import { RESOURCES } from "../../js/index.js";
+
+const DATE_RE = /^\d{4}-\d{2}-\d{2}$/;
+const MAX_LOG_ENTRIES = 1000;
+const MAX_LIMIT = 10000; // the real API's cap on `limit` for adaptive groups
+const MAX_DELAY_MS = 300000;
+const NO_BINDING = "";
+const ABSURD_VALUES = [-5, 1e308, "NaN"];
+
+const FAULT_KINDS = [
+  "http-500",
+  "http-429",
+  "timeout",
+  "malformed-json",
+  "graphql-errors",
+  "wrong-shape",
+  "absurd-values",
+  "partial",
+];
+// Faults that replace the whole answer; the others delay or alter a normal answer.
+const TERMINAL_FAULTS = new Set(["http-500", "http-429", "malformed-json", "graphql-errors", "wrong-shape"]);
+
+// ---------------------------------------------------------------------------------------
+// State
+
+// dataset -> Map(recordKey -> { date, actionType, bindingDimension, binding, values })
+// where values maps "sum.requests"-style paths to raw field values (the API's own units).
+let usage = new Map();
+let faults = [];
+let requestLog = [];
+let nextFaultId = 1;
+
+function resetState() {
+  usage = new Map();
+  faults = [];
+  requestLog = [];
+  nextFaultId = 1;
+}
+
+// The catalogue, indexed. Built on first use: RESOURCES instantiates the WASM core when
+// touched, and importing this module should cost nothing.
+let catalogue = null;
+function getCatalogue() {
+  if (catalogue) return catalogue;
+  const resources = new Map();
+  const datasets = new Map();
+  for (const resource of RESOURCES) {
+    resources.set(resource.id, resource);
+    const { dataset, field, actionTypes, bindingDimension } = resource.graphql;
+    if (!dataset) continue;
+    if (!datasets.has(dataset)) {
+      datasets.set(dataset, { fields: new Map(), hasActionType: false, bindingDimensions: new Set() });
+    }
+    const info = datasets.get(dataset);
+    const [aggregate, name] = field.split(".");
+    if (!info.fields.has(aggregate)) info.fields.set(aggregate, new Set());
+    info.fields.get(aggregate).add(name);
+    if (actionTypes) info.hasActionType = true;
+    if (bindingDimension) info.bindingDimensions.add(bindingDimension);
+  }
+  catalogue = { resources, datasets };
+  return catalogue;
+}
+
+function dimensionsOf(info) {
+  const names = ["date", "datetime", ...info.bindingDimensions];
+  if (info.hasActionType) names.push("actionType");
+  return names;
+}
+
+// Dividing by scales like 0.001 leaves float noise (1200 / 0.001 = 1199999.9999999998);
+// 15 significant digits removes it while keeping integers below 1e15 exact.
+const clean = (value) => Number(value.toPrecision(15));
+
+// ---------------------------------------------------------------------------------------
+// HTTP plumbing
+
+function json(body, status = 200, headers = {}) {
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: { "content-type": "application/json", ...headers },
+  });
+}
+
+const controlError = (message, status = 400) => json({ error: message }, status);
+
+class BadInput extends Error {}
+
+async function readJsonBody(request) {
+  const text = await request.text();
+  if (!text.trim()) throw new BadInput("body: expected JSON, got an empty body");
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new BadInput(`body: not valid JSON (${error.message})`);
+  }
+}
+
+const isPlainObject = (value) => typeof value === "object" && value !== null && !Array.isArray(value);
+const show = (value) => (value === undefined ? "nothing" : JSON.stringify(value));
+
+export async function handleUsageApi(request, env = {}) {
+  const url = new URL(request.url);
+  const route = `${request.method} ${url.pathname}`;
+  try {
+    if (url.pathname === "/graphql" || url.pathname === "/client/v4/graphql") {
+      if (request.method !== "POST") {
+        return json({ data: null, errors: [{ message: "use POST for GraphQL queries" }] }, 405, { allow: "POST" });
+      }
+      return await handleGraphql(request, env);
+    }
+    switch (route) {
+      case "POST /__sim/usage":
+        return recordUsage(await readJsonBody(request));
+      case "GET /__sim/usage":
+        return json({ usage: dumpUsage() });
+      case "POST /__sim/faults":
+        return addFaults(await readJsonBody(request));
+      case "GET /__sim/faults":
+        return json({ faults });
+      case "DELETE /__sim/faults":
+        faults = [];
+        return json({ ok: true, faults });
+      case "POST /__sim/reset":
+        resetState();
+        return json({ ok: true });
+      case "GET /__sim/requests":
+        return json({ requests: requestLog });
+    }
+    return json({ error: `no route for ${route}` }, 404);
+  } catch (error) {
+    if (error instanceof BadInput) return controlError(error.message);
+    throw error;
+  }
+}
+
+export default {
+  fetch(request, env) {
+    return handleUsageApi(request, env);
+  },
+};
+
+// ---------------------------------------------------------------------------------------
+// Control API: usage
+
+const USAGE_KEYS = new Set(["resource", "units", "binding", "date", "mode"]);
+
+function todayUtc() {
+  return new Date().toISOString().slice(0, 10);
+}
+
+function isValidDate(text) {
+  if (typeof text !== "string" || !DATE_RE.test(text)) return false;
+  const parsed = new Date(`${text}T00:00:00Z`);
+  return !Number.isNaN(parsed.getTime()) && parsed.toISOString().slice(0, 10) === text;
+}
+
+// Checks one usage entry; returns the problems found (each naming its field) and, when
+// there are none, the normalised entry.
+function checkUsageEntry(entry, where) {
+  const at = (field) => (where ? `${where}.${field}` : field);
+  if (!isPlainObject(entry)) return { problems: [`${where || "body"}: expected an object, got ${show(entry)}`] };
+  const problems = [];
+  for (const key of Object.keys(entry)) {
+    if (!USAGE_KEYS.has(key)) problems.push(`${at(key)}: unknown field (expected one of ${[...USAGE_KEYS].join(", ")})`);
+  }
+  const { resources } = getCatalogue();
+  let resource = null;
+  if (typeof entry.resource !== "string") {
+    problems.push(`${at("resource")}: expected a resource id string, got ${show(entry.resource)}`);
+  } else if (!resources.has(entry.resource)) {
+    problems.push(`${at("resource")}: unknown resource "${entry.resource}" (known: ${[...resources.keys()].join(", ")})`);
+  } else {
+    resource = resources.get(entry.resource);
+    if (!resource.graphql.dataset) {
+      problems.push(`${at("resource")}: "${entry.resource}" has no GraphQL Analytics dataset, so it has no usage to simulate`);
+      resource = null;
+    }
+  }
+  if (typeof entry.units !== "number" || !Number.isFinite(entry.units) || entry.units < 0) {
+    problems.push(`${at("units")}: expected a finite number >= 0, got ${show(entry.units)}`);
+  }
+  if (entry.binding !== undefined && typeof entry.binding !== "string") {
+    problems.push(`${at("binding")}: expected a string (the analytics id), got ${show(entry.binding)}`);
+  } else if (entry.binding && resource && !resource.graphql.bindingDimension) {
+    problems.push(`${at("binding")}: "${resource.id}" has no per-binding dimension in its dataset; leave binding out`);
+  }
+  if (entry.date !== undefined && !isValidDate(entry.date)) {
+    problems.push(`${at("date")}: expected a UTC date "YYYY-MM-DD", got ${show(entry.date)}`);
+  }
+  if (entry.mode !== undefined && entry.mode !== "add" && entry.mode !== "set") {
+    problems.push(`${at("mode")}: expected "add" or "set", got ${show(entry.mode)}`);
+  }
+  if (problems.length) return { problems };
+  return {
+    problems,
+    entry: {
+      resource,
+      units: entry.units,
+      binding: entry.binding || NO_BINDING,
+      date: entry.date ?? todayUtc(),
+      mode: entry.mode ?? "add",
+    },
+  };
+}
+
+function recordUsage(body) {
+  const list = Array.isArray(body) ? body : [body];
+  if (list.length === 0) throw new BadInput("body: expected a usage object or a non-empty array of them");
+  const checked = list.map((entry, index) => checkUsageEntry(entry, Array.isArray(body) ? `[${index}]` : ""));
+  const problems = checked.flatMap((result) => result.problems);
+  // Nothing is stored unless every entry is valid.
+  if (problems.length) throw new BadInput(problems.join("; "));
+  return json({ ok: true, recorded: checked.map(({ entry }) => storeUsage(entry)) });
+}
+
+function storeUsage({ resource, units, binding, date, mode }) {
+  const { dataset, field, fieldScale, actionTypes, bindingDimension } = resource.graphql;
+  // A resource counting several action types is recorded under the first one.
+  const actionType = actionTypes ? actionTypes.split(",")[0].trim() : null;
+  const key = JSON.stringify([date, actionType, bindingDimension, binding]);
+  if (!usage.has(dataset)) usage.set(dataset, new Map());
+  const records = usage.get(dataset);
+  if (!records.has(key)) records.set(key, { date, actionType, bindingDimension, binding, values: new Map() });
+  const record = records.get(key);
+  const raw = clean(units / fieldScale);
+  const value = mode === "set" ? raw : clean((record.values.get(field) ?? 0) + raw);
+  record.values.set(field, value);
+  const row = { resource: resource.id, dataset, field, date };
+  if (actionType !== null) row.actionType = actionType;
+  if (bindingDimension) row[bindingDimension] = binding;
+  row.value = value;
+  return row;
+}
+
+// Stored usage in the shape of the API's rows, per dataset, sorted by date.
+function dumpUsage() {
+  const out = {};
+  for (const [dataset, records] of usage) {
+    out[dataset] = [...records.values()]
+      .sort((a, b) => compareStrings(a.date, b.date) || compareStrings(JSON.stringify(a), JSON.stringify(b)))
+      .map((record) => {
+        const row = { dimensions: { date: record.date } };
+        if (record.actionType !== null) row.dimensions.actionType = record.actionType;
+        if (record.bindingDimension) row.dimensions[record.bindingDimension] = record.binding;
+        for (const [path, value] of record.values) {
+          const [aggregate, name] = path.split(".");
+          row[aggregate] ??= {};
+          row[aggregate][name] = value;
+        }
+        return row;
+      });
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------
+// Control API: faults
+
+const FAULT_KEYS = new Set(["kind", "dataset", "times", "retryAfter", "delayMs"]);
+
+function checkFault(fault, where) {
+  const at = (field) => (where ? `${where}.${field}` : field);
+  if (!isPlainObject(fault)) return { problems: [`${where || "body"}: expected an object, got ${show(fault)}`] };
+  const problems = [];
+  for (const key of Object.keys(fault)) {
+    if (!FAULT_KEYS.has(key)) problems.push(`${at(key)}: unknown field (expected one of ${[...FAULT_KEYS].join(", ")})`);
+  }
+  if (!FAULT_KINDS.includes(fault.kind)) {
+    problems.push(`${at("kind")}: expected one of ${FAULT_KINDS.join(", ")}, got ${show(fault.kind)}`);
+  }
+  if (fault.dataset !== undefined) {
+    // A typo here would make a fault that never fires, so only known datasets are accepted.
+    const { datasets } = getCatalogue();
+    if (typeof fault.dataset !== "string" || !datasets.has(fault.dataset)) {
+      problems.push(`${at("dataset")}: expected a known dataset (${[...datasets.keys()].join(", ")}), got ${show(fault.dataset)}`);
+    }
+  } else if (fault.kind === "partial") {
+    problems.push(`${at("dataset")}: a "partial" fault needs the dataset that fails`);
+  }
+  if (fault.times !== undefined && !(Number.isInteger(fault.times) && fault.times >= 1)) {
+    problems.push(`${at("times")}: expected a whole number >= 1, got ${show(fault.times)}`);
+  }
+  if (fault.retryAfter !== undefined) {
+    if (fault.kind !== "http-429") problems.push(`${at("retryAfter")}: only applies to kind "http-429"`);
+    else if (!(Number.isInteger(fault.retryAfter) && fault.retryAfter >= 0)) {
+      problems.push(`${at("retryAfter")}: expected whole seconds >= 0, got ${show(fault.retryAfter)}`);
+    }
+  }
+  if (fault.delayMs !== undefined) {
+    if (fault.kind !== "timeout") problems.push(`${at("delayMs")}: only applies to kind "timeout"`);
+    else if (!(Number.isInteger(fault.delayMs) && fault.delayMs >= 0 && fault.delayMs <= MAX_DELAY_MS)) {
+      problems.push(`${at("delayMs")}: expected whole milliseconds from 0 to ${MAX_DELAY_MS}, got ${show(fault.delayMs)}`);
+    }
+  }
+  if (problems.length) return { problems };
+  const stored = { id: 0, kind: fault.kind, dataset: fault.dataset ?? null, remaining: fault.times ?? null };
+  if (fault.kind === "http-429") stored.retryAfter = fault.retryAfter ?? 30;
+  if (fault.kind === "timeout") stored.delayMs = fault.delayMs ?? 15000;
+  return { problems, fault: stored };
+}
+
+function addFaults(body) {
+  const list = Array.isArray(body) ? body : [body];
+  if (list.length === 0) throw new BadInput("body: expected a fault object or a non-empty array of them");
+  const checked = list.map((fault, index) => checkFault(fault, Array.isArray(body) ? `[${index}]` : ""));
+  const problems = checked.flatMap((result) => result.problems);
+  if (problems.length) throw new BadInput(problems.join("; "));
+  const added = checked.map(({ fault }) => ({ ...fault, id: nextFaultId++ }));
+  faults.push(...added);
+  return json({ ok: true, added, faults });
+}
+
+// `remaining: null` means until cleared.
+function consumeFault(fault) {
+  if (fault.remaining === null) return;
+  fault.remaining -= 1;
+  if (fault.remaining <= 0) faults = faults.filter((other) => other !== fault);
+}
+
+// Which faults a request touching `datasets` meets. At most one terminal fault answers
+// (the oldest); timeouts delay the answer (the longest wins); partial and absurd-values
+// alter a normal answer. Only the faults that take effect count down.
+function pickFaults(datasets) {
+  const matching = faults.filter((fault) => fault.dataset === null || datasets.includes(fault.dataset));
+  const terminal = matching.find((fault) => TERMINAL_FAULTS.has(fault.kind)) ?? null;
+  const delays = matching.filter((fault) => fault.kind === "timeout");
+  const alterations = terminal ? [] : matching.filter((fault) => fault.kind === "partial" || fault.kind === "absurd-values");
+  for (const fault of [...delays, ...alterations]) consumeFault(fault);
+  if (terminal) consumeFault(terminal);
+  return {
+    terminal,
+    delayMs: Math.max(0, ...delays.map((fault) => fault.delayMs)),
+    partial: new Set(alterations.filter((fault) => fault.kind === "partial").map((fault) => fault.dataset)),
+    // null stands for "every dataset".
+    absurd: alterations.filter((fault) => fault.kind === "absurd-values").map((fault) => fault.dataset),
+    kinds: [...delays, ...alterations, ...(terminal ? [terminal] : [])].map((fault) => fault.kind),
+  };
+}
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+// ---------------------------------------------------------------------------------------
+// GraphQL endpoint
+
+const gqlError = (message, path) => (path ? { message, path } : { message });
+
+async function handleGraphql(request, env) {
+  const logEntry = { at: new Date().toISOString(), datasets: [], variables: {}, authorized: false, status: 0 };
+  requestLog.push(logEntry);
+  if (requestLog.length > MAX_LOG_ENTRIES) requestLog.shift();
+  const finish = (response) => {
+    logEntry.status = response.status;
+    return response;
+  };
+
+  if (!env.USAGE_API_TOKEN) {
+    return finish(json({ data: null, errors: [{ message: "simulator misconfigured: USAGE_API_TOKEN is not set" }] }, 500));
+  }
+
+  // The body is read before the token check so that the log shows what an unauthorized
+  // caller asked for; the token itself is never stored or echoed.
+  const text = await request.text();
+  let body = null;
+  let bodyProblem = null;
+  try {
+    body = JSON.parse(text);
+    if (!isPlainObject(body)) bodyProblem = "request body must be a JSON object";
+  } catch (error) {
+    bodyProblem = `request body is not valid JSON: ${error.message}`;
+  }
+  if (!bodyProblem) {
+    if (typeof body.query !== "string" || !body.query.trim()) bodyProblem = 'request body has no "query" string';
+    else if (body.variables !== undefined && body.variables !== null && !isPlainObject(body.variables)) {
+      bodyProblem = '"variables" must be a JSON object';
+    }
+  }
+  const variables = bodyProblem ? {} : (body.variables ?? {});
+  logEntry.variables = variables;
+
+  let document = null;
+  let syntaxError = null;
+  if (!bodyProblem) {
+    try {
+      document = parseDocument(body.query);
+      logEntry.datasets = datasetsIn(document);
+    } catch (error) {
+      if (!(error instanceof QueryError)) throw error;
+      syntaxError = error.message;
+    }
+  }
+
+  const header = request.headers.get("authorization") ?? "";
+  logEntry.authorized = header === `Bearer ${env.USAGE_API_TOKEN}`;
+  if (!logEntry.authorized) {
+    return finish(json({ data: null, errors: [{ message: "authentication error: missing or invalid API token" }] }, 401));
+  }
+  if (bodyProblem) return finish(json({ data: null, errors: [{ message: bodyProblem }] }, 400));
+
+  const picked = pickFaults(logEntry.datasets);
+  if (picked.kinds.length) logEntry.faults = picked.kinds;
+  if (picked.delayMs > 0) await sleep(picked.delayMs);
+
+  if (picked.terminal) {
+    const fault = picked.terminal;
+    switch (fault.kind) {
+      case "http-500":
+        return finish(json({ errors: [{ message: "internal error" }] }, 500));
+      case "http-429":
+        return finish(
+          json({ data: null, errors: [{ message: "rate limited: too many requests, retry later" }] }, 429, {
+            "retry-after": String(fault.retryAfter),
+          }),
+        );
+      case "graphql-errors":
+        return finish(json({ data: null, errors: [{ message: "simulated failure" }] }));
+      case "wrong-shape":
+        return finish(json({ data: { viewer: { accounts: "nope" } }, errors: null }));
+      case "malformed-json": {
+        // Any proper prefix of a JSON object is invalid JSON.
+        const full = JSON.stringify(syntaxError ? { data: null, errors: [{ message: syntaxError }] } : execute(document, variables, env, picked));
+        return finish(new Response(full.slice(0, Math.max(1, Math.floor(full.length / 2))), {
+          headers: { "content-type": "application/json" },
+        }));
+      }
+    }
+  }
+
+  // GraphQL convention: a query the server cannot run is still HTTP 200, with errors[].
+  if (syntaxError) return finish(json({ data: null, errors: [{ message: syntaxError }] }));
+  return finish(json(execute(document, variables, env, picked)));
+}
+
+// ---------------------------------------------------------------------------------------
+// Query language: a tokenizer and a recursive-descent parser for the subset of GraphQL the
+// usage poll sends (one operation, nested selections, arguments, variables). No fragments.
+
+class QueryError extends Error {}
+
+const TOKEN_RE =
+  /([\s,\uFEFF]+|#[^\n\r]*)|(\.\.\.|[{}()[\]:!$=@|&])|("(?:[^"\\\n\r]|\\.)*")|(-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)|([A-Za-z_][A-Za-z0-9_]*)/y;
+
+function tokenize(source) {
+  const tokens = [];
+  TOKEN_RE.lastIndex = 0;
+  while (TOKEN_RE.lastIndex < source.length) {
+    const start = TOKEN_RE.lastIndex;
+    const match = TOKEN_RE.exec(source);
+    if (!match) throw new QueryError(`syntax error: unexpected character ${JSON.stringify(source[start])} at offset ${start}`);
+    const [, skip, punct, string, number, name] = match;
+    if (skip !== undefined) continue;
+    if (punct !== undefined) tokens.push({ type: "punct", value: punct, at: start });
+    else if (string !== undefined) tokens.push({ type: "string", value: JSON.parse(string), at: start });
+    else if (number !== undefined) tokens.push({ type: "number", value: Number(number), at: start });
+    else tokens.push({ type: "name", value: name, at: start });
+  }
+  return tokens;
+}
+
+function parseDocument(source) {
+  const tokens = tokenize(source);
+  let pos = 0;
+  const peek = () => tokens[pos];
+  const where = () => (peek() ? `at offset ${peek().at}` : "at end of query");
+  const isPunct = (value) => peek()?.type === "punct" && peek().value === value;
+  const expectPunct = (value) => {
+    if (!isPunct(value)) throw new QueryError(`syntax error: expected "${value}" ${where()}`);
+    pos += 1;
+  };
+  const expectName = () => {
+    if (peek()?.type !== "name") throw new QueryError(`syntax error: expected a name ${where()}`);
+    return tokens[pos++].value;
+  };
+
+  function parseValue() {
+    const token = peek();
+    if (!token) throw new QueryError("syntax error: expected a value at end of query");
+    if (token.type === "string" || token.type === "number") {
+      pos += 1;
+      return { kind: "literal", value: token.value };
+    }
+    if (token.type === "name") {
+      pos += 1;
+      if (token.value === "true" || token.value === "false") return { kind: "literal", value: token.value === "true" };
+      if (token.value === "null") return { kind: "literal", value: null };
+      return { kind: "enum", value: token.value };
+    }
+    if (isPunct("$")) {
+      pos += 1;
+      return { kind: "variable", name: expectName() };
+    }
+    if (isPunct("[")) {
+      pos += 1;
+      const values = [];
+      while (!isPunct("]")) values.push(parseValue());
+      pos += 1;
+      return { kind: "list", values };
+    }
+    if (isPunct("{")) {
+      pos += 1;
+      const fields = {};
+      while (!isPunct("}")) {
+        const name = expectName();
+        expectPunct(":");
+        fields[name] = parseValue();
+      }
+      pos += 1;
+      return { kind: "object", fields };
+    }
+    throw new QueryError(`syntax error: unexpected "${token.value}" ${where()}`);
+  }
+
+  function parseType() {
+    if (isPunct("[")) {
+      pos += 1;
+      parseType();
+      expectPunct("]");
+    } else {
+      expectName();
+    }
+    if (isPunct("!")) pos += 1;
+  }
+
+  function parseSelectionSet() {
+    expectPunct("{");
+    const selections = [];
+    while (!isPunct("}")) {
+      if (!peek()) throw new QueryError('syntax error: expected "}" at end of query');
+      if (isPunct("...")) throw new QueryError(`fragments are not supported by the simulator (${where()})`);
+      let name = expectName();
+      let alias = null;
+      if (isPunct(":")) {
+        pos += 1;
+        alias = name;
+        name = expectName();
+      }
+      const args = {};
+      if (isPunct("(")) {
+        pos += 1;
+        while (!isPunct(")")) {
+          const argName = expectName();
+          expectPunct(":");
+          args[argName] = parseValue();
+        }
+        pos += 1;
+      }
+      const field = { name, key: alias ?? name, args, selections: null };
+      if (isPunct("{")) field.selections = parseSelectionSet();
+      selections.push(field);
+    }
+    pos += 1;
+    return selections;
+  }
+
+  const declared = new Map();
+  if (peek()?.type === "name") {
+    const keyword = expectName();
+    if (keyword !== "query") throw new QueryError(`only queries are supported, not "${keyword}"`);
+    if (peek()?.type === "name") expectName(); // operation name
+    if (isPunct("(")) {
+      pos += 1;
+      while (!isPunct(")")) {
+        expectPunct("$");
+        const name = expectName();
+        expectPunct(":");
+        parseType();
+        let defaultValue;
+        if (isPunct("=")) {
+          pos += 1;
+          defaultValue = parseValue();
+        }
+        declared.set(name, defaultValue);
+      }
+      pos += 1;
+    }
+  }
+  const selections = parseSelectionSet();
+  if (peek()) throw new QueryError(`only one operation per request is supported (extra input ${where()})`);
+  return { declared, selections };
+}
+
+function resolveValue(node, variables, declared) {
+  switch (node.kind) {
+    case "literal":
+    case "enum":
+      return node.value;
+    case "variable": {
+      if (!declared.has(node.name)) throw new QueryError(`variable "$${node.name}" is not declared`);
+      if (variables[node.name] !== undefined) return variables[node.name];
+      const fallback = declared.get(node.name);
+      if (fallback === undefined) throw new QueryError(`variable "$${node.name}" was not provided`);
+      return resolveValue(fallback, variables, declared);
+    }
+    case "list":
+      return node.values.map((value) => resolveValue(value, variables, declared));
+    case "object":
+      return Object.fromEntries(
+        Object.entries(node.fields).map(([name, value]) => [name, resolveValue(value, variables, declared)]),
+      );
+  }
+  throw new Error(`unknown value node ${node.kind}`);
+}
+
+// The dataset names under viewer.accounts, for fault matching and the request log.
+function datasetsIn(document) {
+  const names = new Set();
+  for (const viewer of document.selections) {
+    for (const accounts of viewer.selections ?? []) {
+      for (const dataset of accounts.selections ?? []) names.add(dataset.name);
+    }
+  }
+  return [...names];
+}
+
+// ---------------------------------------------------------------------------------------
+// Execution
+
+function execute(document, variables, env, picked) {
+  const errors = [];
+  const data = {};
+  const resolve = (node) => resolveValue(node, variables, document.declared);
+  try {
+    for (const viewer of document.selections) {
+      if (viewer.name !== "viewer" || !viewer.selections) {
+        throw new QueryError(`unknown root field "${viewer.name}" (the simulator answers viewer { accounts { ... } })`);
+      }
+      const viewerData = {};
+      data[viewer.key] = viewerData;
+      for (const accounts of viewer.selections) {
+        if (accounts.name !== "accounts" || !accounts.selections) {
+          throw new QueryError(`unknown field "${accounts.name}" on viewer (the simulator answers accounts { ... })`);
+        }
+        const filter = accounts.args.filter ? resolve(accounts.args.filter) : null;
+        const accountTag = isPlainObject(filter) ? filter.accountTag : undefined;
+        if (typeof accountTag !== "string" || !accountTag) {
+          return { data: null, errors: [gqlError("accounts: filter.accountTag is required", [viewer.key, accounts.key])] };
+        }
+        if (env.USAGE_API_ACCOUNT_ID && accountTag !== env.USAGE_API_ACCOUNT_ID) {
+          return { data: null, errors: [gqlError("account not found or not authorized", [viewer.key, accounts.key])] };
+        }
+        const account = {};
+        for (const block of accounts.selections) {
+          const path = [viewer.key, accounts.key, 0, block.key];
+          try {
+            if (picked.partial.has(block.name)) throw new QueryError(`simulated failure reading ${block.name}`);
+            account[block.key] = answerDataset(block, resolve);
+          } catch (error) {
+            if (!(error instanceof QueryError)) throw error;
+            account[block.key] = null;
+            errors.push(gqlError(error.message, path));
+          }
+        }
+        viewerData[accounts.key] = [account];
+        makeAbsurd(account, accounts.selections, picked.absurd);
+      }
+    }
+  } catch (error) {
+    if (!(error instanceof QueryError)) throw error;
+    return { data: null, errors: [gqlError(error.message)] };
+  }
+  return { data, errors: errors.length ? errors : null };
+}
+
+function makeAbsurd(account, blocks, targets) {
+  if (!targets.length) return;
+  let next = 0;
+  for (const block of blocks) {
+    if (!targets.includes(null) && !targets.includes(block.name)) continue;
+    for (const row of account[block.key] ?? []) {
+      for (const [aggregate, values] of Object.entries(row)) {
+        if (aggregate === "dimensions") continue;
+        for (const name of Object.keys(values)) values[name] = ABSURD_VALUES[next++ % ABSURD_VALUES.length];
+      }
+    }
+  }
+}
+
+const compareStrings = (a, b) => (a < b ? -1 : a > b ? 1 : 0);
+
+// One dataset block: `name(limit: N, filter: {...}, orderBy: [...]) { sum {..} max {..} dimensions {..} }`.
+function answerDataset(block, resolve) {
+  const info = getCatalogue().datasets.get(block.name);
+  if (!info) throw new QueryError(`unknown dataset "${block.name}": the simulator answers ${[...getCatalogue().datasets.keys()].join(", ")}`);
+  if (!block.selections) throw new QueryError(`${block.name}: needs a selection of sum, max or dimensions`);
+  const dimensionNames = dimensionsOf(info);
+
+  for (const arg of Object.keys(block.args)) {
+    if (!["limit", "filter", "orderBy"].includes(arg)) throw new QueryError(`${block.name}: unknown argument "${arg}"`);
+  }
+  // Without `limit` every row is answered: silently truncating here would hide poller bugs.
+  let limit = Infinity;
+  if (block.args.limit) {
+    limit = resolve(block.args.limit);
+    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT) {
+      throw new QueryError(`${block.name}: limit must be a whole number from 1 to ${MAX_LIMIT}, got ${show(limit)}`);
+    }
+  }
+  const filter = block.args.filter ? resolve(block.args.filter) : {};
+  if (!isPlainObject(filter)) throw new QueryError(`${block.name}: filter must be an object`);
+  const tests = Object.entries(filter).map(([key, value]) => filterTest(block.name, key, value, dimensionNames));
+
+  // What the block asks for, in the order asked.
+  const wanted = [];
+  let dimensions = null;
+  for (const selection of block.selections) {
+    if (!selection.selections) throw new QueryError(`${block.name}: field "${selection.name}" needs a selection`);
+    const names = selection.selections.map((field) => {
+      if (field.selections) throw new QueryError(`${block.name}.${selection.name}.${field.name}: has no subfields`);
+      return field;
+    });
+    if (selection.name === "dimensions") {
+      for (const field of names) {
+        if (!dimensionNames.includes(field.name)) {
+          throw new QueryError(`${block.name}: unknown dimension "${field.name}" (known: ${dimensionNames.join(", ")})`);
+        }
+      }
+      dimensions = { key: selection.key, fields: names };
+    } else if (info.fields.has(selection.name)) {
+      const known = info.fields.get(selection.name);
+      for (const field of names) {
+        if (!known.has(field.name)) {
+          throw new QueryError(`${block.name}: unknown field "${selection.name} { ${field.name} }" (known: ${[...known].join(", ")})`);
+        }
+      }
+      wanted.push({ key: selection.key, aggregate: selection.name, fields: names });
+    } else {
+      throw new QueryError(`${block.name}: unknown field "${selection.name}" (known: dimensions, ${[...info.fields.keys()].join(", ")})`);
+    }
+  }
+
+  const records = [...(usage.get(block.name)?.values() ?? [])].filter((record) => tests.every((test) => test(record)));
+
+  // One row per distinct combination of the requested dimensions.
+  const groups = new Map();
+  for (const record of records) {
+    const dims = (dimensions?.fields ?? []).map((field) => dimensionValue(record, field.name));
+    const key = JSON.stringify(dims);
+    if (!groups.has(key)) groups.set(key, { dims, records: [] });
+    groups.get(key).records.push(record);
+  }
+
+  const rows = [...groups.values()].map(({ dims, records: members }) => {
+    const row = {};
+    for (const { key, aggregate, fields } of wanted) {
+      row[key] = {};
+      for (const field of fields) {
+        const values = members.map((record) => record.values.get(`${aggregate}.${field.name}`)).filter((v) => v !== undefined);
+        row[key][field.key] = aggregate === "max" ? Math.max(0, ...values) : clean(values.reduce((sum, v) => sum + v, 0));
+      }
+    }
+    if (dimensions) {
+      row[dimensions.key] = Object.fromEntries(dimensions.fields.map((field, index) => [field.key, dims[index]]));
+    }
+    return { row, dims };
+  });
+
+  rows.sort(rowOrder(block, resolve, dimensions, dimensionNames));
+  return rows.slice(0, limit).map(({ row }) => row);
+}
+
+function dimensionValue(record, name) {
+  if (name === "date") return record.date;
+  if (name === "datetime") return `${record.date}T00:00:00Z`;
+  if (name === "actionType") return record.actionType;
+  return record.bindingDimension === name ? record.binding : NO_BINDING;
+}
+
+// Default: date ascending, then the other requested dimensions, for a stable answer.
+// `orderBy: [date_DESC, namespaceId_ASC]` sorts on requested dimensions instead.
+function rowOrder(block, resolve, dimensions, dimensionNames) {
+  const requested = (dimensions?.fields ?? []).map((field) => field.name);
+  let keys = requested.map((name, index) => ({ index, direction: 1 }));
+  const dateIndex = requested.findIndex((name) => name === "date" || name === "datetime");
+  if (dateIndex > 0) keys = [keys[dateIndex], ...keys.filter((key) => key.index !== dateIndex)];
+  if (block.args.orderBy) {
+    const raw = resolve(block.args.orderBy);
+    const list = Array.isArray(raw) ? raw : [raw];
+    keys = list.map((item) => {
+      const match = typeof item === "string" && /^(.+)_(ASC|DESC)$/.exec(item);
+      if (!match || !dimensionNames.includes(match[1])) {
+        throw new QueryError(`${block.name}: orderBy takes <dimension>_ASC or <dimension>_DESC, got ${show(item)}`);
+      }
+      const index = requested.indexOf(match[1]);
+      if (index < 0) throw new QueryError(`${block.name}: orderBy ${item} needs "${match[1]}" among the requested dimensions`);
+      return { index, direction: match[2] === "ASC" ? 1 : -1 };
+    });
+  }
+  return (a, b) => {
+    for (const { index, direction } of keys) {
+      const order = compareStrings(String(a.dims[index]), String(b.dims[index]));
+      if (order) return order * direction;
+    }
+    return 0;
+  };
+}
+
+const DAY_MS = 86400000;
+
+// A predicate on stored records for one filter entry.
+function filterTest(dataset, key, value, dimensionNames) {
+  const match = /^(.+?)(?:_(geq|leq|gt|lt|in|neq|notin))?$/.exec(key);
+  const [, dimension, operator = "eq"] = match;
+  if (!dimensionNames.includes(dimension)) {
+    throw new QueryError(`${dataset}: unknown filter "${key}" (filterable: ${dimensionNames.join(", ")})`);
+  }
+  const bad = (expected) => new QueryError(`${dataset}: filter ${key} expects ${expected}, got ${show(value)}`);
+
+  if (dimension === "date") {
+    // Compared on the UTC date: a timestamp given for a date is cut to its first 10 characters.
+    if (["in", "notin", "neq"].includes(operator)) throw new QueryError(`${dataset}: filter "${key}" is not supported`);
+    const day = typeof value === "string" ? value.slice(0, 10) : null;
+    if (!isValidDate(day)) throw bad('a date "YYYY-MM-DD"');
+    const compare = { eq: (d) => d === day, geq: (d) => d >= day, leq: (d) => d <= day, gt: (d) => d > day, lt: (d) => d < day };
+    return (record) => compare[operator](record.date);
+  }
+  if (dimension === "datetime") {
+    // Usage is stored per UTC day; a day counts when any instant of it lies in the range.
+    // So _geq/_gt keep days ending after the bound and _leq keep days starting at or before
+    // it, _lt strictly before: with midnight bounds that is [date(start), date(end)].
+    if (["in", "notin", "neq"].includes(operator)) throw new QueryError(`${dataset}: filter "${key}" is not supported`);
+    const at = typeof value === "string" ? Date.parse(value) : NaN;
+    if (Number.isNaN(at)) throw bad('an ISO timestamp such as "2026-11-01T00:00:00Z"');
+    const start = (record) => Date.parse(`${record.date}T00:00:00Z`);
+    const compare = {
+      eq: (s) => s <= at && at < s + DAY_MS,
+      geq: (s) => s + DAY_MS > at,
+      gt: (s) => s + DAY_MS > at,
+      leq: (s) => s <= at,
+      lt: (s) => s < at,
+    };
+    return (record) => compare[operator](start(record));
+  }
+  if (["geq", "leq", "gt", "lt"].includes(operator)) throw new QueryError(`${dataset}: filter "${key}" is not supported`);
+  const get = (record) => dimensionValue(record, dimension);
+  if (operator === "in" || operator === "notin") {
+    if (!Array.isArray(value)) throw bad("a list");
+    return operator === "in" ? (record) => value.includes(get(record)) : (record) => !value.includes(get(record));
+  }
+  return operator === "eq" ? (record) => get(record) === value : (record) => get(record) !== value;
+}
