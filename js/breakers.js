@@ -51,11 +51,11 @@ export class BreakerRefresh {
       }
       const state = await this.#read(kv, STATE_KEY, "state");
       if (state?.readable) {
-        this.#apply(state.breakers);
+        this.apply(state.breakers);
         return;
       }
       const net = await this.#read(kv, SAFETY_NET_KEY, "safety-net");
-      if (net?.readable && Object.keys(net.breakers).length > 0) this.#apply(net.breakers);
+      if (net?.readable && Object.keys(net.breakers).length > 0) this.apply(net.breakers);
       // Otherwise keep the current view (empty in a cold isolate: fail open).
     } finally {
       this.#loadedAt = this.#clock();
@@ -82,8 +82,13 @@ export class BreakerRefresh {
     return record;
   }
 
-  #apply(breakers) {
-    this.#enforcement.setBreakers(breakers);
+  /** Puts `breakers` in force in this isolate, less manual trips whose `until` has passed. */
+  apply(breakers) {
+    const now = this.#clock();
+    const inForce = Object.fromEntries(
+      Object.entries(breakers ?? {}).filter(([, breaker]) => !breaker.until || !(Date.parse(breaker.until) <= now)),
+    );
+    this.#enforcement.setBreakers(inForce);
   }
 
   #warnOnce(message) {

@@ -4,7 +4,8 @@ import { EnvGuard, INVOCATION } from "./bindings/env-guard.js";
 import { callCore } from "./core.js";
 import { deepFreeze } from "./deep-freeze.js";
 import { Enforcement } from "./enforcement.js";
-import { GuardConfigError, GuardError, toJsonText } from "./errors.js";
+import { GuardConfigError, GuardError, GuardInputError, toJsonText } from "./errors.js";
+import { UsagePoll } from "./poll.js";
 
 /**
  * Creates a guard from plain JSON config. Throws GuardConfigError listing every problem;
@@ -30,10 +31,12 @@ class Guard {
   get #parts() {
     if (!this.#runtime) {
       const enforcement = new Enforcement(this.config);
+      const breakers = new BreakerRefresh(enforcement, this.config, this.#clock);
       this.#runtime = {
         enforcement,
-        breakers: new BreakerRefresh(enforcement, this.config, this.#clock),
+        breakers,
         envGuard: new EnvGuard(enforcement, this.config),
+        poll: new UsagePoll(this.config, (written) => breakers.apply(written)),
       };
     }
     return this.#runtime;
@@ -72,11 +75,53 @@ class Guard {
             throw error;
           }
         };
-      } else {
+      } else if (key !== "scheduled") {
         guarded[key] = async (event, env, ctx) => handler[key](event, await this.env(env, ctx), ctx);
       }
     }
+    guarded.scheduled = (controller, env, ctx) => this.#scheduled(handler, controller, env, ctx);
     return guarded;
+  }
+
+  /**
+   * Runs one usage evaluation now: reads usage, trips or recovers breakers, writes the state
+   * when something changed. Resolves to a report; never rejects. `now` (ms) is for tests.
+   */
+  evaluate(env, { now } = {}) {
+    return this.#parts.poll.evaluate(env, now ?? this.#clock());
+  }
+
+  /**
+   * Trips `resources` (ids, or "<resource>:<BINDING>") by hand until reset, or for
+   * `ttlSeconds`. A cron tick never clears a manual trip. Resolves to the breakers in force.
+   */
+  async trip(env, resources, reason = "", { ttlSeconds = 0 } = {}) {
+    return this.#parts.poll.manual(env, { action: "trip", resources: keysOf(resources), reason, ttlSeconds }, this.#clock());
+  }
+
+  /**
+   * Clears the breakers of `resources`, and keeps the poll from tripping them again for
+   * `holdSeconds` (0: until their window resets). Resolves to the breakers in force.
+   */
+  async reset(env, resources, { holdSeconds = 0 } = {}) {
+    return this.#parts.poll.manual(env, { action: "reset", resources: keysOf(resources), holdSeconds }, this.#clock());
+  }
+
+  // The guard's cron work first, then the handler's own, unless the guard is tripped
+  // globally (the budget, or Workers requests) and scheduledWhenTripped is "skip".
+  async #scheduled(handler, controller, env, ctx) {
+    const { evaluateCron, scheduledWhenTripped } = this.config;
+    if (evaluateCron === null || controller?.cron === evaluateCron) await this.evaluate(env);
+    if (typeof handler.scheduled !== "function") return;
+    const guardedEnv = await this.env(env, ctx);
+    const global = Object.values(this.#parts.enforcement.breakers).find(
+      (breaker) => breaker.source === "budget" || breaker.resource === "workers-requests",
+    );
+    if (global && scheduledWhenTripped === "skip") {
+      console.warn(`edgefuse: scheduled work skipped while the guard is tripped: ${global.reason}`);
+      return;
+    }
+    await handler.scheduled(controller, guardedEnv, ctx);
   }
 
   /** Units the invocation behind a guarded env has used so far, per resource id. */
@@ -90,6 +135,14 @@ class Guard {
   get stateReads() {
     return this.#runtime?.breakers.reads ?? 0;
   }
+}
+
+function keysOf(resources) {
+  const keys = typeof resources === "string" ? [resources] : resources;
+  if (!Array.isArray(keys)) {
+    throw new GuardInputError([{ path: "resources", message: "must be a resource id or a list of them", fix: 'e.g. ["kv-writes"]' }]);
+  }
+  return keys;
 }
 
 function handlerKeys(handler) {

@@ -1,0 +1,144 @@
+// The usage poll's I/O: reads the state from KV, asks the usage API, hands the answers to
+// the core and carries out what it decides. The decisions are all in the core.
+//
+// KV cost per tick: 1 read when nothing changed; when something did, 1 more read (the
+// changes are applied to a fresh copy, so a manual trip made meanwhile survives) and 2
+// writes (the state and the safety net). Nothing here throws: every failure is reported
+// in the result and logged, and the next tick tries again.
+import { SAFETY_NET_KEY, STATE_KEY } from "./breakers.js";
+import { callCore } from "./core.js";
+import { GuardInputError } from "./errors.js";
+
+export class UsagePoll {
+  #config;
+  #configText;
+  #onBreakers;
+
+  /** `onBreakers(breakers)` is told the breakers after every write, for this isolate. */
+  constructor(config, onBreakers) {
+    this.#config = config;
+    this.#configText = JSON.stringify(config);
+    this.#onBreakers = onBreakers;
+  }
+
+  /** One evaluation at `now` (ms since the epoch). Resolves to what happened; never rejects. */
+  async evaluate(env, now) {
+    const kvOps = { reads: 0, writes: 0, deletes: 0 };
+    try {
+      const kv = this.#stateNamespace(env);
+      const state = await this.#read(kv, STATE_KEY, kvOps);
+      const readable = state !== null && callCore("breakersJson", true, state, "state").readable;
+      const net = readable ? null : await this.#read(kv, SAFETY_NET_KEY, kvOps);
+      const answers = await this.#askUsageApi(env, now);
+      const evaluation = callCore(
+        "evaluateJson",
+        this.#configText,
+        state !== null,
+        state ?? "",
+        net !== null,
+        net ?? "",
+        JSON.stringify(answers),
+        now,
+      );
+      if (!evaluation.ok) throw new Error(describeProblems(evaluation.problems));
+      for (const problem of evaluation.problems) console.warn(`edgefuse: ${problem.path}: ${problem.message}`);
+      for (const event of evaluation.events) {
+        console.log(`edgefuse: ${event.dryRun ? "[dry run] " : ""}${event.level}: ${event.message}`);
+      }
+      if (evaluation.write) await this.#applyChanges(kv, evaluation.changes, now, kvOps);
+      return { ok: true, wrote: evaluation.write, events: evaluation.events, ...evaluation.report, kv: kvOps };
+    } catch (error) {
+      const message = `usage poll failed: ${error?.message ?? error}`;
+      console.error(`edgefuse: ${message}`);
+      return { ok: false, error: message, kv: kvOps };
+    }
+  }
+
+  /** A manual trip or reset; resolves to the breakers now in force. */
+  async manual(env, operation, now) {
+    const reply = callCore("manualChangesJson", this.#configText, JSON.stringify(operation), now);
+    if (!reply.ok) throw new GuardInputError(reply.problems);
+    const kv = this.#stateNamespace(env);
+    return this.#applyChanges(kv, reply.changes, now, { reads: 0, writes: 0, deletes: 0 });
+  }
+
+  #stateNamespace(env) {
+    const kv = env?.[this.#config.stateBinding];
+    if (!kv || typeof kv.get !== "function" || typeof kv.put !== "function") {
+      throw new Error(`env.${this.#config.stateBinding} is not a KV namespace: bind one, or set stateBinding`);
+    }
+    return kv;
+  }
+
+  async #read(kv, key, kvOps) {
+    kvOps.reads += 1;
+    try {
+      return await kv.get(key);
+    } catch (error) {
+      throw new Error(`reading ${key} from KV: ${error?.message ?? error}`);
+    }
+  }
+
+  // Applies the changes to a fresh read of the state and writes it with its safety net.
+  async #applyChanges(kv, changes, now, kvOps) {
+    const fresh = await this.#read(kv, STATE_KEY, kvOps);
+    const next = callCore("applyChangesJson", this.#configText, fresh !== null, fresh ?? "", JSON.stringify(changes), now);
+    if (!next.ok) throw new Error(describeProblems(next.problems));
+    try {
+      kvOps.writes += 1;
+      await kv.put(STATE_KEY, next.state);
+      if (next.safetyNet.action === "put") {
+        kvOps.writes += 1;
+        await kv.put(SAFETY_NET_KEY, next.safetyNet.text, { expiration: next.safetyNet.expiration });
+      } else {
+        kvOps.deletes += 1;
+        await kv.delete(SAFETY_NET_KEY);
+      }
+    } catch (error) {
+      throw new Error(`writing the state to KV: ${error?.message ?? error}`);
+    }
+    this.#onBreakers(next.breakers);
+    return next.breakers;
+  }
+
+  // One request per dataset, in parallel, each with its own timeout.
+  async #askUsageApi(env, now) {
+    const { accountIdEnv, apiTokenEnv, endpoint, endpointBinding, pollTimeoutSeconds } = this.#config;
+    const accountId = env[accountIdEnv];
+    const token = env[apiTokenEnv];
+    const missing = [accountIdEnv, apiTokenEnv].filter((name) => typeof env[name] !== "string" || env[name] === "");
+    const requests = callCore("pollRequestsJson", this.#configText, now, missing.length ? "unset" : accountId);
+    if (!requests.ok) throw new Error(describeProblems(requests.problems));
+    if (missing.length) {
+      const error = `env.${missing.join(" and env.")} not set: add ${missing.length > 1 ? "them" : "it"} with wrangler secret put`;
+      return requests.requests.map(({ dataset }) => ({ dataset, status: 0, error }));
+    }
+    const fetcher = endpointBinding ? env[endpointBinding] : globalThis;
+    if (!fetcher || typeof fetcher.fetch !== "function") {
+      const error = `env.${endpointBinding} (endpointBinding) is not a service binding`;
+      return requests.requests.map(({ dataset }) => ({ dataset, status: 0, error }));
+    }
+    return Promise.all(
+      requests.requests.map(async ({ dataset, body }) => {
+        try {
+          const response = await fetcher.fetch(endpoint, {
+            method: "POST",
+            headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
+            body,
+            signal: AbortSignal.timeout(pollTimeoutSeconds * 1000),
+          });
+          return { dataset, status: response.status, body: await response.text() };
+        } catch (error) {
+          const timedOut = error?.name === "TimeoutError" || error?.name === "AbortError";
+          // The error of a failed fetch names the URL at most, never the request's headers.
+          const reason = timedOut ? `no answer within ${pollTimeoutSeconds} s` : `request failed: ${error?.message ?? error}`;
+          return { dataset, status: 0, error: reason };
+        }
+      }),
+    );
+  }
+}
+
+function describeProblems(problems) {
+  return problems.map(({ path, message }) => `${path}: ${message}`).join("; ");
+}
