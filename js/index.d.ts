@@ -106,8 +106,10 @@ export interface ThresholdConfig {
   trip?: number | null;
   /** Percent below which a tripped breaker recovers; must be below trip. */
   recover?: number;
-  /** Absolute units that trip the breaker. */
+  /** Absolute units (in the window) that trip the breaker. */
   tripAt?: number;
+  /** The window usage is summed over. Default: the allowance's own (day or billing month). */
+  granularity?: "day" | "week" | "month";
   /** Overage in USD that trips the breaker (resources billed with overage only). */
   maxOverageUsd?: number;
 }
@@ -138,6 +140,18 @@ export interface GuardConfig {
   thresholds?: Partial<Record<ResourceId, ThresholdConfig>>;
   /** Required on the paid plan. */
   budget?: BudgetConfig;
+  /** Binding name -> its id in the analytics (namespace id, database id, bucket name). */
+  bindingIds?: Record<string, string>;
+  /** The cron expression whose events evaluate usage; null (default): every event. */
+  evaluateCron?: string | null;
+  /** The handler's own scheduled work while the guard is tripped globally. Default "skip". */
+  scheduledWhenTripped?: "skip" | "run";
+  /** Failed checks in a row before the status says "blind". Default 3. */
+  failuresUntilBlind?: number;
+  /** Timeout of each usage-API request, 1-30 s. Default 10. */
+  pollTimeoutSeconds?: number;
+  /** A service binding to send usage-API requests through, instead of the internet. */
+  endpointBinding?: string | null;
 }
 
 export interface Threshold {
@@ -146,6 +160,7 @@ export interface Threshold {
   readonly recover: number;
   readonly tripAt: number | null;
   readonly maxOverageUsd: number | null;
+  readonly granularity: "day" | "week" | "month" | null;
 }
 
 /** The config after validation, every default filled in. */
@@ -163,6 +178,12 @@ export interface NormalizedConfig {
   readonly limits: Readonly<Record<CountedResourceId, number | null>>;
   readonly thresholds: Readonly<Record<ResourceId, Threshold>>;
   readonly budget: Readonly<Required<BudgetConfig>> | null;
+  readonly bindingIds: Readonly<Record<string, string>>;
+  readonly evaluateCron: string | null;
+  readonly scheduledWhenTripped: "skip" | "run";
+  readonly failuresUntilBlind: number;
+  readonly pollTimeoutSeconds: number;
+  readonly endpointBinding: string | null;
 }
 
 /** Resources a guarded binding call is charged to, so the ones a limit can name. */
@@ -197,6 +218,77 @@ export interface Guard {
   usage(guardedEnv: object): Usage;
   /** KV reads this guard has made of its breaker state in this isolate. */
   readonly stateReads: number;
+  /** One usage evaluation now; resolves to a report and never rejects. */
+  evaluate(env: object, options?: { now?: number }): Promise<EvaluationReport>;
+  /** Trips breaker keys by hand ("kv-writes", "d1-rows-written:DB"); resolves to the breakers in force. */
+  trip(env: object, resources: string | string[], reason?: string, options?: { ttlSeconds?: number }): Promise<Record<string, BreakerRecord>>;
+  /** Clears breaker keys and holds off the poll's re-trip; resolves to the breakers in force. */
+  reset(env: object, resources: string | string[], options?: { holdSeconds?: number }): Promise<Record<string, BreakerRecord>>;
+}
+
+/** A breaker as stored in the state record. */
+export interface BreakerRecord {
+  readonly resource: ResourceId;
+  /** "" when the whole resource is tripped. */
+  readonly binding: string;
+  readonly reason: string;
+  /** ISO 8601 UTC. */
+  readonly since: string;
+  readonly source: "poll" | "budget" | "manual";
+  /** When a manual trip lapses by itself (ISO 8601 UTC). */
+  readonly until?: string;
+}
+
+export interface PollEvent {
+  readonly level: "warn" | "trip" | "recover" | "blind" | "budget-warn";
+  /** A breaker key, "budget" or "usage-api". */
+  readonly key: string;
+  readonly message: string;
+  readonly dryRun: boolean;
+}
+
+export interface ResourceReport {
+  readonly key: string;
+  readonly resource: ResourceId;
+  readonly binding: string;
+  readonly unit: string;
+  readonly window: { readonly granularity: "day" | "week" | "month"; readonly from: string; readonly to: string; readonly resetsAt: string };
+  /** null when the API gave no trustworthy figure this tick. */
+  readonly used: number | null;
+  /** The allowance scaled to the window; null when nothing is included. */
+  readonly quota: number | null;
+  readonly percent: number | null;
+  readonly overageUsd: number | null;
+  readonly stale: boolean;
+  readonly decision: "ok" | "warn" | "trip" | "tripped" | "recover" | "held" | "stale";
+  readonly breaker: BreakerRecord | null;
+}
+
+/** What one evaluation saw and did. `ok` false: it could not run (see `error`). */
+export interface EvaluationReport {
+  readonly ok: boolean;
+  readonly error?: string;
+  readonly wrote?: boolean;
+  readonly dryRun?: boolean;
+  readonly now?: string;
+  readonly events?: readonly PollEvent[];
+  readonly resources?: readonly ResourceReport[];
+  readonly budget?: {
+    readonly maxUsd: number;
+    readonly usedUsd: number;
+    readonly percent: number;
+    readonly granularity: "day" | "week" | "month";
+    readonly stale: boolean;
+    readonly decision: string;
+  } | null;
+  readonly health?: {
+    readonly lastCheckAt: string;
+    readonly lastError: string;
+    readonly consecutiveFailures: number;
+    readonly blind: boolean;
+  };
+  /** The guard's own KV operations in this evaluation. */
+  readonly kv: { readonly reads: number; readonly writes: number; readonly deletes: number };
 }
 
 export interface CreateGuardOptions {

@@ -9,6 +9,9 @@ import { SAFETY_NET_KEY, STATE_KEY } from "./breakers.js";
 import { callCore } from "./core.js";
 import { GuardInputError } from "./errors.js";
 
+// Joins the answers' bodies for the core; valid JSON never holds it unescaped.
+const BODY_SEPARATOR = "\x1e";
+
 export class UsagePoll {
   #config;
   #configText;
@@ -37,7 +40,8 @@ export class UsagePoll {
         state ?? "",
         net !== null,
         net ?? "",
-        JSON.stringify(answers),
+        JSON.stringify(answers.map(({ dataset, status, error }) => ({ dataset, status, error }))),
+        answers.map((answer) => answer.body ?? "").join(BODY_SEPARATOR),
         now,
       );
       if (!evaluation.ok) throw new Error(describeProblems(evaluation.problems));
@@ -127,7 +131,9 @@ export class UsagePoll {
             body,
             signal: AbortSignal.timeout(pollTimeoutSeconds * 1000),
           });
-          return { dataset, status: response.status, body: await response.text() };
+          const answer = await response.text();
+          if (answer.includes(BODY_SEPARATOR)) return { dataset, status: 0, error: "the answer holds a raw control character" };
+          return { dataset, status: response.status, body: answer };
         } catch (error) {
           const timedOut = error?.name === "TimeoutError" || error?.name === "AbortError";
           // The error of a failed fetch names the URL at most, never the request's headers.

@@ -5,16 +5,13 @@
 #include "json_text.h"
 
 namespace edgefuse {
-namespace {
-
 using nlohmann::json;
+
 
 std::string stringField(const json& object, const char* key) {
   auto it = object.find(key);
   return it != object.end() && it->is_string() ? it->get<std::string>() : "";
 }
-
-}  // namespace
 
 std::string breakerKey(const Breaker& breaker) {
   return breaker.binding.empty() ? breaker.resource : breaker.resource + ":" + breaker.binding;

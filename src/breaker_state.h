@@ -37,6 +37,9 @@ struct BreakerRecord {
 // `text` is the KV value, nullopt when the key is missing. `what` names it in problems.
 BreakerRecord parseBreakerRecord(const std::optional<std::string>& text, const std::string& what);
 
+// object[key] when it is a string, else "".
+std::string stringField(const nlohmann::json& object, const char* key);
+
 nlohmann::json breakersToJson(const std::map<std::string, Breaker>& breakers);
 
 }  // namespace edgefuse

@@ -165,22 +165,25 @@ class Evaluator {
       return;
     }
     const double used = usageBetween(*outcome, std::string(resource.id), bindingId, window.first, window.last);
-    const std::optional<double> percent = quota ? std::optional<double>(used / *quota * 100.0) : std::nullopt;
+    // Plain values (not optionals) below: without a quota, percent lines never apply.
+    const bool hasQuota = quota.has_value();
+    const double quotaUnits = quota.value_or(0.0);
+    const double percent = hasQuota ? used / quotaUnits * 100.0 : 0.0;
+    const std::string share = key + " at " + percentText(percent) + " of its " + withCommas(quotaUnits) + " " +
+                              std::string(resource.unit) + " per " + nameOf(granularity);
     const double overage = parts.binding.empty() ? overageUsd(plan, periodUsage(*outcome, resource, today_)) : 0.0;
 
     const double ratio = threshold.recoverPercent / threshold.tripPercent.value_or(100.0);
     std::string reason;
-    if (threshold.tripPercent && percent && *percent >= *threshold.tripPercent) {
-      reason = key + " at " + percentText(*percent) + " of its " + withCommas(*quota) + " " +
-               std::string(resource.unit) + " per " + nameOf(granularity) + " (trips at " +
-               percentText(*threshold.tripPercent) + ")";
+    if (threshold.tripPercent && hasQuota && percent >= *threshold.tripPercent) {
+      reason = share + " (trips at " + percentText(*threshold.tripPercent) + ")";
     } else if (threshold.tripAt && used >= *threshold.tripAt) {
       reason = key + " used " + withCommas(used) + " " + std::string(resource.unit) + " this " +
                nameOf(granularity) + " (trips at " + withCommas(*threshold.tripAt) + ")";
     } else if (threshold.maxOverageUsd && overage >= *threshold.maxOverageUsd) {
       reason = key + " overage " + usd(overage) + " this billing month (trips at " + usd(*threshold.maxOverageUsd) + ")";
     }
-    const bool below = (!threshold.tripPercent || !percent || *percent < threshold.recoverPercent) &&
+    const bool below = (!threshold.tripPercent || !hasQuota || percent < threshold.recoverPercent) &&
                        (!threshold.tripAt || used < *threshold.tripAt * ratio) &&
                        (!threshold.maxOverageUsd || overage < *threshold.maxOverageUsd * ratio);
 
@@ -195,16 +198,14 @@ class Evaluator {
     } else if (tripped && breaker->second.source == "poll" && below) {
       decision = "recover";
       recover(key, key + " is back under its recover line" +
-                       (percent ? " (" + percentText(*percent) + " of its quota)" : std::string()));
+                       (hasQuota ? " (" + percentText(percent) + " of its quota)" : std::string()));
     } else if (tripped) {
       decision = "tripped";
-    } else if (percent && *percent >= threshold.warnPercent) {
+    } else if (hasQuota && percent >= threshold.warnPercent) {
       decision = "warn";
-      alertOnce("warn", key, windowTag,
-                key + " at " + percentText(*percent) + " of its " + withCommas(*quota) + " " +
-                    std::string(resource.unit) + " per " + nameOf(granularity));
+      alertOnce("warn", key, windowTag, share);
     }
-    entry.update({{"used", used}, {"percent", optional(percent)}, {"overageUsd", overage}, {"stale", false},
+    entry.update({{"used", used}, {"percent", hasQuota ? json(percent) : json(nullptr)}, {"overageUsd", overage}, {"stale", false},
                   {"decision", decision}});
     result_.report["resources"].push_back(entry);
   }
@@ -351,14 +352,6 @@ class Evaluator {
   Evaluation result_{{}, false, {{"resources", json::array()}}, {}};
 };
 
-std::optional<std::string> keyProblem(const Config& config, const std::string& key) {
-  const KeyParts parts = splitKey(key);
-  if (!parts.resource) return "unknown resource";
-  if (key.find(':') != std::string::npos && !isIdentifier(parts.binding, 256)) return "invalid binding name";
-  (void)config;
-  return std::nullopt;
-}
-
 // When the window a breaker key is evaluated over resets.
 std::int64_t windowEndMs(const Config& config, const std::string& key, std::int64_t nowMs) {
   const KeyParts parts = splitKey(key);
@@ -380,51 +373,59 @@ Evaluation evaluate(const Config& config, const PollState& previous,
   return Evaluator(config, previous, outcomes, nowMs).run();
 }
 
-ManualResult manualTrip(const Config& config, const std::vector<std::string>& keys,
-                        const std::string& reason, double ttlSeconds, std::int64_t nowMs) {
+namespace {
+
+// Checks a manual operation's keys and seconds, then lets `change` add each key's change.
+template <typename Change>
+ManualResult manualChanges(const std::vector<std::string>& keys, const char* secondsName, double seconds,
+                           const char* secondsMeaning, Change change) {
   ManualResult result;
   if (keys.empty()) result.problems.push_back({"resources", "name at least one resource", ""});
-  if (!std::isfinite(ttlSeconds) || ttlSeconds < 0) {
-    result.problems.push_back({"ttlSeconds", "must be 0 (never lapses) or a number of seconds", ""});
+  if (!std::isfinite(seconds) || seconds < 0) {
+    result.problems.push_back({secondsName, std::string("must be 0 (") + secondsMeaning + ") or a number of seconds", ""});
   }
   StateChanges changes;
   changes.manual = true;
   for (const std::string& key : keys) {
-    if (auto problem = keyProblem(config, key)) {
-      result.problems.push_back({"resources." + key, *problem, "use a resource id, or <resource>:<BINDING>"});
-      continue;
-    }
     const KeyParts parts = splitKey(key);
-    const std::string until = ttlSeconds > 0 ? isoTimestamp(nowMs + static_cast<std::int64_t>(ttlSeconds * 1000)) : "";
-    changes.trip[key] = {std::string(parts.resource->id), parts.binding, reason.empty() ? "tripped by hand" : reason,
-                         isoTimestamp(nowMs), "manual", until};
-    changes.releaseHolds.push_back(key);
+    const char* problem = !parts.resource ? "unknown resource"
+                          : key.find(':') != std::string::npos && !isIdentifier(parts.binding, 256)
+                              ? "invalid binding name"
+                              : nullptr;
+    if (problem) {
+      result.problems.push_back({"resources." + key, problem, "use a resource id, or <resource>:<BINDING>"});
+    } else {
+      change(changes, key, parts);
+    }
   }
   if (result.problems.empty()) result.changes = changes;
   return result;
 }
 
+}  // namespace
+
+ManualResult manualTrip(const Config&, const std::vector<std::string>& keys, const std::string& reason,
+                        double ttlSeconds, std::int64_t nowMs) {
+  const std::string until = ttlSeconds > 0 ? isoTimestamp(nowMs + static_cast<std::int64_t>(ttlSeconds * 1000)) : "";
+  return manualChanges(keys, "ttlSeconds", ttlSeconds, "never lapses",
+                       [&](StateChanges& changes, const std::string& key, const KeyParts& parts) {
+                         changes.trip[key] = {std::string(parts.resource->id), parts.binding,
+                                              reason.empty() ? "tripped by hand" : reason, isoTimestamp(nowMs),
+                                              "manual", until};
+                         changes.releaseHolds.push_back(key);
+                       });
+}
+
 ManualResult manualReset(const Config& config, const std::vector<std::string>& keys, double holdSeconds,
                          std::int64_t nowMs) {
-  ManualResult result;
-  if (keys.empty()) result.problems.push_back({"resources", "name at least one resource", ""});
-  if (!std::isfinite(holdSeconds) || holdSeconds < 0) {
-    result.problems.push_back({"holdSeconds", "must be 0 (until the window resets) or a number of seconds", ""});
-  }
-  StateChanges changes;
-  changes.manual = true;
-  for (const std::string& key : keys) {
-    if (auto problem = keyProblem(config, key)) {
-      result.problems.push_back({"resources." + key, *problem, "use a resource id, or <resource>:<BINDING>"});
-      continue;
-    }
-    changes.clear.push_back(key);
-    const std::int64_t until = holdSeconds > 0 ? nowMs + static_cast<std::int64_t>(holdSeconds * 1000)
-                                               : windowEndMs(config, key, nowMs);
-    changes.holds[key] = isoTimestamp(until);
-  }
-  if (result.problems.empty()) result.changes = changes;
-  return result;
+  return manualChanges(keys, "holdSeconds", holdSeconds, "until the window resets",
+                       [&](StateChanges& changes, const std::string& key, const KeyParts&) {
+                         changes.clear.push_back(key);
+                         const std::int64_t until = holdSeconds > 0
+                                                        ? nowMs + static_cast<std::int64_t>(holdSeconds * 1000)
+                                                        : windowEndMs(config, key, nowMs);
+                         changes.holds[key] = isoTimestamp(until);
+                       });
 }
 
 std::int64_t safetyNetExpiryMs(const Config& config, const PollState& state, std::int64_t nowMs) {

@@ -60,11 +60,20 @@ std::optional<json> parse(const std::string& text, const std::string& what,
   return value;
 }
 
+// The poll functions take the normalised config on every call. Validating it costs a third
+// of an evaluation, so the last one is kept (the module is single-threaded).
 std::optional<Config> configFrom(const std::string& text, std::vector<Problem>& problems) {
+  static std::string lastText;
+  static std::optional<Config> lastConfig;
+  if (lastConfig && text == lastText) return lastConfig;
   auto input = parse(text, "(config)", problems);
   if (!input) return std::nullopt;
   ConfigResult result = parseConfig(*input);
   problems.insert(problems.end(), result.problems.begin(), result.problems.end());
+  if (result.config) {
+    lastText = text;
+    lastConfig = result.config;
+  }
   return result.config;
 }
 
@@ -74,11 +83,6 @@ std::optional<std::int64_t> timeFrom(double nowMs, std::vector<Problem>& problem
     return std::nullopt;
   }
   return static_cast<std::int64_t>(nowMs);
-}
-
-std::string stringOf(const json& object, const char* key) {
-  auto it = object.find(key);
-  return it != object.end() && it->is_string() ? it->get<std::string>() : "";
 }
 
 json eventsJson(const std::vector<PollEvent>& events) {
@@ -201,7 +205,7 @@ std::string pollRequestsJson(const std::string& configText, double nowMs, const 
 
 std::string evaluateJson(const std::string& configText, bool statePresent, const std::string& stateText,
                          bool safetyNetPresent, const std::string& safetyNetText, const std::string& answersText,
-                         double nowMs) {
+                         const std::string& bodiesText, double nowMs) {
   std::vector<Problem> problems;
   auto config = configFrom(configText, problems);
   auto now = timeFrom(nowMs, problems);
@@ -219,19 +223,32 @@ std::string evaluateJson(const std::string& configText, bool statePresent, const
     if (net.breakers) previous.breakers = *net.breakers;
     notes.insert(notes.end(), net.problems.begin(), net.problems.end());
   }
+  std::vector<std::string> bodies;
+  for (std::size_t start = 0;;) {
+    const std::size_t end = bodiesText.find('\x1e', start);
+    bodies.push_back(bodiesText.substr(start, end == std::string::npos ? std::string::npos : end - start));
+    if (end == std::string::npos) break;
+    start = end + 1;
+  }
+  if (bodies.size() != answers->size()) {
+    return failure({{"bodies", "has " + std::to_string(bodies.size()) + " parts for " +
+                                   std::to_string(answers->size()) + " answers", ""}});
+  }
   std::vector<DatasetOutcome> outcomes;
+  std::size_t index = 0;
   for (const json& answer : *answers) {
+    const std::string& body = bodies[index++];
     if (!answer.is_object()) continue;
-    const std::string dataset = stringOf(answer, "dataset");
+    const std::string dataset = stringField(answer, "dataset");
     auto status = answer.find("status");
     const int code = status != answer.end() && status->is_number_integer() ? status->get<int>() : 0;
     if (code == 0) {
       DatasetOutcome outcome;
       outcome.dataset = dataset;
-      outcome.error = stringOf(answer, "error").empty() ? "request failed" : stringOf(answer, "error");
+      outcome.error = stringField(answer, "error").empty() ? "request failed" : stringField(answer, "error");
       outcomes.push_back(outcome);
     } else {
-      outcomes.push_back(parseUsageResponse(dataset, code, stringOf(answer, "body")));
+      outcomes.push_back(parseUsageResponse(dataset, code, body, dayOfMs(*now)));
     }
   }
   Evaluation evaluation = evaluate(*config, previous, outcomes, *now);
@@ -302,10 +319,10 @@ std::string manualChangesJson(const std::string& configText, const std::string& 
     auto it = op->find(key);
     return it != op->end() && it->is_number() ? it->get<double>() : 0.0;
   };
-  const std::string action = stringOf(*op, "action");
+  const std::string action = stringField(*op, "action");
   ManualResult result;
   if (action == "trip") {
-    result = manualTrip(*config, keys, stringOf(*op, "reason"), number("ttlSeconds"), *now);
+    result = manualTrip(*config, keys, stringField(*op, "reason"), number("ttlSeconds"), *now);
   } else if (action == "reset") {
     result = manualReset(*config, keys, number("holdSeconds"), *now);
   } else {

@@ -26,12 +26,14 @@ std::string breakersJson(bool present, const std::string& text, const std::strin
 // {"ok":true,"requests":[{"dataset","body"}]}: POST each body (JSON text) to the endpoint.
 std::string pollRequestsJson(const std::string& config, double nowMs, const std::string& accountTag);
 
-// `answers`: [{"dataset","status","body"}] (status 0 when the request failed, with "error").
+// `answers`: [{"dataset","status","error"}] (status 0 when the request failed, with "error");
+// `bodies`: the answers' bodies in the same order, joined by U+001E (which valid JSON never
+// contains unescaped), so that large bodies are not escaped and parsed twice.
 // `state`/`safetyNet`: the KV values read before the tick (present false: missing).
 // {"ok":true,"write":b,"changes":{...},"report":{...},"events":[...],"problems":[...]}.
 std::string evaluateJson(const std::string& config, bool statePresent, const std::string& state,
                          bool safetyNetPresent, const std::string& safetyNet,
-                         const std::string& answers, double nowMs);
+                         const std::string& answers, const std::string& bodies, double nowMs);
 
 // Applies `changes` to a fresh read of the state. {"ok":true,"state":text,
 // "safetyNet":{"action":"put","text":t,"expiration":epochSeconds}|{"action":"delete"}}.

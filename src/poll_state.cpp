@@ -7,11 +7,6 @@ namespace {
 
 using nlohmann::json;
 
-std::string text(const json& object, const char* key) {
-  auto it = object.find(key);
-  return it != object.end() && it->is_string() ? it->get<std::string>() : "";
-}
-
 std::map<std::string, std::string> stringMap(const json& object, const char* key) {
   std::map<std::string, std::string> out;
   auto it = object.find(key);
@@ -39,9 +34,9 @@ json healthToJson(const PollHealth& health) {
 PollHealth healthFromJson(const json& value) {
   PollHealth health;
   if (!value.is_object()) return health;
-  health.lastCheckAt = text(value, "lastCheckAt");
-  health.lastWrittenAt = text(value, "lastWrittenAt");
-  health.lastError = text(value, "lastError");
+  health.lastCheckAt = stringField(value, "lastCheckAt");
+  health.lastWrittenAt = stringField(value, "lastWrittenAt");
+  health.lastError = stringField(value, "lastError");
   if (auto it = value.find("consecutiveFailures"); it != value.end()) health.consecutiveFailures = count(*it);
   if (auto it = value.find("datasetFailures"); it != value.end() && it->is_object()) {
     for (const auto& item : it->items()) health.datasetFailures[item.key()] = count(item.value());

@@ -56,9 +56,10 @@ std::string joined(const std::set<std::string>& words) {
   return out;
 }
 
-std::string buildQuery(const std::string& dataset, const std::vector<const Resource*>& group) {
+std::string buildQuery(const std::string& dataset, const std::vector<const Resource*>& group, bool byDay) {
   std::map<std::string, std::set<std::string>> fields;  // "sum" -> {"requests"}
-  std::set<std::string> dimensions{"date"};
+  std::set<std::string> dimensions;
+  if (byDay) dimensions.insert("date");
   for (const Resource* resource : group) {
     auto [aggregate, name] = splitField(resource->field);
     fields[aggregate].insert(name);
@@ -94,11 +95,6 @@ DatasetOutcome failed(const std::string& dataset, std::string error) {
   return outcome;
 }
 
-const json* member(const json& object, const char* key) {
-  if (!object.is_object()) return nullptr;
-  auto it = object.find(key);
-  return it == object.end() ? nullptr : &*it;
-}
 
 }  // namespace
 
@@ -110,28 +106,28 @@ std::vector<const Resource*> polledResources() {
   return out;
 }
 
-Day queryStartDay(const Config& config, Day today) {
-  Day first = today;
+DatasetWindow datasetWindow(const Config& config, const std::string& dataset, Day today) {
+  std::set<Day> starts;
   for (const auto& [key, threshold] : config.thresholds) {
     const Resource* resource = findResource(key.substr(0, key.find(':')));
-    if (!resource) continue;
-    const Granularity granularity = windowGranularity(threshold, allowanceFor(*resource, config.plan));
-    first = std::min(first, windowSoFar(granularity, today, config.billingDay).first);
+    if (!resource || resource->dataset != dataset || resource->fieldSource.empty()) continue;
+    const Allowance& allowance = allowanceFor(*resource, config.plan);
+    // A resource with no allowance is only ever judged on tripAt.
+    if (allowance.billing == Billing::NotMetered && !threshold.tripAt) continue;
+    starts.insert(windowSoFar(windowGranularity(threshold, allowance), today, config.billingDay).first);
+    if (allowance.billing != Billing::Overage) continue;
+    // Overage is priced over the allowance's period; the budget sums it over its own window.
+    const Granularity period = allowance.period == Period::Day ? Granularity::Day : Granularity::Month;
+    starts.insert(windowSoFar(period, today, config.billingDay).first);
+    if (config.budget) starts.insert(windowSoFar(config.budget->granularity, today, config.billingDay).first);
   }
-  // Overage and the budget are priced over the billing month, whatever the window.
-  if (config.plan == Plan::Paid || config.budget) {
-    first = std::min(first, billingMonth(today, config.billingDay).first);
-  }
-  if (config.budget) {
-    first = std::min(first, windowSoFar(config.budget->granularity, today, config.billingDay).first);
-  }
-  return first;
+  if (starts.empty()) return {today, false};
+  return {*starts.begin(), starts.size() > 1};
 }
 
 std::vector<UsageRequest> buildUsageRequests(const Config& config, std::int64_t nowMs,
                                              const std::string& accountTag) {
   const Day today = dayOfMs(nowMs);
-  const Day start = queryStartDay(config, today);
   std::vector<std::string> datasets;
   for (const Resource* resource : polledResources()) {
     if (std::find(datasets.begin(), datasets.end(), resource->dataset) == datasets.end()) {
@@ -141,73 +137,221 @@ std::vector<UsageRequest> buildUsageRequests(const Config& config, std::int64_t 
   std::vector<UsageRequest> requests;
   for (const std::string& dataset : datasets) {
     const bool datetime = timeFilterOf(dataset) == TimeFilter::Datetime;
+    const DatasetWindow window = datasetWindow(config, dataset, today);
     json variables = {
         {"accountTag", accountTag},
-        {"start", datetime ? isoTimestamp(msOfDay(start)) : isoDate(start)},
+        {"start", datetime ? isoTimestamp(msOfDay(window.first)) : isoDate(window.first)},
         {"end", datetime ? isoTimestamp(nowMs) : isoDate(today)},
     };
-    requests.push_back({dataset, buildQuery(dataset, resourcesOf(dataset)), variables});
+    requests.push_back({dataset, buildQuery(dataset, resourcesOf(dataset), window.byDay), variables});
   }
   return requests;
 }
 
-DatasetOutcome parseUsageResponse(const std::string& dataset, int status, const std::string& body) {
+namespace {
+
+// Reads an answer as a stream of parse events: a month of rows per binding is thousands of
+// small objects, and building them as a document costs most of an evaluation's CPU time.
+// Only the places edgefuse reads are looked at:
+//   errors[0].message
+//   data.viewer.accounts[0].<dataset>[i].dimensions.<name>
+//   data.viewer.accounts[0].<dataset>[i].<sum|max>.<field>
+class AnswerReader : public nlohmann::json_sax<json> {
+ public:
+  // Only the dimensions and fields edgefuse asked for are kept.
+  struct Row {
+    std::optional<std::string> date, actionType, binding;
+    std::vector<std::optional<double>> values;  // by wanted field; nullopt: absent or not a number
+    std::vector<bool> present;
+  };
+  struct WantedField {
+    std::string aggregate;  // "sum" or "max"
+    std::string name;
+  };
+
+  std::vector<Row> rows;
+  bool rootIsObject = false;
+  bool sawAccounts = false;
+  std::size_t accountCount = 0;
+  bool sawRows = false;
+  std::size_t errorCount = 0;
+  std::string firstErrorMessage;
+
+  AnswerReader(std::string dataset, std::vector<WantedField> fields, std::string bindingDimension)
+      : fields(std::move(fields)), dataset_(std::move(dataset)), bindingDimension_(std::move(bindingDimension)) {}
+
+  const std::vector<WantedField> fields;
+
+  bool null() override { return scalar(std::nullopt, nullptr); }
+  bool boolean(bool) override { return scalar(std::nullopt, nullptr); }
+  bool number_integer(number_integer_t value) override { return scalar(static_cast<double>(value), nullptr); }
+  bool number_unsigned(number_unsigned_t value) override { return scalar(static_cast<double>(value), nullptr); }
+  bool number_float(number_float_t value, const string_t&) override { return scalar(value, nullptr); }
+  bool string(string_t& value) override { return scalar(std::nullopt, &value); }
+  bool binary(binary_t&) override { return scalar(std::nullopt, nullptr); }
+
+  bool start_object(std::size_t) override {
+    beginValue();
+    if (stack_.empty()) rootIsObject = true;
+    if (isRowStart()) rows.push_back({std::nullopt, std::nullopt, std::nullopt,
+                                      std::vector<std::optional<double>>(fields.size()),
+                                      std::vector<bool>(fields.size(), false)});
+    stack_.push_back({false, "", -1});
+    return true;
+  }
+  bool key(string_t& name) override {
+    stack_.back().key = name;
+    return true;
+  }
+  bool end_object() override {
+    stack_.pop_back();
+    return true;
+  }
+  bool start_array(std::size_t) override {
+    beginValue();
+    if (at(1, "errors")) errorsOpen_ = true;
+    if (at(3, "data", "viewer", "accounts")) sawAccounts = true;
+    if (isRowsArray()) sawRows = true;
+    stack_.push_back({true, "", -1});
+    return true;
+  }
+  bool end_array() override {
+    stack_.pop_back();
+    if (stack_.size() == 1 && errorsOpen_) errorsOpen_ = false;
+    return true;
+  }
+  bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) override {
+    return false;
+  }
+
+ private:
+  struct Frame {
+    bool array;
+    std::string key;  // objects: the current key
+    long index;       // arrays: the current element
+  };
+
+  void beginValue() {
+    if (stack_.empty() || !stack_.back().array) return;
+    long& index = stack_.back().index;
+    ++index;
+    if (errorsOpen_ && stack_.size() == 2) errorCount = static_cast<std::size_t>(index) + 1;
+    if (stack_.size() == 4 && at(3, "data", "viewer", "accounts")) accountCount = static_cast<std::size_t>(index) + 1;
+  }
+
+  // The first `depth` frames are objects whose current keys are `keys`.
+  template <typename... Keys>
+  bool at(std::size_t depth, Keys... keys) const {
+    if (stack_.size() < depth) return false;
+    const char* expected[] = {keys...};
+    for (std::size_t i = 0; i < sizeof...(keys); ++i) {
+      if (stack_[i].array || stack_[i].key != expected[i]) return false;
+    }
+    return true;
+  }
+
+  // Inside data.viewer.accounts[0]: at the <dataset> array.
+  bool isRowsArray() const {
+    return stack_.size() == 5 && at(3, "data", "viewer", "accounts") && stack_[3].index == 0 &&
+           !stack_[4].array && stack_[4].key == dataset_;
+  }
+  bool isRowStart() const { return stack_.size() == 6 && stack_[5].array && isRowsArrayBelow(); }
+  bool isRowsArrayBelow() const {
+    return at(3, "data", "viewer", "accounts") && stack_[3].index == 0 && !stack_[4].array && stack_[4].key == dataset_;
+  }
+
+  bool scalar(std::optional<double> number, string_t* text) {
+    beginValue();
+    if (errorsOpen_ && stack_.size() == 3 && stack_[1].index == 0 && !stack_[2].array &&
+        stack_[2].key == "message" && text && firstErrorMessage.empty()) {
+      firstErrorMessage = *text;
+    }
+    // A value inside a row's dimensions, sum or max object.
+    if (stack_.size() == 8 && !stack_[6].array && !stack_[7].array && stack_[5].array && isRowsArrayBelow() &&
+        !rows.empty()) {
+      const std::string& group = stack_[6].key;
+      const std::string& name = stack_[7].key;
+      Row& row = rows.back();
+      if (group == "dimensions") {
+        if (!text) return true;
+        if (name == "date") row.date = *text;
+        else if (name == "actionType") row.actionType = *text;
+        else if (name == bindingDimension_) row.binding = *text;
+        return true;
+      }
+      for (std::size_t i = 0; i < fields.size(); ++i) {
+        if (fields[i].aggregate == group && fields[i].name == name) {
+          row.values[i] = number;
+          row.present[i] = true;
+        }
+      }
+    }
+    return true;
+  }
+
+  std::string dataset_;
+  std::string bindingDimension_;
+  std::vector<Frame> stack_;
+  bool errorsOpen_ = false;
+};
+
+struct ResourceMatch {
+  const Resource* resource;
+  std::vector<std::string> actionTypes;  // empty: every row
+  std::size_t field;                     // index into the reader's wanted fields
+};
+
+}  // namespace
+
+DatasetOutcome parseUsageResponse(const std::string& dataset, int status, const std::string& body, Day today) {
   if (status == 429) return failed(dataset, "HTTP 429: rate limited by the usage API");
   if (status < 200 || status > 299) return failed(dataset, "HTTP " + std::to_string(status));
-  const json answer = json::parse(body, nullptr, false);
-  if (answer.is_discarded() || !answer.is_object()) return failed(dataset, "the answer is not JSON");
-  if (const json* errors = member(answer, "errors"); errors && errors->is_array() && !errors->empty()) {
-    const json* message = member((*errors)[0], "message");
-    return failed(dataset, "GraphQL error: " +
-                               clipped(message && message->is_string() ? message->get<std::string>() : toText((*errors)[0])));
+  std::vector<AnswerReader::WantedField> fields;
+  std::vector<ResourceMatch> matches;
+  std::string bindingDimension;
+  for (const Resource* resource : resourcesOf(dataset)) {
+    auto [aggregate, name] = splitField(resource->field);
+    std::size_t field = 0;
+    while (field < fields.size() && !(fields[field].aggregate == aggregate && fields[field].name == name)) ++field;
+    if (field == fields.size()) fields.push_back({aggregate, name});
+    matches.push_back({resource, splitList(resource->actionTypes), field});
+    if (!resource->bindingDimension.empty()) bindingDimension = std::string(resource->bindingDimension);
   }
-  const json* data = member(answer, "data");
-  const json* viewer = data ? member(*data, "viewer") : nullptr;
-  const json* accounts = viewer ? member(*viewer, "accounts") : nullptr;
-  if (!accounts || !accounts->is_array()) return failed(dataset, "unexpected answer: no data.viewer.accounts list");
-  if (accounts->empty()) return failed(dataset, "no such account, or the API token cannot read it");
-  const json* rows = member((*accounts)[0], dataset.c_str());
-  if (!rows || !rows->is_array()) return failed(dataset, "unexpected answer: no " + dataset + " list");
-  if (rows->size() >= static_cast<std::size_t>(kRowLimit)) {
-    return failed(dataset, "the answer has " + std::to_string(rows->size()) + " rows and may be cut short");
+  AnswerReader reader(dataset, fields, bindingDimension);
+  if (!json::sax_parse(body, &reader) || !reader.rootIsObject) return failed(dataset, "the answer is not JSON");
+  if (reader.errorCount > 0) {
+    return failed(dataset, "GraphQL error: " +
+                               clipped(reader.firstErrorMessage.empty() ? "(no message)" : reader.firstErrorMessage));
+  }
+  if (!reader.sawAccounts) return failed(dataset, "unexpected answer: no data.viewer.accounts list");
+  if (reader.accountCount == 0) return failed(dataset, "no such account, or the API token cannot read it");
+  if (!reader.sawRows) return failed(dataset, "unexpected answer: no " + dataset + " list");
+  if (reader.rows.size() >= static_cast<std::size_t>(kRowLimit)) {
+    return failed(dataset, "the answer has " + std::to_string(reader.rows.size()) + " rows and may be cut short");
   }
 
   DatasetOutcome outcome;
   outcome.dataset = dataset;
-  const std::vector<const Resource*> group = resourcesOf(dataset);
-  for (std::size_t index = 0; index < rows->size(); ++index) {
-    const json& row = (*rows)[index];
-    const std::string where = dataset + "[" + std::to_string(index) + "]";
-    const json* dimensions = member(row, "dimensions");
-    const json* date = dimensions ? member(*dimensions, "date") : nullptr;
-    const auto day = date && date->is_string() ? parseIsoDate(date->get<std::string>()) : std::nullopt;
-    if (!day) return failed(dataset, "unexpected answer: " + where + " has no valid dimensions.date");
-    const json* actionType = member(*dimensions, "actionType");
-    for (const Resource* resource : group) {
-      if (!resource->actionTypes.empty()) {
-        if (!actionType || !actionType->is_string()) {
-          return failed(dataset, "unexpected answer: " + where + " has no dimensions.actionType");
+  for (std::size_t index = 0; index < reader.rows.size(); ++index) {
+    const AnswerReader::Row& row = reader.rows[index];
+    auto where = [&] { return dataset + "[" + std::to_string(index) + "]"; };
+    const auto day = row.date ? parseIsoDate(*row.date) : std::optional<Day>(today);
+    if (!day || *day > today) return failed(dataset, "unexpected answer: " + where() + " has an invalid dimensions.date");
+    for (const ResourceMatch& match : matches) {
+      if (!match.actionTypes.empty()) {
+        if (!row.actionType) return failed(dataset, "unexpected answer: " + where() + " has no dimensions.actionType");
+        if (std::find(match.actionTypes.begin(), match.actionTypes.end(), *row.actionType) == match.actionTypes.end()) {
+          continue;
         }
-        const auto types = splitList(resource->actionTypes);
-        if (std::find(types.begin(), types.end(), actionType->get<std::string>()) == types.end()) continue;
       }
-      auto [aggregate, name] = splitField(resource->field);
-      const json* values = member(row, aggregate.c_str());
-      const json* value = values ? member(*values, name.c_str()) : nullptr;
-      if (!value) continue;  // not in this row
+      if (!row.present[match.field]) continue;  // not in this row
+      const std::optional<double>& value = row.values[match.field];
       // Garbage never trips or recovers a breaker: a bad number fails the whole dataset.
-      if (!value->is_number() || !std::isfinite(value->get<double>()) || value->get<double>() < 0 ||
-          value->get<double>() > 1e15) {
-        return failed(dataset, "implausible value at " + where + "." + std::string(resource->field) +
-                                   ": " + clipped(toText(*value)));
+      if (!value || !std::isfinite(*value) || *value < 0 || *value > 1e15) {
+        return failed(dataset, "implausible value at " + where() + "." + std::string(match.resource->field));
       }
-      std::string bindingId;
-      if (!resource->bindingDimension.empty()) {
-        const json* id = member(*dimensions, std::string(resource->bindingDimension).c_str());
-        if (id && id->is_string() && isAnalyticsId(id->get<std::string>())) bindingId = id->get<std::string>();
-      }
-      outcome.rows.push_back({std::string(resource->id), bindingId, *day,
-                              value->get<double>() * resource->fieldScale});
+      const std::string bindingId = row.binding && isAnalyticsId(*row.binding) ? *row.binding : "";
+      outcome.rows.push_back({std::string(match.resource->id), bindingId, *day, *value * match.resource->fieldScale});
     }
   }
   outcome.ok = true;

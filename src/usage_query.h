@@ -40,9 +40,15 @@ struct DatasetOutcome {
 // Resources the poll reads: those whose dataset and field are in Cloudflare's public docs.
 std::vector<const Resource*> polledResources();
 
-// The first day the poll must read from: the earliest window any polled resource, threshold
-// or the budget is evaluated over.
-Day queryStartDay(const Config& config, Day today);
+// What one dataset's request must cover: from the earliest window any of its resources,
+// their overage or the budget is evaluated over, to today. Rows are split by day only when
+// those windows start on different days; otherwise one total per binding serves them all,
+// which keeps the answer (and its parsing) small.
+struct DatasetWindow {
+  Day first;
+  bool byDay;
+};
+DatasetWindow datasetWindow(const Config& config, const std::string& dataset, Day today);
 
 std::vector<UsageRequest> buildUsageRequests(const Config& config, std::int64_t nowMs,
                                              const std::string& accountTag);
@@ -51,7 +57,8 @@ std::vector<UsageRequest> buildUsageRequests(const Config& config, std::int64_t 
 constexpr int kRowLimit = 10000;
 
 // `status` is the HTTP status, `body` the response text. Anything but a well-formed answer
-// with sane values is an error: a failed read never counts as zero usage.
-DatasetOutcome parseUsageResponse(const std::string& dataset, int status, const std::string& body);
+// with sane values is an error: a failed read never counts as zero usage. Rows without a
+// date (a request not split by day) are counted on `today`.
+DatasetOutcome parseUsageResponse(const std::string& dataset, int status, const std::string& body, Day today);
 
 }  // namespace edgefuse

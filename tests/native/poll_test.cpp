@@ -21,6 +21,7 @@ Config configOf(const char* text) {
 
 std::int64_t at(const char* iso) { return *parseIsoTimestamp(iso); }
 Day day(const char* iso) { return *parseIsoDate(iso); }
+const Day kToday = *parseIsoDate("2026-11-23");
 
 DatasetOutcome usage(const std::string& dataset, std::vector<UsageRow> rows) {
   DatasetOutcome outcome;
@@ -90,20 +91,43 @@ TEST_CASE("one request per documented dataset, over the window the config needs"
   // Undocumented fields (CPU time, DO duration, neurons, Vectorize) are never queried.
   for (const auto& request : requests) CHECK(request.query.find("cpuTimeUs") == std::string::npos);
 
+  // Free-plan D1 quotas are daily: today only, one total per database, no split by day.
   const UsageRequest& d1 = requests[2];
   CHECK(d1.query.find("sum { rowsRead rowsWritten }") != std::string::npos);
-  CHECK(d1.query.find("dimensions { databaseId date }") != std::string::npos);
+  CHECK(d1.query.find("dimensions { databaseId }") != std::string::npos);
   CHECK(d1.query.find("date_geq: $start, date_leq: $end") != std::string::npos);
-  // The free plan's R2 allowance is monthly, so the query reaches back to the 1st.
-  CHECK(d1.variables["start"] == "2026-11-01");
+  CHECK(d1.variables["start"] == "2026-11-23");
   CHECK(d1.variables["end"] == "2026-11-23");
   CHECK(d1.variables["accountTag"] == "abc123");
+  // R2's free allowance is monthly: from the 1st.
   const UsageRequest& r2 = requests[3];
   CHECK(r2.query.find("datetime_geq: $start") != std::string::npos);
+  CHECK(r2.variables["start"] == "2026-11-01T00:00:00Z");
   CHECK(r2.variables["end"] == "2026-11-23T10:00:00Z");
 
+  // Paid: the billing month, from the renewal day.
   const Config paid = configOf(R"({"plan":"paid","billingDay":15,"budget":{"maxUsd":5}})");
-  CHECK(buildUsageRequests(paid, at("2026-11-10T00:00:00Z"), "abc")[1].variables["start"] == "2026-10-15");
+  const UsageRequest kv = buildUsageRequests(paid, at("2026-11-10T00:00:00Z"), "abc")[1];
+  CHECK(kv.variables["start"] == "2026-10-15");
+  CHECK(kv.query.find("dimensions { actionType namespaceId }") != std::string::npos);
+  // A daily budget needs the month split by day, to tell today's overage from the rest.
+  const Config daily = configOf(R"({"plan":"paid","budget":{"maxUsd":5,"granularity":"day"}})");
+  CHECK(buildUsageRequests(daily, at("2026-11-10T00:00:00Z"), "abc")[1].query.find(
+            "dimensions { actionType date namespaceId }") != std::string::npos);
+}
+
+TEST_CASE("rows without a date count on today; a date in the future is an error") {
+  const std::string body = R"({"data":{"viewer":{"accounts":[{"d1AnalyticsAdaptiveGroups":[
+      {"sum":{"rowsRead":10,"rowsWritten":3},"dimensions":{"databaseId":"db-1"}}]}]}}})";
+  DatasetOutcome outcome = parseUsageResponse("d1AnalyticsAdaptiveGroups", 200, body, kToday);
+  REQUIRE(outcome.ok);
+  REQUIRE(outcome.rows.size() == 2);
+  CHECK(outcome.rows[0].day == kToday);
+  CHECK(outcome.rows[0].resource == "d1-rows-read");
+  CHECK(outcome.rows[1].units == 3);
+  const std::string future = R"({"data":{"viewer":{"accounts":[{"d1AnalyticsAdaptiveGroups":[
+      {"sum":{"rowsRead":10},"dimensions":{"date":"2026-11-24"}}]}]}}})";
+  CHECK_FALSE(parseUsageResponse("d1AnalyticsAdaptiveGroups", 200, future, kToday).ok);
 }
 
 TEST_CASE("answers become per-day, per-binding usage rows; anything odd is an error") {
@@ -112,7 +136,7 @@ TEST_CASE("answers become per-day, per-binding usage rows; anything odd is an er
       {"sum":{"requests":50},"dimensions":{"date":"2026-11-22","actionType":"read","namespaceId":"ns2"}},
       {"sum":{"requests":9},"dimensions":{"date":"2026-11-23","actionType":"somethingElse","namespaceId":"ns1"}}]}]}},
       "errors":null})";
-  DatasetOutcome outcome = parseUsageResponse("kvOperationsAdaptiveGroups", 200, body);
+  DatasetOutcome outcome = parseUsageResponse("kvOperationsAdaptiveGroups", 200, body, kToday);
   REQUIRE(outcome.ok);
   REQUIRE(outcome.rows.size() == 2);
   CHECK(outcome.rows[0].resource == "kv-writes");
@@ -121,17 +145,17 @@ TEST_CASE("answers become per-day, per-binding usage rows; anything odd is an er
   CHECK(outcome.rows[1].resource == "kv-reads");
   CHECK(outcome.rows[1].day == day("2026-11-22"));
 
-  CHECK(parseUsageResponse("kvOperationsAdaptiveGroups", 500, "").error == "HTTP 500");
-  CHECK(parseUsageResponse("kvOperationsAdaptiveGroups", 429, "").error.find("rate limited") != std::string::npos);
-  CHECK(parseUsageResponse("kvOperationsAdaptiveGroups", 200, "{\"data\":").error == "the answer is not JSON");
-  CHECK(parseUsageResponse("kvOperationsAdaptiveGroups", 200, R"({"data":null,"errors":[{"message":"no access"}]})").error ==
+  CHECK(parseUsageResponse("kvOperationsAdaptiveGroups", 500, "", kToday).error == "HTTP 500");
+  CHECK(parseUsageResponse("kvOperationsAdaptiveGroups", 429, "", kToday).error.find("rate limited") != std::string::npos);
+  CHECK(parseUsageResponse("kvOperationsAdaptiveGroups", 200, "{\"data\":", kToday).error == "the answer is not JSON");
+  CHECK(parseUsageResponse("kvOperationsAdaptiveGroups", 200, R"({"data":null,"errors":[{"message":"no access"}]})", kToday).error ==
         "GraphQL error: no access");
-  CHECK_FALSE(parseUsageResponse("kvOperationsAdaptiveGroups", 200, R"({"data":{"viewer":{"accounts":"x"}}})").ok);
-  CHECK_FALSE(parseUsageResponse("kvOperationsAdaptiveGroups", 200, R"({"data":{"viewer":{"accounts":[{}]}}})").ok);
+  CHECK_FALSE(parseUsageResponse("kvOperationsAdaptiveGroups", 200, R"({"data":{"viewer":{"accounts":"x"}}})", kToday).ok);
+  CHECK_FALSE(parseUsageResponse("kvOperationsAdaptiveGroups", 200, R"({"data":{"viewer":{"accounts":[{}]}}})", kToday).ok);
   for (const char* absurd : {"-5", "1e308", "\"NaN\"", "null"}) {
     const std::string bad = std::string(R"({"data":{"viewer":{"accounts":[{"kvOperationsAdaptiveGroups":[
         {"sum":{"requests":)") + absurd + R"(},"dimensions":{"date":"2026-11-23","actionType":"write"}}]}]}}})";
-    DatasetOutcome garbage = parseUsageResponse("kvOperationsAdaptiveGroups", 200, bad);
+    DatasetOutcome garbage = parseUsageResponse("kvOperationsAdaptiveGroups", 200, bad, kToday);
     CHECK_MESSAGE(!garbage.ok, absurd);
     CHECK(garbage.rows.empty());
   }

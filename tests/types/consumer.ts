@@ -58,3 +58,12 @@ export async function guarded(env: Env): Promise<string> {
 
 // @ts-expect-error: workers-cpu-ms is not counted per call, so it has no per-invocation limit.
 createGuard({ plan: "free", limits: { "workers-cpu-ms": 5 } });
+
+export async function poll(env: Env): Promise<number> {
+  const guard = createGuard({ plan: "paid", budget: { maxUsd: 20, granularity: "week" }, evaluateCron: "*/5 * * * *",
+    bindingIds: { DB: "0000" }, thresholds: { "d1-rows-written": { tripAt: 1e6, granularity: "day" } } });
+  const report = await guard.evaluate(env, { now: Date.now() });
+  const breakers = await guard.trip(env, ["kv-writes"], "by hand", { ttlSeconds: 600 });
+  await guard.reset(env, "kv-writes", { holdSeconds: 60 });
+  return (report.resources?.length ?? 0) + Object.keys(breakers).length + report.kv.reads;
+}
