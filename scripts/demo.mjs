@@ -1,8 +1,7 @@
 // The demo: starts `wrangler dev` on the catalogue example, asks it for the catalogue and a
 // cost estimate, and prints both. Exits 0 when every step worked. `--serve` keeps the
 // Worker running afterwards so you can look for yourself.
-import { spawn } from "node:child_process";
-import { setTimeout as sleep } from "node:timers/promises";
+import { startWranglerDev } from "./wrangler-dev.mjs";
 
 const port = Number(process.env.EDGEFUSE_DEMO_PORT ?? 8787);
 const base = `http://127.0.0.1:${port}`;
@@ -12,41 +11,13 @@ function step(text) {
   console.log(`\n== ${text}`);
 }
 
-async function waitUntilReady(worker, log) {
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    if (worker.exitCode !== null) throw new Error(`wrangler dev exited early:\n${log.join("")}`);
-    try {
-      if ((await fetch(`${base}/`)).ok) return;
-    } catch {
-      // not listening yet
-    }
-    await sleep(250);
-  }
-  throw new Error(`wrangler dev did not answer on ${base} within 60 s:\n${log.join("")}`);
-}
-
 async function main() {
   step(`Starting wrangler dev with the catalogue example on ${base}`);
-  const worker = spawn(
-    "wrangler",
-    ["dev", "-c", "examples/catalogue/wrangler.jsonc", "--port", String(port), "--ip", "127.0.0.1", "--log-level", "warn"],
-    { stdio: ["ignore", "pipe", "pipe"], detached: true },
-  );
-  const log = [];
-  worker.stdout.on("data", (chunk) => log.push(chunk.toString()));
-  worker.stderr.on("data", (chunk) => log.push(chunk.toString()));
-  const stop = () => {
-    try {
-      process.kill(-worker.pid, "SIGTERM");
-    } catch {
-      // already gone
-    }
-  };
-  process.on("exit", stop);
-  process.on("SIGINT", () => process.exit(130));
-
-  await waitUntilReady(worker, log);
+  const { worker, stop } = await startWranglerDev({ config: "examples/catalogue/wrangler.jsonc", port });
+  process.on("SIGINT", () => {
+    stop();
+    process.exit(130);
+  });
   console.log("ready: the WASM core is loaded in workerd");
 
   step("The billing catalogue (GET /)");

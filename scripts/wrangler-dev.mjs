@@ -1,0 +1,40 @@
+// Starts `wrangler dev` for one config on loopback and waits until it answers: shared by
+// the demo and the tests that need a real HTTP server.
+import { spawn } from "node:child_process";
+import { setTimeout as sleep } from "node:timers/promises";
+
+/**
+ * Resolves to { base, worker, log, stop } once GET `readyPath` answers (any status).
+ * `stop()` ends wrangler and workerd (the whole process group).
+ */
+export async function startWranglerDev({ config, port, readyPath = "/", timeoutMs = 60_000 }) {
+  const base = `http://127.0.0.1:${port}`;
+  const worker = spawn(
+    "wrangler",
+    ["dev", "-c", config, "--port", String(port), "--ip", "127.0.0.1", "--log-level", "warn"],
+    { stdio: ["ignore", "pipe", "pipe"], detached: true },
+  );
+  const log = [];
+  worker.stdout.on("data", (chunk) => log.push(chunk.toString()));
+  worker.stderr.on("data", (chunk) => log.push(chunk.toString()));
+  const stop = () => {
+    try {
+      process.kill(-worker.pid, "SIGTERM");
+    } catch {
+      // already gone
+    }
+  };
+  process.on("exit", stop);
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (worker.exitCode !== null) throw new Error(`wrangler dev -c ${config} exited early:\n${log.join("")}`);
+    try {
+      await fetch(`${base}${readyPath}`);
+      return { base, worker, log, stop };
+    } catch {
+      await sleep(250); // not listening yet
+    }
+  }
+  stop();
+  throw new Error(`wrangler dev -c ${config} did not answer on ${base} within ${timeoutMs / 1000} s:\n${log.join("")}`);
+}
