@@ -5,6 +5,7 @@ import { GuardError } from "./errors.js";
 
 const ALLOW = 0;
 const TRIPPED = 1;
+const OVER_BINDING_LIMIT = 3; // 2: over the resource's limit
 
 /**
  * What one method of one binding is charged to, fixed per isolate:
@@ -81,8 +82,10 @@ export class Enforcement {
       details.reason = breaker.reason ?? "";
       details.since = breaker.since ?? "";
     } else {
-      details.used = this.#core._edgefuse_used(this.#handle, id, site.meter);
-      details.limit = this.#core._edgefuse_limit(this.#handle, site.meter);
+      const throughBinding = verdict === OVER_BINDING_LIMIT ? 1 : 0;
+      details.used = this.#core._edgefuse_used(this.#handle, id, site.meter, throughBinding);
+      details.limit = this.#core._edgefuse_limit(this.#handle, site.meter, throughBinding);
+      details.limitKey = throughBinding ? `${resource}:${binding}` : resource;
     }
     if (this.#skip && site.neutral) return Promise.resolve(site.neutral(firstArg));
     return Promise.reject(new GuardError(details));

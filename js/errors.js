@@ -35,7 +35,8 @@ export function toJsonText(value, path, ErrorType) {
 /**
  * A guarded binding call was refused before it ran.
  * - code "tripped": the resource's breaker is tripped (`reason`, `since`).
- * - code "invocation-limit": this invocation used up its limit (`used`, `limit`).
+ * - code "invocation-limit": this invocation used up its limit (`used`, `limit`), the
+ *   resource's or, when `limitKey` is "<resource>:<BINDING>", the one for that binding.
  */
 export class GuardError extends Error {
   constructor(details) {
@@ -44,7 +45,7 @@ export class GuardError extends Error {
     super(
       code === "tripped"
         ? `edgefuse: ${call} refused: ${resource} is tripped${details.reason ? ` (${details.reason})` : ""}${details.since ? ` since ${details.since}` : ""}`
-        : `edgefuse: ${call} refused: this invocation used ${details.used} of its ${details.limit} ${resource} limit`,
+        : `edgefuse: ${call} refused: this invocation used ${details.used} of its ${details.limit} ${details.limitKey ?? resource} limit`,
     );
     this.name = "GuardError";
     Object.assign(this, details);

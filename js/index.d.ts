@@ -135,8 +135,8 @@ export interface GuardConfig {
   onBlocked?: "throw" | "skip";
   dryRun?: boolean;
   bindings?: Record<string, BindingKind>;
-  /** Per-invocation limits by resource; null turns one off. Defaults in the README. */
-  limits?: Partial<Record<CountedResourceId, number | null>>;
+  /** Per-invocation limits by resource, or "<resource>:<BINDING>"; null turns one off. Defaults in the README. */
+  limits?: Partial<Record<CountedResourceId | `${CountedResourceId}:${string}`, number | null>>;
   thresholds?: Partial<Record<ResourceId, ThresholdConfig>>;
   /** Required on the paid plan. */
   budget?: BudgetConfig;
@@ -175,7 +175,7 @@ export interface NormalizedConfig {
   readonly onBlocked: "throw" | "skip";
   readonly dryRun: boolean;
   readonly bindings: Readonly<Record<string, BindingKind>>;
-  readonly limits: Readonly<Record<CountedResourceId, number | null>>;
+  readonly limits: Readonly<Record<string, number | null>>;
   readonly thresholds: Readonly<Record<ResourceId, Threshold>>;
   readonly budget: Readonly<Required<BudgetConfig>> | null;
   readonly bindingIds: Readonly<Record<string, string>>;
@@ -315,6 +315,8 @@ export declare class GuardError extends Error {
   /** code "tripped": why and since when (ISO 8601). */
   readonly reason?: string;
   readonly since?: string;
+  /** code "invocation-limit": the limit hit, "<resource>" or "<resource>:<BINDING>". */
+  readonly limitKey?: string;
   /** code "invocation-limit": units used and the limit. */
   readonly used?: number;
   readonly limit?: number;

@@ -350,6 +350,20 @@ ConfigResult parseConfig(const json& input) {
     for (const auto& [id, limit] : defaultInvocationLimits()) counted.push_back(id);
     for (const auto& item : it->items()) {
       const std::string path = "limits." + item.key();
+      const std::size_t colon = item.key().find(':');
+      if (colon != std::string::npos) {
+        // A limit for one binding: "<resource>:<BINDING>", within the resource's own.
+        const std::string id = item.key().substr(0, colon);
+        if (!defaultInvocationLimits().count(id)) {
+          v.report(path, "unknown or uncounted resource " + id, didYouMean(id, counted, "counted: " + Validator::list(counted)));
+          continue;
+        }
+        if (!isIdentifier(item.key().substr(colon + 1), 256)) {
+          v.report(path, "is not <resource>:<BINDING>", "name an env binding, e.g. d1-rows-written:DB");
+          continue;
+        }
+        config.limits[item.key()];  // nullopt unless a number follows
+      }
       if (!config.limits.count(item.key())) {
         v.report(path,
                  findResource(item.key()) ? "is not counted per invocation: no binding call is charged to it"

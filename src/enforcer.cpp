@@ -20,7 +20,8 @@ bool isTripped(const std::vector<std::string>& keys, std::string_view resource,
 
 }  // namespace
 
-Enforcer::Enforcer(const ResourceLimits& limits) : limits_(limits) {}
+Enforcer::Enforcer(const ResourceLimits& limits, std::map<std::string, double> bindingLimits)
+    : limits_(limits), bindingLimits_(std::move(bindingLimits)) {}
 
 Enforcer Enforcer::fromConfig(const Config& config) {
   ResourceLimits limits;
@@ -31,7 +32,11 @@ Enforcer Enforcer::fromConfig(const Config& config) {
     if (it != config.limits.end() && it->second) limits[index] = *it->second;
     ++index;
   }
-  return Enforcer(limits);
+  std::map<std::string, double> bindingLimits;
+  for (const auto& [key, limit] : config.limits) {
+    if (key.find(':') != std::string::npos && limit) bindingLimits[key] = *limit;
+  }
+  return Enforcer(limits, bindingLimits);
 }
 
 int Enforcer::defineMeter(std::size_t resourceIndex, const std::string& binding) {
@@ -41,7 +46,13 @@ int Enforcer::defineMeter(std::size_t resourceIndex, const std::string& binding)
     }
   }
   const Resource* resource = resources().begin() + resourceIndex;
-  meters_.push_back({resourceIndex, binding, isTripped(trippedKeys_, resource->id, binding)});
+  Meter meter{resourceIndex, binding, isTripped(trippedKeys_, resource->id, binding), -1, kNoLimit};
+  auto limit = bindingLimits_.find(std::string(resource->id) + ":" + binding);
+  if (limit != bindingLimits_.end() && bindingSlotsUsed_ < kBindingLimitSlots) {
+    meter.bindingSlot = static_cast<int>(bindingSlotsUsed_++);
+    meter.bindingLimit = limit->second;
+  }
+  meters_.push_back(meter);
   return static_cast<int>(meters_.size() - 1);
 }
 
@@ -56,10 +67,11 @@ void Enforcer::setTripped(const std::vector<std::string>& breakerKeys) {
 std::uint32_t Enforcer::begin() {
   const std::uint32_t slot = nextSlot_;
   nextSlot_ = (nextSlot_ + 1) % kInvocationSlots;
-  if (slot == invocations_.size()) invocations_.push_back({0, {}});
+  if (slot == invocations_.size()) invocations_.push_back({0, {}, {}});
   Invocation& invocation = invocations_[slot];
   invocation.generation = invocation.generation % (kGenerations - 1) + 1;  // never 0
   invocation.used.fill(0);
+  invocation.usedThroughBinding.fill(0);
   return (invocation.generation << kSlotBits) | slot;
 }
 
@@ -83,6 +95,11 @@ Verdict Enforcer::admit(std::uint32_t id, int meter, double units) {
   if (!invocation) return Verdict::Allow;
   double& used = invocation->used[m.resource];
   if (used + units > limits_[m.resource]) return Verdict::OverLimit;
+  if (m.bindingSlot >= 0) {
+    double& through = invocation->usedThroughBinding[m.bindingSlot];
+    if (through + units > m.bindingLimit) return Verdict::OverBindingLimit;
+    through += units;
+  }
   used += units;
   return Verdict::Allow;
 }
@@ -92,18 +109,28 @@ Verdict Enforcer::check(std::uint32_t id, int meter) const {
   const Meter& m = meters_[meter];
   if (m.tripped) return Verdict::Tripped;
   const Invocation* invocation = find(id);
-  if (invocation && invocation->used[m.resource] >= limits_[m.resource]) return Verdict::OverLimit;
+  if (!invocation) return Verdict::Allow;
+  if (invocation->used[m.resource] >= limits_[m.resource]) return Verdict::OverLimit;
+  if (m.bindingSlot >= 0 && invocation->usedThroughBinding[m.bindingSlot] >= m.bindingLimit) {
+    return Verdict::OverBindingLimit;
+  }
   return Verdict::Allow;
 }
 
 void Enforcer::record(std::uint32_t id, int meter, double units) {
   Invocation* invocation = find(id);
-  if (invocation && validMeter(meter) && units > 0) invocation->used[meters_[meter].resource] += units;
+  if (!invocation || !validMeter(meter) || units <= 0) return;
+  const Meter& m = meters_[meter];
+  invocation->used[m.resource] += units;
+  if (m.bindingSlot >= 0) invocation->usedThroughBinding[m.bindingSlot] += units;
 }
 
-double Enforcer::used(std::uint32_t id, int meter) const {
+double Enforcer::used(std::uint32_t id, int meter, bool throughBinding) const {
   const Invocation* invocation = find(id);
-  return invocation && validMeter(meter) ? invocation->used[meters_[meter].resource] : 0;
+  if (!invocation || !validMeter(meter)) return 0;
+  const Meter& m = meters_[meter];
+  if (throughBinding) return m.bindingSlot >= 0 ? invocation->usedThroughBinding[m.bindingSlot] : 0;
+  return invocation->used[m.resource];
 }
 
 double Enforcer::usedOfResource(std::uint32_t id, int resourceIndex) const {
@@ -112,8 +139,9 @@ double Enforcer::usedOfResource(std::uint32_t id, int resourceIndex) const {
   return invocation->used[resourceIndex];
 }
 
-double Enforcer::limit(int meter) const {
-  return validMeter(meter) ? limits_[meters_[meter].resource] : kNoLimit;
+double Enforcer::limit(int meter, bool throughBinding) const {
+  if (!validMeter(meter)) return kNoLimit;
+  return throughBinding ? meters_[meter].bindingLimit : limits_[meters_[meter].resource];
 }
 
 }  // namespace edgefuse

@@ -19,17 +19,20 @@ enum class Verdict : int {
   Allow = 0,
   Tripped = 1,      // the meter's resource (or this binding of it) has a tripped breaker
   OverLimit = 2,    // the invocation has used up its limit for the resource
+  OverBindingLimit = 3,  // ... or its limit for the resource through this binding
 };
 
 constexpr double kNoLimit = std::numeric_limits<double>::infinity();
 constexpr std::size_t kMaxResources = 32;
 constexpr std::uint32_t kInvocationSlots = 1024;  // concurrent invocations counted per isolate
+constexpr std::size_t kBindingLimitSlots = 16;    // per-binding limits ("d1-rows-written:DB") per guard
 
 using ResourceLimits = std::array<double, kMaxResources>;  // by catalogue index
 
 class Enforcer {
  public:
-  explicit Enforcer(const ResourceLimits& limits);
+  // `bindingLimits`: "<resource id>:<binding>" -> units per invocation through that binding.
+  explicit Enforcer(const ResourceLimits& limits, std::map<std::string, double> bindingLimits = {});
   static Enforcer fromConfig(const Config& config);
 
   // A meter is one binding's use of one resource, e.g. ("kv-writes", "CACHE").
@@ -52,20 +55,24 @@ class Enforcer {
   // After such an op: charge what it actually cost, never refused.
   void record(std::uint32_t invocation, int meter, double units);
 
-  double used(std::uint32_t invocation, int meter) const;
+  // Of the resource, or (`throughBinding`) of the resource through the meter's binding.
+  double used(std::uint32_t invocation, int meter, bool throughBinding = false) const;
   // By catalogue index; 0 for unknown invocations and indexes.
   double usedOfResource(std::uint32_t invocation, int resourceIndex) const;
-  double limit(int meter) const;
+  double limit(int meter, bool throughBinding = false) const;
 
  private:
   struct Meter {
     std::size_t resource;
     std::string binding;
     bool tripped;
+    int bindingSlot;      // -1: no per-binding limit
+    double bindingLimit;
   };
   struct Invocation {
     std::uint32_t generation;
     std::array<double, kMaxResources> used;
+    std::array<double, kBindingLimitSlots> usedThroughBinding;
   };
 
   Invocation* find(std::uint32_t invocation);
@@ -73,6 +80,8 @@ class Enforcer {
   bool validMeter(int meter) const { return meter >= 0 && meter < static_cast<int>(meters_.size()); }
 
   ResourceLimits limits_;
+  std::map<std::string, double> bindingLimits_;
+  std::size_t bindingSlotsUsed_ = 0;
   std::vector<Meter> meters_;
   std::vector<std::string> trippedKeys_;
   std::vector<Invocation> invocations_;  // grows to kInvocationSlots, then wraps

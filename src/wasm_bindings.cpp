@@ -73,17 +73,18 @@ EMSCRIPTEN_KEEPALIVE int edgefuse_check(int handle, unsigned invocation, int met
 EMSCRIPTEN_KEEPALIVE void edgefuse_record(int handle, unsigned invocation, int meter, double units) {
   if (Enforcer* enforcer = enforcerAt(handle)) enforcer->record(invocation, meter, units);
 }
-EMSCRIPTEN_KEEPALIVE double edgefuse_used(int handle, unsigned invocation, int meter) {
+// `throughBinding` (0 or 1): the per-binding count and limit instead of the resource's.
+EMSCRIPTEN_KEEPALIVE double edgefuse_used(int handle, unsigned invocation, int meter, int throughBinding) {
   Enforcer* enforcer = enforcerAt(handle);
-  return enforcer ? enforcer->used(invocation, meter) : 0;
+  return enforcer ? enforcer->used(invocation, meter, throughBinding != 0) : 0;
 }
 EMSCRIPTEN_KEEPALIVE double edgefuse_used_resource(int handle, unsigned invocation, int resourceIndex) {
   Enforcer* enforcer = enforcerAt(handle);
   return enforcer ? enforcer->usedOfResource(invocation, resourceIndex) : 0;
 }
-EMSCRIPTEN_KEEPALIVE double edgefuse_limit(int handle, int meter) {
+EMSCRIPTEN_KEEPALIVE double edgefuse_limit(int handle, int meter, int throughBinding) {
   Enforcer* enforcer = enforcerAt(handle);
-  return enforcer ? enforcer->limit(meter) : edgefuse::kNoLimit;
+  return enforcer ? enforcer->limit(meter, throughBinding != 0) : edgefuse::kNoLimit;
 }
 
 }  // extern "C"

@@ -131,3 +131,33 @@ TEST_CASE("limits come from the config, defaults included") {
   CHECK(enforcer.limit(enforcer.defineMeter(indexOf("d1-rows-written"), "DB")) == 10'000);
   CHECK(enforcer.limit(enforcer.defineMeter(indexOf("workers-requests"), "")) == kNoLimit);
 }
+
+TEST_CASE("a per-binding limit stops one binding within the resource's own limit") {
+  auto config = parseConfig({{"plan", "free"},
+                             {"limits", {{"d1-rows-written", 100}, {"d1-rows-written:IMPORTS", 10}}}});
+  REQUIRE(config.config);
+  Enforcer enforcer = Enforcer::fromConfig(*config.config);
+  const int imports = enforcer.defineMeter(indexOf("d1-rows-written"), "IMPORTS");
+  const int main = enforcer.defineMeter(indexOf("d1-rows-written"), "DB");
+  auto invocation = enforcer.begin();
+  enforcer.record(invocation, imports, 10);
+  CHECK(enforcer.check(invocation, imports) == Verdict::OverBindingLimit);
+  CHECK(enforcer.used(invocation, imports, true) == 10);
+  CHECK(enforcer.limit(imports, true) == 10);
+  CHECK(enforcer.check(invocation, main) == Verdict::Allow);  // other bindings carry on
+  CHECK(enforcer.admit(invocation, main, 85) == Verdict::Allow);
+  CHECK(enforcer.admit(invocation, main, 10) == Verdict::OverLimit);  // the resource's 100 still holds
+  CHECK(enforcer.used(invocation, main) == 95);
+  CHECK(enforcer.used(invocation, main, true) == 0);  // no per-binding limit on DB
+  CHECK(enforcer.limit(main, true) == kNoLimit);
+  CHECK(enforcer.check(enforcer.begin(), imports) == Verdict::Allow);  // a new invocation starts afresh
+}
+
+TEST_CASE("per-binding limits are validated") {
+  auto config = parseConfig({{"plan", "free"}, {"limits", {{"kv-writez:KV", 1}, {"kv-writes:not a name", 1}, {"kv-writes:KV", -1}}}});
+  REQUIRE(config.problems.size() == 3);
+  CHECK(config.problems[0].path == "limits.kv-writes:KV");
+  CHECK(config.problems[1].path == "limits.kv-writes:not a name");
+  CHECK(config.problems[2].path == "limits.kv-writez:KV");
+  CHECK(config.problems[2].fix == "did you mean kv-writes?");
+}

@@ -291,6 +291,19 @@ describe("per-invocation limits", () => {
     expect(await env.DB.prepare(`SELECT count(*) AS n FROM ${table}`).first("n")).toBe(5);
   });
 
+  it("a per-binding limit stops one binding; the others share the resource's limit", async () => {
+    const { guard } = guardWithClock({ limits: { "kv-writes": 5, "kv-writes:KV": 2 } });
+    const guarded = await guard.env(env);
+    await guarded.KV.put(`${prefix}:1`, "1");
+    await guarded.KV.put(`${prefix}:2`, "2");
+    const error = await rejection(guarded.KV.put(`${prefix}:3`, "3"));
+    expect(error).toMatchObject({ code: "invocation-limit", binding: "KV", used: 2, limit: 2, limitKey: "kv-writes:KV" });
+    expect(error.message).toBe("edgefuse: KV.put() refused: this invocation used 2 of its 2 kv-writes:KV limit");
+    expect(await env.KV.get(`${prefix}:3`)).toBeNull();
+    for (let i = 0; i < 3; i += 1) await guarded.KV2.put(`${prefix}:other${i}`, "x");
+    expect(await rejection(guarded.KV2.put(`${prefix}:other3`, "x"))).toMatchObject({ limit: 5, limitKey: "kv-writes" });
+  });
+
   it("Durable Object requests over the limit never reach the object", async () => {
     const { guard } = guardWithClock({ limits: { "do-requests": 2 } });
     const guarded = await guard.env(env);

@@ -168,6 +168,38 @@ describe("trip, hold and recover against the simulated usage API", () => {
   });
 });
 
+describe("period boundaries", () => {
+  it("billingDay 31 in February: the billing month starts on the 28th", async () => {
+    await sim("/__sim/usage", [
+      { resource: "kv-writes", units: 9_000_000, date: "2026-02-27" }, // January's billing month
+      { resource: "kv-writes", units: 1_500_000, date: "2026-02-28" },
+    ]);
+    const { guard } = guardAt({ plan: "paid", billingDay: 31, budget: { maxUsd: 100 } }, Date.parse("2026-02-28T06:00:00Z"));
+    const report = await guard.evaluate(workerEnv);
+    const writes = report.resources.find((r) => r.key === "kv-writes");
+    expect(writes.window).toMatchObject({ from: "2026-02-28", to: "2026-02-28", resetsAt: "2026-03-31T00:00:00Z" });
+    expect(writes).toMatchObject({ used: 1_500_000, overageUsd: 2.5 });
+  });
+
+  it("month end: a monthly allowance starts again on the 1st", async () => {
+    await sim("/__sim/usage", [
+      { resource: "r2-class-a", units: 999_000, date: "2026-10-31" },
+      { resource: "r2-class-a", units: 20, date: "2026-11-01" },
+    ]);
+    const report = await guardAt({}, Date.parse("2026-11-01T00:10:00Z")).guard.evaluate(workerEnv);
+    expect(report.resources.find((r) => r.key === "r2-class-a")).toMatchObject({ used: 20, window: { from: "2026-11-01" } });
+  });
+
+  it("UTC midnight on the free plan: yesterday's usage no longer counts", async () => {
+    await sim("/__sim/usage", [
+      { resource: "d1-rows-written", units: 99_000, date: "2026-11-22" },
+      { resource: "d1-rows-written", units: 5, date: "2026-11-23" },
+    ]);
+    const report = await guardAt({}, Date.parse("2026-11-23T00:00:30Z")).guard.evaluate(workerEnv);
+    expect(report.resources.find((r) => r.key === "d1-rows-written")).toMatchObject({ used: 5, decision: "ok" });
+  });
+});
+
 describe("state in KV", () => {
   it("a steady tick costs 1 KV read and 0 writes; a trip 2 reads and 2 writes", async () => {
     const { guard, clock } = guardAt();
