@@ -16,6 +16,7 @@ export class Enforcement {
   #core;
   #handle;
   #skip;
+  #dryRun;
   #sites = new Map();
   #resourceIds = null;
   /** Breaker key -> { resource, binding, reason, since, source }, for refusal messages. */
@@ -26,6 +27,7 @@ export class Enforcement {
     this.#handle = this.#core.createEnforcer(JSON.stringify(config));
     if (this.#handle < 0) throw new Error("edgefuse: the WASM core refused a validated config");
     this.#skip = config.onBlocked === "skip";
+    this.#dryRun = config.dryRun;
   }
 
   /** The call site for `binding.method()`, charged to `resource`. Defined once per isolate. */
@@ -40,10 +42,10 @@ export class Enforcement {
     return site;
   }
 
-  /** Replaces the tripped set with `breakers` (key -> breaker). */
+  /** Replaces the tripped set with `breakers` (key -> breaker). A dry run enforces none. */
   setBreakers(breakers) {
     this.breakers = breakers;
-    this.#core.setTripped(this.#handle, JSON.stringify(Object.keys(breakers)));
+    this.#core.setTripped(this.#handle, JSON.stringify(this.#dryRun ? [] : Object.keys(breakers)));
   }
 
   /** Units this invocation has used, per resource id (only those it used). */

@@ -84,24 +84,40 @@ export class UsagePoll {
   }
 
   // Applies the changes to a fresh read of the state and writes it with its safety net.
+  // The state is what counts: a failed safety-net write is logged, not fatal.
   async #applyChanges(kv, changes, now, kvOps) {
     const fresh = await this.#read(kv, STATE_KEY, kvOps);
-    const next = callCore("applyChangesJson", this.#configText, fresh !== null, fresh ?? "", JSON.stringify(changes), now);
+    const readable = fresh !== null && callCore("breakersJson", true, fresh, "state").readable;
+    const net = readable ? null : await this.#read(kv, SAFETY_NET_KEY, kvOps);
+    const next = callCore(
+      "applyChangesJson",
+      this.#configText,
+      fresh !== null,
+      fresh ?? "",
+      net !== null,
+      net ?? "",
+      JSON.stringify(changes),
+      now,
+    );
     if (!next.ok) throw new Error(describeProblems(next.problems));
     try {
       kvOps.writes += 1;
       await kv.put(STATE_KEY, next.state);
+    } catch (error) {
+      throw new Error(`writing the state to KV: ${error?.message ?? error}`);
+    }
+    this.#onBreakers(next.breakers);
+    try {
       if (next.safetyNet.action === "put") {
         kvOps.writes += 1;
-        await kv.put(SAFETY_NET_KEY, next.safetyNet.text, { expiration: next.safetyNet.expiration });
+        await kv.put(SAFETY_NET_KEY, next.safetyNet.text, { expirationTtl: next.safetyNet.expirationTtl });
       } else {
         kvOps.deletes += 1;
         await kv.delete(SAFETY_NET_KEY);
       }
     } catch (error) {
-      throw new Error(`writing the state to KV: ${error?.message ?? error}`);
+      console.warn(`edgefuse: writing the safety net to KV failed, the next write retries: ${error?.message ?? error}`);
     }
-    this.#onBreakers(next.breakers);
     return next.breakers;
   }
 
@@ -115,6 +131,11 @@ export class UsagePoll {
     if (!requests.ok) throw new Error(describeProblems(requests.problems));
     if (missing.length) {
       const error = `env.${missing.join(" and env.")} not set: add ${missing.length > 1 ? "them" : "it"} with wrangler secret put`;
+      return requests.requests.map(({ dataset }) => ({ dataset, status: 0, error }));
+    }
+    // A token is printable ASCII; anything else could end up echoed in a header error.
+    if (!/^[\x21-\x7e]+$/.test(token)) {
+      const error = `env.${apiTokenEnv} is not an API token (unexpected characters); it was not sent`;
       return requests.requests.map(({ dataset }) => ({ dataset, status: 0, error }));
     }
     const fetcher = endpointBinding ? env[endpointBinding] : globalThis;

@@ -181,6 +181,10 @@ void parseThreshold(Validator& v, const json& input, const std::string& path,
                        formatNumber(*threshold.tripPercent) + ")",
              "set recover under trip so a breaker cannot flap");
   }
+  if (!threshold.tripPercent && recover && *recover >= 100) {
+    v.report(path, "recover (" + formatNumber(*recover) + ") must be below 100 when trip is off",
+             "tripAt and maxOverageUsd recover at that percentage of their line");
+  }
   if (threshold.tripPercent && warn && *warn > *threshold.tripPercent) {
     v.report(path, "warn (" + formatNumber(*warn) + ") must not be above trip (" +
                        formatNumber(*threshold.tripPercent) + ")");
@@ -200,7 +204,7 @@ std::optional<Budget> parseBudget(Validator& v, const json& input) {
   v.rejectUnknownKeys(input, path, {"maxUsd", "warn", "granularity"}, "budget option");
   Budget budget{0, 80.0, Granularity::Month};
   auto maxUsd = v.number(input, path, "maxUsd", "a positive number", 0, 1e12, false);
-  if (!maxUsd && !input.contains("maxUsd")) {
+  if (!maxUsd && (!input.contains("maxUsd") || input["maxUsd"].is_null())) {
     v.report("budget.maxUsd", "is required", "the most overage in USD you accept per period");
   }
   if (maxUsd) budget.maxUsd = *maxUsd;
@@ -253,7 +257,7 @@ ConfigResult parseConfig(const json& input) {
                 std::nullopt, ScheduledWhenTripped::Skip, 3, 10, std::nullopt};
 
   auto plan = v.oneOf(input, "", "plan", {"free", "paid"});
-  if (!plan && !input.contains("plan")) {
+  if (!plan && (!input.contains("plan") || input["plan"].is_null())) {
     v.report("plan", "is required", "set \"free\" or \"paid\": quotas and prices differ");
   }
   if (plan) config.plan = *plan == "paid" ? Plan::Paid : Plan::Free;
@@ -339,6 +343,11 @@ ConfigResult parseConfig(const json& input) {
           continue;
         }
         config.thresholds.emplace(item.key(), defaultThreshold(allowance));
+        if (item.value().is_object() && item.value().contains("maxOverageUsd") && !item.value()["maxOverageUsd"].is_null()) {
+          v.report(path + ".maxOverageUsd", "overage is billed per account, not per binding",
+                   "set maxOverageUsd on " + id + ", or tripAt here");
+          continue;
+        }
       }
       parseThreshold(v, item.value(), path, allowance, config.thresholds[item.key()]);
     }
@@ -379,6 +388,14 @@ ConfigResult parseConfig(const json& input) {
         v.report(path, "must be a whole number above 0, or null for none, got " + toText(item.value()));
       }
     }
+  }
+
+  std::size_t bindingLimits = 0;
+  for (const auto& [key, limit] : config.limits) bindingLimits += key.find(':') != std::string::npos && limit ? 1 : 0;
+  if (bindingLimits > kMaxBindingLimits) {
+    v.report("limits", std::to_string(bindingLimits) + " per-binding limits, at most " +
+                           std::to_string(kMaxBindingLimits) + " are kept",
+             "limit the bindings that can run away, or the whole resource");
   }
 
   if (auto it = input.find("budget"); it != input.end() && !it->is_null()) {

@@ -59,6 +59,9 @@ struct Config {
 // The window a threshold's usage is summed over: its granularity, else the allowance's.
 Granularity windowGranularity(const Threshold& threshold, const Allowance& allowance);
 
+// Per-binding limits ("d1-rows-written:DB") one guard can enforce.
+constexpr std::size_t kMaxBindingLimits = 16;
+
 struct ConfigResult {
   std::optional<Config> config;        // set only when problems is empty
   std::vector<Problem> problems;

@@ -25,7 +25,7 @@ enum class Verdict : int {
 constexpr double kNoLimit = std::numeric_limits<double>::infinity();
 constexpr std::size_t kMaxResources = 32;
 constexpr std::uint32_t kInvocationSlots = 1024;  // concurrent invocations counted per isolate
-constexpr std::size_t kBindingLimitSlots = 16;    // per-binding limits ("d1-rows-written:DB") per guard
+constexpr std::size_t kBindingLimitSlots = kMaxBindingLimits;
 
 using ResourceLimits = std::array<double, kMaxResources>;  // by catalogue index
 

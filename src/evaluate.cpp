@@ -112,7 +112,7 @@ class Evaluator {
     alerted_.erase("trip:" + key);
     alerted_.erase("warn:" + key);
     result_.events.push_back({"recover", key, message, config_.dryRun});
-    if (!config_.dryRun) result_.changes.clear.push_back(key);
+    result_.changes.clear.push_back(key);  // even in a dry run: it never trips, but cleans up
   }
 
   bool held(const std::string& key) const {
@@ -173,7 +173,8 @@ class Evaluator {
                               std::string(resource.unit) + " per " + nameOf(granularity);
     const double overage = parts.binding.empty() ? overageUsd(plan, periodUsage(*outcome, resource, today_)) : 0.0;
 
-    const double ratio = threshold.recoverPercent / threshold.tripPercent.value_or(100.0);
+    // Absolute lines recover at the same fraction of themselves; never at or above 1.
+    const double ratio = std::min(threshold.recoverPercent / threshold.tripPercent.value_or(100.0), 0.99);
     std::string reason;
     if (threshold.tripPercent && hasQuota && percent >= *threshold.tripPercent) {
       reason = share + " (trips at " + percentText(*threshold.tripPercent) + ")";
@@ -236,11 +237,16 @@ class Evaluator {
           overage += overageUsd(plan, usageBetween(*outcome, id, std::nullopt, day, day));
         }
       } else {
-        // Overage accrued within the window: month-to-date, less what was owed at its start.
-        const Day from = std::max(window.first, month_.first);
-        const double before = from > month_.first ? usageBetween(*outcome, id, std::nullopt, month_.first, from - 1) : 0.0;
-        const double toDate = usageBetween(*outcome, id, std::nullopt, month_.first, today_);
-        overage = overageUsd(plan, toDate) - overageUsd(plan, before);
+        // Overage accrued within the window, per billing month it overlaps (a week can
+        // straddle a renewal): what was owed at its end, less what was owed before it.
+        for (Day end = window.last; end >= window.first;) {
+          const Window month = billingMonth(end, config_.billingDay);
+          const Day from = std::max(window.first, month.first);
+          const double before = usageBetween(*outcome, id, std::nullopt, month.first, from - 1);
+          const double toEnd = usageBetween(*outcome, id, std::nullopt, month.first, end);
+          overage += overageUsd(plan, toEnd) - overageUsd(plan, before);
+          end = month.first - 1;
+        }
       }
       if (overage > 0) contributions[id] = overage;
       total += overage;
@@ -254,7 +260,7 @@ class Evaluator {
       const std::string reason = "budget: " + usd(total) + " of " + usd(budget.maxUsd) + " overage this " +
                                  nameOf(budget.granularity);
       for (const auto& [id, overage] : contributions) {
-        if (previous_.breakers.count(id) || held(id)) continue;
+        if (previous_.breakers.count(id) || result_.changes.trip.count(id) || held(id)) continue;
         trip(id, id, "", "budget", reason + " (" + id + " " + usd(overage) + ")", windowTag);
         decision = "trip";
       }
@@ -284,7 +290,7 @@ class Evaluator {
       }
     }
     for (const auto& [key, until] : previous_.holds) {
-      if (isPast(until, nowMs_)) result_.changes.releaseHolds.push_back(key);
+      if (isPast(until, nowMs_)) result_.changes.releaseHolds[key] = until;
     }
   }
 
@@ -302,13 +308,32 @@ class Evaluator {
     }
     health.consecutiveFailures = errors.empty() ? 0 : previous_.health.consecutiveFailures + 1;
     health.lastError = errors;
-    const bool blind = health.consecutiveFailures >= config_.failuresUntilBlind;
+    // Blind: every dataset has failed N times in a row. One dataset failing that long (a
+    // product the token cannot read, say) makes only its resources blind.
+    json blindDatasets = json::array();
+    bool blind = !outcomes_.empty();
+    for (const auto& [dataset, outcome] : outcomes_) {
+      auto failures = health.datasetFailures.find(dataset);
+      const bool datasetBlind = failures != health.datasetFailures.end() && failures->second >= config_.failuresUntilBlind;
+      blind = blind && datasetBlind;
+      if (datasetBlind) {
+        blindDatasets.push_back(dataset);
+      } else {
+        alerted_.erase("blind:" + dataset);
+      }
+    }
     if (blind) {
       alertOnce("blind", "usage-api", "blind",
                 "the usage API has failed " + std::to_string(health.consecutiveFailures) +
                     " checks in a row; breakers hold as they are: " + errors);
     } else {
       alerted_.erase("blind:usage-api");
+      for (const auto& dataset : blindDatasets) {
+        alertOnce("blind", dataset.get<std::string>(), "blind",
+                  dataset.get<std::string>() + " has failed " +
+                      std::to_string(health.datasetFailures[dataset.get<std::string>()]) +
+                      " checks in a row; its breakers hold as they are");
+      }
     }
     const bool healthChanged = health.lastError != previous_.health.lastError ||
                                health.consecutiveFailures != previous_.health.consecutiveFailures ||
@@ -320,6 +345,7 @@ class Evaluator {
     result_.report["health"] = {{"lastCheckAt", nowIso_}, {"lastError", health.lastError},
                                 {"consecutiveFailures", health.consecutiveFailures},
                                 {"datasetFailures", health.datasetFailures}, {"blind", blind},
+                                {"blindDatasets", blindDatasets},
                                 {"failuresUntilBlind", config_.failuresUntilBlind}};
   }
 
@@ -375,14 +401,17 @@ Evaluation evaluate(const Config& config, const PollState& previous,
 
 namespace {
 
+constexpr double kMaxManualSeconds = 366.0 * 86400;
+
 // Checks a manual operation's keys and seconds, then lets `change` add each key's change.
 template <typename Change>
 ManualResult manualChanges(const std::vector<std::string>& keys, const char* secondsName, double seconds,
                            const char* secondsMeaning, Change change) {
   ManualResult result;
   if (keys.empty()) result.problems.push_back({"resources", "name at least one resource", ""});
-  if (!std::isfinite(seconds) || seconds < 0) {
-    result.problems.push_back({secondsName, std::string("must be 0 (") + secondsMeaning + ") or a number of seconds", ""});
+  if (!std::isfinite(seconds) || seconds < 0 || seconds > kMaxManualSeconds) {
+    result.problems.push_back({secondsName, std::string("must be 0 (") + secondsMeaning +
+                                                ") or a number of seconds up to a year", ""});
   }
   StateChanges changes;
   changes.manual = true;
@@ -412,7 +441,7 @@ ManualResult manualTrip(const Config&, const std::vector<std::string>& keys, con
                          changes.trip[key] = {std::string(parts.resource->id), parts.binding,
                                               reason.empty() ? "tripped by hand" : reason, isoTimestamp(nowMs),
                                               "manual", until};
-                         changes.releaseHolds.push_back(key);
+                         changes.releaseHolds[key] = "";
                        });
 }
 

@@ -275,6 +275,7 @@ std::string evaluateJson(const std::string& configText, bool statePresent, const
 }
 
 std::string applyChangesJson(const std::string& configText, bool present, const std::string& freshText,
+                             bool safetyNetPresent, const std::string& safetyNetText,
                              const std::string& changesText, double nowMs) {
   std::vector<Problem> problems;
   auto config = configFrom(configText, problems);
@@ -284,12 +285,19 @@ std::string applyChangesJson(const std::string& configText, bool present, const 
   if (changesValue && !changes) problems.push_back({"changes", "is not a change set", ""});
   if (!problems.empty()) return failure(problems);
   PollStateRecord fresh = parsePollState(present ? std::optional<std::string>(freshText) : std::nullopt);
+  if (!fresh.readable) {
+    BreakerRecord net = parseBreakerRecord(
+        safetyNetPresent ? std::optional<std::string>(safetyNetText) : std::nullopt, "safety-net");
+    if (net.breakers) fresh.state.breakers = *net.breakers;
+  }
   const PollState next = applyChanges(fresh.state, *changes);
   json safetyNet = {{"action", "delete"}};
   if (!next.breakers.empty()) {
+    // Relative, so that KV's clock decides; never under KV's 60 s minimum, with a margin.
+    const std::int64_t seconds = (safetyNetExpiryMs(*config, next, *now) - *now + 999) / 1000;
     safetyNet = {{"action", "put"},
                  {"text", toText(json{{"version", kStateVersion}, {"breakers", breakersToJson(next.breakers)}})},
-                 {"expiration", safetyNetExpiryMs(*config, next, *now) / 1000}};
+                 {"expirationTtl", std::max<std::int64_t>(seconds, 120)}};
   }
   return toText(json{{"ok", true},
                      {"state", serializePollState(next)},
@@ -315,9 +323,15 @@ std::string manualChangesJson(const std::string& configText, const std::string& 
       }
     }
   }
+  // Absent is 0; anything but a number is refused rather than read as "never".
   auto number = [&](const char* key) {
     auto it = op->find(key);
-    return it != op->end() && it->is_number() ? it->get<double>() : 0.0;
+    if (it == op->end()) return 0.0;
+    if (!it->is_number()) {
+      problems.push_back({key, "must be a number of seconds, got " + toText(*it), ""});
+      return 0.0;
+    }
+    return it->get<double>();
   };
   const std::string action = stringField(*op, "action");
   ManualResult result;

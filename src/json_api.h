@@ -35,9 +35,11 @@ std::string evaluateJson(const std::string& config, bool statePresent, const std
                          bool safetyNetPresent, const std::string& safetyNet,
                          const std::string& answers, const std::string& bodies, double nowMs);
 
-// Applies `changes` to a fresh read of the state. {"ok":true,"state":text,
-// "safetyNet":{"action":"put","text":t,"expiration":epochSeconds}|{"action":"delete"}}.
+// Applies `changes` to a fresh read of the state; when that is missing or unreadable, the
+// safety net's breakers stand in for it. {"ok":true,"state":text,"breakers":{...},
+// "safetyNet":{"action":"put","text":t,"expirationTtl":seconds}|{"action":"delete"}}.
 std::string applyChangesJson(const std::string& config, bool present, const std::string& fresh,
+                             bool safetyNetPresent, const std::string& safetyNet,
                              const std::string& changes, double nowMs);
 
 // op: {"action":"trip"|"reset","resources":[keys],"reason":s,"ttlSeconds":n,"holdSeconds":n}.

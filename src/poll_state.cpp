@@ -102,7 +102,7 @@ std::optional<StateChanges> changesFromJson(const nlohmann::json& value) {
   if (auto it = value.find("clear"); it != value.end()) changes.clear = stringList(*it);
   changes.expire = stringMap(value, "expire");
   changes.holds = stringMap(value, "holds");
-  if (auto it = value.find("releaseHolds"); it != value.end()) changes.releaseHolds = stringList(*it);
+  changes.releaseHolds = stringMap(value, "releaseHolds");
   if (auto it = value.find("alerted"); it != value.end() && it->is_object()) changes.alerted = stringMap(value, "alerted");
   if (auto it = value.find("poll"); it != value.end() && it->is_object()) changes.health = healthFromJson(*it);
   if (auto it = value.find("manual"); it != value.end() && it->is_boolean()) changes.manual = it->get<bool>();
@@ -121,11 +121,15 @@ PollState applyChanges(PollState fresh, const StateChanges& changes) {
     auto it = fresh.breakers.find(key);
     if (it != fresh.breakers.end() && it->second.until == until) fresh.breakers.erase(it);
   }
-  for (const auto& [key, breaker] : changes.trip) {
-    if (changes.manual || !isManual(key)) fresh.breakers[key] = breaker;
+  for (const auto& [key, until] : changes.releaseHolds) {
+    auto it = fresh.holds.find(key);
+    if (it != fresh.holds.end() && (changes.manual || it->second == until)) fresh.holds.erase(it);
   }
-  for (const std::string& key : changes.releaseHolds) fresh.holds.erase(key);
   for (const auto& [key, until] : changes.holds) fresh.holds[key] = until;
+  for (const auto& [key, breaker] : changes.trip) {
+    // A tick neither replaces a manual trip nor trips a key a reset holds meanwhile.
+    if (changes.manual || (!isManual(key) && !fresh.holds.count(key))) fresh.breakers[key] = breaker;
+  }
   if (changes.alerted) fresh.alerted = *changes.alerted;
   if (changes.health) fresh.health = *changes.health;
   return fresh;

@@ -49,7 +49,7 @@ struct StateChanges {
   std::vector<std::string> clear;        // remove these breakers
   std::map<std::string, std::string> expire;  // remove these manual trips if `until` still matches
   std::map<std::string, std::string> holds;  // set these holds
-  std::vector<std::string> releaseHolds;     // remove these holds
+  std::map<std::string, std::string> releaseHolds;  // remove these holds if `until` still matches
   std::optional<std::map<std::string, std::string>> alerted;  // replace alert dedup (ticks)
   std::optional<PollHealth> health;                           // replace health (ticks)
   bool manual = false;  // a manual trip or reset: it may override manual breakers

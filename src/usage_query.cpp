@@ -56,7 +56,8 @@ std::string joined(const std::set<std::string>& words) {
   return out;
 }
 
-std::string buildQuery(const std::string& dataset, const std::vector<const Resource*>& group, bool byDay) {
+std::string buildQuery(const std::string& dataset, const std::vector<const Resource*>& group, bool byDay,
+                       bool byBinding) {
   std::map<std::string, std::set<std::string>> fields;  // "sum" -> {"requests"}
   std::set<std::string> dimensions;
   if (byDay) dimensions.insert("date");
@@ -64,7 +65,7 @@ std::string buildQuery(const std::string& dataset, const std::vector<const Resou
     auto [aggregate, name] = splitField(resource->field);
     fields[aggregate].insert(name);
     if (!resource->actionTypes.empty()) dimensions.insert("actionType");
-    if (!resource->bindingDimension.empty()) dimensions.insert(std::string(resource->bindingDimension));
+    if (byBinding && !resource->bindingDimension.empty()) dimensions.insert(std::string(resource->bindingDimension));
   }
   const bool datetime = timeFilterOf(dataset) == TimeFilter::Datetime;
   const std::string type = datetime ? "Time" : "Date";
@@ -76,8 +77,7 @@ std::string buildQuery(const std::string& dataset, const std::vector<const Resou
          "    accounts(filter: { accountTag: $accountTag }) {\n"
          "      " + dataset + "(limit: " + std::to_string(kRowLimit) + ", filter: { " + prefix +
          "_geq: $start, " + prefix + "_leq: $end }) {\n" +
-         selection +
-         "        dimensions { " + joined(dimensions) + " }\n"
+         selection + (dimensions.empty() ? "" : "        dimensions { " + joined(dimensions) + " }\n") +
          "      }\n"
          "    }\n"
          "  }\n"
@@ -108,9 +108,11 @@ std::vector<const Resource*> polledResources() {
 
 DatasetWindow datasetWindow(const Config& config, const std::string& dataset, Day today) {
   std::set<Day> starts;
+  bool byBinding = false;
   for (const auto& [key, threshold] : config.thresholds) {
     const Resource* resource = findResource(key.substr(0, key.find(':')));
     if (!resource || resource->dataset != dataset || resource->fieldSource.empty()) continue;
+    byBinding |= key.find(':') != std::string::npos;
     const Allowance& allowance = allowanceFor(*resource, config.plan);
     // A resource with no allowance is only ever judged on tripAt.
     if (allowance.billing == Billing::NotMetered && !threshold.tripAt) continue;
@@ -119,10 +121,14 @@ DatasetWindow datasetWindow(const Config& config, const std::string& dataset, Da
     // Overage is priced over the allowance's period; the budget sums it over its own window.
     const Granularity period = allowance.period == Period::Day ? Granularity::Day : Granularity::Month;
     starts.insert(windowSoFar(period, today, config.billingDay).first);
-    if (config.budget) starts.insert(windowSoFar(config.budget->granularity, today, config.billingDay).first);
+    if (config.budget) {
+      const Day budgetStart = windowSoFar(config.budget->granularity, today, config.billingDay).first;
+      starts.insert(budgetStart);
+      starts.insert(billingMonth(budgetStart, config.billingDay).first);  // what was owed before it
+    }
   }
-  if (starts.empty()) return {today, false};
-  return {*starts.begin(), starts.size() > 1};
+  if (starts.empty()) return {today, false, byBinding};
+  return {*starts.begin(), starts.size() > 1, byBinding};
 }
 
 std::vector<UsageRequest> buildUsageRequests(const Config& config, std::int64_t nowMs,
@@ -143,7 +149,7 @@ std::vector<UsageRequest> buildUsageRequests(const Config& config, std::int64_t 
         {"start", datetime ? isoTimestamp(msOfDay(window.first)) : isoDate(window.first)},
         {"end", datetime ? isoTimestamp(nowMs) : isoDate(today)},
     };
-    requests.push_back({dataset, buildQuery(dataset, resourcesOf(dataset), window.byDay), variables});
+    requests.push_back({dataset, buildQuery(dataset, resourcesOf(dataset), window.byDay, window.byBinding), variables});
   }
   return requests;
 }
@@ -176,6 +182,7 @@ class AnswerReader : public nlohmann::json_sax<json> {
   bool sawRows = false;
   std::size_t errorCount = 0;
   std::string firstErrorMessage;
+  bool badRow = false;  // a row that is not an object
 
   AnswerReader(std::string dataset, std::vector<WantedField> fields, std::string bindingDimension)
       : fields(std::move(fields)), dataset_(std::move(dataset)), bindingDimension_(std::move(bindingDimension)) {}
@@ -209,6 +216,7 @@ class AnswerReader : public nlohmann::json_sax<json> {
   }
   bool start_array(std::size_t) override {
     beginValue();
+    if (isRowPosition()) badRow = true;
     if (at(1, "errors")) errorsOpen_ = true;
     if (at(3, "data", "viewer", "accounts")) sawAccounts = true;
     if (isRowsArray()) sawRows = true;
@@ -255,13 +263,15 @@ class AnswerReader : public nlohmann::json_sax<json> {
     return stack_.size() == 5 && at(3, "data", "viewer", "accounts") && stack_[3].index == 0 &&
            !stack_[4].array && stack_[4].key == dataset_;
   }
-  bool isRowStart() const { return stack_.size() == 6 && stack_[5].array && isRowsArrayBelow(); }
+  bool isRowPosition() const { return stack_.size() == 6 && stack_[5].array && isRowsArrayBelow(); }
+  bool isRowStart() const { return isRowPosition(); }
   bool isRowsArrayBelow() const {
     return at(3, "data", "viewer", "accounts") && stack_[3].index == 0 && !stack_[4].array && stack_[4].key == dataset_;
   }
 
   bool scalar(std::optional<double> number, string_t* text) {
     beginValue();
+    if (isRowPosition()) badRow = true;
     if (errorsOpen_ && stack_.size() == 3 && stack_[1].index == 0 && !stack_[2].array &&
         stack_[2].key == "message" && text && firstErrorMessage.empty()) {
       firstErrorMessage = *text;
@@ -326,6 +336,7 @@ DatasetOutcome parseUsageResponse(const std::string& dataset, int status, const 
   if (!reader.sawAccounts) return failed(dataset, "unexpected answer: no data.viewer.accounts list");
   if (reader.accountCount == 0) return failed(dataset, "no such account, or the API token cannot read it");
   if (!reader.sawRows) return failed(dataset, "unexpected answer: no " + dataset + " list");
+  if (reader.badRow) return failed(dataset, "unexpected answer: a row of " + dataset + " is not an object");
   if (reader.rows.size() >= static_cast<std::size_t>(kRowLimit)) {
     return failed(dataset, "the answer has " + std::to_string(reader.rows.size()) + " rows and may be cut short");
   }
@@ -344,7 +355,9 @@ DatasetOutcome parseUsageResponse(const std::string& dataset, int status, const 
           continue;
         }
       }
-      if (!row.present[match.field]) continue;  // not in this row
+      if (!row.present[match.field]) {
+        return failed(dataset, "unexpected answer: " + where() + " has no " + std::string(match.resource->field));
+      }
       const std::optional<double>& value = row.values[match.field];
       // Garbage never trips or recovers a breaker: a bad number fails the whole dataset.
       if (!value || !std::isfinite(*value) || *value < 0 || *value > 1e15) {

@@ -43,10 +43,12 @@ std::vector<const Resource*> polledResources();
 // What one dataset's request must cover: from the earliest window any of its resources,
 // their overage or the budget is evaluated over, to today. Rows are split by day only when
 // those windows start on different days; otherwise one total per binding serves them all,
-// which keeps the answer (and its parsing) small.
+// which keeps the answer (and its parsing) small. Likewise rows are split by binding only
+// when a per-binding threshold needs it.
 struct DatasetWindow {
   Day first;
   bool byDay;
+  bool byBinding;  // a per-binding threshold needs the binding dimension
 };
 DatasetWindow datasetWindow(const Config& config, const std::string& dataset, Day today);
 

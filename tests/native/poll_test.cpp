@@ -91,10 +91,10 @@ TEST_CASE("one request per documented dataset, over the window the config needs"
   // Undocumented fields (CPU time, DO duration, neurons, Vectorize) are never queried.
   for (const auto& request : requests) CHECK(request.query.find("cpuTimeUs") == std::string::npos);
 
-  // Free-plan D1 quotas are daily: today only, one total per database, no split by day.
+  // Free-plan D1 quotas are daily: today only, one total, split neither by day nor database.
   const UsageRequest& d1 = requests[2];
   CHECK(d1.query.find("sum { rowsRead rowsWritten }") != std::string::npos);
-  CHECK(d1.query.find("dimensions { databaseId }") != std::string::npos);
+  CHECK(d1.query.find("dimensions") == std::string::npos);
   CHECK(d1.query.find("date_geq: $start, date_leq: $end") != std::string::npos);
   CHECK(d1.variables["start"] == "2026-11-23");
   CHECK(d1.variables["end"] == "2026-11-23");
@@ -109,11 +109,15 @@ TEST_CASE("one request per documented dataset, over the window the config needs"
   const Config paid = configOf(R"({"plan":"paid","billingDay":15,"budget":{"maxUsd":5}})");
   const UsageRequest kv = buildUsageRequests(paid, at("2026-11-10T00:00:00Z"), "abc")[1];
   CHECK(kv.variables["start"] == "2026-10-15");
-  CHECK(kv.query.find("dimensions { actionType namespaceId }") != std::string::npos);
+  CHECK(kv.query.find("dimensions { actionType }") != std::string::npos);
   // A daily budget needs the month split by day, to tell today's overage from the rest.
   const Config daily = configOf(R"({"plan":"paid","budget":{"maxUsd":5,"granularity":"day"}})");
   CHECK(buildUsageRequests(daily, at("2026-11-10T00:00:00Z"), "abc")[1].query.find(
-            "dimensions { actionType date namespaceId }") != std::string::npos);
+            "dimensions { actionType date }") != std::string::npos);
+  // A per-binding threshold splits its dataset by binding.
+  const Config perBinding = configOf(R"({"plan":"free","bindingIds":{"DB":"db-1"},"thresholds":{"d1-rows-written:DB":{"tripAt":5}}})");
+  CHECK(buildUsageRequests(perBinding, at("2026-11-10T00:00:00Z"), "abc")[2].query.find("dimensions { databaseId }") !=
+        std::string::npos);
 }
 
 TEST_CASE("rows without a date count on today; a date in the future is an error") {
@@ -311,14 +315,25 @@ TEST_CASE("a failing dataset changes nothing it feeds, and N failures in a row m
   CHECK(evaluation.write);
   CHECK_FALSE(hasEvent(evaluation, "blind", "usage-api"));
 
+  // One dataset failing N times makes its resources blind, not the whole guard.
   state = tick(config, state, down, at("2026-11-23T12:10:00Z"), &evaluation);
   CHECK(state.health.consecutiveFailures == 2);
+  CHECK(evaluation.report["health"]["blind"] == false);
+  CHECK(evaluation.report["health"]["blindDatasets"] == json::array({"kvOperationsAdaptiveGroups"}));
+  CHECK(hasEvent(evaluation, "blind", "kvOperationsAdaptiveGroups"));
+
+  // Every dataset failing N times: the guard is blind, said once.
+  const std::vector<DatasetOutcome> allDown = {failure("kvOperationsAdaptiveGroups", "HTTP 500"),
+                                               failure("d1AnalyticsAdaptiveGroups", "HTTP 500")};
+  state = tick(config, state, allDown, at("2026-11-23T12:15:00Z"), &evaluation);
+  CHECK(evaluation.report["health"]["blind"] == false);  // d1 has failed once so far
+  state = tick(config, state, allDown, at("2026-11-23T12:20:00Z"), &evaluation);
   CHECK(evaluation.report["health"]["blind"] == true);
   CHECK(hasEvent(evaluation, "blind", "usage-api"));
-  state = tick(config, state, down, at("2026-11-23T12:15:00Z"), &evaluation);
+  state = tick(config, state, allDown, at("2026-11-23T12:25:00Z"), &evaluation);
   CHECK_FALSE(hasEvent(evaluation, "blind", "usage-api"));  // once
 
-  state = tick(config, state, kv(today, 10), at("2026-11-23T12:20:00Z"), &evaluation);
+  state = tick(config, state, withAllDatasets(kv(today, 10)), at("2026-11-23T12:30:00Z"), &evaluation);
   CHECK(state.health.consecutiveFailures == 0);
   CHECK(state.health.lastError.empty());
   CHECK(evaluation.report["health"]["blind"] == false);
@@ -409,4 +424,79 @@ TEST_CASE("the normalised config validates again unchanged") {
   ConfigResult again = parseConfig(once);
   REQUIRE(again.config);
   CHECK(toJson(*again.config) == once);
+}
+
+TEST_CASE("review: recover at or above 100 with no percent trip is refused; absolute lines cannot flap") {
+  ConfigResult result = parseConfig(json::parse(R"({"plan":"free","thresholds":{"kv-writes":{"trip":null,"tripAt":1000,"recover":150}}})"));
+  REQUIRE(result.problems.size() == 1);
+  CHECK(result.problems[0].message == "recover (150) must be below 100 when trip is off");
+  const Config config = configOf(R"({"plan":"free","thresholds":{"kv-writes":{"trip":null,"tripAt":1000}}})");
+  PollState state = tick(config, {}, kv(kToday, 1200), at("2026-11-23T12:00:00Z"));
+  REQUIRE(state.breakers.count("kv-writes"));
+  state = tick(config, state, kv(kToday, 1200), at("2026-11-23T12:05:00Z"));
+  CHECK(state.breakers.count("kv-writes"));  // steady usage over the line: stays tripped
+}
+
+TEST_CASE("review: rows that are not objects, or lack the field, fail the dataset") {
+  auto answer = [](const char* rows) {
+    return std::string(R"({"data":{"viewer":{"accounts":[{"d1AnalyticsAdaptiveGroups":)") + rows + "}]}}}";
+  };
+  CHECK_FALSE(parseUsageResponse("d1AnalyticsAdaptiveGroups", 200, answer(R"([5,"junk"])"), kToday).ok);
+  CHECK_FALSE(parseUsageResponse("d1AnalyticsAdaptiveGroups", 200, answer(R"([{"summ":{"rowsRead":1}}])"), kToday).ok);
+  CHECK_FALSE(parseUsageResponse("d1AnalyticsAdaptiveGroups", 200, answer(R"([{"sum":{"rowsRead":1}}])"), kToday).ok);
+  CHECK(parseUsageResponse("d1AnalyticsAdaptiveGroups", 200, answer(R"([])"), kToday).ok);
+}
+
+TEST_CASE("review: a weekly budget counts the overage of a week that straddles a renewal") {
+  const Config config = configOf(R"({"plan":"paid","budget":{"maxUsd":4,"granularity":"week"}})");
+  // Monday Nov 30 is in November's billing month; the week runs to Sunday Dec 6.
+  const UsageRequest kvRequest = buildUsageRequests(config, at("2026-12-02T12:00:00Z"), "abc")[1];
+  CHECK(kvRequest.variables["start"] == "2026-11-01");
+  std::vector<DatasetOutcome> outcomes = {usage("kvOperationsAdaptiveGroups", {
+      {"kv-writes", "", day("2026-11-30"), 2e6}, {"kv-writes", "", day("2026-12-01"), 0.5e6}})};
+  Evaluation evaluation = evaluate(config, {}, outcomes, at("2026-12-02T12:00:00Z"));
+  CHECK(evaluation.report["budget"]["usedUsd"].get<double>() == doctest::Approx(5.0));  // $5 in November, $0 in December
+  CHECK(evaluation.changes.trip.count("kv-writes"));
+}
+
+TEST_CASE("review: a reset made while a tick polls is not undone by it") {
+  const Config config = configOf(R"({"plan":"free"})");
+  PollState stored;  // nothing tripped when the tick read
+  Evaluation evaluation = evaluate(config, stored, kv(kToday, 950), at("2026-11-23T12:00:00Z"));
+  REQUIRE(evaluation.changes.trip.count("kv-writes"));
+  ManualResult reset = manualReset(config, {"kv-writes"}, 0, at("2026-11-23T12:00:01Z"));
+  PollState fresh = applyChanges(stored, *reset.changes);
+  PollState written = applyChanges(fresh, evaluation.changes);
+  CHECK_FALSE(written.breakers.count("kv-writes"));
+  CHECK(written.holds.count("kv-writes"));
+}
+
+TEST_CASE("review: the budget does not take over a key its own line trips in the same tick") {
+  const Config config = configOf(R"({"plan":"paid","budget":{"maxUsd":1},"thresholds":{"kv-writes":{"tripAt":2000000}}})");
+  Evaluation evaluation = evaluate(config, {}, kv(kToday, 3e6), at("2026-11-23T12:00:00Z"));
+  REQUIRE(evaluation.changes.trip.count("kv-writes"));
+  CHECK(evaluation.changes.trip["kv-writes"].source == "poll");
+}
+
+TEST_CASE("review: manual seconds are checked; dry run cleans up a stale poll trip") {
+  const Config config = configOf(R"({"plan":"free"})");
+  CHECK(manualTrip(config, {"kv-writes"}, "", 1e300, 0).problems.size() == 1);
+  CHECK(manualReset(config, {"kv-writes"}, -1, 0).problems.size() == 1);
+  const Config dry = configOf(R"({"plan":"free","dryRun":true})");
+  PollState state;
+  state.breakers["kv-writes"] = {"kv-writes", "", "old", "", "poll", ""};
+  state = tick(dry, state, kv(kToday, 10), at("2026-11-23T12:00:00Z"));
+  CHECK(state.breakers.empty());
+}
+
+TEST_CASE("review: config gaps") {
+  CHECK(parseConfig(json::parse(R"({"plan":null})")).problems[0].path == "plan");
+  CHECK(parseConfig(json::parse(R"({"plan":"paid","budget":{"maxUsd":null}})")).problems[0].path == "budget.maxUsd");
+  ConfigResult result = parseConfig(json::parse(
+      R"({"plan":"paid","budget":{"maxUsd":5},"bindingIds":{"DB":"x"},"thresholds":{"d1-rows-written:DB":{"maxOverageUsd":1}}})"));
+  REQUIRE(result.problems.size() == 1);
+  CHECK(result.problems[0].path == "thresholds.d1-rows-written:DB.maxOverageUsd");
+  json limits = json::object();
+  for (int i = 0; i < 17; ++i) limits["kv-writes:B" + std::to_string(i)] = 1;
+  CHECK(parseConfig(json{{"plan", "free"}, {"limits", limits}}).problems[0].path == "limits");
 }

@@ -165,6 +165,9 @@ describe("trip, hold and recover against the simulated usage API", () => {
     expect((await storedState()).breakers).toEqual({});
     await (await guard.env(workerEnv)).KV.put("dry-run-write", "x");
     expect(logs.some((line) => line.includes("[dry run] trip: kv-writes"))).toBe(true);
+    // Not even a manual trip blocks in a dry run.
+    await guard.trip(workerEnv, ["kv-writes"], "by hand");
+    await (await guard.env(workerEnv)).KV.put("dry-run-write-2", "x");
   });
 });
 
@@ -267,6 +270,24 @@ describe("state in KV", () => {
     expect(breakers["d1-rows-written"]).toMatchObject({ source: "manual", reason: "runaway import", until: "2026-11-24T01:05:00Z" });
   });
 
+  it("a manual reset on a corrupt state record keeps the safety net's other trips", async () => {
+    await setUsage("kv-writes", 950);
+    const { guard } = guardAt();
+    await guard.evaluate(workerEnv); // kv-writes tripped, in the state and the net
+    await env.EDGEFUSE_STATE.put(STATE_KEY, "{corrupt");
+    const breakers = await guard.reset(workerEnv, ["d1-rows-written"]);
+    expect(Object.keys(breakers)).toEqual(["kv-writes"]);
+    expect(JSON.parse(await env.EDGEFUSE_STATE.get(SAFETY_NET_KEY)).breakers).toHaveProperty("kv-writes");
+    expect((await storedState()).breakers).toHaveProperty("kv-writes");
+  });
+
+  it("a manual trip with a short TTL still writes a valid safety net", async () => {
+    const { guard } = guardAt({}, Date.now());
+    await guard.trip(workerEnv, ["kv-writes"], "brief", { ttlSeconds: 30 });
+    expect(JSON.parse(await env.EDGEFUSE_STATE.get(SAFETY_NET_KEY)).breakers).toHaveProperty("kv-writes");
+    await expect(guard.trip(workerEnv, ["kv-writes"], "forever?", { ttlSeconds: Infinity })).rejects.toThrow(/ttlSeconds/);
+  });
+
   it("manual trips are honoured by the proxies, and a reset holds until the window resets", async () => {
     const { guard } = guardAt();
     await guard.trip(workerEnv, "kv-writes:KV", "maintenance");
@@ -287,17 +308,18 @@ describe("state in KV", () => {
 });
 
 describe("faults never trip, never recover, and never throw", () => {
+  // [name, fault, error recorded, whether every dataset fails (else only KV's)]
   const faults = [
-    ["HTTP 500", { kind: "http-500" }, "HTTP 500"],
-    ["HTTP 429", { kind: "http-429", retryAfter: 30 }, "HTTP 429: rate limited"],
-    ["a timeout", { kind: "timeout", delayMs: 2500 }, "no answer within 1 s"],
-    ["malformed JSON", { kind: "malformed-json" }, "the answer is not JSON"],
-    ["errors[]", { kind: "graphql-errors" }, "GraphQL error: simulated failure"],
-    ["the wrong shape", { kind: "wrong-shape" }, "unexpected answer"],
-    ["absurd values", { kind: "absurd-values" }, "implausible value"],
-    ["one dataset failing", { kind: "partial", dataset: "kvOperationsAdaptiveGroups" }, "kvOperationsAdaptiveGroups: GraphQL error"],
+    ["HTTP 500", { kind: "http-500" }, "HTTP 500", true],
+    ["HTTP 429", { kind: "http-429", retryAfter: 30 }, "HTTP 429: rate limited", true],
+    ["a timeout", { kind: "timeout", delayMs: 2500 }, "no answer within 1 s", true],
+    ["malformed JSON", { kind: "malformed-json" }, "the answer is not JSON", true],
+    ["errors[]", { kind: "graphql-errors" }, "GraphQL error: simulated failure", true],
+    ["the wrong shape", { kind: "wrong-shape" }, "unexpected answer", true],
+    ["absurd values", { kind: "absurd-values" }, "implausible value", false], // only datasets with values
+    ["one dataset failing", { kind: "partial", dataset: "kvOperationsAdaptiveGroups" }, "kvOperationsAdaptiveGroups: GraphQL error", false],
   ];
-  for (const [name, spec, error] of faults) {
+  for (const [name, spec, error, everyDataset] of faults) {
     it(`${name}: the trip holds and the error is recorded`, async () => {
       await setUsage("kv-writes", 950);
       const { guard, clock } = guardAt({ pollTimeoutSeconds: 1, failuresUntilBlind: 2 });
@@ -311,12 +333,16 @@ describe("faults never trip, never recover, and never throw", () => {
         expect(report.ok).toBe(true);
         expect(report.health.lastError).toContain(error);
         expect(report.health.consecutiveFailures).toBe(tick);
-        expect(report.health.blind).toBe(tick >= 2);
+        expect(report.health.blind).toBe(everyDataset && tick >= 2);
+        expect(report.health.blindDatasets.includes("kvOperationsAdaptiveGroups")).toBe(tick >= 2);
       }
       const { breakers, poll } = await storedState();
       expect(Object.keys(breakers)).toEqual(["kv-writes"]);
       expect(poll.consecutiveFailures).toBe(2);
-      expect(logs.some((line) => line.includes("blind: the usage API has failed 2 checks in a row"))).toBe(true);
+      const blindLine = everyDataset
+        ? "blind: the usage API has failed 2 checks in a row"
+        : "blind: kvOperationsAdaptiveGroups has failed 2 checks in a row";
+      expect(logs.some((line) => line.includes(blindLine))).toBe(true);
     });
   }
 
