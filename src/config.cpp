@@ -241,6 +241,79 @@ const std::vector<std::string>& bindingKinds() {
   return kinds;
 }
 
+namespace {
+
+const char* nameOf(ChannelType type) {
+  switch (type) {
+    case ChannelType::Discord: return "discord";
+    case ChannelType::Slack: return "slack";
+    case ChannelType::Webhook: return "webhook";
+  }
+  return "webhook";
+}
+
+void parseAlerts(Validator& v, const json& input, Config& config) {
+  auto it = input.find("alerts");
+  if (it == input.end() || it->is_null() || !v.isObject(*it, "alerts")) return;
+  v.rejectUnknownKeys(*it, "alerts", {"channels", "levels"}, "alerts option");
+  if (auto channels = it->find("channels"); channels != it->end()) {
+    if (!channels->is_array()) {
+      v.report("alerts.channels", "must be a list of channels");
+    } else {
+      for (std::size_t i = 0; i < channels->size(); ++i) {
+        const json& item = (*channels)[i];
+        const std::string path = "alerts.channels[" + std::to_string(i) + "]";
+        if (!v.isObject(item, path)) continue;
+        v.rejectUnknownKeys(item, path, {"type", "urlEnv", "secretEnv", "binding"}, "channel option");
+        auto type = v.oneOf(item, path, "type", {"discord", "slack", "webhook"});
+        if (!type) {
+          if (!item.contains("type")) v.report(path + ".type", "is required", "discord, slack or webhook");
+          continue;
+        }
+        AlertChannel channel{*type == "discord" ? ChannelType::Discord
+                             : *type == "slack" ? ChannelType::Slack
+                                                : ChannelType::Webhook,
+                             *type == "discord" ? "DISCORD_WEBHOOK_URL"
+                             : *type == "slack" ? "SLACK_WEBHOOK_URL"
+                                                : "ALERT_WEBHOOK_URL",
+                             *type == "webhook" ? "ALERT_WEBHOOK_SECRET" : "", std::nullopt};
+        if (auto name = v.identifier(item, path, "urlEnv", "an environment variable")) channel.urlEnv = *name;
+        if (auto name = v.identifier(item, path, "secretEnv", "an environment variable")) {
+          if (channel.type == ChannelType::Webhook) {
+            channel.secretEnv = *name;
+          } else {
+            v.report(path + ".secretEnv", "only webhook channels are signed");
+          }
+        }
+        if (auto name = v.identifier(item, path, "binding", "a service binding")) channel.binding = *name;
+        config.alertChannels.push_back(channel);
+      }
+    }
+  }
+  if (auto levels = it->find("levels"); levels != it->end() && !levels->is_null()) {
+    if (!levels->is_array()) {
+      v.report("alerts.levels", "must be a list of levels", "known: warn, trip, recover, blind, projection, spike");
+    } else {
+      config.alertLevels.clear();
+      for (const json& level : *levels) {
+        const std::string name = level.is_string() ? level.get<std::string>() : toText(level);
+        if (std::find(alertLevels().begin(), alertLevels().end(), name) == alertLevels().end()) {
+          v.report("alerts.levels", "unknown level " + name, didYouMean(name, alertLevels()));
+        } else {
+          config.alertLevels.push_back(name);
+        }
+      }
+    }
+  }
+}
+
+}  // namespace
+
+const std::vector<std::string>& alertLevels() {
+  static const std::vector<std::string> levels = {"warn", "trip", "recover", "blind", "projection", "spike"};
+  return levels;
+}
+
 ConfigResult parseConfig(const json& input) {
   Validator v;
   if (!v.isObject(input, "")) return {std::nullopt, v.problems};
@@ -249,12 +322,12 @@ ConfigResult parseConfig(const json& input) {
                        "stateBinding", "refreshSeconds", "onBlocked", "dryRun", "bindings",
                        "limits", "thresholds", "budget", "bindingIds", "evaluateCron",
                        "scheduledWhenTripped", "failuresUntilBlind", "pollTimeoutSeconds",
-                       "endpointBinding"},
+                       "endpointBinding", "alerts", "projection", "spike", "adminPath", "adminTokenEnv"},
                       "option");
 
-  Config config{Plan::Free, 1, "CF_ACCOUNT_ID", "CF_API_TOKEN", kDefaultEndpoint,
-                "EDGEFUSE_STATE", 60, OnBlocked::Throw, false, {}, {}, {}, {}, std::nullopt,
-                std::nullopt, ScheduledWhenTripped::Skip, 3, 10, std::nullopt};
+  Config config;
+  config.endpoint = kDefaultEndpoint;
+  config.alertLevels = alertLevels();
 
   auto plan = v.oneOf(input, "", "plan", {"free", "paid"});
   if (!plan && (!input.contains("plan") || input["plan"].is_null())) {
@@ -422,11 +495,54 @@ ConfigResult parseConfig(const json& input) {
     config.endpointBinding = *name;
   }
 
+  parseAlerts(v, input, config);
+  if (auto it = input.find("projection"); it != input.end()) {
+    if (it->is_null()) {
+      config.projectionAlertPercent.reset();
+    } else if (v.isObject(*it, "projection")) {
+      v.rejectUnknownKeys(*it, "projection", {"alertAtPercent"}, "projection option");
+      if (auto percent = v.number(*it, "projection", "alertAtPercent", "a percentage above 0", 0, 1e6, false)) {
+        config.projectionAlertPercent = *percent;
+      }
+    }
+  }
+  if (auto it = input.find("spike"); it != input.end()) {
+    if (it->is_null()) {
+      config.spikeFactor.reset();
+    } else if (v.isObject(*it, "spike")) {
+      v.rejectUnknownKeys(*it, "spike", {"factor", "floorPercent"}, "spike option");
+      if (auto factor = v.number(*it, "spike", "factor", "a number above 1", 1, 1e6, false)) config.spikeFactor = *factor;
+      if (auto floor = v.number(*it, "spike", "floorPercent", "a percentage above 0", 0, 1e6, false)) {
+        config.spikeFloorPercent = *floor;
+      }
+    }
+  }
+  if (auto it = input.find("adminPath"); it != input.end() && !it->is_null()) {
+    const std::string path = it->is_string() ? it->get<std::string>() : "";
+    const bool valid = path.size() >= 2 && path.size() <= 100 && path[0] == '/' && path.back() != '/' &&
+                       std::all_of(path.begin(), path.end(), [](char c) {
+                         return std::isalnum(static_cast<unsigned char>(c)) || c == '/' || c == '_' || c == '-' || c == '.';
+                       });
+    if (valid) {
+      config.adminPath = path;
+    } else {
+      v.report("adminPath", "must be a path such as \"/__edgefuse\", got " + toText(*it), "");
+    }
+  }
+  if (auto name = v.identifier(input, "", "adminTokenEnv", "an environment variable")) config.adminTokenEnv = *name;
+
   if (!v.problems.empty()) return {std::nullopt, v.problems};
   return {config, {}};
 }
 
 nlohmann::json toJson(const Config& config) {
+  json channels = json::array();
+  for (const AlertChannel& channel : config.alertChannels) {
+    json entry = {{"type", nameOf(channel.type)}, {"urlEnv", channel.urlEnv},
+                  {"binding", channel.binding ? json(*channel.binding) : json(nullptr)}};
+    if (channel.type == ChannelType::Webhook) entry["secretEnv"] = channel.secretEnv;
+    channels.push_back(entry);
+  }
   json thresholds = json::object();
   for (const auto& [id, threshold] : config.thresholds) {
     thresholds[id] = {
@@ -466,6 +582,13 @@ nlohmann::json toJson(const Config& config) {
       {"failuresUntilBlind", config.failuresUntilBlind},
       {"pollTimeoutSeconds", config.pollTimeoutSeconds},
       {"endpointBinding", config.endpointBinding ? json(*config.endpointBinding) : json(nullptr)},
+      {"alerts", {{"channels", channels}, {"levels", config.alertLevels}}},
+      {"projection", config.projectionAlertPercent ? json{{"alertAtPercent", *config.projectionAlertPercent}}
+                                                   : json(nullptr)},
+      {"spike", config.spikeFactor ? json{{"factor", *config.spikeFactor}, {"floorPercent", config.spikeFloorPercent}}
+                                   : json(nullptr)},
+      {"adminPath", config.adminPath},
+      {"adminTokenEnv", config.adminTokenEnv},
   };
 }
 

@@ -33,16 +33,25 @@ struct Budget {
   Granularity granularity;
 };
 
+enum class ChannelType { Discord, Slack, Webhook };
+
+struct AlertChannel {
+  ChannelType type;
+  std::string urlEnv;                  // env var (a secret) holding the webhook URL
+  std::string secretEnv;               // webhook only: env var holding the HMAC key
+  std::optional<std::string> binding;  // a service binding to send through, for tests and proxies
+};
+
 struct Config {
-  Plan plan;
-  int billingDay;
-  std::string accountIdEnv;
-  std::string apiTokenEnv;
+  Plan plan = Plan::Free;
+  int billingDay = 1;
+  std::string accountIdEnv = "CF_ACCOUNT_ID";
+  std::string apiTokenEnv = "CF_API_TOKEN";
   std::string endpoint;
-  std::string stateBinding;
-  int refreshSeconds;
-  OnBlocked onBlocked;
-  bool dryRun;
+  std::string stateBinding = "EDGEFUSE_STATE";
+  int refreshSeconds = 60;
+  OnBlocked onBlocked = OnBlocked::Throw;
+  bool dryRun = false;
   std::map<std::string, std::string> bindings;    // binding name -> kind
   std::map<std::string, std::string> bindingIds;  // binding name -> analytics id
   // Every resource, plus "<resource>:<binding>" entries for per-binding thresholds.
@@ -50,11 +59,21 @@ struct Config {
   std::map<std::string, std::optional<double>> limits;  // per invocation; nullopt: none
   std::optional<Budget> budget;
   std::optional<std::string> evaluateCron;  // nullopt: every scheduled event evaluates
-  ScheduledWhenTripped scheduledWhenTripped;
-  int failuresUntilBlind;
-  int pollTimeoutSeconds;
+  ScheduledWhenTripped scheduledWhenTripped = ScheduledWhenTripped::Skip;
+  int failuresUntilBlind = 3;
+  int pollTimeoutSeconds = 10;
   std::optional<std::string> endpointBinding;  // a service binding to fetch the endpoint through
+  std::vector<AlertChannel> alertChannels;
+  std::vector<std::string> alertLevels;              // levels sent; default all
+  std::optional<double> projectionAlertPercent = 100;  // nullopt: no projection alerts
+  std::optional<double> spikeFactor = 5;                // nullopt: no spike detection
+  double spikeFloorPercent = 10;  // the baseline is at least this % of the even hourly share
+  std::string adminPath = "/__edgefuse";
+  std::string adminTokenEnv = "EDGEFUSE_ADMIN_TOKEN";
 };
+
+// Every alert level, in the order they are documented.
+const std::vector<std::string>& alertLevels();
 
 // The window a threshold's usage is summed over: its granularity, else the allowance's.
 Granularity windowGranularity(const Threshold& threshold, const Allowance& allowance);

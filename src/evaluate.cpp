@@ -6,6 +6,7 @@
 
 #include "cost.h"
 #include "identifier.h"
+#include "insights.h"
 #include "json_text.h"
 
 namespace edgefuse {
@@ -67,12 +68,14 @@ class Evaluator {
   Evaluator(const Config& config, const PollState& previous, const std::vector<DatasetOutcome>& outcomes,
             std::int64_t nowMs)
       : config_(config), previous_(previous), nowMs_(nowMs), nowIso_(isoTimestamp(nowMs)),
-        today_(dayOfMs(nowMs)), month_(billingMonth(today_, config.billingDay)), alerted_(previous.alerted) {
+        today_(dayOfMs(nowMs)), month_(billingMonth(today_, config.billingDay)), alerted_(previous.alerted),
+        history_(previous.history) {
     for (const DatasetOutcome& outcome : outcomes) outcomes_[outcome.dataset] = &outcome;
   }
 
   Evaluation run() {
     for (const auto& [key, threshold] : config_.thresholds) evaluateKey(key, threshold);
+    evaluateInsights();
     evaluateBudget();
     expireManualEntries();
     updateHealth();
@@ -95,23 +98,24 @@ class Evaluator {
   }
 
   void alertOnce(const std::string& level, const std::string& key, const std::string& windowTag,
-                 const std::string& message) {
+                 const std::string& message, const json& details = json::object()) {
     std::string& seen = alerted_[level + ":" + key];
     if (seen == windowTag) return;
     seen = windowTag;
-    result_.events.push_back({level, key, message, config_.dryRun});
+    result_.events.push_back({level, key, message, config_.dryRun, details});
   }
 
   void trip(const std::string& key, const std::string& resource, const std::string& binding,
-            const std::string& source, const std::string& reason, const std::string& windowTag) {
-    alertOnce("trip", key, windowTag, reason);
+            const std::string& source, const std::string& reason, const std::string& windowTag,
+            const json& details = json::object()) {
+    alertOnce("trip", key, windowTag, reason, details);
     if (!config_.dryRun) result_.changes.trip[key] = {resource, binding, reason, nowIso_, source, ""};
   }
 
-  void recover(const std::string& key, const std::string& message) {
+  void recover(const std::string& key, const std::string& message, const json& details = json::object()) {
     alerted_.erase("trip:" + key);
     alerted_.erase("warn:" + key);
-    result_.events.push_back({"recover", key, message, config_.dryRun});
+    result_.events.push_back({"recover", key, message, config_.dryRun, details});
     result_.changes.clear.push_back(key);  // even in a dry run: it never trips, but cleans up
   }
 
@@ -174,6 +178,10 @@ class Evaluator {
     const double overage = parts.binding.empty() ? overageUsd(plan, periodUsage(*outcome, resource, today_)) : 0.0;
 
     // Absolute lines recover at the same fraction of themselves; never at or above 1.
+    const json details = {{"resource", resource.id}, {"binding", parts.binding}, {"used", used},
+                          {"quota", optional(quota)}, {"unit", resource.unit},
+                          {"percent", hasQuota ? json(percent) : json(nullptr)}, {"overageUsd", overage},
+                          {"window", nameOf(granularity)}};
     const double ratio = std::min(threshold.recoverPercent / threshold.tripPercent.value_or(100.0), 0.99);
     std::string reason;
     if (threshold.tripPercent && hasQuota && percent >= *threshold.tripPercent) {
@@ -194,21 +202,82 @@ class Evaluator {
         decision = "held";
       } else {
         decision = "trip";
-        trip(key, std::string(resource.id), parts.binding, "poll", reason, windowTag);
+        trip(key, std::string(resource.id), parts.binding, "poll", reason, windowTag, details);
       }
     } else if (tripped && breaker->second.source == "poll" && below) {
       decision = "recover";
-      recover(key, key + " is back under its recover line" +
-                       (hasQuota ? " (" + percentText(percent) + " of its quota)" : std::string()));
+      recover(key,
+              key + " is back under its recover line" +
+                  (hasQuota ? " (" + percentText(percent) + " of its quota)" : std::string()),
+              details);
     } else if (tripped) {
       decision = "tripped";
     } else if (hasQuota && percent >= threshold.warnPercent) {
       decision = "warn";
-      alertOnce("warn", key, windowTag, share);
+      alertOnce("warn", key, windowTag, share, details);
     }
     entry.update({{"used", used}, {"percent", hasQuota ? json(percent) : json(nullptr)}, {"overageUsd", overage}, {"stale", false},
                   {"decision", decision}});
     result_.report["resources"].push_back(entry);
+  }
+
+  // The allowance period a resource's quota or inclusion applies to.
+  Window allowancePeriod(const Allowance& plan) const {
+    return plan.period == Period::Day ? windowSoFar(Granularity::Day, today_, config_.billingDay) : month_;
+  }
+
+  // Hourly history, spikes and projections, per resource (not per binding).
+  void evaluateInsights() {
+    for (json& entry : result_.report["resources"]) {
+      if (entry["binding"] != "" || entry["stale"] == true) continue;
+      const std::string id = entry["resource"].get<std::string>();
+      const Resource& resource = *findResource(id);
+      const DatasetOutcome* outcome = outcomeFor(resource);
+      if (!outcome) continue;
+      const Allowance& plan = allowance(resource);
+      const Window period = allowancePeriod(plan);
+      const double total = usageBetween(*outcome, id, std::nullopt, period.first, today_);
+      HourlyHistory& history = history_[id];
+      historyChanged_ |= recordTotal(history, total, period.first, nowMs_);
+      const Projection projection = project(history, total, plan, period, nowMs_);
+      const std::string periodName = plan.period == Period::Day ? "day" : "billing month";
+      entry["projection"] = {{"ratePerHour", projection.ratePerHour}, {"endOfPeriod", projection.endOfPeriod},
+                             {"percent", optional(projection.percentOfQuota)}, {"overageUsd", projection.overageUsd},
+                             {"quotaReachedAt", projection.quotaReachedAtMs ? json(isoTimestamp(*projection.quotaReachedAtMs))
+                                                                             : json(nullptr)},
+                             {"periodEndsAt", isoTimestamp(msOfDay(period.nextStart))}};
+      entry["hourly"] = history.hours;
+      projectedOverageUsd_ += projection.overageUsd;
+      const json details = {{"resource", id}, {"binding", ""}, {"used", total},
+                            {"quota", plan.included > 0 && plan.billing != Billing::NotMetered ? json(plan.included) : json(nullptr)},
+                            {"unit", resource.unit}, {"overageUsd", overageUsd(plan, total)},
+                            {"projectedPercent", optional(projection.percentOfQuota)},
+                            {"projectedOverageUsd", projection.overageUsd}, {"window", periodName}};
+      const double nowPercent = plan.included > 0 ? total / plan.included * 100.0 : 0.0;
+      if (config_.projectionAlertPercent && projection.percentOfQuota &&
+          *projection.percentOfQuota >= *config_.projectionAlertPercent && nowPercent < *config_.projectionAlertPercent) {
+        std::string message = id + " is on course for " + percentText(*projection.percentOfQuota) + " of its " +
+                              withCommas(plan.included) + " " + std::string(resource.unit) + " per " + periodName +
+                              " by " + isoDate(period.nextStart);
+        if (projection.quotaReachedAtMs) message += "; at the current rate it runs out " + isoTimestamp(*projection.quotaReachedAtMs);
+        if (projection.overageUsd > 0) message += " (" + usd(projection.overageUsd) + " overage)";
+        alertOnce("projection", id, isoDate(period.first), message, details);
+      }
+      if (config_.spikeFactor) {
+        if (auto spike = detectSpike(history, total, period.first, nowMs_, *config_.spikeFactor, config_.spikeFloorPercent,
+                                     plan, period)) {
+          entry["spike"] = {{"lastHour", spike->lastHour}, {"baseline", spike->baseline}, {"spiking", spike->spiking}};
+          if (spike->spiking) {
+            const double ratio = spike->lastHour / spike->baseline;
+            alertOnce("spike", id, isoDate(today_),
+                      id + " used " + withCommas(spike->lastHour) + " " + std::string(resource.unit) +
+                          " in the last hour, " + withCommas(ratio) + "x its baseline of " +
+                          withCommas(std::ceil(spike->baseline)) + " an hour",
+                      details);
+          }
+        }
+      }
+    }
   }
 
   void evaluateBudget() {
@@ -275,7 +344,21 @@ class Evaluator {
                 "budget at " + percentText(percent) + ": " + usd(total) + " of " + usd(budget.maxUsd) +
                     " overage this " + nameOf(budget.granularity));
     }
+    // The month's projected overage, against a monthly budget.
+    std::optional<double> projectedUsd;
+    if (budget.granularity == Granularity::Month) {
+      projectedUsd = projectedOverageUsd_;
+      const double projectedPercent = *projectedUsd / budget.maxUsd * 100.0;
+      if (config_.projectionAlertPercent && projectedPercent >= *config_.projectionAlertPercent &&
+          percent < *config_.projectionAlertPercent) {
+        alertOnce("projection", "budget", windowTag,
+                  "the budget is on course for " + usd(*projectedUsd) + " of " + usd(budget.maxUsd) +
+                      " overage by the end of the billing month",
+                  {{"projectedOverageUsd", *projectedUsd}, {"maxUsd", budget.maxUsd}, {"usedUsd", total}});
+      }
+    }
     result_.report["budget"] = {{"maxUsd", budget.maxUsd}, {"usedUsd", total}, {"percent", percent},
+                                {"projectedUsd", optional(projectedUsd)},
                                 {"granularity", nameOf(budget.granularity)},
                                 {"from", isoDate(window.first)}, {"resetsAt", isoTimestamp(msOfDay(window.nextStart))},
                                 {"contributions", contributions}, {"stale", stale}, {"decision", decision}};
@@ -352,11 +435,12 @@ class Evaluator {
   void finish() {
     StateChanges& changes = result_.changes;
     result_.write = result_.write || !changes.trip.empty() || !changes.clear.empty() || !changes.expire.empty() ||
-                    !changes.releaseHolds.empty() || alerted_ != previous_.alerted;
+                    !changes.releaseHolds.empty() || alerted_ != previous_.alerted || historyChanged_;
     if (result_.write) {
       health_.lastWrittenAt = nowIso_;
       changes.health = health_;
       changes.alerted = alerted_;
+      changes.history = history_;
     }
     json breakers = json::object();
     for (const auto& [key, breaker] : previous_.breakers) breakers[key] = breakersToJson({{key, breaker}})[key];
@@ -374,6 +458,9 @@ class Evaluator {
   const Window month_;
   std::map<std::string, const DatasetOutcome*> outcomes_;
   std::map<std::string, std::string> alerted_;
+  std::map<std::string, HourlyHistory> history_;
+  bool historyChanged_ = false;
+  double projectedOverageUsd_ = 0;
   PollHealth health_;
   Evaluation result_{{}, false, {{"resources", json::array()}}, {}};
 };

@@ -20,10 +20,11 @@ namespace edgefuse {
 constexpr std::int64_t kHeartbeatMs = 3'600'000;
 
 struct PollEvent {
-  std::string level;     // "warn", "trip", "recover", "blind", "budget-warn"
-  std::string key;       // breaker key ("kv-writes", "d1-rows-written:DB") or "budget"
+  std::string level;     // "warn", "trip", "recover", "blind", "projection", "spike", "budget-warn"
+  std::string key;       // breaker key ("kv-writes", "d1-rows-written:DB"), "budget", a dataset or "usage-api"
   std::string message;
   bool dryRun = false;   // what would have happened
+  nlohmann::json details = nlohmann::json::object();  // resource, used, quota, unit, percent, overageUsd
 };
 
 struct Evaluation {

@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "alerts.h"
 #include "breaker_state.h"
 #include "catalogue.h"
 #include "config.h"
@@ -345,6 +346,20 @@ std::string manualChangesJson(const std::string& configText, const std::string& 
   problems.insert(problems.end(), result.problems.begin(), result.problems.end());
   if (!problems.empty() || !result.changes) return failure(problems);
   return toText(json{{"ok", true}, {"changes", changesToJson(*result.changes)}});
+}
+
+std::string alertDeliveriesJson(const std::string& configText, const std::string& eventsText,
+                                const std::string& accountId, double nowMs) {
+  std::vector<Problem> problems;
+  auto config = configFrom(configText, problems);
+  auto now = timeFrom(nowMs, problems);
+  auto events = parse(eventsText, "events", problems);
+  if (!problems.empty()) return failure(problems);
+  json list = json::array();
+  for (const AlertDelivery& delivery : buildAlerts(*config, *events, accountId, isoTimestamp(*now))) {
+    list.push_back({{"channel", delivery.channel}, {"level", delivery.level}, {"key", delivery.key}, {"body", delivery.body}});
+  }
+  return toText(json{{"ok", true}, {"deliveries", list}});
 }
 
 }  // namespace edgefuse

@@ -46,4 +46,9 @@ std::string applyChangesJson(const std::string& config, bool present, const std:
 // {"ok":true,"changes":{...}} or problems.
 std::string manualChangesJson(const std::string& config, const std::string& op, double nowMs);
 
+// `events`: the events of an evaluation. [{"channel":i,"level","key","body"}]: one POST per
+// configured channel and event whose level is sent.
+std::string alertDeliveriesJson(const std::string& config, const std::string& events,
+                                const std::string& accountId, double nowMs);
+
 }  // namespace edgefuse

@@ -44,6 +44,23 @@ PollHealth healthFromJson(const json& value) {
   return health;
 }
 
+json historyMapToJson(const std::map<std::string, HourlyHistory>& history) {
+  json out = json::object();
+  for (const auto& [id, entry] : history) out[id] = historyToJson(entry);
+  return out;
+}
+
+// Entries that do not parse are dropped: history only informs alerts, it never blocks.
+std::map<std::string, HourlyHistory> historyMap(const json& object) {
+  std::map<std::string, HourlyHistory> out;
+  auto it = object.find("history");
+  if (it == object.end() || !it->is_object()) return out;
+  for (const auto& item : it->items()) {
+    if (auto entry = historyFromJson(item.value())) out[item.key()] = *entry;
+  }
+  return out;
+}
+
 std::vector<std::string> stringList(const json& value) {
   std::vector<std::string> out;
   if (!value.is_array()) return out;
@@ -67,6 +84,8 @@ PollStateRecord parsePollState(const std::optional<std::string>& textValue) {
   record.state.holds = stringMap(value, "holds");
   record.state.alerted = stringMap(value, "alerted");
   if (auto it = value.find("poll"); it != value.end()) record.state.health = healthFromJson(*it);
+  record.state.history = historyMap(value);
+  if (auto it = value.find("pendingAlerts"); it != value.end() && it->is_array()) record.state.pendingAlerts = *it;
   return record;
 }
 
@@ -75,7 +94,9 @@ std::string serializePollState(const PollState& state) {
                      {"breakers", breakersToJson(state.breakers)},
                      {"holds", state.holds},
                      {"alerted", state.alerted},
-                     {"poll", healthToJson(state.health)}});
+                     {"poll", healthToJson(state.health)},
+                     {"history", historyMapToJson(state.history)},
+                     {"pendingAlerts", state.pendingAlerts}});
 }
 
 nlohmann::json changesToJson(const StateChanges& changes) {
@@ -87,6 +108,8 @@ nlohmann::json changesToJson(const StateChanges& changes) {
               {"manual", changes.manual}};
   if (changes.alerted) out["alerted"] = *changes.alerted;
   if (changes.health) out["poll"] = healthToJson(*changes.health);
+  if (changes.history) out["history"] = historyMapToJson(*changes.history);
+  if (changes.pendingAlerts) out["pendingAlerts"] = *changes.pendingAlerts;
   return out;
 }
 
@@ -106,6 +129,8 @@ std::optional<StateChanges> changesFromJson(const nlohmann::json& value) {
   if (auto it = value.find("alerted"); it != value.end() && it->is_object()) changes.alerted = stringMap(value, "alerted");
   if (auto it = value.find("poll"); it != value.end() && it->is_object()) changes.health = healthFromJson(*it);
   if (auto it = value.find("manual"); it != value.end() && it->is_boolean()) changes.manual = it->get<bool>();
+  if (value.contains("history")) changes.history = historyMap(value);
+  if (auto it = value.find("pendingAlerts"); it != value.end() && it->is_array()) changes.pendingAlerts = *it;
   return changes;
 }
 
@@ -132,6 +157,8 @@ PollState applyChanges(PollState fresh, const StateChanges& changes) {
   }
   if (changes.alerted) fresh.alerted = *changes.alerted;
   if (changes.health) fresh.health = *changes.health;
+  if (changes.history) fresh.history = *changes.history;
+  if (changes.pendingAlerts) fresh.pendingAlerts = *changes.pendingAlerts;
   return fresh;
 }
 

@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "breaker_state.h"
+#include "insights.h"
 #include "problem.h"
 
 namespace edgefuse {
@@ -28,6 +29,8 @@ struct PollState {
   std::map<std::string, std::string> holds;  // breaker key -> ISO time a manual reset holds until
   std::map<std::string, std::string> alerted;  // "<level>:<key>" -> first day of the window alerted in
   PollHealth health;
+  std::map<std::string, HourlyHistory> history;  // resource id -> hourly usage
+  nlohmann::json pendingAlerts = nlohmann::json::array();  // deliveries to retry next tick
 };
 
 struct PollStateRecord {
@@ -52,9 +55,12 @@ struct StateChanges {
   std::map<std::string, std::string> releaseHolds;  // remove these holds if `until` still matches
   std::optional<std::map<std::string, std::string>> alerted;  // replace alert dedup (ticks)
   std::optional<PollHealth> health;                           // replace health (ticks)
+  std::optional<std::map<std::string, HourlyHistory>> history;  // replace history (ticks)
+  std::optional<nlohmann::json> pendingAlerts;                 // replace the retry list (ticks)
   bool manual = false;  // a manual trip or reset: it may override manual breakers
   bool empty() const {
-    return trip.empty() && clear.empty() && expire.empty() && holds.empty() && releaseHolds.empty() && !alerted && !health;
+    return trip.empty() && clear.empty() && expire.empty() && holds.empty() && releaseHolds.empty() && !alerted &&
+           !health && !history && !pendingAlerts;
   }
 };
 

@@ -98,6 +98,7 @@ EMSCRIPTEN_BINDINGS(edgefuse_core) {
   emscripten::function("evaluateJson", &edgefuse::evaluateJson);
   emscripten::function("applyChangesJson", &edgefuse::applyChangesJson);
   emscripten::function("manualChangesJson", &edgefuse::manualChangesJson);
+  emscripten::function("alertDeliveriesJson", &edgefuse::alertDeliveriesJson);
   emscripten::function("createEnforcer", &createEnforcer);
   emscripten::function("defineMeter", &defineMeter);
   emscripten::function("setTripped", &setTripped);

@@ -1,0 +1,134 @@
+#include "alerts.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+
+#include "json_text.h"
+
+namespace edgefuse {
+namespace {
+
+using nlohmann::json;
+
+void replaceAll(std::string& text, const std::string& from, const std::string& to) {
+  for (std::size_t at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size())) {
+    text.replace(at, from.size(), to);
+  }
+}
+
+std::string number(const json& value) {
+  if (!value.is_number()) return "?";
+  char text[48];
+  std::snprintf(text, sizeof text, "%.0f", std::floor(value.get<double>()));
+  std::string out = text;
+  for (int at = static_cast<int>(out.size()) - 3; at > (out[0] == '-' ? 1 : 0); at -= 3) out.insert(at, ",");
+  return out;
+}
+
+std::string money(const json& value) {
+  char text[48];
+  std::snprintf(text, sizeof text, "$%.2f", value.is_number() ? value.get<double>() : 0.0);
+  return text;
+}
+
+std::string upper(std::string text) {
+  std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+  return text;
+}
+
+std::string field(const json& object, const char* key) {
+  auto it = object.find(key);
+  return it != object.end() && it->is_string() ? it->get<std::string>() : "";
+}
+
+std::string whatTheGuardDid(const std::string& level, const std::string& key, bool dryRun) {
+  if (level == "trip") {
+    return dryRun ? "Dry run: nothing was blocked; without it, calls charged to " + key + " would be refused."
+                  : "Calls charged to " + key + " are refused until it recovers.";
+  }
+  if (level == "recover") return "Calls charged to " + key + " are allowed again.";
+  if (level == "blind") return "Breakers stay as they are until the usage API answers again.";
+  if (level == "projection") return "Nothing is blocked yet: this is a forecast.";
+  if (level == "spike") return "Nothing is blocked by a spike alone; limits and breakers still apply.";
+  return "Nothing is blocked yet.";
+}
+
+}  // namespace
+
+std::string maskAccountId(const std::string& accountId) {
+  if (accountId.size() < 10) return "****";
+  return accountId.substr(0, 4) + "\u2026" + accountId.substr(accountId.size() - 4);
+}
+
+std::string escapeMentions(const std::string& text, ChannelType channel) {
+  std::string out = text;
+  if (channel == ChannelType::Slack) {
+    // Slack's own escaping: with < and > escaped, <!channel> and friends are plain text.
+    replaceAll(out, "&", "&amp;");
+    replaceAll(out, "<", "&lt;");
+    replaceAll(out, ">", "&gt;");
+  } else {
+    replaceAll(out, "<!", "<\u200b!");
+  }
+  for (const char* mention : {"@everyone", "@here", "@channel"}) {
+    replaceAll(out, mention, std::string("@\u200b") + (mention + 1));
+  }
+  return out;
+}
+
+std::string alertLevelOf(const std::string& eventLevel) {
+  return eventLevel == "budget-warn" ? "warn" : eventLevel;
+}
+
+std::string alertText(const json& event, const std::string& maskedAccount) {
+  const std::string level = alertLevelOf(field(event, "level"));
+  const std::string key = field(event, "key");
+  const bool dryRun = event.value("dryRun", false);
+  const json details = event.contains("details") && event["details"].is_object() ? event["details"] : json::object();
+  std::string text = "[edgefuse] " + upper(level) + (dryRun ? " (dry run)" : "") + ": " + key + "\n" +
+                     field(event, "message") + "\n";
+  if (details.contains("used") && details["used"].is_number()) {
+    const std::string unit = field(details, "unit");
+    text += "Usage: " + number(details["used"]) + " " + unit;
+    if (details.contains("quota") && details["quota"].is_number()) {
+      text += " of " + number(details["quota"]) + " included";
+      if (details.contains("window") && details["window"].is_string()) text += " per " + field(details, "window");
+    }
+    text += ". Estimated overage: " + money(details.value("overageUsd", json(0.0))) + ".\n";
+  }
+  text += whatTheGuardDid(level, key, dryRun) + "\nAccount " + maskedAccount;
+  return text;
+}
+
+std::vector<AlertDelivery> buildAlerts(const Config& config, const json& events, const std::string& accountId,
+                                       const std::string& nowIso) {
+  std::vector<AlertDelivery> deliveries;
+  if (!events.is_array()) return deliveries;
+  const std::string masked = maskAccountId(accountId);
+  for (const json& event : events) {
+    if (!event.is_object()) continue;
+    const std::string level = alertLevelOf(field(event, "level"));
+    if (std::find(config.alertLevels.begin(), config.alertLevels.end(), level) == config.alertLevels.end()) continue;
+    const std::string key = field(event, "key");
+    for (std::size_t index = 0; index < config.alertChannels.size(); ++index) {
+      const ChannelType type = config.alertChannels[index].type;
+      const std::string text = escapeMentions(alertText(event, masked), type);
+      json body;
+      if (type == ChannelType::Discord) {
+        body = {{"content", text}, {"allowed_mentions", {{"parse", json::array()}}}};
+      } else if (type == ChannelType::Slack) {
+        body = {{"text", text}};
+      } else {
+        body = {{"source", "edgefuse"}, {"level", level}, {"key", key},
+                {"message", escapeMentions(field(event, "message"), type)}, {"text", text},
+                {"dryRun", event.value("dryRun", false)}, {"details", event.value("details", json::object())},
+                {"account", masked}, {"at", nowIso}};
+      }
+      deliveries.push_back({index, level, key, toText(body)});
+    }
+  }
+  return deliveries;
+}
+
+}  // namespace edgefuse

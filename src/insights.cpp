@@ -1,0 +1,128 @@
+#include "insights.h"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+
+#include "cost.h"
+
+namespace edgefuse {
+namespace {
+
+using nlohmann::json;
+
+std::int64_t hourOf(std::int64_t ms) { return ms >= 0 ? ms / kMsPerHour : (ms - kMsPerHour + 1) / kMsPerHour; }
+
+// Units since the mark: all of `total` when a new period has begun.
+double sinceMark(const HourlyHistory& history, double total, Day periodFirst) {
+  if (periodFirst != history.markPeriodFirst) return total;
+  return std::max(0.0, total - history.markTotal);
+}
+
+}  // namespace
+
+nlohmann::json historyToJson(const HourlyHistory& history) {
+  return {{"markHour", history.markHour}, {"markPeriodFirst", history.markPeriodFirst},
+          {"markTotal", history.markTotal}, {"hours", history.hours}};
+}
+
+std::optional<HourlyHistory> historyFromJson(const nlohmann::json& value) {
+  if (!value.is_object()) return std::nullopt;
+  auto number = [&](const char* key) -> std::optional<double> {
+    auto it = value.find(key);
+    if (it == value.end() || !it->is_number() || !std::isfinite(it->get<double>())) return std::nullopt;
+    return it->get<double>();
+  };
+  auto markHour = number("markHour");
+  auto periodFirst = number("markPeriodFirst");
+  auto markTotal = number("markTotal");
+  auto hours = value.find("hours");
+  if (!markHour || !periodFirst || !markTotal || *markTotal < 0 || hours == value.end() || !hours->is_array() ||
+      hours->size() > kHistoryHours) {
+    return std::nullopt;
+  }
+  HourlyHistory history{static_cast<std::int64_t>(*markHour), static_cast<Day>(*periodFirst), *markTotal, {}};
+  for (const json& hour : *hours) {
+    if (!hour.is_number() || !std::isfinite(hour.get<double>()) || hour.get<double>() < 0) return std::nullopt;
+    history.hours.push_back(hour.get<double>());
+  }
+  return history;
+}
+
+bool recordTotal(HourlyHistory& history, double total, Day periodFirst, std::int64_t nowMs) {
+  const std::int64_t hour = hourOf(nowMs);
+  if (history.markHour < 0) {
+    history = {hour, periodFirst, total, {}};
+    return true;
+  }
+  if (hour <= history.markHour) return false;  // same hour, or the clock went back: keep the mark
+  // Spread what accrued since the mark evenly over the hours that passed.
+  const std::int64_t passed = hour - history.markHour;
+  const double each = sinceMark(history, total, periodFirst) / static_cast<double>(passed);
+  for (std::int64_t i = 0; i < std::min<std::int64_t>(passed, kHistoryHours); ++i) history.hours.push_back(each);
+  if (history.hours.size() > kHistoryHours) {
+    history.hours.erase(history.hours.begin(), history.hours.end() - kHistoryHours);
+  }
+  history.markHour = hour;
+  history.markPeriodFirst = periodFirst;
+  history.markTotal = total;
+  return true;
+}
+
+double lastHourUsage(const HourlyHistory& history, double total, Day periodFirst, std::int64_t nowMs) {
+  if (history.markHour < 0) return 0;
+  const double fraction = std::clamp(static_cast<double>(nowMs - history.markHour * kMsPerHour) / kMsPerHour, 0.0, 1.0);
+  const double previous = history.hours.empty() ? 0.0 : history.hours.back();
+  return sinceMark(history, total, periodFirst) + previous * (1.0 - fraction);
+}
+
+std::optional<Spike> detectSpike(const HourlyHistory& history, double total, Day periodFirst, std::int64_t nowMs,
+                                 double factor, double floorPercent, const Allowance& allowance,
+                                 const Window& period) {
+  if (history.hours.empty() || allowance.billing == Billing::NotMetered || allowance.included <= 0) {
+    return std::nullopt;
+  }
+  const double periodHours = static_cast<double>(period.nextStart - period.first) * 24.0;
+  const double floor = floorPercent / 100.0 * allowance.included / periodHours;
+  // The baseline excludes the hour that overlaps the last 60 minutes.
+  const std::size_t baselineHours = history.hours.size() > 1 ? history.hours.size() - 1 : 1;
+  const double mean =
+      std::accumulate(history.hours.begin(), history.hours.begin() + baselineHours, 0.0) / baselineHours;
+  Spike spike;
+  spike.lastHour = lastHourUsage(history, total, periodFirst, nowMs);
+  spike.baseline = std::max(mean, floor);
+  spike.spiking = spike.lastHour > factor * spike.baseline;
+  return spike;
+}
+
+Projection project(const HourlyHistory& history, double total, const Allowance& allowance, const Window& period,
+                   std::int64_t nowMs) {
+  Projection projection;
+  projection.used = total;
+  const std::int64_t startMs = msOfDay(period.first);
+  const std::int64_t endMs = msOfDay(period.nextStart);
+  const double elapsedHours = std::max(1.0, static_cast<double>(nowMs - startMs) / kMsPerHour);
+  const double remainingHours = std::max(0.0, static_cast<double>(endMs - nowMs) / kMsPerHour);
+  if (history.hours.size() >= 3 && history.markPeriodFirst == period.first && history.markHour >= 0) {
+    // The last five completed hours and this one so far.
+    const std::size_t recent = std::min<std::size_t>(5, history.hours.size());
+    const double fraction = std::clamp(static_cast<double>(nowMs - history.markHour * kMsPerHour) / kMsPerHour, 0.0, 1.0);
+    const double units = std::accumulate(history.hours.end() - recent, history.hours.end(), 0.0) +
+                         sinceMark(history, total, period.first);
+    projection.ratePerHour = units / (static_cast<double>(recent) + fraction);
+  } else {
+    projection.ratePerHour = total / elapsedHours;
+  }
+  projection.endOfPeriod = total + projection.ratePerHour * remainingHours;
+  if (allowance.billing != Billing::NotMetered && allowance.included > 0) {
+    projection.percentOfQuota = projection.endOfPeriod / allowance.included * 100.0;
+    if (total < allowance.included && projection.ratePerHour > 0) {
+      const double hours = (allowance.included - total) / projection.ratePerHour;
+      if (hours <= remainingHours) projection.quotaReachedAtMs = nowMs + std::llround(hours * kMsPerHour);
+    }
+  }
+  projection.overageUsd = overageUsd(allowance, projection.endOfPeriod);
+  return projection;
+}
+
+}  // namespace edgefuse
