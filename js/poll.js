@@ -6,6 +6,7 @@
 // writes (the state and the safety net). Nothing here throws: every failure is reported
 // in the result and logged, and the next tick tries again.
 import { SAFETY_NET_KEY, STATE_KEY } from "./breakers.js";
+import { deliverAlerts } from "./alerts.js";
 import { callCore } from "./core.js";
 import { GuardInputError } from "./errors.js";
 
@@ -49,13 +50,28 @@ export class UsagePoll {
       for (const event of evaluation.events) {
         console.log(`edgefuse: ${event.dryRun ? "[dry run] " : ""}${event.level}: ${event.message}`);
       }
-      if (evaluation.write) await this.#applyChanges(kv, evaluation.changes, now, kvOps);
-      return { ok: true, wrote: evaluation.write, events: evaluation.events, ...evaluation.report, kv: kvOps };
+      const alerts = await this.#alert(env, evaluation, now);
+      const write = evaluation.write || alerts.pendingChanged;
+      if (write) await this.#applyChanges(kv, { ...evaluation.changes, pendingAlerts: alerts.pending }, now, kvOps);
+      const { events, report } = evaluation;
+      return { ok: true, wrote: write, events, alerts: { sent: alerts.sent, pending: alerts.pending.length }, ...report, kv: kvOps };
     } catch (error) {
       const message = `usage poll failed: ${error?.message ?? error}`;
       console.error(`edgefuse: ${message}`);
       return { ok: false, error: message, kv: kvOps };
     }
+  }
+
+  // Sends this tick's alerts and retries the ones that failed before.
+  async #alert(env, evaluation, now) {
+    const before = evaluation.pendingAlerts ?? [];
+    if (this.#config.alerts.channels.length === 0) return { sent: 0, pending: [], pendingChanged: before.length > 0 };
+    const accountId = String(env[this.#config.accountIdEnv] ?? "");
+    const built = callCore("alertDeliveriesJson", this.#configText, JSON.stringify(evaluation.events), accountId, now);
+    if (!built.ok) throw new Error(describeProblems(built.problems));
+    if (built.deliveries.length === 0 && before.length === 0) return { sent: 0, pending: [], pendingChanged: false };
+    const { sent, pending } = await deliverAlerts(this.#config, env, built.deliveries, before, now);
+    return { sent, pending, pendingChanged: JSON.stringify(pending) !== JSON.stringify(before) };
   }
 
   /** A manual trip or reset; resolves to the breakers now in force. */

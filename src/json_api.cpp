@@ -89,7 +89,8 @@ std::optional<std::int64_t> timeFrom(double nowMs, std::vector<Problem>& problem
 json eventsJson(const std::vector<PollEvent>& events) {
   json list = json::array();
   for (const PollEvent& event : events) {
-    list.push_back({{"level", event.level}, {"key", event.key}, {"message", event.message}, {"dryRun", event.dryRun}});
+    list.push_back({{"level", event.level}, {"key", event.key}, {"message", event.message}, {"dryRun", event.dryRun},
+                    {"details", event.details}});
   }
   return list;
 }
@@ -272,6 +273,7 @@ std::string evaluateJson(const std::string& configText, bool statePresent, const
                      {"changes", changesToJson(evaluation.changes)},
                      {"report", evaluation.report},
                      {"events", eventsJson(evaluation.events)},
+                     {"pendingAlerts", previous.pendingAlerts},
                      {"problems", problemsJson(notes)}});
 }
 

@@ -28,6 +28,37 @@ export class UsageApi extends WorkerEntrypoint {
   }
 }
 
+// A local alert receiver (the tests' Discord, Slack and webhook endpoints), reached as
+// env.ALERT_RECEIVER. It records what it receives and can be told to fail or stall.
+const received = [];
+let behaviour = { status: 200, delayMs: 0, times: 0 };
+
+export class AlertReceiver extends WorkerEntrypoint {
+  async fetch(request) {
+    const url = new URL(request.url);
+    if (url.pathname === "/__receiver/received") return Response.json(received);
+    if (url.pathname === "/__receiver/behaviour") {
+      behaviour = { status: 200, delayMs: 0, times: 0, ...(await request.json()) };
+      return Response.json(behaviour);
+    }
+    if (url.pathname === "/__receiver/reset") {
+      received.length = 0;
+      behaviour = { status: 200, delayMs: 0, times: 0 };
+      return Response.json({ ok: true });
+    }
+    const misbehave = behaviour.times > 0;
+    if (misbehave) behaviour.times -= 1;
+    if (misbehave && behaviour.delayMs) await scheduler.wait(behaviour.delayMs);
+    received.push({
+      path: url.pathname,
+      signature: request.headers.get("X-Edgefuse-Signature"),
+      body: await request.text(),
+      answered: misbehave ? behaviour.status : 200,
+    });
+    return new Response(null, { status: misbehave ? behaviour.status : 200 });
+  }
+}
+
 export default {
   async fetch() {
     return new Response("edgefuse test worker");
