@@ -21,6 +21,9 @@ export class Enforcement {
   #resourceIds = null;
   /** Breaker key -> { resource, binding, reason, since, source }, for refusal messages. */
   breakers = {};
+  /** Per-invocation limit refusals in this isolate, by limit key, since `limitHitsSince`. */
+  limitHits = {};
+  limitHitsSince = new Date().toISOString();
 
   constructor(config) {
     this.#core = coreExports();
@@ -88,6 +91,7 @@ export class Enforcement {
       details.used = this.#core._edgefuse_used(this.#handle, id, site.meter, throughBinding);
       details.limit = this.#core._edgefuse_limit(this.#handle, site.meter, throughBinding);
       details.limitKey = throughBinding ? `${resource}:${binding}` : resource;
+      this.limitHits[details.limitKey] = (this.limitHits[details.limitKey] ?? 0) + 1;
     }
     if (this.#skip && site.neutral) return Promise.resolve(site.neutral(firstArg));
     return Promise.reject(new GuardError(details));

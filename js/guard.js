@@ -6,6 +6,7 @@ import { deepFreeze } from "./deep-freeze.js";
 import { Enforcement } from "./enforcement.js";
 import { GuardConfigError, GuardError, GuardInputError, toJsonText } from "./errors.js";
 import { UsagePoll } from "./poll.js";
+import { handleAdmin } from "./admin.js";
 
 /**
  * Creates a guard from plain JSON config. Throws GuardConfigError listing every problem;
@@ -67,6 +68,8 @@ class Guard {
         guarded[key] = value;
       } else if (key === "fetch") {
         guarded.fetch = async (request, env, ctx) => {
+          const admin = await handleAdmin(this, request, env);
+          if (admin) return admin;
           try {
             return await handler.fetch(request, await this.env(env, ctx), ctx);
           } catch (error) {
@@ -89,6 +92,16 @@ class Guard {
    */
   evaluate(env, { now } = {}) {
     return this.#parts.poll.evaluate(env, now ?? this.#clock());
+  }
+
+  /**
+   * What the status page shows: a read-only evaluation now (usage, quotas, projections,
+   * decisions), the breakers in KV, and this isolate's per-invocation limit hits.
+   */
+  async status(env) {
+    const { enforcement, poll } = this.#parts;
+    const report = await poll.status(env, this.#clock());
+    return { ...report, limitHits: { since: enforcement.limitHitsSince, counts: { ...enforcement.limitHits } } };
   }
 
   /**

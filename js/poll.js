@@ -25,8 +25,16 @@ export class UsagePoll {
     this.#onBreakers = onBreakers;
   }
 
+  /**
+   * What an evaluation at `now` would find, without writing or alerting: for the status
+   * page. Resolves to the report plus the breakers and health in KV; never rejects.
+   */
+  async status(env, now) {
+    return this.evaluate(env, now, { readOnly: true });
+  }
+
   /** One evaluation at `now` (ms since the epoch). Resolves to what happened; never rejects. */
-  async evaluate(env, now) {
+  async evaluate(env, now, { readOnly = false } = {}) {
     const kvOps = { reads: 0, writes: 0, deletes: 0 };
     try {
       const kv = this.#stateNamespace(env);
@@ -46,6 +54,11 @@ export class UsagePoll {
         now,
       );
       if (!evaluation.ok) throw new Error(describeProblems(evaluation.problems));
+      if (readOnly) {
+        const stored = readable ? JSON.parse(state) : net !== null ? safeParse(net) : null;
+        const { report } = evaluation;
+        return { ok: true, live: true, ...report, breakers: stored?.breakers ?? {}, stored: { poll: stored?.poll ?? null }, kv: kvOps };
+      }
       for (const problem of evaluation.problems) console.warn(`edgefuse: ${problem.path}: ${problem.message}`);
       for (const event of evaluation.events) {
         console.log(`edgefuse: ${event.dryRun ? "[dry run] " : ""}${event.level}: ${event.message}`);
@@ -179,6 +192,14 @@ export class UsagePoll {
         }
       }),
     );
+  }
+}
+
+function safeParse(text) {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null;
   }
 }
 

@@ -1,0 +1,145 @@
+// The admin routes: the status JSON, the dashboard page and the manual controls, behind
+// the admin token.
+import { env } from "cloudflare:workers";
+import { beforeEach, describe, expect, it, vi } from "vitest";
+import { SAFETY_NET_KEY, STATE_KEY, createGuard } from "../../js/index.js";
+
+const TOKEN = "admin-token-never-shown";
+const adminEnv = {
+  ...env,
+  CF_ACCOUNT_ID: env.USAGE_API_ACCOUNT_ID,
+  CF_API_TOKEN: env.USAGE_API_TOKEN,
+  EDGEFUSE_ADMIN_TOKEN: TOKEN,
+};
+const config = { plan: "free", endpoint: "http://usage-api/graphql", endpointBinding: "USAGE_API" };
+const handler = { fetch: () => new Response("the Worker's own answer") };
+
+function worker(overrides = {}) {
+  return createGuard({ ...config, ...overrides }).wrap(handler);
+}
+
+const bearer = { Authorization: `Bearer ${TOKEN}` };
+const basic = { Authorization: `Basic ${btoa(`admin:${TOKEN}`)}` };
+const request = (path, init = {}) => new Request(`https://app.example${path}`, init);
+
+beforeEach(async () => {
+  await env.USAGE_API.fetch("http://usage-api/__sim/reset", { method: "POST", body: "{}" });
+  await env.USAGE_API.fetch("http://usage-api/__sim/usage", {
+    method: "POST",
+    body: JSON.stringify([
+      { resource: "kv-writes", units: 950, mode: "set" },
+      { resource: "d1-rows-read", units: 1_000_000, mode: "set" },
+    ]),
+  });
+  await env.EDGEFUSE_STATE.delete(STATE_KEY);
+  await env.EDGEFUSE_STATE.delete(SAFETY_NET_KEY);
+  vi.spyOn(console, "log").mockImplementation(() => {});
+});
+
+describe("access", () => {
+  it("is off without a configured token: the Worker answers as usual", async () => {
+    const response = await worker().fetch(request("/__edgefuse"), { ...adminEnv, EDGEFUSE_ADMIN_TOKEN: undefined }, {});
+    expect(await response.text()).toBe("the Worker's own answer");
+  });
+
+  it("needs the token: 401 without it or with a wrong one, Basic challenge for browsers", async () => {
+    const app = worker();
+    for (const headers of [{}, { Authorization: "Bearer wrong" }, { Authorization: `Basic ${btoa("admin:wrong")}` }, { Authorization: "Basic !!" }]) {
+      const response = await app.fetch(request("/__edgefuse/status.json", { headers }), adminEnv, {});
+      expect(response.status).toBe(401);
+      expect(response.headers.get("WWW-Authenticate")).toBe('Basic realm="edgefuse", charset="UTF-8"');
+      expect(await response.text()).not.toContain(TOKEN);
+    }
+    expect((await app.fetch(request("/__edgefuse/status.json", { headers: bearer }), adminEnv, {})).status).toBe(200);
+    expect((await app.fetch(request("/__edgefuse", { headers: basic }), adminEnv, {})).status).toBe(200);
+    expect((await app.fetch(request("/__edgefuse/nothing", { headers: bearer }), adminEnv, {})).status).toBe(404);
+    expect(await (await app.fetch(request("/elsewhere"), adminEnv, {})).text()).toBe("the Worker's own answer");
+  });
+
+  it("serves under a configured path and token variable", async () => {
+    const app = worker({ adminPath: "/ops/guard", adminTokenEnv: "OPS_TOKEN" });
+    const response = await app.fetch(request("/ops/guard/status.json", { headers: bearer }), { ...adminEnv, OPS_TOKEN: TOKEN }, {});
+    expect(response.status).toBe(200);
+  });
+});
+
+describe("status.json", () => {
+  it("has every resource's usage, quota, percent, projection, overage and breaker, plus health and limit hits", async () => {
+    const guard = createGuard(config);
+    await guard.evaluate(adminEnv); // a cron tick: trips kv-writes
+    const guarded = await guard.env(adminEnv);
+    await guarded.KV.get("x"); // a guarded call in this isolate
+    const status = await (await guard.wrap(handler).fetch(request("/__edgefuse/status.json", { headers: bearer }), adminEnv, {})).json();
+    const writes = status.resources.find((row) => row.key === "kv-writes");
+    expect(writes).toMatchObject({ used: 950, quota: 1000, percent: 95, overageUsd: 0, decision: "tripped" });
+    expect(writes.breaker).toMatchObject({ source: "poll" });
+    expect(writes.projection).toMatchObject({ periodEndsAt: expect.stringMatching(/T00:00:00Z$/) });
+    expect(typeof writes.projection.endOfPeriod).toBe("number");
+    expect(status.breakers).toHaveProperty("kv-writes");
+    expect(status.stored.poll.lastCheckAt).toMatch(/Z$/);
+    expect(status.health).toMatchObject({ blind: false, lastError: "" });
+    expect(status.limitHits).toMatchObject({ counts: {} });
+    expect(JSON.stringify(status)).not.toContain(TOKEN);
+    expect(JSON.stringify(status)).not.toContain(env.USAGE_API_TOKEN);
+  });
+
+  it("counts per-invocation limit hits in this isolate", async () => {
+    const guard = createGuard({ ...config, limits: { "kv-reads": 1 } });
+    const guarded = await guard.env(adminEnv);
+    await guarded.KV.get("a");
+    await expect(guarded.KV.get("b")).rejects.toThrow(/limit/);
+    const status = await guard.status(adminEnv);
+    expect(status.limitHits.counts).toEqual({ "kv-reads": 1 });
+  });
+});
+
+describe("the dashboard", () => {
+  it("is one self-contained page: no script, no external assets, a strict CSP, and escaped text", async () => {
+    const guard = createGuard(config);
+    await guard.trip(adminEnv, ["d1-rows-written"], '<script>alert("x")</script> @everyone');
+    const response = await guard.wrap(handler).fetch(request("/__edgefuse", { headers: basic }), adminEnv, {});
+    expect(response.headers.get("Content-Type")).toBe("text/html; charset=utf-8");
+    expect(response.headers.get("Content-Security-Policy")).toContain("default-src 'none'");
+    const page = await response.text();
+    expect(page).not.toMatch(/<script/i);
+    expect(page).not.toMatch(/\b(src|href)=["']?https?:/i);
+    expect(page).toContain("&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;");
+    expect(page).toMatch(/<svg class="bar"/);
+    expect(page).toMatch(/<tr class="" data-key="kv-writes" data-used="950" data-quota="1000" data-percent="95"/);
+    expect(page).toContain('name="viewport"');
+    expect(page).not.toContain(TOKEN);
+  });
+
+  it("trips and resets through its forms, and refuses cross-site posts", async () => {
+    const app = worker();
+    const form = (resources) => new URLSearchParams({ resources });
+    let response = await app.fetch(
+      request("/__edgefuse/trip", { method: "POST", headers: { ...basic, Origin: "https://app.example" }, body: form("r2-class-a") }),
+      adminEnv,
+      {},
+    );
+    expect(response.status).toBe(303);
+    expect(response.headers.get("Location")).toBe("/__edgefuse");
+    expect(JSON.parse(await env.EDGEFUSE_STATE.get(STATE_KEY)).breakers["r2-class-a"]).toMatchObject({ source: "manual" });
+
+    response = await app.fetch(
+      request("/__edgefuse/reset", { method: "POST", headers: { ...basic, Origin: "https://evil.example" }, body: form("r2-class-a") }),
+      adminEnv,
+      {},
+    );
+    expect(response.status).toBe(403);
+    response = await app.fetch(
+      request("/__edgefuse/reset", { method: "POST", headers: { ...bearer, "Content-Type": "application/json" }, body: JSON.stringify({ resources: ["r2-class-a"] }) }),
+      adminEnv,
+      {},
+    );
+    expect(await response.json()).toEqual({ ok: true, breakers: {} });
+    response = await app.fetch(
+      request("/__edgefuse/trip", { method: "POST", headers: { ...bearer, "Content-Type": "application/json" }, body: JSON.stringify({ resources: ["nope"] }) }),
+      adminEnv,
+      {},
+    );
+    expect(response.status).toBe(400);
+    expect((await response.json()).problems[0].path).toBe("resources.nope");
+  });
+});
