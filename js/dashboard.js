@@ -7,7 +7,7 @@ const escapeHtml = (value) =>
 const units = (value) => (typeof value === "number" ? Math.round(value).toLocaleString("en-US") : "–");
 const percentText = (value) => (typeof value === "number" ? `${value.toFixed(1)}%` : "–");
 const money = (value) => (typeof value === "number" ? `$${value.toFixed(2)}` : "–");
-const when = (iso) => (iso ? escapeHtml(iso.replace("T", " ").replace(/:\d\dZ$/, " UTC")) : "never");
+const when = (iso) => (iso ? escapeHtml(iso.replace("T", " ").replace(/:\d\d(\.\d+)?Z$/, " UTC")) : "never");
 
 // Bars run to 150% of the quota, so the trip line and overshoot stay in view.
 const SCALE = 150;
@@ -53,8 +53,8 @@ function resourceRow(row, adminPath) {
   return `<tr class="${tripped ? "is-tripped" : ""}" data-key="${escapeHtml(row.key)}" data-used="${row.used ?? ""}" data-quota="${row.quota ?? ""}" data-percent="${row.percent ?? ""}" data-tripped="${tripped}">
     <th scope="row">${escapeHtml(row.key)}<small>${escapeHtml(row.window?.granularity ?? "")} · ${escapeHtml(row.unit)}</small></th>
     <td class="usage">${usageBar(row)}<span class="used">${units(row.used)}</span> / <span class="quota">${units(row.quota)}</span> <span class="percent">${percentText(row.percent)}</span></td>
-    <td class="projection">${projection}</td>
-    <td class="overage">${money(row.overageUsd)}</td>
+    <td class="projection" data-label="Projected">${projection}</td>
+    <td class="overage" data-label="Overage">${money(row.overageUsd)}</td>
     <td class="history">${sparkline(row.hourly)}</td>
     <td class="state"><span class="badge ${tripped ? "tripped" : row.decision === "warn" ? "warn" : "ok"}">${state}</span>${
       tripped ? `<small>${escapeHtml(row.breaker.reason)}</small>` : ""
@@ -90,6 +90,11 @@ function breakerList(breakers, adminPath) {
       }<br><span>${escapeHtml(breaker.reason)}</span>${actionForm(adminPath, "reset", key, "Reset")}</li>`,
     )
     .join("")}</ul>`;
+}
+
+// Tripped first, then the fullest: what needs a look is at the top.
+function byUrgency(rows) {
+  return [...rows].sort((a, b) => Boolean(b.breaker) - Boolean(a.breaker) || (b.percent ?? -1) - (a.percent ?? -1));
 }
 
 /** The status page for `status` (what guard.status() returns). */
@@ -130,6 +135,7 @@ export function renderDashboard(status, { adminPath }) {
   @media (max-width: 700px) {
     thead { display: none; } tr { display: block; border-bottom: 2px solid var(--line); padding: 8px 0; }
     th, td { display: block; border: 0; padding: 2px 0; } td.history { display: none; }
+    td[data-label]::before { content: attr(data-label) ": "; color: var(--muted); }
   }
 </style>
 </head>
@@ -150,7 +156,7 @@ ${breakerList(status.breakers, adminPath)}
 <table>
   <thead><tr><th>Resource</th><th>Used of quota</th><th>Projected</th><th>Overage</th><th>Last 24 h</th><th>State</th><th></th></tr></thead>
   <tbody>
-    ${(status.resources ?? []).map((row) => resourceRow(row, adminPath)).join("\n")}
+    ${byUrgency(status.resources ?? []).map((row) => resourceRow(row, adminPath)).join("\n")}
   </tbody>
 </table>
 <h2>Per-invocation limit hits</h2>

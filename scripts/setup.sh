@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Installs whatever is missing for building, testing and the demo. Idempotent: a second
 # run finds everything in place and takes a few seconds.
-#   apt packages (when root): the C++ toolchain, Emscripten, nlohmann-json, doctest
+#   apt packages (when root): the C++ toolchain, Emscripten, nlohmann-json, doctest, and
+#     with --browser, Debian's chromium for the dashboard's browser test
 #   npm packages: from package-lock.json, including Node 22 for wrangler and the tests
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 APT_PACKAGES=(cmake g++ make emscripten nlohmann-json3-dev doctest-dev)
+[ "${1:-}" = "--browser" ] && APT_PACKAGES+=(chromium)
 
 missing=()
 for package in "${APT_PACKAGES[@]}"; do

@@ -5,10 +5,11 @@
 #   3. the shipped TypeScript declarations under `tsc --strict`
 #   4. what `npm pack` ships (Node's test runner)
 #   5. the demo, end to end, against `wrangler dev`
+#   6. the status page in a real browser (Debian chromium + playwright-core)
 # Ends with one line counting every test that ran.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/setup.sh
+bash scripts/setup.sh --browser
 bash scripts/build.sh wasm
 export PATH="$PWD/node_modules/.bin:$PATH"   # Node 22 for wrangler, vitest and tsc
 mkdir -p build/reports
@@ -35,6 +36,10 @@ passed=$((passed + $(sed -n 's/^ℹ pass \([0-9]*\)$/\1/p' build/reports/pack.tx
 echo "== 5. demo: ./scripts/demo.sh"
 EDGEFUSE_DEMO_PORT=${EDGEFUSE_DEMO_PORT:-8788} node scripts/demo.mjs
 passed=$((passed + 1))
+
+echo "== 6. browser: the status page in chromium (screenshots in build/artifacts/)"
+node --test --test-reporter=spec tests/browser/*.test.js | tee build/reports/browser.txt
+passed=$((passed + $(sed -n 's/^ℹ pass \([0-9]*\)$/\1/p' build/reports/browser.txt)))
 
 echo
 echo "all: $passed passed, 0 failed"

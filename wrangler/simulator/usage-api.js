@@ -42,12 +42,14 @@ const TERMINAL_FAULTS = new Set(["http-500", "http-429", "malformed-json", "grap
 let usage = new Map();
 let faults = [];
 let requestLog = [];
+let alertLog = []; // alerts posted to /__sim/alerts
 let nextFaultId = 1;
 
 function resetState() {
   usage = new Map();
   faults = [];
   requestLog = [];
+  alertLog = [];
   nextFaultId = 1;
 }
 
@@ -140,6 +142,11 @@ export async function handleUsageApi(request, env = {}) {
         return json({ ok: true });
       case "GET /__sim/requests":
         return json({ requests: requestLog });
+      case "POST /__sim/alerts": // a local alert receiver, for the demo's webhook channel
+        alertLog.push({ signature: request.headers.get("X-Edgefuse-Signature"), body: await request.text() });
+        return json({ ok: true });
+      case "GET /__sim/alerts":
+        return json({ alerts: alertLog });
     }
     return json({ error: `no route for ${route}` }, 404);
   } catch (error) {

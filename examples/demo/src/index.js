@@ -1,0 +1,53 @@
+// The demo Worker: a small notes API on KV and D1, guarded by edgefuse, polling the local
+// usage-API simulator instead of Cloudflare's API. Its /__sim/* routes pass through to the
+// simulator so that a script can play an incident against it.
+import { createGuard } from "edgefuse";
+
+export const guard = createGuard({
+  plan: "free",
+  // The simulator, through the USAGE_API service binding (see wrangler.jsonc).
+  endpoint: "http://usage-api/graphql",
+  endpointBinding: "USAGE_API",
+  limits: { "d1-rows-written": 50 },
+  // Alerts go to the simulator's receiver too (a real webhook would be a URL on the internet).
+  alerts: { channels: [{ type: "webhook", binding: "USAGE_API" }] },
+});
+
+async function notes(request, env) {
+  const url = new URL(request.url);
+  if (url.pathname.startsWith("/__sim/")) return env.USAGE_API.fetch(request);
+  if (url.pathname === "/note" && request.method === "PUT") {
+    const id = crypto.randomUUID();
+    await env.NOTES.put(id, await request.text());
+    return Response.json({ id });
+  }
+  if (url.pathname === "/note") {
+    const value = await env.NOTES.get(url.searchParams.get("id") ?? "");
+    return value === null ? new Response("not found", { status: 404 }) : new Response(value);
+  }
+  if (url.pathname === "/import" && request.method === "POST") {
+    // A buggy import: one INSERT per row, with no end. The per-invocation limit stops it.
+    await env.DB.exec("CREATE TABLE IF NOT EXISTS rows (id INTEGER PRIMARY KEY, at TEXT)");
+    let written = 0;
+    try {
+      for (;;) {
+        await env.DB.prepare("INSERT INTO rows (at) VALUES (?)").bind(new Date().toISOString()).run();
+        written += 1;
+      }
+    } finally {
+      console.log(`import wrote ${written} rows before it stopped`);
+    }
+  }
+  if (url.pathname === "/rows") {
+    await env.DB.exec("CREATE TABLE IF NOT EXISTS rows (id INTEGER PRIMARY KEY, at TEXT)");
+    return Response.json({ rows: await env.DB.prepare("SELECT count(*) AS n FROM rows").first("n") });
+  }
+  return new Response("edgefuse demo: PUT /note, GET /note?id=, POST /import, GET /rows, /__edgefuse\n");
+}
+
+export default guard.wrap({
+  fetch: notes,
+  async scheduled() {
+    // The Worker's own cron work would go here; the guard evaluates usage before it.
+  },
+});
