@@ -152,6 +152,31 @@ export interface GuardConfig {
   pollTimeoutSeconds?: number;
   /** A service binding to send usage-API requests through, instead of the internet. */
   endpointBinding?: string | null;
+  alerts?: {
+    channels?: AlertChannelConfig[];
+    /** Levels sent. Default: all. */
+    levels?: AlertLevel[];
+  };
+  /** Alert once a period when a resource is on course for this % of its allowance. null: off. */
+  projection?: { alertAtPercent?: number } | null;
+  /** Alert when the last hour used `factor` x the trailing baseline (at least floorPercent of the even hourly share). null: off. */
+  spike?: { factor?: number; floorPercent?: number } | null;
+  /** Where guard.wrap serves the status page. Default "/__edgefuse". */
+  adminPath?: string;
+  /** The env var holding the status page's token; the page is off without it. Default "EDGEFUSE_ADMIN_TOKEN". */
+  adminTokenEnv?: string;
+}
+
+export type AlertLevel = "warn" | "trip" | "recover" | "blind" | "projection" | "spike";
+
+export interface AlertChannelConfig {
+  type: "discord" | "slack" | "webhook";
+  /** The env var (a secret) holding the webhook URL. Defaults: DISCORD_WEBHOOK_URL, SLACK_WEBHOOK_URL, ALERT_WEBHOOK_URL. */
+  urlEnv?: string;
+  /** webhook only: the env var holding the HMAC-SHA256 key. Default ALERT_WEBHOOK_SECRET. */
+  secretEnv?: string;
+  /** A service binding to send through instead of the internet. */
+  binding?: string;
 }
 
 export interface Threshold {
@@ -184,6 +209,11 @@ export interface NormalizedConfig {
   readonly failuresUntilBlind: number;
   readonly pollTimeoutSeconds: number;
   readonly endpointBinding: string | null;
+  readonly alerts: { readonly channels: readonly Readonly<Required<Omit<AlertChannelConfig, "secretEnv" | "binding">> & { secretEnv?: string; binding: string | null }>[]; readonly levels: readonly AlertLevel[] };
+  readonly projection: { readonly alertAtPercent: number } | null;
+  readonly spike: { readonly factor: number; readonly floorPercent: number } | null;
+  readonly adminPath: string;
+  readonly adminTokenEnv: string;
 }
 
 /** Resources a guarded binding call is charged to, so the ones a limit can name. */
@@ -218,6 +248,8 @@ export interface Guard {
   usage(guardedEnv: object): Usage;
   /** KV reads this guard has made of its breaker state in this isolate. */
   readonly stateReads: number;
+  /** What the status page shows: a read-only evaluation now, the stored breakers, limit hits. */
+  status(env: object): Promise<EvaluationReport & { limitHits: { since: string; counts: Record<string, number> } }>;
   /** One usage evaluation now; resolves to a report and never rejects. */
   evaluate(env: object, options?: { now?: number }): Promise<EvaluationReport>;
   /** Trips breaker keys by hand ("kv-writes", "d1-rows-written:DB"); resolves to the breakers in force. */
@@ -240,7 +272,7 @@ export interface BreakerRecord {
 }
 
 export interface PollEvent {
-  readonly level: "warn" | "trip" | "recover" | "blind" | "budget-warn";
+  readonly level: "warn" | "trip" | "recover" | "blind" | "projection" | "spike" | "budget-warn";
   /** A breaker key, "budget" or "usage-api". */
   readonly key: string;
   readonly message: string;
@@ -262,6 +294,18 @@ export interface ResourceReport {
   readonly stale: boolean;
   readonly decision: "ok" | "warn" | "trip" | "tripped" | "recover" | "held" | "stale";
   readonly breaker: BreakerRecord | null;
+  /** Resource-level rows only: the end-of-period forecast. */
+  readonly projection?: {
+    readonly ratePerHour: number;
+    readonly endOfPeriod: number;
+    readonly percent: number | null;
+    readonly overageUsd: number;
+    readonly quotaReachedAt: string | null;
+    readonly periodEndsAt: string;
+  };
+  /** Resource-level rows only: usage per completed hour, oldest first (at most 24). */
+  readonly hourly?: readonly number[];
+  readonly spike?: { readonly lastHour: number; readonly baseline: number; readonly spiking: boolean };
 }
 
 /** What one evaluation saw and did. `ok` false: it could not run (see `error`). */
@@ -287,6 +331,8 @@ export interface EvaluationReport {
     readonly consecutiveFailures: number;
     readonly blind: boolean;
   };
+  /** Alerts sent this tick, and deliveries waiting to be retried. */
+  readonly alerts?: { readonly sent: number; readonly pending: number };
   /** The guard's own KV operations in this evaluation. */
   readonly kv: { readonly reads: number; readonly writes: number; readonly deletes: number };
 }

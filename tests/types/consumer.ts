@@ -67,3 +67,15 @@ export async function poll(env: Env): Promise<number> {
   await guard.reset(env, "kv-writes", { holdSeconds: 60 });
   return (report.resources?.length ?? 0) + Object.keys(breakers).length + report.kv.reads;
 }
+
+export async function watched(env: Env): Promise<string> {
+  const guard = createGuard({
+    plan: "free",
+    alerts: { channels: [{ type: "discord" }, { type: "webhook", secretEnv: "HOOK_KEY" }], levels: ["trip", "spike"] },
+    projection: { alertAtPercent: 90 },
+    spike: null,
+    adminPath: "/ops/guard",
+  });
+  const status = await guard.status(env);
+  return `${status.limitHits.since} ${status.resources?.[0]?.projection?.periodEndsAt ?? ""} ${guard.config.alerts.channels.length}`;
+}

@@ -3,15 +3,11 @@
 import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import { SAFETY_NET_KEY, STATE_KEY, createGuard } from "../../js/index.js";
+import { deployedEnv, simulatorConfig } from "./support.js";
 
 const TOKEN = "admin-token-never-shown";
-const adminEnv = {
-  ...env,
-  CF_ACCOUNT_ID: env.USAGE_API_ACCOUNT_ID,
-  CF_API_TOKEN: env.USAGE_API_TOKEN,
-  EDGEFUSE_ADMIN_TOKEN: TOKEN,
-};
-const config = { plan: "free", endpoint: "http://usage-api/graphql", endpointBinding: "USAGE_API" };
+const adminEnv = deployedEnv({ EDGEFUSE_ADMIN_TOKEN: TOKEN });
+const config = { plan: "free", ...simulatorConfig };
 const handler = { fetch: () => new Response("the Worker's own answer") };
 
 function worker(overrides = {}) {

@@ -3,6 +3,7 @@
 import { env } from "cloudflare:workers";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { SAFETY_NET_KEY, STATE_KEY, createGuard } from "../../js/index.js";
+import { deployedEnv, simulatorConfig } from "./support.js";
 
 const NOON = Date.parse("2026-11-23T12:00:00Z");
 const DISCORD_URL = "https://receiver/discord/webhooks/123/discord-secret-path";
@@ -10,15 +11,12 @@ const SLACK_URL = "https://receiver/slack/services/T0/B0/slack-secret-path";
 const HOOK_URL = "https://receiver/hook/webhook-secret-path";
 const HOOK_SECRET = "hmac-signing-secret";
 
-const alertEnv = {
-  ...env,
-  CF_ACCOUNT_ID: env.USAGE_API_ACCOUNT_ID,
-  CF_API_TOKEN: env.USAGE_API_TOKEN,
+const alertEnv = deployedEnv({
   DISCORD_WEBHOOK_URL: DISCORD_URL,
   SLACK_WEBHOOK_URL: SLACK_URL,
   ALERT_WEBHOOK_URL: HOOK_URL,
   ALERT_WEBHOOK_SECRET: HOOK_SECRET,
-};
+});
 
 const channels = [
   { type: "discord", binding: "ALERT_RECEIVER" },
@@ -29,7 +27,7 @@ const channels = [
 function guardAt(config = {}) {
   const clock = { now: NOON };
   const guard = createGuard(
-    { plan: "free", endpoint: "http://usage-api/graphql", endpointBinding: "USAGE_API", alerts: { channels }, ...config },
+    { plan: "free", ...simulatorConfig, alerts: { channels }, ...config },
     { clock: () => clock.now },
   );
   return { guard, clock };

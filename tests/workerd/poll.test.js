@@ -5,19 +5,15 @@ import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test"
 import { env } from "cloudflare:workers";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { GuardInputError, SAFETY_NET_KEY, STATE_KEY, createGuard } from "../../js/index.js";
+import { deployedEnv, simulatorConfig } from "./support.js";
 
 const TODAY = "2026-11-23";
 const NOON = Date.parse(`${TODAY}T12:00:00Z`);
 
 // The env a deployed Worker would have: the account id and API token as secrets.
-const workerEnv = { ...env, CF_ACCOUNT_ID: env.USAGE_API_ACCOUNT_ID, CF_API_TOKEN: env.USAGE_API_TOKEN };
+const workerEnv = deployedEnv();
 
-const pollConfig = (config = {}) => ({
-  plan: "free",
-  endpoint: "http://usage-api/graphql",
-  endpointBinding: "USAGE_API",
-  ...config,
-});
+const pollConfig = (config = {}) => ({ plan: "free", ...simulatorConfig, ...config });
 
 /** A guard whose clock the test drives: `clock.now` is ms since the epoch. */
 function guardAt(config = {}, now = NOON) {
