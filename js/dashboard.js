@@ -100,7 +100,6 @@ function byUrgency(rows) {
 /** The status page for `status` (what guard.status() returns). */
 export function renderDashboard(status, { adminPath }) {
   const health = status.health ?? {};
-  const stored = status.stored?.poll ?? {};
   const hits = Object.entries(status.limitHits?.counts ?? {});
   return `<!doctype html>
 <html lang="en">
@@ -142,10 +141,10 @@ export function renderDashboard(status, { adminPath }) {
 <body>
 <header>
   <h1>edgefuse status</h1>
-  <p class="meta">Plan <strong>${escapeHtml(status.plan)}</strong>${status.dryRun ? " · <strong>dry run</strong>: nothing is blocked" : ""} · as of ${when(status.now)} · last cron check ${when(stored.lastCheckAt ?? health.lastCheckAt)}</p>
+  <p class="meta">Plan <strong>${escapeHtml(status.plan)}</strong>${status.dryRun ? " · <strong>dry run</strong>: nothing is blocked" : ""} · as of ${when(status.now)} · last cron check ${when(status.lastCheckAt)}</p>
 </header>
 ${status.ok === false ? `<p class="alert">The usage could not be read: ${escapeHtml(status.error)}</p>` : ""}
-${health.blind ? `<p class="alert" data-blind="true">Blind: the usage API has failed ${escapeHtml(health.consecutiveFailures)} checks in a row. Breakers hold as they are.</p>` : ""}
+${status.blind ? `<p class="alert" data-blind="true">Blind: the usage API has failed ${escapeHtml(status.consecutiveFailures)} checks in a row. Breakers hold as they are.</p>` : ""}
 ${health.lastError ? `<p class="alert">Last error: ${escapeHtml(health.lastError)}</p>` : ""}
 <h2>Budget</h2>
 ${budgetGauge(status.budget)}

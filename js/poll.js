@@ -56,8 +56,21 @@ export class UsagePoll {
       if (!evaluation.ok) throw new Error(describeProblems(evaluation.problems));
       if (readOnly) {
         const stored = readable ? JSON.parse(state) : net !== null ? safeParse(net) : null;
-        const { report } = evaluation;
-        return { ok: true, live: true, ...report, breakers: stored?.breakers ?? {}, stored: { poll: stored?.poll ?? null }, kv: kvOps };
+        const poll = stored?.poll ?? null;
+        const failures = Object.values(poll?.datasetFailures ?? {});
+        return {
+          ok: true,
+          live: true,
+          ...evaluation.report,
+          // What the cron ticks recorded; `health` above is this read's own.
+          lastCheckAt: poll?.lastCheckAt || null,
+          blind: failures.length > 0 && failures.length >= answers.length && failures.every((n) => n >= this.#config.failuresUntilBlind),
+          lastError: poll?.lastError ?? "",
+          consecutiveFailures: poll?.consecutiveFailures ?? 0,
+          breakers: stored?.breakers ?? {},
+          stored: { poll },
+          kv: kvOps,
+        };
       }
       for (const problem of evaluation.problems) console.warn(`edgefuse: ${problem.path}: ${problem.message}`);
       for (const event of evaluation.events) {

@@ -72,8 +72,8 @@ describe("status.json", () => {
     expect(writes.projection).toMatchObject({ periodEndsAt: expect.stringMatching(/T00:00:00Z$/) });
     expect(typeof writes.projection.endOfPeriod).toBe("number");
     expect(status.breakers).toHaveProperty("kv-writes");
-    expect(status.stored.poll.lastCheckAt).toMatch(/Z$/);
-    expect(status.health).toMatchObject({ blind: false, lastError: "" });
+    expect(status.lastCheckAt).toMatch(/Z$/);
+    expect(status).toMatchObject({ blind: false, lastError: "", consecutiveFailures: 0 });
     expect(status.limitHits).toMatchObject({ counts: {} });
     expect(JSON.stringify(status)).not.toContain(TOKEN);
     expect(JSON.stringify(status)).not.toContain(env.USAGE_API_TOKEN);
@@ -104,6 +104,17 @@ describe("the dashboard", () => {
     expect(page).toMatch(/<tr class="" data-key="kv-writes" data-used="950" data-quota="1000" data-percent="95"/);
     expect(page).toContain('name="viewport"');
     expect(page).not.toContain(TOKEN);
+  });
+
+  it("shows the budget gauge on the paid plan, and blindness from the cron's record", async () => {
+    await env.USAGE_API.fetch("http://usage-api/__sim/usage", { method: "POST", body: JSON.stringify({ resource: "kv-writes", units: 3_000_000, mode: "set" }) });
+    const guard = createGuard({ ...config, plan: "paid", budget: { maxUsd: 20 }, failuresUntilBlind: 1 });
+    await env.USAGE_API.fetch("http://usage-api/__sim/faults", { method: "POST", body: JSON.stringify({ kind: "http-500", times: 7 }) });
+    await guard.evaluate(adminEnv); // every dataset fails once: blind at 1
+    const page = await (await guard.wrap(handler).fetch(request("/__edgefuse", { headers: basic }), adminEnv, {})).text();
+    expect(page).toMatch(/<div class="budget" data-used-usd="10" data-max-usd="20">/);
+    expect(page).toContain("$10.00 of $20.00 overage this month");
+    expect(page).toContain('data-blind="true"');
   });
 
   it("trips and resets through its forms, and refuses cross-site posts", async () => {
