@@ -1,54 +1,123 @@
-// The demo: starts `wrangler dev` on the catalogue example, asks it for the catalogue and a
-// cost estimate, and prints both. Exits 0 when every step worked. `--serve` keeps the
-// Worker running afterwards so you can look for yourself.
+// The demo: a runaway being stopped. Starts `wrangler dev` with the demo Worker
+// (examples/demo, guarded by edgefuse, with real local KV and D1) and the usage-API
+// simulator beside it, then plays a scripted incident and prints what happened:
+//   1. normal traffic, and what the guard itself costs in KV;
+//   2. a buggy import loops D1 writes: the per-invocation limit stops it;
+//   3. a KV write storm: usage climbs, a cron tick trips kv-writes, writes get 503 while
+//      reads work, and an alert is delivered;
+//   4. the status page;
+//   5. a reset, and writes work again.
+// Exits 0 when the whole story held, non-zero with the step that failed. `--serve` keeps
+// the Worker running afterwards so you can look at the status page.
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { startWranglerDev } from "./wrangler-dev.mjs";
 
 const port = Number(process.env.EDGEFUSE_DEMO_PORT ?? 8787);
-const base = `http://127.0.0.1:${port}`;
 const serve = process.argv.includes("--serve");
+const TOKEN = "demo-admin-token"; // examples/demo/wrangler.jsonc
+const CRON = "*/5 * * * *";
 
-function step(text) {
-  console.log(`\n== ${text}`);
+const step = (text) => console.log(`\n== ${text}`);
+const say = (text) => console.log(`   ${text}`);
+function expect(condition, failure) {
+  if (!condition) throw new Error(failure);
 }
 
 async function main() {
-  step(`Starting wrangler dev with the catalogue example on ${base}`);
-  const { worker, stop } = await startWranglerDev({ config: "examples/catalogue/wrangler.jsonc", port });
+  step(`Starting wrangler dev: the demo Worker and the usage-API simulator on http://127.0.0.1:${port}`);
+  const { base, worker, stop } = await startWranglerDev({
+    config: ["examples/demo/wrangler.jsonc", "wrangler/simulator.jsonc"],
+    port,
+    persistTo: mkdtempSync(join(tmpdir(), "edgefuse-demo-")), // a fresh local KV and D1 each run
+    args: ["--test-scheduled"],
+  });
   process.on("SIGINT", () => {
     stop();
     process.exit(130);
   });
-  console.log("ready: the WASM core is loaded in workerd");
+  const call = (path, init) => fetch(`${base}${path}`, init);
+  const admin = { Authorization: `Bearer ${TOKEN}` };
+  await call("/__sim/reset", { method: "POST", body: "{}" });
+  say("ready");
 
-  step("The billing catalogue (GET /)");
-  const catalogue = await fetch(`${base}/`);
-  if (!catalogue.ok) throw new Error(`GET / answered ${catalogue.status}`);
-  console.log(await catalogue.text());
-
-  const usage = { "workers-requests": 15e6, "kv-reads": 12e6, "kv-writes": 3e6, "d1-rows-written": 80e6, "ai-neurons": 60_000 };
-  const query = new URLSearchParams({ plan: "paid", ...usage });
-  step(`Paid-plan usage priced, each over its own period (GET /estimate?${query})`);
-  const reply = await fetch(`${base}/estimate?${query}`);
-  if (!reply.ok) throw new Error(`GET /estimate answered ${reply.status}: ${await reply.text()}`);
-  const estimate = await reply.json();
-  for (const row of estimate.resources) {
-    const percent = row.percentOfQuota === null ? "" : `${row.percentOfQuota.toFixed(0)}% of inclusion`;
-    console.log(`${row.id.padEnd(18)} ${row.used.toLocaleString("en-US").padStart(14)} used  ${percent.padEnd(19)} $${row.overageUsd.toFixed(2)}`);
+  step("1. Normal traffic: 20 notes written and read back");
+  const ids = [];
+  for (let i = 0; i < 20; i += 1) {
+    const put = await call("/note", { method: "PUT", body: `note ${i}` });
+    expect(put.ok, `PUT /note answered ${put.status}`);
+    ids.push((await put.json()).id);
   }
-  console.log(`${"total overage".padEnd(18)} ${"".padStart(14)}       ${"".padEnd(19)} $${estimate.totalOverageUsd.toFixed(2)}`);
-  if (estimate.totalOverageUsd <= 0) throw new Error("the estimate priced no overage");
+  for (const id of ids) expect((await call(`/note?id=${id}`)).ok, "a note could not be read back");
+  const { stateReads } = await (await call("/__demo/guard")).json();
+  say(`40 guarded KV calls served. The guard's own KV cost: 0 per request; ${stateReads} reads in all,`);
+  say(`of its state and safety net when this isolate started (then one per refreshSeconds at most).`);
+  expect(stateReads <= 2, `the guard read its state ${stateReads} times`);
 
-  step("A bad request is explained (GET /estimate?plan=paid&kv-readz=1)");
-  const bad = await fetch(`${base}/estimate?plan=paid&kv-readz=1`);
-  console.log(`${bad.status}: ${(await bad.json()).error}`);
-  if (bad.status !== 400) throw new Error(`expected 400, got ${bad.status}`);
+  step("2. A buggy import loops D1 inserts (POST /import)");
+  const runaway = await call("/import", { method: "POST" });
+  const refused = await runaway.json();
+  say(`${runaway.status}: ${refused.message}`);
+  expect(runaway.status === 503 && refused.code === "invocation-limit", "the import was not stopped by the per-invocation limit");
+  const { rows } = await (await call("/rows")).json();
+  say(`Rows actually written: ${rows} (limit d1-rows-written: 50 per invocation). The loop had no end.`);
+  expect(rows === 50, `expected 50 rows, found ${rows}`);
+
+  step("3. A KV write storm");
+  let stormWrites = 0;
+  for (let i = 0; i < 200; i += 1) {
+    if ((await call("/note", { method: "PUT", body: `storm ${i}` })).ok) stormWrites += 1;
+  }
+  // The simulator plays Cloudflare's analytics: this isolate's writes plus those of the
+  // Worker's other isolates around the world.
+  const accountWide = 20 + stormWrites + 700;
+  await call("/__sim/usage", { method: "POST", body: JSON.stringify({ resource: "kv-writes", units: accountWide, mode: "set" }) });
+  say(`${stormWrites} writes in a burst; the usage API now reports ${accountWide} of the free plan's 1,000 KV writes today.`);
+  const tick = await call(`/__scheduled?cron=${encodeURIComponent(CRON)}`);
+  expect(tick.ok, `the cron tick answered ${tick.status}`);
+  say(`Cron tick (${CRON}) fired through wrangler dev --test-scheduled.`);
+  const blocked = await call("/note", { method: "PUT", body: "one more" });
+  const blockedBody = await blocked.json().catch(() => ({}));
+  say(`PUT /note -> ${blocked.status} (Retry-After ${blocked.headers.get("Retry-After")}): ${blockedBody.message}`);
+  expect(blocked.status === 503 && blockedBody.code === "tripped", "writes were not stopped after the trip");
+  const read = await call(`/note?id=${ids[0]}`);
+  say(`GET /note -> ${read.status}: reads still work`);
+  expect(read.ok, "reads were blocked too");
+  const { alerts } = await (await call("/__sim/alerts")).json();
+  const tripAlert = alerts.map((alert) => JSON.parse(alert.body)).find((alert) => alert.level === "trip" && alert.key === "kv-writes");
+  expect(tripAlert, "no trip alert reached the receiver");
+  say("Alert delivered to the local webhook receiver (HMAC-signed):");
+  for (const line of tripAlert.text.split("\n")) say(`  | ${line}`);
+
+  step("4. The status page");
+  const status = await (await call("/__edgefuse/status.json", { headers: admin })).json();
+  const writes = status.resources.find((row) => row.key === "kv-writes");
+  say(`${base}/__edgefuse   (user: anything, password: ${TOKEN})`);
+  say(`status.json: kv-writes ${writes.used} of ${writes.quota} (${writes.percent.toFixed(1)}%), breaker: ${writes.breaker?.source ?? "none"}`);
+  expect(writes.breaker, "status.json does not show the breaker");
+
+  step("5. Reset by hand, and writes work again");
+  const reset = await call("/__edgefuse/reset", {
+    method: "POST",
+    headers: { ...admin, "Content-Type": "application/json" },
+    body: JSON.stringify({ resources: ["kv-writes"] }),
+  });
+  expect(reset.ok, `the reset answered ${reset.status}`);
+  const again = await call("/note", { method: "PUT", body: "after the reset" });
+  say(`POST /__edgefuse/reset kv-writes -> ${reset.status}; PUT /note -> ${again.status}`);
+  expect(again.ok, "writes did not resume after the reset");
+  await call(`/__scheduled?cron=${encodeURIComponent(CRON)}`);
+  const held = (await (await call("/__edgefuse/status.json", { headers: admin })).json()).resources.find((row) => row.key === "kv-writes");
+  say(`The next cron tick leaves it alone: decision "${held.decision}" until the UTC day ends.`);
+  expect(held.decision === "held", `expected the reset to hold, got ${held.decision}`);
 
   if (serve) {
     step(`Serving on ${base}: press Ctrl-C to stop`);
     await new Promise((resolve) => worker.on("exit", resolve));
     return;
   }
-  step("Demo complete");
+  step("Demo complete: the runaway import and the write storm were stopped, and recovered");
 }
 
 main().then(

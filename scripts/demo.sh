@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The demo. Installs and builds whatever is missing, then runs scripts/demo.mjs.
-# Pass --serve to keep the Worker running afterwards.
+# The demo: a runaway being stopped (see scripts/demo.mjs). Installs and builds whatever is
+# missing first. Pass --serve to keep the Worker running afterwards.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh

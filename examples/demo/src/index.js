@@ -1,6 +1,7 @@
 // The demo Worker: a small notes API on KV and D1, guarded by edgefuse, polling the local
 // usage-API simulator instead of Cloudflare's API. Its /__sim/* routes pass through to the
-// simulator so that a script can play an incident against it.
+// simulator, and /__demo/guard tells the guard's own KV reads, so that scripts/demo.mjs can
+// play an incident against it.
 import { createGuard } from "edgefuse";
 
 export const guard = createGuard({
@@ -16,6 +17,7 @@ export const guard = createGuard({
 async function notes(request, env) {
   const url = new URL(request.url);
   if (url.pathname.startsWith("/__sim/")) return env.USAGE_API.fetch(request);
+  if (url.pathname === "/__demo/guard") return Response.json({ stateReads: guard.stateReads });
   if (url.pathname === "/note" && request.method === "PUT") {
     const id = crypto.randomUUID();
     await env.NOTES.put(id, await request.text());
