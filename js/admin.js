@@ -19,6 +19,11 @@ export async function handleAdmin(guard, request, env) {
     });
   }
   const route = url.pathname.slice(adminPath.length) || "/";
+  // Other sites may link to the page (a top-level navigation), but not make a browser
+  // fetch it or its data: each view costs usage-API calls.
+  if (request.headers.get("Sec-Fetch-Site") === "cross-site" && request.headers.get("Sec-Fetch-Mode") !== "navigate") {
+    return new Response("edgefuse: cross-site request refused\n", { status: 403 });
+  }
   if (request.method === "GET" && route === "/") {
     return html(renderDashboard(await guard.status(env), { adminPath }));
   }
@@ -84,7 +89,8 @@ function crossSite(request, url) {
 async function readForm(request) {
   const type = request.headers.get("Content-Type") ?? "";
   if (type.includes("application/json")) {
-    const body = await request.json().catch(() => ({}));
+    const parsed = await request.json().catch(() => null);
+    const body = parsed !== null && typeof parsed === "object" ? parsed : {};
     return { ...body, resources: Array.isArray(body.resources) ? body.resources.join(",") : body.resources };
   }
   const data = await request.formData();

@@ -1,37 +1,63 @@
-// Delivers alert bodies the core built to their channels: Discord, Slack and generic JSON
-// webhooks (signed). Each delivery has its own timeout; a failing channel never stops the
-// others; what fails is returned to be kept in the state and retried on the next tick.
+// Delivers alerts to their channels: Discord, Slack and generic JSON webhooks (signed).
+// Each delivery has its own timeout; a failing channel never stops the others. A failed
+// delivery is kept as its event (never as a body) and rebuilt by the core when retried.
 // Webhook URLs are secrets: they are read from env at send time and never logged or kept.
 
 const TIMEOUT_MS = 5000;
 const MAX_ATTEMPTS = 24; // about two hours of 5-minute ticks
 const MAX_PENDING = 50;
+// Subrequests per tick for alerts: the free plan allows 50 per invocation, and the usage
+// poll needs about 7.
+const MAX_SENDS = 20;
 
 /**
- * Sends `deliveries` ({channel, level, key, body}) and retries `pending` (same, plus
- * attempts and lastError). Resolves to { sent, pending } where `pending` is what to retry.
+ * Sends `fresh` ({channel, event, body}) and retries `pending` ({channel, event, attempts}),
+ * rebuilding each retry's body with `rebuild(pending)` (null: it no longer applies).
+ * New deliveries go first. Resolves to { sent, pending }: what to retry next tick.
  */
-export async function deliverAlerts(config, env, deliveries, pending, now) {
-  const queue = [...pending, ...deliveries.map((delivery) => ({ ...delivery, attempts: 0, firstAt: new Date(now).toISOString() }))];
-  const results = await Promise.all(queue.map((delivery) => sendOne(config, env, delivery)));
+export async function deliverAlerts(config, env, fresh, pending, rebuild) {
+  const queue = [
+    ...fresh.map(({ channel, event, body }) => ({ channel, event, body, attempts: 0 })),
+    ...pending.filter(validPending).map((entry) => ({ ...entry, body: rebuild(entry) })),
+  ].filter((entry) => typeof entry.body === "string");
+  const now = queue.slice(0, MAX_SENDS);
+  const later = queue.slice(MAX_SENDS);
+  const results = await Promise.all(now.map((entry) => sendOne(config, env, entry)));
   const stillPending = [];
   let sent = 0;
   results.forEach((error, index) => {
-    const delivery = queue[index];
+    const { channel, event, attempts } = now[index];
     if (error === null) {
       sent += 1;
       return;
     }
-    const attempts = delivery.attempts + 1;
-    const channel = describeChannel(config, delivery.channel);
-    if (attempts >= MAX_ATTEMPTS) {
-      console.error(`edgefuse: gave up on a ${delivery.level} alert for ${delivery.key} to ${channel} after ${attempts} attempts: ${error}`);
+    const where = describeChannel(config, channel);
+    const what = `${event.level} alert for ${event.key}`;
+    if (attempts + 1 >= MAX_ATTEMPTS) {
+      console.error(`edgefuse: gave up on a ${what} to ${where} after ${attempts + 1} attempts: ${error}`);
       return;
     }
-    console.warn(`edgefuse: ${delivery.level} alert for ${delivery.key} to ${channel} failed (${error}); retrying next tick`);
-    stillPending.push({ ...delivery, attempts, lastError: error });
+    console.warn(`edgefuse: ${what} to ${where} failed (${error}); retrying next tick`);
+    stillPending.push({ channel, event, attempts: attempts + 1, lastError: error });
   });
+  for (const { channel, event, attempts, lastError } of later) stillPending.push({ channel, event, attempts, lastError });
   return { sent, pending: stillPending.slice(-MAX_PENDING) };
+}
+
+// Entries come back from KV: anything malformed is dropped rather than retried forever.
+function validPending(entry) {
+  return (
+    entry !== null &&
+    typeof entry === "object" &&
+    Number.isInteger(entry.channel) &&
+    Number.isInteger(entry.attempts) &&
+    entry.attempts >= 0 &&
+    entry.attempts < MAX_ATTEMPTS &&
+    entry.event !== null &&
+    typeof entry.event === "object" &&
+    typeof entry.event.level === "string" &&
+    typeof entry.event.key === "string"
+  );
 }
 
 function describeChannel(config, index) {

@@ -7,7 +7,8 @@ const escapeHtml = (value) =>
 const units = (value) => (typeof value === "number" ? Math.round(value).toLocaleString("en-US") : "–");
 const percentText = (value) => (typeof value === "number" ? `${value.toFixed(1)}%` : "–");
 const money = (value) => (typeof value === "number" ? `$${value.toFixed(2)}` : "–");
-const when = (iso) => (iso ? escapeHtml(iso.replace("T", " ").replace(/:\d\d(\.\d+)?Z$/, " UTC")) : "never");
+const when = (iso) =>
+  typeof iso === "string" && iso !== "" ? escapeHtml(iso.replace("T", " ").replace(/:\d\d(\.\d+)?Z$/, " UTC")) : "never";
 
 // Bars run to 150% of the quota, so the trip line and overshoot stay in view.
 const SCALE = 150;
@@ -70,7 +71,7 @@ function budgetGauge(budget) {
   return `<div class="budget" data-used-usd="${budget.usedUsd}" data-max-usd="${budget.maxUsd}">
     <svg class="bar" viewBox="0 0 100 14" preserveAspectRatio="none" role="img" aria-label="budget ${escapeHtml(percentText(percent))} used">
       <rect class="track" x="0" y="0" width="100" height="14"/>
-      <rect class="fill ${percent >= 100 ? "tripped" : percent >= budget.warn ? "high" : "ok"}" x="0" y="0" width="${position(percent)}" height="14"/>
+      <rect class="fill ${percent >= 100 ? "tripped" : percent >= (budget.warn ?? 80) ? "high" : "ok"}" x="0" y="0" width="${position(percent)}" height="14"/>
       <line class="trip" x1="${position(100)}%" x2="${position(100)}%" y1="0" y2="14"/>
       ${projected === null ? "" : `<line class="projection" x1="${position(projected)}%" x2="${position(projected)}%" y1="0" y2="14"/>`}
     </svg>

@@ -55,20 +55,20 @@ export class UsagePoll {
       );
       if (!evaluation.ok) throw new Error(describeProblems(evaluation.problems));
       if (readOnly) {
-        const stored = readable ? JSON.parse(state) : net !== null ? safeParse(net) : null;
-        const poll = stored?.poll ?? null;
-        const failures = Object.values(poll?.datasetFailures ?? {});
+        const stored = readable ? safeParse(state) : null;
+        const poll = stored?.poll !== null && typeof stored?.poll === "object" ? stored.poll : null;
+        const failures = Object.values(poll?.datasetFailures ?? {}).filter(Number.isInteger);
         return {
           ok: true,
           live: true,
           ...evaluation.report,
           // What the cron ticks recorded; `health` above is this read's own.
-          lastCheckAt: poll?.lastCheckAt || null,
+          lastCheckAt: typeof poll?.lastCheckAt === "string" && poll.lastCheckAt !== "" ? poll.lastCheckAt : null,
           blind: failures.length > 0 && failures.length >= answers.length && failures.every((n) => n >= this.#config.failuresUntilBlind),
-          lastError: poll?.lastError ?? "",
-          consecutiveFailures: poll?.consecutiveFailures ?? 0,
-          breakers: stored?.breakers ?? {},
-          stored: { poll },
+          lastError: typeof poll?.lastError === "string" ? poll.lastError : "",
+          consecutiveFailures: Number.isInteger(poll?.consecutiveFailures) ? poll.consecutiveFailures : 0,
+          // As the core read them (the record's, else the safety net's): checked, never raw.
+          breakers: evaluation.report.breakersBefore,
           kv: kvOps,
         };
       }
@@ -76,11 +76,14 @@ export class UsagePoll {
       for (const event of evaluation.events) {
         console.log(`edgefuse: ${event.dryRun ? "[dry run] " : ""}${event.level}: ${event.message}`);
       }
+      // The state first: if it cannot be written, nothing is announced that did not happen,
+      // and the next tick sees the same news again.
+      if (evaluation.write) await this.#applyChanges(kv, evaluation.changes, now, kvOps);
       const alerts = await this.#alert(env, evaluation, now);
-      const write = evaluation.write || alerts.pendingChanged;
-      if (write) await this.#applyChanges(kv, { ...evaluation.changes, pendingAlerts: alerts.pending }, now, kvOps);
+      if (alerts.pendingChanged) await this.#applyChanges(kv, { pendingAlerts: alerts.pending }, now, kvOps);
       const { events, report } = evaluation;
-      return { ok: true, wrote: write, events, alerts: { sent: alerts.sent, pending: alerts.pending.length }, ...report, kv: kvOps };
+      const wrote = evaluation.write || alerts.pendingChanged;
+      return { ok: true, wrote, events, alerts: { sent: alerts.sent, pending: alerts.pending.length }, ...report, kv: kvOps };
     } catch (error) {
       const message = `usage poll failed: ${error?.message ?? error}`;
       console.error(`edgefuse: ${message}`);
@@ -90,13 +93,18 @@ export class UsagePoll {
 
   // Sends this tick's alerts and retries the ones that failed before.
   async #alert(env, evaluation, now) {
-    const before = evaluation.pendingAlerts ?? [];
+    const before = Array.isArray(evaluation.pendingAlerts) ? evaluation.pendingAlerts : [];
     if (this.#config.alerts.channels.length === 0) return { sent: 0, pending: [], pendingChanged: before.length > 0 };
     const accountId = String(env[this.#config.accountIdEnv] ?? "");
-    const built = callCore("alertDeliveriesJson", this.#configText, JSON.stringify(evaluation.events), accountId, now);
-    if (!built.ok) throw new Error(describeProblems(built.problems));
-    if (built.deliveries.length === 0 && before.length === 0) return { sent: 0, pending: [], pendingChanged: false };
-    const { sent, pending } = await deliverAlerts(this.#config, env, built.deliveries, before, now);
+    const build = (events) => {
+      const built = callCore("alertDeliveriesJson", this.#configText, JSON.stringify(events), accountId, now);
+      if (!built.ok) throw new Error(describeProblems(built.problems));
+      return built.deliveries;
+    };
+    const fresh = build(evaluation.events).map((delivery) => ({ ...delivery, event: evaluation.events[delivery.event] }));
+    if (fresh.length === 0 && before.length === 0) return { sent: 0, pending: [], pendingChanged: false };
+    const rebuild = ({ channel, event }) => build([event]).find((delivery) => delivery.channel === channel)?.body ?? null;
+    const { sent, pending } = await deliverAlerts(this.#config, env, fresh, before, rebuild);
     return { sent, pending, pendingChanged: JSON.stringify(pending) !== JSON.stringify(before) };
   }
 

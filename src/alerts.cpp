@@ -42,6 +42,24 @@ std::string field(const json& object, const char* key) {
   return it != object.end() && it->is_string() ? it->get<std::string>() : "";
 }
 
+// Events may come back from KV (retries): keep only the details edgefuse writes.
+json knownDetails(const json& event) {
+  static const char* const kKeys[] = {"resource", "binding", "used", "quota", "unit", "percent", "overageUsd",
+                                      "window", "projectedPercent", "projectedOverageUsd", "maxUsd", "usedUsd"};
+  json out = json::object();
+  auto details = event.find("details");
+  if (details == event.end() || !details->is_object()) return out;
+  for (const char* key : kKeys) {
+    auto value = details->find(key);
+    if (value == details->end()) continue;
+    if ((value->is_number() && std::isfinite(value->get<double>())) || value->is_null() ||
+        (value->is_string() && value->get<std::string>().size() <= 100)) {
+      out[key] = *value;
+    }
+  }
+  return out;
+}
+
 std::string whatTheGuardDid(const std::string& level, const std::string& key, bool dryRun) {
   if (level == "trip") {
     return dryRun ? "Dry run: nothing was blocked; without it, calls charged to " + key + " would be refused."
@@ -84,8 +102,9 @@ std::string alertLevelOf(const std::string& eventLevel) {
 std::string alertText(const json& event, const std::string& maskedAccount) {
   const std::string level = alertLevelOf(field(event, "level"));
   const std::string key = field(event, "key");
-  const bool dryRun = event.value("dryRun", false);
-  const json details = event.contains("details") && event["details"].is_object() ? event["details"] : json::object();
+  auto dryRunField = event.find("dryRun");
+  const bool dryRun = dryRunField != event.end() && dryRunField->is_boolean() && dryRunField->get<bool>();
+  const json details = knownDetails(event);
   std::string text = "[edgefuse] " + upper(level) + (dryRun ? " (dry run)" : "") + ": " + key + "\n" +
                      field(event, "message") + "\n";
   if (details.contains("used") && details["used"].is_number()) {
@@ -95,7 +114,7 @@ std::string alertText(const json& event, const std::string& maskedAccount) {
       text += " of " + number(details["quota"]) + " included";
       if (details.contains("window") && details["window"].is_string()) text += " per " + field(details, "window");
     }
-    text += ". Estimated overage: " + money(details.value("overageUsd", json(0.0))) + ".\n";
+    text += ". Estimated overage: " + money(details.contains("overageUsd") ? details["overageUsd"] : json(0.0)) + ".\n";
   }
   text += whatTheGuardDid(level, key, dryRun) + "\nAccount " + maskedAccount;
   return text;
@@ -106,7 +125,8 @@ std::vector<AlertDelivery> buildAlerts(const Config& config, const json& events,
   std::vector<AlertDelivery> deliveries;
   if (!events.is_array()) return deliveries;
   const std::string masked = maskAccountId(accountId);
-  for (const json& event : events) {
+  for (std::size_t eventIndex = 0; eventIndex < events.size(); ++eventIndex) {
+    const json& event = events[eventIndex];
     if (!event.is_object()) continue;
     const std::string level = alertLevelOf(field(event, "level"));
     if (std::find(config.alertLevels.begin(), config.alertLevels.end(), level) == config.alertLevels.end()) continue;
@@ -120,12 +140,13 @@ std::vector<AlertDelivery> buildAlerts(const Config& config, const json& events,
       } else if (type == ChannelType::Slack) {
         body = {{"text", text}};
       } else {
+        auto dryRun = event.find("dryRun");
         body = {{"source", "edgefuse"}, {"level", level}, {"key", key},
                 {"message", escapeMentions(field(event, "message"), type)}, {"text", text},
-                {"dryRun", event.value("dryRun", false)}, {"details", event.value("details", json::object())},
-                {"account", masked}, {"at", nowIso}};
+                {"dryRun", dryRun != event.end() && dryRun->is_boolean() && dryRun->get<bool>()},
+                {"details", knownDetails(event)}, {"account", masked}, {"at", nowIso}};
       }
-      deliveries.push_back({index, level, key, toText(body)});
+      deliveries.push_back({index, eventIndex, level, key, toText(body)});
     }
   }
   return deliveries;

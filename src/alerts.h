@@ -27,12 +27,14 @@ std::string alertText(const nlohmann::json& event, const std::string& maskedAcco
 
 struct AlertDelivery {
   std::size_t channel;  // index into config.alertChannels
+  std::size_t event;    // index into the events
   std::string level;
   std::string key;
   std::string body;     // JSON text to POST
 };
 
-// One delivery per channel and event whose level the config sends.
+// One delivery per channel and event whose level the config sends. Only known details, as
+// numbers or short strings, make it into a message.
 std::vector<AlertDelivery> buildAlerts(const Config& config, const nlohmann::json& events,
                                        const std::string& accountId, const std::string& nowIso);
 

@@ -108,6 +108,11 @@ class Evaluator {
   void trip(const std::string& key, const std::string& resource, const std::string& binding,
             const std::string& source, const std::string& reason, const std::string& windowTag,
             const json& details = json::object()) {
+    if (!config_.dryRun) {
+      // A new breaker is news even if this window saw one before (a reset in between).
+      alerted_.erase("trip:" + key);
+      alerted_.erase("warn:" + key);
+    }
     alertOnce("trip", key, windowTag, reason, details);
     if (!config_.dryRun) result_.changes.trip[key] = {resource, binding, reason, nowIso_, source, ""};
   }
@@ -358,6 +363,7 @@ class Evaluator {
       }
     }
     result_.report["budget"] = {{"maxUsd", budget.maxUsd}, {"usedUsd", total}, {"percent", percent},
+                                {"warn", budget.warnPercent},
                                 {"projectedUsd", optional(projectedUsd)},
                                 {"granularity", nameOf(budget.granularity)},
                                 {"from", isoDate(window.first)}, {"resetsAt", isoTimestamp(msOfDay(window.nextStart))},

@@ -23,7 +23,7 @@ double sinceMark(const HourlyHistory& history, double total, Day periodFirst) {
 
 nlohmann::json historyToJson(const HourlyHistory& history) {
   return {{"markHour", history.markHour}, {"markPeriodFirst", history.markPeriodFirst},
-          {"markTotal", history.markTotal}, {"hours", history.hours}};
+          {"markTotal", history.markTotal}, {"markPartial", history.markPartial}, {"hours", history.hours}};
 }
 
 std::optional<HourlyHistory> historyFromJson(const nlohmann::json& value) {
@@ -41,7 +41,10 @@ std::optional<HourlyHistory> historyFromJson(const nlohmann::json& value) {
       hours->size() > kHistoryHours) {
     return std::nullopt;
   }
-  HourlyHistory history{static_cast<std::int64_t>(*markHour), static_cast<Day>(*periodFirst), *markTotal, {}};
+  HourlyHistory history{static_cast<std::int64_t>(*markHour), static_cast<Day>(*periodFirst), *markTotal, false, {}};
+  if (auto partial = value.find("markPartial"); partial != value.end() && partial->is_boolean()) {
+    history.markPartial = partial->get<bool>();
+  }
   for (const json& hour : *hours) {
     if (!hour.is_number() || !std::isfinite(hour.get<double>()) || hour.get<double>() < 0) return std::nullopt;
     history.hours.push_back(hour.get<double>());
@@ -51,21 +54,26 @@ std::optional<HourlyHistory> historyFromJson(const nlohmann::json& value) {
 
 bool recordTotal(HourlyHistory& history, double total, Day periodFirst, std::int64_t nowMs) {
   const std::int64_t hour = hourOf(nowMs);
-  if (history.markHour < 0) {
-    history = {hour, periodFirst, total, {}};
+  const bool midHour = nowMs % kMsPerHour != 0;
+  if (history.markHour < 0 || history.markHour > hour + 1) {
+    // No mark yet, or one from the future (a clock that jumped): start again from now.
+    history = {hour, periodFirst, total, midHour, history.markHour < 0 ? std::vector<double>{} : history.hours};
     return true;
   }
-  if (hour <= history.markHour) return false;  // same hour, or the clock went back: keep the mark
-  // Spread what accrued since the mark evenly over the hours that passed.
+  if (hour <= history.markHour) return false;  // same hour, or the clock went back a little
+  // Spread what accrued since the mark evenly over the hours that passed. A mark taken
+  // mid-hour began a partial hour, which would read as a quiet one: it is not kept.
   const std::int64_t passed = hour - history.markHour;
   const double each = sinceMark(history, total, periodFirst) / static_cast<double>(passed);
-  for (std::int64_t i = 0; i < std::min<std::int64_t>(passed, kHistoryHours); ++i) history.hours.push_back(each);
+  const std::int64_t kept = history.markPartial ? passed - 1 : passed;
+  for (std::int64_t i = 0; i < std::min<std::int64_t>(kept, kHistoryHours); ++i) history.hours.push_back(each);
   if (history.hours.size() > kHistoryHours) {
     history.hours.erase(history.hours.begin(), history.hours.end() - kHistoryHours);
   }
   history.markHour = hour;
   history.markPeriodFirst = periodFirst;
   history.markTotal = total;
+  history.markPartial = false;  // later marks are a tick into their hour, each a whole hour apart
   return true;
 }
 
@@ -79,7 +87,8 @@ double lastHourUsage(const HourlyHistory& history, double total, Day periodFirst
 std::optional<Spike> detectSpike(const HourlyHistory& history, double total, Day periodFirst, std::int64_t nowMs,
                                  double factor, double floorPercent, const Allowance& allowance,
                                  const Window& period) {
-  if (history.hours.empty() || allowance.billing == Billing::NotMetered || allowance.included <= 0) {
+  if (history.hours.size() < kMinBaselineHours || allowance.billing == Billing::NotMetered ||
+      allowance.included <= 0) {
     return std::nullopt;
   }
   const double periodHours = static_cast<double>(period.nextStart - period.first) * 24.0;

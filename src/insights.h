@@ -17,6 +17,7 @@ namespace edgefuse {
 
 constexpr std::size_t kHistoryHours = 24;  // completed hours kept per resource
 constexpr std::int64_t kMsPerHour = 3'600'000;
+constexpr std::size_t kMinBaselineHours = 3;  // spikes are judged against at least this much history
 
 // One resource's usage by the hour. `hours` holds completed hours, oldest first, the last
 // being the hour before `markHour`. The mark is the period-to-date total when its hour began.
@@ -24,6 +25,7 @@ struct HourlyHistory {
   std::int64_t markHour = -1;  // hours since the epoch; -1: no mark yet
   Day markPeriodFirst = 0;     // the allowance period the mark's total belongs to
   double markTotal = 0;
+  bool markPartial = false;  // the mark was taken mid-hour: that hour is not a full one
   std::vector<double> hours;
 };
 
@@ -46,7 +48,7 @@ struct Spike {
 
 // A spike: the last hour used more than `factor` times the baseline. The floor keeps a
 // dormant resource (baseline 0) from hiding a runaway: `floorPercent` of its even hourly
-// share of the allowance. Needs at least one completed hour.
+// share of the allowance. Needs kMinBaselineHours completed hours.
 std::optional<Spike> detectSpike(const HourlyHistory& history, double total, Day periodFirst,
                                  std::int64_t nowMs, double factor, double floorPercent,
                                  const Allowance& allowance, const Window& period);

@@ -359,7 +359,8 @@ std::string alertDeliveriesJson(const std::string& configText, const std::string
   if (!problems.empty()) return failure(problems);
   json list = json::array();
   for (const AlertDelivery& delivery : buildAlerts(*config, *events, accountId, isoTimestamp(*now))) {
-    list.push_back({{"channel", delivery.channel}, {"level", delivery.level}, {"key", delivery.key}, {"body", delivery.body}});
+    list.push_back({{"channel", delivery.channel}, {"event", delivery.event}, {"level", delivery.level},
+                    {"key", delivery.key}, {"body", delivery.body}});
   }
   return toText(json{{"ok", true}, {"deliveries", list}});
 }

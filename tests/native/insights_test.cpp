@@ -17,18 +17,25 @@ const Window kToday{day("2026-11-23"), day("2026-11-23"), day("2026-11-24")};
 TEST_CASE("the hourly history takes one entry per completed hour, bounded") {
   HourlyHistory history;
   const Day period = day("2026-11-23");
-  CHECK(recordTotal(history, 100, period, at("2026-11-23T10:20:00Z")));  // the first mark
+  CHECK(recordTotal(history, 100, period, at("2026-11-23T10:20:00Z")));  // the first mark, mid-hour
   CHECK(history.hours.empty());
   CHECK_FALSE(recordTotal(history, 150, period, at("2026-11-23T10:50:00Z")));  // same hour: nothing to write
   CHECK(recordTotal(history, 160, period, at("2026-11-23T11:05:00Z")));
+  CHECK(history.hours.empty());  // 10:20-11:00 was not a whole hour: not kept as one
+  CHECK(recordTotal(history, 220, period, at("2026-11-23T12:05:00Z")));
   CHECK(history.hours == std::vector<double>{60});
-  CHECK(recordTotal(history, 460, period, at("2026-11-23T14:10:00Z")));  // three hours passed: spread evenly
+  CHECK(recordTotal(history, 520, period, at("2026-11-23T15:10:00Z")));  // three hours passed: spread evenly
   CHECK(history.hours == std::vector<double>{60, 100, 100, 100});
-  CHECK_FALSE(recordTotal(history, 999, period, at("2026-11-23T13:00:00Z")));  // the clock went back
+  CHECK_FALSE(recordTotal(history, 999, period, at("2026-11-23T14:30:00Z")));  // the clock went back a little
   // A new period: everything since its start counts.
   CHECK(recordTotal(history, 30, day("2026-11-24"), at("2026-11-24T00:10:00Z")));
-  CHECK(history.hours.size() == 14);
-  CHECK(history.hours.back() == doctest::Approx(30.0 / 10));
+  CHECK(history.hours.size() == 13);
+  CHECK(history.hours.back() == doctest::Approx(30.0 / 9));
+  // A mark from the future (a clock that jumped) is replaced, not kept for days.
+  HourlyHistory future = history;
+  future.markHour += 100;
+  CHECK(recordTotal(future, 40, day("2026-11-24"), at("2026-11-24T00:30:00Z")));
+  CHECK(future.markHour == at("2026-11-24T00:00:00Z") / kMsPerHour);
   for (int hour = 0; hour < 40; ++hour) recordTotal(history, 30 + hour, day("2026-11-24"), at("2026-11-24T01:00:00Z") + hour * kMsPerHour);
   CHECK(history.hours.size() == kHistoryHours);
   auto back = historyFromJson(historyToJson(history));
@@ -39,7 +46,7 @@ TEST_CASE("the hourly history takes one entry per completed hour, bounded") {
 
 TEST_CASE("a spike is the last hour against the trailing baseline") {
   const Day period = day("2026-11-23");
-  HourlyHistory history{at("2026-11-23T12:00:00Z") / kMsPerHour, period, 240, {20, 20, 20, 20, 20, 20, 20, 20, 20, 20, 20, 20}};
+  HourlyHistory history{at("2026-11-23T12:00:00Z") / kMsPerHour, period, 240, false, {20, 20, 20, 20, 20, 20, 20, 20, 20, 20, 20, 20}};
   // 30 minutes into the hour: 15 this hour + half of the last hour's 20 = 25: normal.
   auto calm = detectSpike(history, 255, period, at("2026-11-23T12:30:00Z"), 5, 10, kDaily, kToday);
   REQUIRE(calm);
@@ -50,17 +57,19 @@ TEST_CASE("a spike is the last hour against the trailing baseline") {
   CHECK(storm->spiking);  // 170 > 5 x 20
 
   // Dormant for hours, then a runaway: the floor (10% of 1,000/24 = 4.2/h) stands in for 0.
-  HourlyHistory dormant{at("2026-11-23T12:00:00Z") / kMsPerHour, period, 0, {0, 0, 0, 0, 0, 0}};
+  HourlyHistory dormant{at("2026-11-23T12:00:00Z") / kMsPerHour, period, 0, false, {0, 0, 0, 0, 0, 0}};
   auto woke = detectSpike(dormant, 30, period, at("2026-11-23T12:20:00Z"), 5, 10, kDaily, kToday);
   CHECK(woke->baseline == doctest::Approx(1000.0 / 24 * 0.1));
   CHECK(woke->spiking);
   CHECK_FALSE(detectSpike(dormant, 15, period, at("2026-11-23T12:20:00Z"), 5, 10, kDaily, kToday)->spiking);
   CHECK_FALSE(detectSpike(HourlyHistory{}, 30, period, at("2026-11-23T12:20:00Z"), 5, 10, kDaily, kToday));
+  HourlyHistory young{at("2026-11-23T12:00:00Z") / kMsPerHour, period, 0, false, {0, 0}};
+  CHECK_FALSE(detectSpike(young, 30, period, at("2026-11-23T12:20:00Z"), 5, 10, kDaily, kToday));  // too little history
 }
 
 TEST_CASE("a projection uses the recent rate and says when the quota runs out") {
   const Day period = day("2026-11-23");
-  HourlyHistory history{at("2026-11-23T12:00:00Z") / kMsPerHour, period, 400, {5, 5, 5, 40, 40, 40, 40, 40, 40}};
+  HourlyHistory history{at("2026-11-23T12:00:00Z") / kMsPerHour, period, 400, false, {5, 5, 5, 40, 40, 40, 40, 40, 40}};
   Projection projection = project(history, 400, kDaily, kToday, at("2026-11-23T12:00:00Z"));
   CHECK(projection.ratePerHour == doctest::Approx(40));  // the last five hours; none of this one yet
   CHECK(projection.endOfPeriod == doctest::Approx(400 + 40 * 12));

@@ -500,3 +500,14 @@ TEST_CASE("review: config gaps") {
   for (int i = 0; i < 17; ++i) limits["kv-writes:B" + std::to_string(i)] = 1;
   CHECK(parseConfig(json{{"plan", "free"}, {"limits", limits}}).problems[0].path == "limits");
 }
+
+TEST_CASE("review: a trip after a manual reset in the same window alerts again") {
+  const Config config = configOf(R"({"plan":"free"})");
+  Evaluation evaluation;
+  PollState state = tick(config, {}, kv(kToday, 950), at("2026-11-23T10:00:00Z"), &evaluation);
+  REQUIRE(hasEvent(evaluation, "trip", "kv-writes"));
+  state = applyChanges(state, *manualReset(config, {"kv-writes"}, 600, at("2026-11-23T10:30:00Z")).changes);
+  state = tick(config, state, kv(kToday, 960), at("2026-11-23T10:50:00Z"), &evaluation);
+  CHECK(state.breakers.count("kv-writes"));
+  CHECK(hasEvent(evaluation, "trip", "kv-writes"));
+}

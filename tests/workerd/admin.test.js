@@ -117,6 +117,19 @@ describe("the dashboard", () => {
     expect(page).toContain('data-blind="true"');
   });
 
+  it("copes with odd KV content, and refuses cross-site fetches of its data", async () => {
+    await env.EDGEFUSE_STATE.put(STATE_KEY, JSON.stringify({ version: 1, breakers: { "kv-writes": { reason: 5, since: 5 } }, poll: { lastCheckAt: 7 } }));
+    const app = worker();
+    const page = await app.fetch(request("/__edgefuse", { headers: basic }), adminEnv, {});
+    expect(page.status).toBe(200);
+    const crossSite = { ...bearer, "Sec-Fetch-Site": "cross-site", "Sec-Fetch-Mode": "cors" };
+    expect((await app.fetch(request("/__edgefuse/status.json", { headers: crossSite }), adminEnv, {})).status).toBe(403);
+    const navigation = { ...basic, "Sec-Fetch-Site": "cross-site", "Sec-Fetch-Mode": "navigate" };
+    expect((await app.fetch(request("/__edgefuse", { headers: navigation }), adminEnv, {})).status).toBe(200);
+    const nullBody = await app.fetch(request("/__edgefuse/trip", { method: "POST", headers: { ...bearer, "Content-Type": "application/json" }, body: "null" }), adminEnv, {});
+    expect(nullBody.status).toBe(400);
+  });
+
   it("trips and resets through its forms, and refuses cross-site posts", async () => {
     const app = worker();
     const form = (resources) => new URLSearchParams({ resources });

@@ -142,6 +142,39 @@ describe("alert channels", () => {
     expect((await guard.evaluate(alertEnv)).alerts).toEqual({ sent: 1, pending: 0 });
   });
 
+  it("nothing is announced when the state cannot be written; the next tick tries both again", async () => {
+    await setUsage("kv-writes", 950);
+    const kv = env.EDGEFUSE_STATE;
+    const failingPuts = { get: (...a) => kv.get(...a), put: async () => { throw new Error("KV PUT failed: 429"); }, delete: (...a) => kv.delete(...a) };
+    const { guard, clock } = guardAt({ alerts: { channels, levels: ["trip"] } });
+    const report = await guard.evaluate({ ...alertEnv, EDGEFUSE_STATE: failingPuts });
+    expect(report.ok).toBe(false);
+    expect(await received()).toEqual([]);
+    clock.now += 300_000;
+    expect((await guard.evaluate(alertEnv)).alerts).toEqual({ sent: 3, pending: 0 });
+  });
+
+  it("malformed retries from KV are dropped, never sent or signed as stored", async () => {
+    await env.EDGEFUSE_STATE.put(
+      STATE_KEY,
+      JSON.stringify({
+        version: 1,
+        breakers: {},
+        pendingAlerts: [
+          { channel: 2, body: '{"evil":true}', attempts: "x" },
+          { channel: 2, event: { level: "trip", key: "kv-writes", message: "@everyone", details: { used: 1, secret: "x" } }, attempts: 1 },
+        ],
+      }),
+    );
+    const report = await guardAt({ alerts: { channels, levels: ["trip"] } }).guard.evaluate(alertEnv);
+    expect(report.alerts).toEqual({ sent: 1, pending: 0 });
+    const [message] = await received();
+    expect(message.body).not.toContain("evil");
+    const body = JSON.parse(message.body);
+    expect(body.details).toEqual({ used: 1 });
+    expect(body.message).not.toContain("@everyone");
+  });
+
   it("webhook URLs, the signing secret and the API token appear nowhere the guard writes", async () => {
     await setUsage("kv-writes", 950);
     await misbehave({ status: 503, times: 3 });
