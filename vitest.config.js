@@ -1,7 +1,20 @@
+// One project per Worker: the package's own suite, and each example with its own wrangler
+// config, all inside workerd through @cloudflare/vitest-plugin.
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 
+const project = (name, configPath, include) => ({
+  plugins: [cloudflareTest({ wrangler: { configPath } })],
+  test: { name, include },
+});
+
 export default defineConfig({
-  plugins: [cloudflareTest({ wrangler: { configPath: "./wrangler/test.jsonc" } })],
-  test: { include: ["tests/workerd/**/*.test.js"] },
+  test: {
+    projects: [
+      project("edgefuse", "./wrangler/test.jsonc", ["tests/workerd/**/*.test.js"]),
+      ...["basic", "free-plan", "hono"].map((name) =>
+        project(`examples/${name}`, `./examples/${name}/wrangler.jsonc`, [`examples/${name}/test/*.test.js`]),
+      ),
+    ],
+  },
 });

@@ -7,15 +7,16 @@ import { setTimeout as sleep } from "node:timers/promises";
  * Resolves to { base, worker, log, stop } once GET `readyPath` answers (any status).
  * `config` is one wrangler config, or several (the first is served; the others are
  * reachable through its service bindings). `persistTo`: a directory for local KV, D1 and R2
- * (fresh state when new). `args`: more wrangler dev flags. `stop()` ends wrangler and workerd.
+ * (fresh state when new). `args`: more wrangler dev flags; `cwd`: where to run it. `stop()`
+ * ends wrangler and workerd.
  */
-export async function startWranglerDev({ config, port, readyPath = "/", persistTo, args = [], timeoutMs = 60_000 }) {
+export async function startWranglerDev({ config, port, readyPath = "/", persistTo, args = [], cwd, timeoutMs = 60_000 }) {
   const base = `http://127.0.0.1:${port}`;
   const configs = (Array.isArray(config) ? config : [config]).flatMap((path) => ["-c", path]);
   const worker = spawn(
     "wrangler",
     ["dev", ...configs, "--port", String(port), "--ip", "127.0.0.1", "--log-level", "warn", ...(persistTo ? ["--persist-to", persistTo] : []), ...args],
-    { stdio: ["ignore", "pipe", "pipe"], detached: true },
+    { stdio: ["ignore", "pipe", "pipe"], detached: true, cwd },
   );
   const log = [];
   worker.stdout.on("data", (chunk) => log.push(chunk.toString()));

@@ -1,0 +1,107 @@
+// The package as a user gets it: packed, installed from the tarball into a fresh project
+// with no Emscripten at hand, bundled by `wrangler deploy --dry-run`, run in workerd, and
+// compiled by a strict TypeScript consumer.
+import { execFileSync } from "node:child_process";
+import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { startWranglerDev } from "../../scripts/wrangler-dev.mjs";
+
+const repo = resolve(new URL("../..", import.meta.url).pathname);
+const bin = join(repo, "node_modules/.bin");
+const port = Number(process.env.EDGEFUSE_CONSUMER_PORT ?? 8796);
+
+test("a fresh project installs the tarball, bundles, runs a guarded call in workerd, and type-checks", async (t) => {
+  const work = mkdtempSync(join(tmpdir(), "edgefuse-consumer-"));
+  // Anything that reaches for Emscripten fails loudly.
+  const noEmscripten = join(work, "no-emscripten");
+  mkdirSync(noEmscripten);
+  for (const tool of ["emcc", "em++", "emcmake"]) {
+    writeFileSync(join(noEmscripten, tool), "#!/bin/sh\necho 'emscripten must not be needed' >&2\nexit 1\n");
+    chmodSync(join(noEmscripten, tool), 0o755);
+  }
+  const envNoEm = { ...process.env, PATH: `${noEmscripten}:${bin}:${process.env.PATH}` };
+  const run = (command, args, cwd) => execFileSync(command, args, { cwd, env: envNoEm, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+
+  const [pack] = JSON.parse(run("npm", ["pack", "--json", "--ignore-scripts", "--pack-destination", work], repo));
+  const tarball = join(work, pack.filename);
+  console.log(`tarball: ${pack.filename}, ${pack.size} bytes`);
+
+  const project = join(work, "app");
+  mkdirSync(join(project, "src"), { recursive: true });
+  writeFileSync(join(project, "package.json"), JSON.stringify({ name: "app", private: true, type: "module" }));
+  run("npm", ["install", "--no-audit", "--no-fund", "--loglevel=error", tarball], project);
+
+  writeFileSync(
+    join(project, "src/index.js"),
+    `import { createGuard, GuardError } from "edgefuse";
+const guard = createGuard({ plan: "free", limits: { "kv-writes": 2 } });
+export default guard.wrap({
+  async fetch(request, env) {
+    await env.CACHE.put("a", "1");
+    const value = await env.CACHE.get("a");
+    let refused = null;
+    try { await env.CACHE.put("b", "2"); await env.CACHE.put("c", "3"); } catch (error) { refused = error instanceof GuardError ? error.code : String(error); }
+    return Response.json({ value, refused, usage: guard.usage(env) });
+  },
+});
+`,
+  );
+  writeFileSync(
+    join(project, "wrangler.jsonc"),
+    JSON.stringify({
+      name: "app",
+      main: "src/index.js",
+      compatibility_date: "2026-11-01",
+      kv_namespaces: [
+        { binding: "CACHE", id: "cache" },
+        { binding: "EDGEFUSE_STATE", id: "state" },
+      ],
+    }),
+  );
+  run("wrangler", ["deploy", "--dry-run", "--outdir", "bundle"], project);
+
+  // The bundle as wrangler built it, run without bundling again.
+  writeFileSync(
+    join(project, "bundle.jsonc"),
+    JSON.stringify({
+      name: "app-bundle",
+      main: "bundle/index.js",
+      compatibility_date: "2026-11-01",
+      no_bundle: true,
+      rules: [{ type: "CompiledWasm", globs: ["**/*.wasm"] }],
+      kv_namespaces: [
+        { binding: "CACHE", id: "cache" },
+        { binding: "EDGEFUSE_STATE", id: "state" },
+      ],
+    }),
+  );
+  const server = await startWranglerDev({ config: "bundle.jsonc", port, persistTo: join(work, "state"), cwd: project });
+  t.after(server.stop);
+  const answer = await (await fetch(`${server.base}/`)).json();
+  assert.deepEqual(answer, { value: "1", refused: "invocation-limit", usage: { "kv-reads": 1, "kv-writes": 2 } });
+
+  // A strict TypeScript consumer of the shipped declarations.
+  writeFileSync(
+    join(project, "src/typed.ts"),
+    `import { createGuard, estimateCost, GuardError, type GuardConfig, type EvaluationReport } from "edgefuse";
+const config: GuardConfig = { plan: "paid", budget: { maxUsd: 25 }, limits: { "d1-rows-written:DB": 100 } };
+export async function check(env: { EDGEFUSE_STATE: unknown }): Promise<number> {
+  const guard = createGuard(config);
+  const report: EvaluationReport = await guard.evaluate(env);
+  const cost = estimateCost({ "kv-reads": 1e7 }, { plan: "paid" }).totalOverageUsd;
+  return report.kv.reads + cost + (new Error() instanceof GuardError ? 1 : 0);
+}
+`,
+  );
+  writeFileSync(
+    join(project, "tsconfig.json"),
+    JSON.stringify({
+      compilerOptions: { strict: true, noEmit: true, target: "es2022", module: "nodenext", moduleResolution: "nodenext", lib: ["es2022", "dom"], skipLibCheck: false },
+      include: ["src/typed.ts"],
+    }),
+  );
+  run("tsc", ["-p", "tsconfig.json"], project);
+});
