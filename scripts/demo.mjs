@@ -1,5 +1,5 @@
 // The demo: a runaway being stopped. Starts `wrangler dev` with the demo Worker
-// (examples/demo, guarded by edgefuse, with real local KV and D1) and the usage-API
+// (examples/demo, guarded by edgefuse, with real local KV, D1 and R2) and the usage-API
 // simulator beside it, then plays a scripted incident and prints what happened:
 //   1. normal traffic, and what the guard itself costs in KV;
 //   2. a buggy import loops D1 writes: the per-invocation limit stops it;
@@ -9,6 +9,7 @@
 //   5. a reset, and writes work again.
 // Exits 0 when the whole story held, non-zero with the step that failed. `--serve` keeps
 // the Worker running afterwards so you can look at the status page.
+import { createHmac } from "node:crypto";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -18,6 +19,7 @@ const port = Number(process.env.EDGEFUSE_DEMO_PORT ?? 8787);
 const serve = process.argv.includes("--serve");
 const TOKEN = "demo-admin-token"; // examples/demo/wrangler.jsonc
 const CRON = "*/5 * * * *";
+const SIGNING_SECRET = "demo-signing-secret"; // examples/demo/wrangler.jsonc
 
 const step = (text) => console.log(`\n== ${text}`);
 const say = (text) => console.log(`   ${text}`);
@@ -42,7 +44,7 @@ async function main() {
   await call("/__sim/reset", { method: "POST", body: "{}" });
   say("ready");
 
-  step("1. Normal traffic: 20 notes written and read back");
+  step("1. Normal traffic: 20 notes written and read back (KV), a file stored and fetched (R2)");
   const ids = [];
   for (let i = 0; i < 20; i += 1) {
     const put = await call("/note", { method: "PUT", body: `note ${i}` });
@@ -50,6 +52,8 @@ async function main() {
     ids.push((await put.json()).id);
   }
   for (const id of ids) expect((await call(`/note?id=${id}`)).ok, "a note could not be read back");
+  expect((await call("/file/report.txt", { method: "PUT", body: "quarterly numbers" })).status === 201, "the R2 upload failed");
+  expect((await (await call("/file/report.txt")).text()) === "quarterly numbers", "the R2 download failed");
   const { stateReads } = await (await call("/__demo/guard")).json();
   say(`40 guarded KV calls served. The guard's own KV cost: 0 per request; ${stateReads} reads in all,`);
   say(`of its state and safety net when this isolate started (then one per refreshSeconds at most).`);
@@ -85,9 +89,15 @@ async function main() {
   say(`GET /note -> ${read.status}: reads still work`);
   expect(read.ok, "reads were blocked too");
   const { alerts } = await (await call("/__sim/alerts")).json();
-  const tripAlert = alerts.map((alert) => JSON.parse(alert.body)).find((alert) => alert.level === "trip" && alert.key === "kv-writes");
-  expect(tripAlert, "no trip alert reached the receiver");
-  say("Alert delivered to the local webhook receiver (HMAC-signed):");
+  const delivered = alerts.find((alert) => {
+    const body = JSON.parse(alert.body);
+    return body.level === "trip" && body.key === "kv-writes";
+  });
+  expect(delivered, "no trip alert reached the receiver");
+  const signature = `sha256=${createHmac("sha256", SIGNING_SECRET).update(delivered.body).digest("hex")}`;
+  expect(delivered.signature === signature, "the alert's signature does not verify");
+  const tripAlert = JSON.parse(delivered.body);
+  say("Alert delivered to the local webhook receiver (HMAC-SHA256 signature verified):");
   for (const line of tripAlert.text.split("\n")) say(`  | ${line}`);
 
   step("4. The status page");

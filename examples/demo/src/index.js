@@ -1,4 +1,4 @@
-// The demo Worker: a small notes API on KV and D1, guarded by edgefuse, polling the local
+// The demo Worker: a small notes API on KV, D1 and R2, guarded by edgefuse, polling the local
 // usage-API simulator instead of Cloudflare's API. Its /__sim/* routes pass through to the
 // simulator, and /__demo/guard tells the guard's own KV reads, so that scripts/demo.mjs can
 // play an incident against it.
@@ -27,6 +27,15 @@ async function notes(request, env) {
     const value = await env.NOTES.get(url.searchParams.get("id") ?? "");
     return value === null ? new Response("not found", { status: 404 }) : new Response(value);
   }
+  if (url.pathname.startsWith("/file/")) {
+    const name = url.pathname.slice("/file/".length);
+    if (request.method === "PUT") {
+      await env.FILES.put(name, request.body);
+      return new Response(null, { status: 201 });
+    }
+    const object = await env.FILES.get(name);
+    return object ? new Response(object.body) : new Response("not found", { status: 404 });
+  }
   if (url.pathname === "/import" && request.method === "POST") {
     // A buggy import: one INSERT per row, with no end. The per-invocation limit stops it.
     await env.DB.exec("CREATE TABLE IF NOT EXISTS rows (id INTEGER PRIMARY KEY, at TEXT)");
@@ -44,7 +53,7 @@ async function notes(request, env) {
     await env.DB.exec("CREATE TABLE IF NOT EXISTS rows (id INTEGER PRIMARY KEY, at TEXT)");
     return Response.json({ rows: await env.DB.prepare("SELECT count(*) AS n FROM rows").first("n") });
   }
-  return new Response("edgefuse demo: PUT /note, GET /note?id=, POST /import, GET /rows, /__edgefuse\n");
+  return new Response("edgefuse demo: PUT /note, GET /note?id=, PUT|GET /file/:name, POST /import, GET /rows, /__edgefuse\n");
 }
 
 export default guard.wrap({
