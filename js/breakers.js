@@ -10,6 +10,8 @@
 import { callCore } from "./core.js";
 
 export const STATE_KEY = "edgefuse:state";
+// How long a cold isolate's first requests wait for the breaker state before going ahead.
+const COLD_READ_WAIT_MS = 500;
 export const SAFETY_NET_KEY = "edgefuse:safety-net";
 
 export class BreakerRefresh {
@@ -31,7 +33,11 @@ export class BreakerRefresh {
     this.#clock = clock;
   }
 
-  /** Returns a promise to await when this isolate has no view yet, else undefined. */
+  /**
+   * Returns a promise to await when this isolate has no view yet, else undefined. A cold
+   * isolate waits at most COLD_READ_WAIT_MS: past that, requests go ahead (fail open) and the
+   * read goes on in the background.
+   */
   refresh(env, ctx) {
     if (!this.#inflight && this.#clock() - this.#loadedAt >= this.#config.refreshSeconds * 1000) {
       this.#inflight = this.#load(env).finally(() => {
@@ -39,7 +45,9 @@ export class BreakerRefresh {
       });
       if (this.#loaded) ctx?.waitUntil?.(this.#inflight);
     }
-    return this.#loaded ? undefined : this.#inflight;
+    if (this.#loaded || !this.#inflight) return undefined;
+    ctx?.waitUntil?.(this.#inflight);
+    return Promise.race([this.#inflight, new Promise((resolve) => setTimeout(resolve, COLD_READ_WAIT_MS))]);
   }
 
   async #load(env) {

@@ -28,3 +28,8 @@ export function callCore(name, ...args) {
 export function coreInstantiations() {
   return instantiations;
 }
+
+/** Bytes of WASM memory the core holds: for the load test's leak check. */
+export function coreMemoryBytes() {
+  return core ? core.HEAPU8.length : 0;
+}

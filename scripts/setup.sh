@@ -2,13 +2,14 @@
 # Installs whatever is missing for building, testing and the demo. Idempotent: a second
 # run finds everything in place and takes a few seconds.
 #   apt packages (when root): the C++ toolchain, Emscripten, nlohmann-json, doctest, and
-#     with --browser, Debian's chromium for the dashboard's browser test
+#     with --test, what only the tests need: chromium (the browser test) and clang's
+#     libFuzzer runtime (the fuzz targets)
 #   npm packages: from package-lock.json, including Node 22 for wrangler and the tests
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 APT_PACKAGES=(cmake g++ make emscripten nlohmann-json3-dev doctest-dev)
-[ "${1:-}" = "--browser" ] && APT_PACKAGES+=(chromium)
+[ "${1:-}" = "--test" ] && APT_PACKAGES+=(chromium clang libclang-rt-14-dev)
 
 missing=()
 for package in "${APT_PACKAGES[@]}"; do

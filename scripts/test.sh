@@ -6,10 +6,12 @@
 #   4. what `npm pack` ships (Node's test runner)
 #   5. the demo, end to end, against `wrangler dev`
 #   6. the status page in a real browser (Debian chromium + playwright-core)
+#   7. the fuzz targets, about a minute each (clang libFuzzer, ASan + UBSan)
+#   8. the load test: 28,500 requests through wrangler dev
 # Ends with one line counting every test that ran.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/setup.sh --browser
+bash scripts/setup.sh --test
 bash scripts/build.sh wasm
 export PATH="$PWD/node_modules/.bin:$PATH"   # Node 22 for wrangler, vitest and tsc
 mkdir -p build/reports
@@ -40,6 +42,14 @@ passed=$((passed + 1))
 echo "== 6. browser: the status page in chromium (screenshots in build/artifacts/)"
 node --test --test-reporter=spec tests/browser/*.test.js | tee build/reports/browser.txt
 passed=$((passed + $(sed -n 's/^ℹ pass \([0-9]*\)$/\1/p' build/reports/browser.txt)))
+
+echo "== 7. fuzz: every parser for ${EDGEFUSE_FUZZ_SECONDS:-60} s (scripts/fuzz.sh)"
+bash scripts/fuzz.sh | tee build/reports/fuzz.txt
+passed=$((passed + $(grep -c ' ok: ' build/reports/fuzz.txt)))
+
+echo "== 8. load: tests/load/load.mjs"
+node tests/load/load.mjs
+passed=$((passed + 1))
 
 echo
 echo "all: $passed passed, 0 failed"

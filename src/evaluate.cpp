@@ -528,7 +528,9 @@ ManualResult manualChanges(const std::vector<std::string>& keys, const char* sec
 
 ManualResult manualTrip(const Config&, const std::vector<std::string>& keys, const std::string& reason,
                         double ttlSeconds, std::int64_t nowMs) {
-  const std::string until = ttlSeconds > 0 ? isoTimestamp(nowMs + static_cast<std::int64_t>(ttlSeconds * 1000)) : "";
+  // Converted only once known to be in range (manualChanges reports it otherwise).
+  const bool inRange = std::isfinite(ttlSeconds) && ttlSeconds > 0 && ttlSeconds <= kMaxManualSeconds;
+  const std::string until = inRange ? isoTimestamp(nowMs + static_cast<std::int64_t>(ttlSeconds * 1000)) : "";
   return manualChanges(keys, "ttlSeconds", ttlSeconds, "never lapses",
                        [&](StateChanges& changes, const std::string& key, const KeyParts& parts) {
                          changes.trip[key] = {std::string(parts.resource->id), parts.binding,
@@ -543,9 +545,10 @@ ManualResult manualReset(const Config& config, const std::vector<std::string>& k
   return manualChanges(keys, "holdSeconds", holdSeconds, "until the window resets",
                        [&](StateChanges& changes, const std::string& key, const KeyParts&) {
                          changes.clear.push_back(key);
-                         const std::int64_t until = holdSeconds > 0
-                                                        ? nowMs + static_cast<std::int64_t>(holdSeconds * 1000)
-                                                        : windowEndMs(config, key, nowMs);
+                         const bool inRange = std::isfinite(holdSeconds) && holdSeconds > 0 &&
+                                              holdSeconds <= kMaxManualSeconds;
+                         const std::int64_t until = inRange ? nowMs + static_cast<std::int64_t>(holdSeconds * 1000)
+                                                            : windowEndMs(config, key, nowMs);
                          changes.holds[key] = isoTimestamp(until);
                        });
 }

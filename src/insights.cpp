@@ -37,7 +37,9 @@ std::optional<HourlyHistory> historyFromJson(const nlohmann::json& value) {
   auto periodFirst = number("markPeriodFirst");
   auto markTotal = number("markTotal");
   auto hours = value.find("hours");
-  if (!markHour || !periodFirst || !markTotal || *markTotal < 0 || hours == value.end() || !hours->is_array() ||
+  // Bounds before any conversion: a hostile record must not overflow an integer.
+  if (!markHour || !periodFirst || !markTotal || *markHour < -1 || *markHour > 1e9 || std::fabs(*periodFirst) > 1e7 ||
+      *markTotal < 0 || *markTotal > 1e15 || hours == value.end() || !hours->is_array() ||
       hours->size() > kHistoryHours) {
     return std::nullopt;
   }
@@ -46,7 +48,9 @@ std::optional<HourlyHistory> historyFromJson(const nlohmann::json& value) {
     history.markPartial = partial->get<bool>();
   }
   for (const json& hour : *hours) {
-    if (!hour.is_number() || !std::isfinite(hour.get<double>()) || hour.get<double>() < 0) return std::nullopt;
+    if (!hour.is_number() || !std::isfinite(hour.get<double>()) || hour.get<double>() < 0 || hour.get<double>() > 1e15) {
+      return std::nullopt;
+    }
     history.hours.push_back(hour.get<double>());
   }
   return history;

@@ -424,6 +424,19 @@ describe("breakers on the hot path", () => {
     expect(await rejection(during.KV.put(`${prefix}:a`, "x"))).toMatchObject({ reason: "tripped before the outage" });
   });
 
+  it("a slow KV read on a cold isolate fails open after half a second; the trip applies when it lands", async () => {
+    await env.EDGEFUSE_STATE.put(STATE_KEY, tripRecord({ "kv-writes": breaker("slow but real") }));
+    const slow = { ...env.EDGEFUSE_STATE, get: async (...args) => (await scheduler.wait(1500), env.EDGEFUSE_STATE.get(...args)) };
+    const { guard } = guardWithClock();
+    const started = Date.now();
+    const early = await guard.env({ ...env, EDGEFUSE_STATE: slow });
+    expect(Date.now() - started).toBeLessThan(1200);
+    await early.KV.put(`${prefix}:early`, "x"); // open: the state has not arrived yet
+    await scheduler.wait(1200);
+    const later = await guard.env({ ...env, EDGEFUSE_STATE: slow });
+    expect(await rejection(later.KV.put(`${prefix}:later`, "x"))).toMatchObject({ reason: "slow but real" });
+  });
+
   it("a cleared breaker is honoured after the next refresh, not before", async () => {
     await env.EDGEFUSE_STATE.put(STATE_KEY, tripRecord({ "kv-writes": breaker("storm") }));
     const { guard, clock } = guardWithClock({ refreshSeconds: 30 });

@@ -181,6 +181,17 @@ describe("period boundaries", () => {
     expect(writes).toMatchObject({ used: 1_500_000, overageUsd: 2.5 });
   });
 
+  it("leap day: billingDay 29 renews on February 29th in a leap year", async () => {
+    await sim("/__sim/usage", [
+      { resource: "kv-writes", units: 1_000_000, date: "2028-02-28" },
+      { resource: "kv-writes", units: 1_200_000, date: "2028-02-29" },
+    ]);
+    const { guard } = guardAt({ plan: "paid", billingDay: 29, budget: { maxUsd: 100 } }, Date.parse("2028-02-29T06:00:00Z"));
+    const writes = (await guard.evaluate(workerEnv)).resources.find((r) => r.key === "kv-writes");
+    expect(writes.window).toMatchObject({ from: "2028-02-29", resetsAt: "2028-03-29T00:00:00Z" });
+    expect(writes).toMatchObject({ used: 1_200_000, overageUsd: 1 });
+  });
+
   it("month end: a monthly allowance starts again on the 1st", async () => {
     await sim("/__sim/usage", [
       { resource: "r2-class-a", units: 999_000, date: "2026-10-31" },
