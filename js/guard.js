@@ -7,6 +7,7 @@ import { Enforcement } from "./enforcement.js";
 import { GuardConfigError, GuardError, GuardInputError, toJsonText } from "./errors.js";
 import { UsagePoll } from "./poll.js";
 import { handleAdmin } from "./admin.js";
+import { hashKey, rateLimitHeaders } from "./rate-limiter.js";
 
 /**
  * Creates a guard from plain JSON config. Throws GuardConfigError listing every problem;
@@ -70,8 +71,11 @@ class Guard {
         guarded.fetch = async (request, env, ctx) => {
           const admin = await handleAdmin(this, request, env);
           if (admin) return admin;
+          const limited = await this.#routeLimit(request, env);
+          if (limited?.refused) return limited.refused;
           try {
-            return await handler.fetch(request, await this.env(env, ctx), ctx);
+            const response = await handler.fetch(request, await this.env(env, ctx), ctx);
+            return limited?.headers ? withHeaders(response, limited.headers) : response;
           } catch (error) {
             const guardError = findGuardError(error);
             if (guardError) return blockedResponse(guardError, this.config.refreshSeconds);
@@ -92,6 +96,53 @@ class Guard {
    */
   evaluate(env, { now } = {}) {
     return this.#parts.poll.evaluate(env, now ?? this.#clock());
+  }
+
+  /**
+   * Takes `cost` tokens from the bucket of `key` (hashed before it leaves the Worker) in the
+   * EdgefuseRateLimiter Durable Object. Resolves to { allowed, remaining, retryAfterSeconds,
+   * resetSeconds }. If the limiter cannot be reached it fails open: { allowed: true, failedOpen: true }.
+   */
+  async rateLimit(env, key, { capacity, refillPerSecond, cost = 1 } = {}) {
+    const params = { capacity, refillPerSecond, cost };
+    const now = this.#clock();
+    // The core checks the parameters here, so that a mistake is an error, not a fail-open.
+    const check = callCore("bucketTakeJson", JSON.stringify(params), false, "", now);
+    if (!check.ok) throw new GuardInputError(check.problems);
+    const namespace = env?.[this.config.rateLimit.binding];
+    try {
+      if (!namespace || typeof namespace.getByName !== "function") {
+        throw new Error(`env.${this.config.rateLimit.binding} is not a Durable Object namespace for EdgefuseRateLimiter`);
+      }
+      const stub = namespace.getByName(await hashKey(key));
+      return await stub.take(params, now);
+    } catch (error) {
+      console.warn(`edgefuse: the rate limiter failed, letting the request through: ${error?.message ?? error}`);
+      return { allowed: true, failedOpen: true, remaining: capacity, retryAfterSeconds: 0, resetSeconds: 0 };
+    }
+  }
+
+  // The config's route limits: a 429 for a request over its route's limit, else the
+  // headers to add (when the config asks for them).
+  async #routeLimit(request, env) {
+    const { pathname } = new URL(request.url);
+    const route = this.config.rateLimit.routes.find((candidate) => pathname.startsWith(candidate.path));
+    if (!route) return null;
+    const key = route.key === "ip"
+      ? request.headers.get("CF-Connecting-IP") ?? "unknown"
+      : request.headers.get(route.key.slice("header:".length)) ?? "anonymous";
+    const decision = await this.rateLimit(env, `${route.path} ${key}`, route);
+    if (decision.failedOpen) return null;
+    const headers = rateLimitHeaders(route, decision);
+    if (!decision.allowed) {
+      return {
+        refused: Response.json(
+          { error: "rate-limited", retryAfterSeconds: decision.retryAfterSeconds },
+          { status: 429, headers: { ...headers, "Retry-After": String(decision.retryAfterSeconds) } },
+        ),
+      };
+    }
+    return this.config.rateLimit.headers ? { headers } : null;
   }
 
   /**
@@ -174,6 +225,12 @@ function findGuardError(error) {
     if (current instanceof GuardError) return current;
   }
   return null;
+}
+
+function withHeaders(response, headers) {
+  const copy = new Response(response.body, response);
+  for (const [name, value] of Object.entries(headers)) copy.headers.set(name, value);
+  return copy;
 }
 
 function blockedResponse(error, retryAfterSeconds) {

@@ -165,6 +165,40 @@ export interface GuardConfig {
   adminPath?: string;
   /** The env var holding the status page's token; the page is off without it. Default "EDGEFUSE_ADMIN_TOKEN". */
   adminTokenEnv?: string;
+  /** Per-client rate limits in guard.wrap, kept in the EdgefuseRateLimiter Durable Object. */
+  rateLimit?: {
+    /** The Durable Object namespace binding. Default "EDGEFUSE_RATE_LIMITER". */
+    binding?: string;
+    /** Put the RateLimit headers on allowed responses too. Default false. */
+    headers?: boolean;
+    routes?: RateLimitRoute[];
+  };
+}
+
+export interface RateLimitRoute {
+  /** Path prefix, e.g. "/api/". */
+  path: string;
+  capacity: number;
+  refillPerSecond: number;
+  /** Tokens per request. Default 1. */
+  cost?: number;
+  /** "ip" (CF-Connecting-IP, the default) or "header:<Name>". */
+  key?: string;
+}
+
+export interface RateLimitDecision {
+  readonly allowed: boolean;
+  readonly remaining: number;
+  readonly retryAfterSeconds: number;
+  readonly resetSeconds: number;
+  /** The limiter could not be reached, so the request was let through. */
+  readonly failedOpen?: boolean;
+}
+
+/** The Durable Object class behind rate limits: export it from your Worker and bind it. */
+export declare class EdgefuseRateLimiter {
+  constructor(ctx: unknown, env: unknown);
+  take(params: { capacity: number; refillPerSecond: number; cost?: number }, now: number): Promise<RateLimitDecision>;
 }
 
 export type AlertLevel = "warn" | "trip" | "recover" | "blind" | "projection" | "spike";
@@ -214,6 +248,7 @@ export interface NormalizedConfig {
   readonly spike: { readonly factor: number; readonly floorPercent: number } | null;
   readonly adminPath: string;
   readonly adminTokenEnv: string;
+  readonly rateLimit: { readonly binding: string; readonly headers: boolean; readonly routes: readonly Readonly<Required<RateLimitRoute>>[] };
 }
 
 /** Resources a guarded binding call is charged to, so the ones a limit can name. */
@@ -248,6 +283,8 @@ export interface Guard {
   usage(guardedEnv: object): Usage;
   /** KV reads this guard has made of its breaker state in this isolate. */
   readonly stateReads: number;
+  /** Takes `cost` tokens from `key`'s bucket (the key is hashed); fails open if the limiter is unreachable. */
+  rateLimit(env: object, key: string, limit: { capacity: number; refillPerSecond: number; cost?: number }): Promise<RateLimitDecision>;
   /** What the status page shows: a read-only evaluation now, the stored breakers, limit hits. */
   status(env: object): Promise<EvaluationReport & { limitHits: { since: string; counts: Record<string, number> } }>;
   /** One usage evaluation now; resolves to a report and never rejects. */

@@ -307,6 +307,59 @@ void parseAlerts(Validator& v, const json& input, Config& config) {
   }
 }
 
+bool isHeaderName(const std::string& name) {
+  return !name.empty() && name.size() <= 64 && std::all_of(name.begin(), name.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_';
+  });
+}
+
+void parseRateLimit(Validator& v, const json& input, Config& config) {
+  auto it = input.find("rateLimit");
+  if (it == input.end() || it->is_null() || !v.isObject(*it, "rateLimit")) return;
+  v.rejectUnknownKeys(*it, "rateLimit", {"binding", "headers", "routes"}, "rateLimit option");
+  if (auto name = v.identifier(*it, "rateLimit", "binding", "a Durable Object namespace binding")) {
+    config.rateLimitBinding = *name;
+  }
+  if (auto headers = v.boolean(*it, "rateLimit", "headers")) config.rateLimitHeaders = *headers;
+  auto routes = it->find("routes");
+  if (routes == it->end() || routes->is_null()) return;
+  if (!routes->is_array()) {
+    v.report("rateLimit.routes", "must be a list of { path, capacity, refillPerSecond, cost, key }");
+    return;
+  }
+  for (std::size_t i = 0; i < routes->size(); ++i) {
+    const json& item = (*routes)[i];
+    const std::string path = "rateLimit.routes[" + std::to_string(i) + "]";
+    if (!v.isObject(item, path)) continue;
+    v.rejectUnknownKeys(item, path, {"path", "capacity", "refillPerSecond", "cost", "key"}, "route option");
+    RateLimitRoute route{"", 0, 0, 1, "ip"};
+    auto prefix = item.find("path");
+    if (prefix != item.end() && prefix->is_string() && !prefix->get<std::string>().empty() &&
+        prefix->get<std::string>()[0] == '/') {
+      route.path = prefix->get<std::string>();
+    } else {
+      v.report(path + ".path", "must be a path prefix such as \"/api/\"");
+    }
+    auto capacity = v.number(item, path, "capacity", "a number of requests above 0", 0, 1e9, false);
+    auto refill = v.number(item, path, "refillPerSecond", "a rate above 0", 0, 1e9, false);
+    if (!capacity) v.report(path + ".capacity", "is required", "");
+    if (!refill) v.report(path + ".refillPerSecond", "is required", "");
+    if (capacity) route.capacity = *capacity;
+    if (refill) route.refillPerSecond = *refill;
+    if (auto cost = v.number(item, path, "cost", "a number of tokens above 0", 0, 1e9, false)) route.cost = *cost;
+    if (capacity && route.cost > *capacity) v.report(path + ".cost", "must not be above capacity", "");
+    if (auto key = item.find("key"); key != item.end() && !key->is_null()) {
+      const std::string text = key->is_string() ? key->get<std::string>() : "";
+      if (text == "ip" || (text.rfind("header:", 0) == 0 && isHeaderName(text.substr(7)))) {
+        route.key = text;
+      } else {
+        v.report(path + ".key", "must be \"ip\" or \"header:<Name>\", got " + toText(*key), "");
+      }
+    }
+    config.rateLimitRoutes.push_back(route);
+  }
+}
+
 }  // namespace
 
 const std::vector<std::string>& alertLevels() {
@@ -322,7 +375,8 @@ ConfigResult parseConfig(const json& input) {
                        "stateBinding", "refreshSeconds", "onBlocked", "dryRun", "bindings",
                        "limits", "thresholds", "budget", "bindingIds", "evaluateCron",
                        "scheduledWhenTripped", "failuresUntilBlind", "pollTimeoutSeconds",
-                       "endpointBinding", "alerts", "projection", "spike", "adminPath", "adminTokenEnv"},
+                       "endpointBinding", "alerts", "projection", "spike", "adminPath", "adminTokenEnv",
+                       "rateLimit"},
                       "option");
 
   Config config;
@@ -530,12 +584,18 @@ ConfigResult parseConfig(const json& input) {
     }
   }
   if (auto name = v.identifier(input, "", "adminTokenEnv", "an environment variable")) config.adminTokenEnv = *name;
+  parseRateLimit(v, input, config);
 
   if (!v.problems.empty()) return {std::nullopt, v.problems};
   return {config, {}};
 }
 
 nlohmann::json toJson(const Config& config) {
+  json routes = json::array();
+  for (const RateLimitRoute& route : config.rateLimitRoutes) {
+    routes.push_back({{"path", route.path}, {"capacity", route.capacity}, {"refillPerSecond", route.refillPerSecond},
+                      {"cost", route.cost}, {"key", route.key}});
+  }
   json channels = json::array();
   for (const AlertChannel& channel : config.alertChannels) {
     json entry = {{"type", nameOf(channel.type)}, {"urlEnv", channel.urlEnv},
@@ -589,6 +649,7 @@ nlohmann::json toJson(const Config& config) {
                                    : json(nullptr)},
       {"adminPath", config.adminPath},
       {"adminTokenEnv", config.adminTokenEnv},
+      {"rateLimit", {{"binding", config.rateLimitBinding}, {"headers", config.rateLimitHeaders}, {"routes", routes}}},
   };
 }
 

@@ -42,6 +42,14 @@ struct AlertChannel {
   std::optional<std::string> binding;  // a service binding to send through, for tests and proxies
 };
 
+struct RateLimitRoute {
+  std::string path;   // prefix of the request path it applies to
+  double capacity;
+  double refillPerSecond;
+  double cost = 1;
+  std::string key = "ip";  // "ip" (CF-Connecting-IP) or "header:<Name>"
+};
+
 struct Config {
   Plan plan = Plan::Free;
   int billingDay = 1;
@@ -70,6 +78,9 @@ struct Config {
   double spikeFloorPercent = 10;  // the baseline is at least this % of the even hourly share
   std::string adminPath = "/__edgefuse";
   std::string adminTokenEnv = "EDGEFUSE_ADMIN_TOKEN";
+  std::string rateLimitBinding = "EDGEFUSE_RATE_LIMITER";  // the EdgefuseRateLimiter namespace
+  bool rateLimitHeaders = false;  // RateLimit headers on allowed responses too
+  std::vector<RateLimitRoute> rateLimitRoutes;
 };
 
 // Every alert level, in the order they are documented.

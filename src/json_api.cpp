@@ -14,6 +14,7 @@
 #include "identifier.h"
 #include "json_text.h"
 #include "poll_state.h"
+#include "token_bucket.h"
 #include "usage_query.h"
 
 namespace edgefuse {
@@ -363,6 +364,34 @@ std::string alertDeliveriesJson(const std::string& configText, const std::string
                     {"key", delivery.key}, {"body", delivery.body}});
   }
   return toText(json{{"ok", true}, {"deliveries", list}});
+}
+
+std::string bucketTakeJson(const std::string& paramsText, bool present, const std::string& stateText, double nowMs) {
+  std::vector<Problem> problems;
+  auto now = timeFrom(nowMs, problems);
+  auto params = parse(paramsText, "params", problems);
+  if (!problems.empty()) return failure(problems);
+  auto number = [&](const char* key, double fallback) {
+    auto it = params->is_object() ? params->find(key) : params->end();
+    if (it == params->end() || it->is_null()) return fallback;
+    const double value = it->is_number() ? it->get<double>() : -1;
+    if (!std::isfinite(value) || value <= 0 || value > 1e9) {
+      problems.push_back({std::string("params.") + key, "must be a number above 0", ""});
+    }
+    return value;
+  };
+  const BucketParams bucket{number("capacity", -1), number("refillPerSecond", -1), number("cost", 1)};
+  if (problems.empty() && bucket.cost > bucket.capacity) problems.push_back({"params.cost", "must not be above capacity", ""});
+  if (!problems.empty()) return failure(problems);
+  // A stored state that does not parse starts a full bucket: the limiter fails open.
+  const std::optional<BucketState> stored = present ? parseBucket(stateText) : std::nullopt;
+  const BucketResult result = takeTokens(bucket, stored.value_or(fullBucket(bucket, *now)), *now);
+  return toText(json{{"ok", true},
+                     {"allowed", result.decision.allowed},
+                     {"remaining", std::floor(result.decision.remaining)},
+                     {"retryAfterSeconds", result.decision.retryAfterSeconds},
+                     {"resetSeconds", result.decision.resetSeconds},
+                     {"state", serializeBucket(result.state)}});
 }
 
 }  // namespace edgefuse

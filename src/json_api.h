@@ -51,4 +51,9 @@ std::string manualChangesJson(const std::string& config, const std::string& op, 
 std::string alertDeliveriesJson(const std::string& config, const std::string& events,
                                 const std::string& accountId, double nowMs);
 
+// params: {"capacity","refillPerSecond","cost"}; the bucket's stored text (present false: a
+// key seen for the first time). {"ok":true,"allowed":b,"remaining":n,"retryAfterSeconds":n,
+// "resetSeconds":n,"state":text}.
+std::string bucketTakeJson(const std::string& params, bool present, const std::string& state, double nowMs);
+
 }  // namespace edgefuse

@@ -99,6 +99,7 @@ EMSCRIPTEN_BINDINGS(edgefuse_core) {
   emscripten::function("applyChangesJson", &edgefuse::applyChangesJson);
   emscripten::function("manualChangesJson", &edgefuse::manualChangesJson);
   emscripten::function("alertDeliveriesJson", &edgefuse::alertDeliveriesJson);
+  emscripten::function("bucketTakeJson", &edgefuse::bucketTakeJson);
   emscripten::function("createEnforcer", &createEnforcer);
   emscripten::function("defineMeter", &defineMeter);
   emscripten::function("setTripped", &setTripped);

@@ -6,6 +6,7 @@ import {
   GuardConfigError,
   GuardError,
   STATE_KEY,
+  EdgefuseRateLimiter,
   type CostEstimate,
   type GuardConfig,
   type Resource,
@@ -78,4 +79,11 @@ export async function watched(env: Env): Promise<string> {
   });
   const status = await guard.status(env);
   return `${status.limitHits.since} ${status.resources?.[0]?.projection?.periodEndsAt ?? ""} ${guard.config.alerts.channels.length}`;
+}
+
+export { EdgefuseRateLimiter };
+export async function limited(env: Env): Promise<boolean> {
+  const guard = createGuard({ plan: "free", rateLimit: { routes: [{ path: "/api/", capacity: 10, refillPerSecond: 1, key: "header:X-Api-Key" }] } });
+  const decision = await guard.rateLimit(env, "client", { capacity: 10, refillPerSecond: 1 });
+  return decision.allowed && guard.config.rateLimit.routes[0].cost === 1;
 }

@@ -2,6 +2,7 @@
 // entrypoints that the tests' bindings point at.
 import { DurableObject, WorkerEntrypoint } from "cloudflare:workers";
 import { handleUsageApi } from "../../wrangler/simulator/usage-api.js";
+export { EdgefuseRateLimiter } from "../../js/index.js";
 
 export class Counter extends DurableObject {
   async increment(by = 1) {

@@ -1,0 +1,43 @@
+// A token bucket for per-client rate limits. Sans-IO: the state and `now` go in, the
+// decision and the new state come out. Time going backwards never mints tokens.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace edgefuse {
+
+struct BucketParams {
+  double capacity;        // tokens when full
+  double refillPerSecond;
+  double cost;            // tokens one request takes
+};
+
+struct BucketState {
+  double tokens;
+  std::int64_t updatedMs;  // when `tokens` was last brought up to date
+};
+
+struct BucketDecision {
+  bool allowed;
+  double remaining;          // tokens left after this request
+  double retryAfterSeconds;  // 0 when allowed: when enough tokens for this cost will be back
+  double resetSeconds;       // until the bucket is full again
+};
+
+struct BucketResult {
+  BucketDecision decision;
+  BucketState state;
+};
+
+// A full bucket for a key seen for the first time.
+BucketState fullBucket(const BucketParams& params, std::int64_t nowMs);
+
+BucketResult takeTokens(const BucketParams& params, const BucketState& state, std::int64_t nowMs);
+
+// "tokens@updatedMs", e.g. "12.5@1795435200000": a few bytes per key.
+std::string serializeBucket(const BucketState& state);
+std::optional<BucketState> parseBucket(const std::string& text);
+
+}  // namespace edgefuse

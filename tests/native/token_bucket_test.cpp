@@ -1,0 +1,56 @@
+// The token bucket's maths.
+#include <doctest/doctest.h>
+
+#include "token_bucket.h"
+
+using namespace edgefuse;
+
+TEST_CASE("a full bucket admits capacity requests, then refuses with Retry-After") {
+  const BucketParams params{5, 1, 1};
+  BucketState state = fullBucket(params, 1000);
+  for (int i = 0; i < 5; ++i) {
+    const BucketResult result = takeTokens(params, state, 1000);
+    REQUIRE(result.decision.allowed);
+    CHECK(result.decision.remaining == 4 - i);
+    state = result.state;
+  }
+  const BucketResult refused = takeTokens(params, state, 1000);
+  CHECK_FALSE(refused.decision.allowed);
+  CHECK(refused.decision.remaining == 0);
+  CHECK(refused.decision.retryAfterSeconds == 1);
+  CHECK(refused.decision.resetSeconds == 5);
+}
+
+TEST_CASE("refill follows elapsed time, clamped to capacity") {
+  const BucketParams params{10, 2, 1};
+  BucketState empty{0, 0};
+  CHECK(takeTokens(params, empty, 1500).decision.remaining == doctest::Approx(2));  // 3 refilled, 1 taken
+  CHECK(takeTokens(params, empty, 3'600'000).decision.remaining == 9);             // capped at 10, 1 taken
+  const BucketParams costly{10, 2, 4};
+  const BucketResult wait = takeTokens(costly, BucketState{1, 0}, 0);
+  CHECK_FALSE(wait.decision.allowed);
+  CHECK(wait.decision.retryAfterSeconds == 2);  // 3 more tokens at 2 a second
+}
+
+TEST_CASE("time going backwards never mints tokens") {
+  const BucketParams params{10, 1, 1};
+  BucketState state{0, 10'000};
+  BucketResult back = takeTokens(params, state, 5'000);
+  CHECK_FALSE(back.decision.allowed);
+  CHECK(back.state.updatedMs == 10'000);  // the later time is kept
+  back = takeTokens(params, back.state, 10'500);
+  CHECK_FALSE(back.decision.allowed);  // half a second after the latest time seen: 0.5 tokens
+  CHECK(takeTokens(params, back.state, 11'000).decision.allowed);
+}
+
+TEST_CASE("the state serialises compactly and parses strictly") {
+  const BucketState state{12.5, 1'795'435'200'000};
+  CHECK(serializeBucket(state) == "12.5@1795435200000");
+  auto back = parseBucket(serializeBucket(state));
+  REQUIRE(back);
+  CHECK(back->tokens == 12.5);
+  CHECK(back->updatedMs == state.updatedMs);
+  for (const char* bad : {"", "@", "5@", "@5", "x@5", "5@x", "-1@5", "5@-1", "nan@5", "inf@5", "1e300@5", "5@1e3"}) {
+    CHECK_MESSAGE(!parseBucket(bad), bad);
+  }
+}
