@@ -1,0 +1,45 @@
+// Decisions per second through the EdgefuseRateLimiter Durable Object, and the latency a
+// rate-limited route adds to a request. Prints figures; asserts nothing about speed.
+import { createExecutionContext } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { it } from "vitest";
+import { createGuard } from "../js/index.js";
+
+const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
+it("rate-limit decisions through the Durable Object", async () => {
+  const guard = createGuard({ plan: "free" });
+  const limit = { capacity: 1e9, refillPerSecond: 1e6 };
+  for (let i = 0; i < 50; i += 1) await guard.rateLimit(env, "warm-up", limit);
+
+  const sequential = 1000;
+  let started = performance.now();
+  for (let i = 0; i < sequential; i += 1) await guard.rateLimit(env, "one-key", limit);
+  const sequentialMs = performance.now() - started;
+
+  const parallel = 2000;
+  started = performance.now();
+  await Promise.all(Array.from({ length: parallel }, (_, i) => guard.rateLimit(env, `key-${i % 50}`, limit)));
+  const parallelMs = performance.now() - started;
+
+  // Added latency per request: a route with a limit against the same route without one.
+  const plain = createGuard({ plan: "free" }).wrap({ fetch: () => new Response("ok") });
+  const limited = createGuard({ plan: "free", rateLimit: { routes: [{ path: "/", ...limit }] } }).wrap({ fetch: () => new Response("ok") });
+  const time = async (worker) => {
+    const samples = [];
+    for (let round = 0; round < 5; round += 1) {
+      const start = performance.now();
+      for (let i = 0; i < 200; i += 1) await worker.fetch(new Request("https://b.example/x", { headers: { "CF-Connecting-IP": "198.51.100.1" } }), env, createExecutionContext());
+      samples.push(((performance.now() - start) * 1000) / 200);
+    }
+    return median(samples);
+  };
+  const plainUs = await time(plain);
+  const limitedUs = await time(limited);
+  console.log(
+    `\nedgefuse rate limits (EdgefuseRateLimiter, local workerd)\n` +
+      `  one key, sequential:  ${(sequential / (sequentialMs / 1000)).toFixed(0)} decisions/s (${(sequentialMs / sequential).toFixed(3)} ms each)\n` +
+      `  50 keys, 2,000 at once: ${(parallel / (parallelMs / 1000)).toFixed(0)} decisions/s\n` +
+      `  request through guard.wrap: ${plainUs.toFixed(0)} us without a route limit, ${limitedUs.toFixed(0)} us with one (+${(limitedUs - plainUs).toFixed(0)} us)`,
+  );
+});
