@@ -7,7 +7,7 @@ import { Enforcement } from "./enforcement.js";
 import { GuardConfigError, GuardError, GuardInputError, toJsonText } from "./errors.js";
 import { UsagePoll } from "./poll.js";
 import { handleAdmin } from "./admin.js";
-import { hashKey, rateLimitHeaders } from "./rate-limiter.js";
+import { KvRateLimiter, hashKey, rateLimitHeaders } from "./rate-limiter.js";
 
 /**
  * Creates a guard from plain JSON config. Throws GuardConfigError listing every problem;
@@ -22,6 +22,7 @@ export function createGuard(config, options = {}) {
 class Guard {
   #clock;
   #runtime = null;
+  #kvLimiter = null;
 
   constructor(config, clock) {
     /** The normalised config, every default filled in. */
@@ -71,7 +72,7 @@ class Guard {
         guarded.fetch = async (request, env, ctx) => {
           const admin = await handleAdmin(this, request, env);
           if (admin) return admin;
-          const limited = await this.#routeLimit(request, env);
+          const limited = await this.#routeLimit(request, env, ctx);
           if (limited?.refused) return limited.refused;
           try {
             const response = await handler.fetch(request, await this.env(env, ctx), ctx);
@@ -103,7 +104,7 @@ class Guard {
    * EdgefuseRateLimiter Durable Object. Resolves to { allowed, remaining, retryAfterSeconds,
    * resetSeconds }. If the limiter cannot be reached it fails open: { allowed: true, failedOpen: true }.
    */
-  async rateLimit(env, key, { capacity, refillPerSecond, cost = 1 } = {}) {
+  async rateLimit(env, key, { capacity, refillPerSecond, cost = 1 } = {}, ctx = undefined) {
     const params = { capacity, refillPerSecond, cost };
     const now = this.#clock();
     // The core checks the parameters here, so that a mistake is an error, not a fail-open.
@@ -111,6 +112,10 @@ class Guard {
     if (!check.ok) throw new GuardInputError(check.problems);
     const namespace = env?.[this.config.rateLimit.binding];
     try {
+      if (this.config.rateLimit.mode === "kv") {
+        this.#kvLimiter ??= new KvRateLimiter(this.config.rateLimit);
+        return await this.#kvLimiter.take(env, ctx, await hashKey(key), params, now);
+      }
       if (!namespace || typeof namespace.getByName !== "function") {
         throw new Error(`env.${this.config.rateLimit.binding} is not a Durable Object namespace for EdgefuseRateLimiter`);
       }
@@ -124,14 +129,14 @@ class Guard {
 
   // The config's route limits: a 429 for a request over its route's limit, else the
   // headers to add (when the config asks for them).
-  async #routeLimit(request, env) {
+  async #routeLimit(request, env, ctx) {
     const { pathname } = new URL(request.url);
     const route = this.config.rateLimit.routes.find((candidate) => pathname.startsWith(candidate.path));
     if (!route) return null;
     const key = route.key === "ip"
       ? request.headers.get("CF-Connecting-IP") ?? "unknown"
       : request.headers.get(route.key.slice("header:".length)) ?? "anonymous";
-    const decision = await this.rateLimit(env, `${route.path} ${key}`, route);
+    const decision = await this.rateLimit(env, `${route.path} ${key}`, route, ctx);
     if (decision.failedOpen) return null;
     const headers = rateLimitHeaders(route, decision);
     if (!decision.allowed) {
@@ -198,6 +203,11 @@ class Guard {
   /** The guard's own KV reads of breaker state in this isolate: for tests and benchmarks. */
   get stateReads() {
     return this.#runtime?.breakers.reads ?? 0;
+  }
+
+  /** KV operations of the rate limiter's KV mode in this isolate: { reads, writes }. */
+  get rateLimitKvOps() {
+    return this.#kvLimiter ? { ...this.#kvLimiter.ops } : { reads: 0, writes: 0 };
   }
 }
 

@@ -172,6 +172,12 @@ export interface GuardConfig {
     /** Put the RateLimit headers on allowed responses too. Default false. */
     headers?: boolean;
     routes?: RateLimitRoute[];
+    /** "durable-object" (default) or "kv": eventually consistent, see the README. */
+    mode?: "durable-object" | "kv";
+    /** KV mode: the namespace. Default "EDGEFUSE_STATE". */
+    kvBinding?: string;
+    /** KV mode: how often an isolate syncs a key with KV, 1-3600 s. Default 10. */
+    syncSeconds?: number;
   };
 }
 
@@ -248,7 +254,14 @@ export interface NormalizedConfig {
   readonly spike: { readonly factor: number; readonly floorPercent: number } | null;
   readonly adminPath: string;
   readonly adminTokenEnv: string;
-  readonly rateLimit: { readonly binding: string; readonly headers: boolean; readonly routes: readonly Readonly<Required<RateLimitRoute>>[] };
+  readonly rateLimit: {
+    readonly binding: string;
+    readonly headers: boolean;
+    readonly routes: readonly Readonly<Required<RateLimitRoute>>[];
+    readonly mode: "durable-object" | "kv";
+    readonly kvBinding: string;
+    readonly syncSeconds: number;
+  };
 }
 
 /** Resources a guarded binding call is charged to, so the ones a limit can name. */
@@ -284,7 +297,14 @@ export interface Guard {
   /** KV reads this guard has made of its breaker state in this isolate. */
   readonly stateReads: number;
   /** Takes `cost` tokens from `key`'s bucket (the key is hashed); fails open if the limiter is unreachable. */
-  rateLimit(env: object, key: string, limit: { capacity: number; refillPerSecond: number; cost?: number }): Promise<RateLimitDecision>;
+  rateLimit(
+    env: object,
+    key: string,
+    limit: { capacity: number; refillPerSecond: number; cost?: number },
+    ctx?: ExecutionContextLike,
+  ): Promise<RateLimitDecision>;
+  /** KV operations of the rate limiter's KV mode in this isolate. */
+  readonly rateLimitKvOps: { readonly reads: number; readonly writes: number };
   /** What the status page shows: a read-only evaluation now, the stored breakers, limit hits. */
   status(env: object): Promise<EvaluationReport & { limitHits: { since: string; counts: Record<string, number> } }>;
   /** One usage evaluation now; resolves to a report and never rejects. */

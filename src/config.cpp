@@ -316,7 +316,11 @@ bool isHeaderName(const std::string& name) {
 void parseRateLimit(Validator& v, const json& input, Config& config) {
   auto it = input.find("rateLimit");
   if (it == input.end() || it->is_null() || !v.isObject(*it, "rateLimit")) return;
-  v.rejectUnknownKeys(*it, "rateLimit", {"binding", "headers", "routes"}, "rateLimit option");
+  v.rejectUnknownKeys(*it, "rateLimit", {"binding", "headers", "routes", "mode", "kvBinding", "syncSeconds"},
+                      "rateLimit option");
+  if (auto mode = v.oneOf(*it, "rateLimit", "mode", {"durable-object", "kv"})) config.rateLimitKv = *mode == "kv";
+  if (auto name = v.identifier(*it, "rateLimit", "kvBinding", "a KV namespace binding")) config.rateLimitKvBinding = *name;
+  if (auto seconds = v.integer(*it, "rateLimit", "syncSeconds", 1, 3600)) config.rateLimitSyncSeconds = *seconds;
   if (auto name = v.identifier(*it, "rateLimit", "binding", "a Durable Object namespace binding")) {
     config.rateLimitBinding = *name;
   }
@@ -649,7 +653,10 @@ nlohmann::json toJson(const Config& config) {
                                    : json(nullptr)},
       {"adminPath", config.adminPath},
       {"adminTokenEnv", config.adminTokenEnv},
-      {"rateLimit", {{"binding", config.rateLimitBinding}, {"headers", config.rateLimitHeaders}, {"routes", routes}}},
+      {"rateLimit",
+       {{"binding", config.rateLimitBinding}, {"headers", config.rateLimitHeaders}, {"routes", routes},
+        {"mode", config.rateLimitKv ? "kv" : "durable-object"}, {"kvBinding", config.rateLimitKvBinding},
+        {"syncSeconds", config.rateLimitSyncSeconds}}},
   };
 }
 

@@ -80,6 +80,9 @@ struct Config {
   std::string adminTokenEnv = "EDGEFUSE_ADMIN_TOKEN";
   std::string rateLimitBinding = "EDGEFUSE_RATE_LIMITER";  // the EdgefuseRateLimiter namespace
   bool rateLimitHeaders = false;  // RateLimit headers on allowed responses too
+  bool rateLimitKv = false;       // the KV mode instead of the Durable Object
+  std::string rateLimitKvBinding = "EDGEFUSE_STATE";
+  int rateLimitSyncSeconds = 10;  // KV mode: how often an isolate syncs a key with KV
   std::vector<RateLimitRoute> rateLimitRoutes;
 };
 

@@ -366,11 +366,11 @@ std::string alertDeliveriesJson(const std::string& configText, const std::string
   return toText(json{{"ok", true}, {"deliveries", list}});
 }
 
-std::string bucketTakeJson(const std::string& paramsText, bool present, const std::string& stateText, double nowMs) {
-  std::vector<Problem> problems;
-  auto now = timeFrom(nowMs, problems);
-  auto params = parse(paramsText, "params", problems);
-  if (!problems.empty()) return failure(problems);
+namespace {
+
+std::optional<BucketParams> bucketParams(const std::string& text, std::vector<Problem>& problems) {
+  auto params = parse(text, "params", problems);
+  if (!params) return std::nullopt;
   auto number = [&](const char* key, double fallback) {
     auto it = params->is_object() ? params->find(key) : params->end();
     if (it == params->end() || it->is_null()) return fallback;
@@ -382,7 +382,30 @@ std::string bucketTakeJson(const std::string& paramsText, bool present, const st
   };
   const BucketParams bucket{number("capacity", -1), number("refillPerSecond", -1), number("cost", 1)};
   if (problems.empty() && bucket.cost > bucket.capacity) problems.push_back({"params.cost", "must not be above capacity", ""});
+  if (!problems.empty()) return std::nullopt;
+  return bucket;
+}
+
+}  // namespace
+
+std::string bucketSyncJson(const std::string& paramsText, bool present, const std::string& stateText, double taken,
+                           double nowMs) {
+  std::vector<Problem> problems;
+  auto now = timeFrom(nowMs, problems);
+  auto bucket = bucketParams(paramsText, problems);
+  if (!std::isfinite(taken) || taken < 0 || taken > 1e12) problems.push_back({"taken", "must be a count of tokens", ""});
   if (!problems.empty()) return failure(problems);
+  const std::optional<BucketState> shared = present ? parseBucket(stateText) : std::nullopt;
+  const BucketState next = consumeTokens(*bucket, shared.value_or(fullBucket(*bucket, *now)), taken, *now);
+  return toText(json{{"ok", true}, {"state", serializeBucket(next)}});
+}
+
+std::string bucketTakeJson(const std::string& paramsText, bool present, const std::string& stateText, double nowMs) {
+  std::vector<Problem> problems;
+  auto now = timeFrom(nowMs, problems);
+  auto params = bucketParams(paramsText, problems);
+  if (!problems.empty()) return failure(problems);
+  const BucketParams bucket = *params;
   // A stored state that does not parse starts a full bucket: the limiter fails open.
   const std::optional<BucketState> stored = present ? parseBucket(stateText) : std::nullopt;
   const BucketResult result = takeTokens(bucket, stored.value_or(fullBucket(bucket, *now)), *now);

@@ -56,4 +56,8 @@ std::string alertDeliveriesJson(const std::string& config, const std::string& ev
 // "resetSeconds":n,"state":text}.
 std::string bucketTakeJson(const std::string& params, bool present, const std::string& state, double nowMs);
 
+// The KV mode's sync: the shared bucket (present false: none yet) after `taken` tokens were
+// spent in this isolate. {"ok":true,"state":text}.
+std::string bucketSyncJson(const std::string& params, bool present, const std::string& state, double taken, double nowMs);
+
 }  // namespace edgefuse

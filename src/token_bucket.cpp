@@ -29,6 +29,13 @@ BucketResult takeTokens(const BucketParams& params, const BucketState& state, st
   return result;
 }
 
+BucketState consumeTokens(const BucketParams& params, const BucketState& state, double taken, std::int64_t nowMs) {
+  const BucketParams free{params.capacity, params.refillPerSecond, 0};
+  BucketState refilled = takeTokens(free, state, nowMs).state;
+  refilled.tokens = std::max(0.0, refilled.tokens - std::max(0.0, taken));
+  return refilled;
+}
+
 std::string serializeBucket(const BucketState& state) {
   char text[64];
   std::snprintf(text, sizeof text, "%.6g@%lld", state.tokens, static_cast<long long>(state.updatedMs));

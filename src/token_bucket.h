@@ -36,6 +36,10 @@ BucketState fullBucket(const BucketParams& params, std::int64_t nowMs);
 
 BucketResult takeTokens(const BucketParams& params, const BucketState& state, std::int64_t nowMs);
 
+// The shared bucket after `taken` tokens were spent elsewhere since it was read: refilled to
+// `nowMs`, then reduced, never below zero (what was spent cannot be unspent).
+BucketState consumeTokens(const BucketParams& params, const BucketState& state, double taken, std::int64_t nowMs);
+
 // "tokens@updatedMs", e.g. "12.5@1795435200000": a few bytes per key.
 std::string serializeBucket(const BucketState& state);
 std::optional<BucketState> parseBucket(const std::string& text);

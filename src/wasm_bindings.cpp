@@ -100,6 +100,7 @@ EMSCRIPTEN_BINDINGS(edgefuse_core) {
   emscripten::function("manualChangesJson", &edgefuse::manualChangesJson);
   emscripten::function("alertDeliveriesJson", &edgefuse::alertDeliveriesJson);
   emscripten::function("bucketTakeJson", &edgefuse::bucketTakeJson);
+  emscripten::function("bucketSyncJson", &edgefuse::bucketSyncJson);
   emscripten::function("createEnforcer", &createEnforcer);
   emscripten::function("defineMeter", &defineMeter);
   emscripten::function("setTripped", &setTripped);

@@ -54,3 +54,11 @@ TEST_CASE("the state serialises compactly and parses strictly") {
     CHECK_MESSAGE(!parseBucket(bad), bad);
   }
 }
+
+TEST_CASE("tokens spent elsewhere are taken from the shared bucket, never below zero") {
+  const BucketParams params{10, 1, 1};
+  CHECK(consumeTokens(params, BucketState{10, 0}, 4, 0).tokens == 6);
+  CHECK(consumeTokens(params, BucketState{2, 0}, 4, 1000).tokens == 0);   // 3 after refill, 4 spent
+  CHECK(consumeTokens(params, BucketState{5, 10'000}, 0, 5'000).tokens == 5);  // time back: no refill
+  CHECK(consumeTokens(params, BucketState{5, 10'000}, 0, 5'000).updatedMs == 10'000);
+}

@@ -1,5 +1,5 @@
 // Per-client rate limits through the EdgefuseRateLimiter Durable Object.
-import { createExecutionContext } from "cloudflare:test";
+import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
 import { GuardInputError, createGuard } from "../../js/index.js";
@@ -101,5 +101,57 @@ describe("route limits in guard.wrap", () => {
     expect(() => createGuard({ plan: "free", rateLimit: { routes: [{ path: "api", capacity: 2, key: "cookie" }] } })).toThrow(
       /rateLimit\.routes\[0\]\.path[\s\S]*rateLimit\.routes\[0\]\.refillPerSecond: is required[\s\S]*rateLimit\.routes\[0\]\.key/,
     );
+  });
+});
+
+describe("the KV mode", () => {
+  const kvConfig = (syncSeconds = 5) => ({ plan: "free", rateLimit: { mode: "kv", syncSeconds } });
+
+  it("answers from the isolate's bucket, syncing with KV at most once per key per interval", async () => {
+    const clock = { now: 10_000_000 };
+    const guard = createGuard(kvConfig(5), { clock: () => clock.now });
+    const client = key();
+    const limit = { capacity: 2_000, refillPerSecond: 100 };
+    let allowed = 0;
+    for (let i = 0; i < 1000; i += 1) {
+      const ctx = createExecutionContext();
+      if ((await guard.rateLimit(env, client, limit, ctx)).allowed) allowed += 1;
+      await waitOnExecutionContext(ctx);
+      clock.now += 10; // 1,000 requests over 10 s
+    }
+    expect(allowed).toBe(1000);
+    // A cold read at 0 s, then one sync (a read and a write) 5 s later; the next would be at 10 s.
+    expect(guard.rateLimitKvOps).toEqual({ reads: 2, writes: 1 });
+    console.log(`KV mode: ${JSON.stringify(guard.rateLimitKvOps)} KV operations for 1,000 requests on one key over 10 s (syncSeconds 5)`);
+  });
+
+  it("measures the over-admission across isolates, and converges after a sync", async () => {
+    const clock = { now: 20_000_000 };
+    const client = key();
+    const limit = { capacity: 20, refillPerSecond: 0.001 };
+    // Four isolates: four guards, each with its own buckets, sharing one KV namespace.
+    const isolates = Array.from({ length: 4 }, () => createGuard(kvConfig(5), { clock: () => clock.now }));
+    let admitted = 0;
+    for (const guard of isolates) {
+      for (let i = 0; i < 25; i += 1) if ((await guard.rateLimit(env, client, limit)).allowed) admitted += 1;
+    }
+    // Each isolate saw a full bucket of 20 before any sync: 80 admitted for a limit of 20.
+    expect(admitted).toBe(80);
+    console.log(`KV mode: 4 isolates admitted ${admitted} of a 20-request limit within one sync window (+${admitted - 20})`);
+    // After the sync window every isolate spends into the shared bucket, which is empty.
+    clock.now += 6_000;
+    for (const guard of isolates) {
+      const ctx = createExecutionContext();
+      await guard.rateLimit(env, client, limit, ctx); // triggers the sync
+      await waitOnExecutionContext(ctx);
+    }
+    clock.now += 6_000;
+    const after = [];
+    for (const guard of isolates) {
+      const ctx = createExecutionContext();
+      after.push((await guard.rateLimit(env, client, limit, ctx)).allowed);
+      await waitOnExecutionContext(ctx);
+    }
+    expect(after.filter(Boolean).length).toBeLessThanOrEqual(1);
   });
 });
