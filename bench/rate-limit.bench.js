@@ -1,6 +1,6 @@
 // Decisions per second through the EdgefuseRateLimiter Durable Object, and the latency a
 // rate-limited route adds to a request. Prints figures; asserts nothing about speed.
-import { createExecutionContext } from "cloudflare:test";
+import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { it } from "vitest";
 import { createGuard } from "../js/index.js";
@@ -42,4 +42,20 @@ it("rate-limit decisions through the Durable Object", async () => {
       `  50 keys, 2,000 at once: ${(parallel / (parallelMs / 1000)).toFixed(0)} decisions/s\n` +
       `  request through guard.wrap: ${plainUs.toFixed(0)} us without a route limit, ${limitedUs.toFixed(0)} us with one (+${(limitedUs - plainUs).toFixed(0)} us)`,
   );
+});
+
+it("KV operations per 1,000 requests in the KV mode", async () => {
+  const rows = [];
+  for (const syncSeconds of [1, 10, 60]) {
+    let now = Date.parse("2026-11-23T12:00:00Z");
+    const guard = createGuard({ plan: "free", rateLimit: { mode: "kv", syncSeconds } }, { clock: () => now });
+    for (let i = 0; i < 1000; i += 1) {
+      const ctx = createExecutionContext();
+      await guard.rateLimit(env, "kv-bench", { capacity: 1e6, refillPerSecond: 1e3 }, ctx);
+      await waitOnExecutionContext(ctx);
+      now += 60; // 1,000 requests over 60 s, one key, one isolate
+    }
+    rows.push(`  syncSeconds ${String(syncSeconds).padEnd(3)} ${guard.rateLimitKvOps.reads} reads, ${guard.rateLimitKvOps.writes} writes`);
+  }
+  console.log(`\nedgefuse rate limits, KV mode: KV operations for 1,000 requests on one key over 60 s\n${rows.join("\n")}`);
 });

@@ -63,9 +63,11 @@ export class KvRateLimiter {
       bucket = { state: shared, taken: 0, syncedAt: now, syncing: null };
       this.#buckets.set(hash, bucket);
     } else if (!bucket.syncing && now - bucket.syncedAt >= this.config.syncSeconds * 1000) {
-      bucket.syncing = this.#sync(kv, key, bucket, params, now).finally(() => {
-        bucket.syncing = null;
-      });
+      bucket.syncing = this.#sync(kv, key, bucket, params, now)
+        .catch((error) => console.warn(`edgefuse: the rate limiter's KV sync failed, retrying later: ${error?.message ?? error}`))
+        .finally(() => {
+          bucket.syncing = null;
+        });
       ctx?.waitUntil?.(bucket.syncing);
     }
     const reply = callCore("bucketTakeJson", JSON.stringify(params), bucket.state !== null, bucket.state ?? "", now);
