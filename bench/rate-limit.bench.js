@@ -22,6 +22,14 @@ it("rate-limit decisions through the Durable Object", async () => {
   await Promise.all(Array.from({ length: parallel }, (_, i) => guard.rateLimit(env, `key-${i % 50}`, limit)));
   const parallelMs = performance.now() - started;
 
+  // A client over its limit: after the object's first refusal the isolate answers itself.
+  const flood = 1000;
+  const tight = { capacity: 1, refillPerSecond: 0.001 };
+  await guard.rateLimit(env, "flooding", tight);
+  started = performance.now();
+  for (let i = 0; i < flood; i += 1) await guard.rateLimit(env, "flooding", tight);
+  const floodMs = performance.now() - started;
+
   // Added latency per request: a route with a limit against the same route without one.
   const plain = createGuard({ plan: "free" }).wrap({ fetch: () => new Response("ok") });
   const limited = createGuard({ plan: "free", rateLimit: { routes: [{ path: "/", ...limit }] } }).wrap({ fetch: () => new Response("ok") });
@@ -40,6 +48,7 @@ it("rate-limit decisions through the Durable Object", async () => {
     `\nedgefuse rate limits (EdgefuseRateLimiter, local workerd)\n` +
       `  one key, sequential:  ${(sequential / (sequentialMs / 1000)).toFixed(0)} decisions/s (${(sequentialMs / sequential).toFixed(3)} ms each)\n` +
       `  50 keys, 2,000 at once: ${(parallel / (parallelMs / 1000)).toFixed(0)} decisions/s\n` +
+      `  one key over its limit: ${(flood / (floodMs / 1000)).toFixed(0)} refusals/s (the isolate answers after the first)\n` +
       `  request through guard.wrap: ${plainUs.toFixed(0)} us without a route limit, ${limitedUs.toFixed(0)} us with one (+${(limitedUs - plainUs).toFixed(0)} us)`,
   );
 });

@@ -1,13 +1,13 @@
 // createGuard(): validates the config in the core; the guard then wraps handlers and envs.
 import { BreakerRefresh } from "./breakers.js";
-import { EnvGuard, INVOCATION } from "./bindings/env-guard.js";
+import { EnvGuard, INVOCATION, UNGUARDED_ENV } from "./bindings/env-guard.js";
 import { callCore } from "./core.js";
 import { deepFreeze } from "./deep-freeze.js";
 import { Enforcement } from "./enforcement.js";
 import { GuardConfigError, GuardError, GuardInputError, toJsonText } from "./errors.js";
 import { UsagePoll } from "./poll.js";
 import { handleAdmin } from "./admin.js";
-import { KvRateLimiter, hashKey, rateLimitHeaders } from "./rate-limiter.js";
+import { RateLimits } from "./rate-limit/rate-limits.js";
 
 /**
  * Creates a guard from plain JSON config. Throws GuardConfigError listing every problem;
@@ -22,12 +22,13 @@ export function createGuard(config, options = {}) {
 class Guard {
   #clock;
   #runtime = null;
-  #kvLimiter = null;
+  #rateLimits;
 
   constructor(config, clock) {
     /** The normalised config, every default filled in. */
     this.config = config;
     this.#clock = clock;
+    this.#rateLimits = new RateLimits(config.rateLimit, clock);
   }
 
   // The per-isolate parts, made on first use so that createGuard() stays cheap.
@@ -72,7 +73,7 @@ class Guard {
         guarded.fetch = async (request, env, ctx) => {
           const admin = await handleAdmin(this, request, env);
           if (admin) return admin;
-          const limited = await this.#routeLimit(request, env, ctx);
+          const limited = await this.#rateLimits.routeLimit(request, env, ctx);
           if (limited?.refused) return limited.refused;
           try {
             const response = await handler.fetch(request, await this.env(env, ctx), ctx);
@@ -100,54 +101,15 @@ class Guard {
   }
 
   /**
-   * Takes `cost` tokens from the bucket of `key` (hashed before it leaves the Worker) in the
-   * EdgefuseRateLimiter Durable Object. Resolves to { allowed, remaining, retryAfterSeconds,
-   * resetSeconds }. If the limiter cannot be reached it fails open: { allowed: true, failedOpen: true }.
+   * Takes `cost` tokens (default 1) from the bucket of `key` under this limit, in the
+   * EdgefuseRateLimiter Durable Object (or KV, in the KV mode); the key is hashed before it
+   * leaves the Worker. Resolves to { allowed, remaining, retryAfterSeconds, resetSeconds }.
+   * Bad parameters throw a GuardInputError; a limiter that cannot answer fails open:
+   * { allowed: true, failedOpen: true }. A guarded env works too: the limiter's own calls
+   * are never charged to your limits.
    */
-  async rateLimit(env, key, { capacity, refillPerSecond, cost = 1 } = {}, ctx = undefined) {
-    const params = { capacity, refillPerSecond, cost };
-    const now = this.#clock();
-    // The core checks the parameters here, so that a mistake is an error, not a fail-open.
-    const check = callCore("bucketTakeJson", JSON.stringify(params), false, "", now);
-    if (!check.ok) throw new GuardInputError(check.problems);
-    const namespace = env?.[this.config.rateLimit.binding];
-    try {
-      if (this.config.rateLimit.mode === "kv") {
-        this.#kvLimiter ??= new KvRateLimiter(this.config.rateLimit);
-        return await this.#kvLimiter.take(env, ctx, await hashKey(key), params, now);
-      }
-      if (!namespace || typeof namespace.getByName !== "function") {
-        throw new Error(`env.${this.config.rateLimit.binding} is not a Durable Object namespace for EdgefuseRateLimiter`);
-      }
-      const stub = namespace.getByName(await hashKey(key));
-      return await stub.take(params, now);
-    } catch (error) {
-      console.warn(`edgefuse: the rate limiter failed, letting the request through: ${error?.message ?? error}`);
-      return { allowed: true, failedOpen: true, remaining: capacity, retryAfterSeconds: 0, resetSeconds: 0 };
-    }
-  }
-
-  // The config's route limits: a 429 for a request over its route's limit, else the
-  // headers to add (when the config asks for them).
-  async #routeLimit(request, env, ctx) {
-    const { pathname } = new URL(request.url);
-    const route = this.config.rateLimit.routes.find((candidate) => pathname.startsWith(candidate.path));
-    if (!route) return null;
-    const key = route.key === "ip"
-      ? request.headers.get("CF-Connecting-IP") ?? "unknown"
-      : request.headers.get(route.key.slice("header:".length)) ?? "anonymous";
-    const decision = await this.rateLimit(env, `${route.path} ${key}`, route, ctx);
-    if (decision.failedOpen) return null;
-    const headers = rateLimitHeaders(route, decision);
-    if (!decision.allowed) {
-      return {
-        refused: Response.json(
-          { error: "rate-limited", retryAfterSeconds: decision.retryAfterSeconds },
-          { status: 429, headers: { ...headers, "Retry-After": String(decision.retryAfterSeconds) } },
-        ),
-      };
-    }
-    return this.config.rateLimit.headers ? { headers } : null;
+  rateLimit(env, key, { capacity, refillPerSecond, cost } = {}, ctx = undefined) {
+    return this.#rateLimits.take(env?.[UNGUARDED_ENV] ?? env, key, { capacity, refillPerSecond, cost }, ctx);
   }
 
   /**
@@ -207,7 +169,7 @@ class Guard {
 
   /** KV operations of the rate limiter's KV mode in this isolate: { reads, writes }. */
   get rateLimitKvOps() {
-    return this.#kvLimiter ? { ...this.#kvLimiter.ops } : { reads: 0, writes: 0 };
+    return this.#rateLimits.kvOps;
   }
 }
 

@@ -182,13 +182,15 @@ export interface GuardConfig {
 }
 
 export interface RateLimitRoute {
-  /** Path prefix, e.g. "/api/". */
+  /** The path and everything below it, e.g. "/api/" (not "/apix"); the longest matching route applies. */
   path: string;
+  /** Tokens when full: a whole number, 1 to 1e9. */
   capacity: number;
+  /** Tokens refilled a second, 0.000001 to 1e9. */
   refillPerSecond: number;
   /** Tokens per request. Default 1. */
   cost?: number;
-  /** "ip" (CF-Connecting-IP, the default) or "header:<Name>". */
+  /** "ip" (CF-Connecting-IP, the default; IPv6 by its /64) or "header:<Name>". */
   key?: string;
 }
 
@@ -296,7 +298,10 @@ export interface Guard {
   usage(guardedEnv: object): Usage;
   /** KV reads this guard has made of its breaker state in this isolate. */
   readonly stateReads: number;
-  /** Takes `cost` tokens from `key`'s bucket (the key is hashed); fails open if the limiter is unreachable. */
+  /**
+   * Takes `cost` tokens from the bucket of `key` under this limit (the key is hashed). Bad
+   * parameters throw a GuardInputError; a limiter that fails or takes over 1 s fails open.
+   */
   rateLimit(
     env: object,
     key: string,

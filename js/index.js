@@ -3,4 +3,4 @@ export { RESOURCES, estimateCost } from "./catalogue.js";
 export { createGuard } from "./guard.js";
 export { GuardConfigError, GuardError, GuardInputError } from "./errors.js";
 export { STATE_KEY, SAFETY_NET_KEY } from "./breakers.js";
-export { EdgefuseRateLimiter } from "./rate-limiter.js";
+export { EdgefuseRateLimiter } from "./rate-limit/limiter-object.js";

@@ -307,6 +307,12 @@ void parseAlerts(Validator& v, const json& input, Config& config) {
   }
 }
 
+// A route path without its trailing slashes: "/api/" and "/api" name the same route.
+std::string normalisedPrefix(std::string path) {
+  while (!path.empty() && path.back() == '/') path.pop_back();
+  return path;
+}
+
 bool isHeaderName(const std::string& name) {
   return !name.empty() && name.size() <= 64 && std::all_of(name.begin(), name.end(), [](char c) {
     return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_';
@@ -336,7 +342,7 @@ void parseRateLimit(Validator& v, const json& input, Config& config) {
     const std::string path = "rateLimit.routes[" + std::to_string(i) + "]";
     if (!v.isObject(item, path)) continue;
     v.rejectUnknownKeys(item, path, {"path", "capacity", "refillPerSecond", "cost", "key"}, "route option");
-    RateLimitRoute route{"", 0, 0, 1, "ip"};
+    RateLimitRoute route{"", {1, 1, 1}, "ip"};
     auto prefix = item.find("path");
     if (prefix != item.end() && prefix->is_string() && !prefix->get<std::string>().empty() &&
         prefix->get<std::string>()[0] == '/') {
@@ -344,14 +350,7 @@ void parseRateLimit(Validator& v, const json& input, Config& config) {
     } else {
       v.report(path + ".path", "must be a path prefix such as \"/api/\"");
     }
-    auto capacity = v.number(item, path, "capacity", "a number of requests above 0", 0, 1e9, false);
-    auto refill = v.number(item, path, "refillPerSecond", "a rate above 0", 0, 1e9, false);
-    if (!capacity) v.report(path + ".capacity", "is required", "");
-    if (!refill) v.report(path + ".refillPerSecond", "is required", "");
-    if (capacity) route.capacity = *capacity;
-    if (refill) route.refillPerSecond = *refill;
-    if (auto cost = v.number(item, path, "cost", "a number of tokens above 0", 0, 1e9, false)) route.cost = *cost;
-    if (capacity && route.cost > *capacity) v.report(path + ".cost", "must not be above capacity", "");
+    if (auto limit = bucketParamsFrom(item, path, v.problems)) route.limit = *limit;
     if (auto key = item.find("key"); key != item.end() && !key->is_null()) {
       const std::string text = key->is_string() ? key->get<std::string>() : "";
       if (text == "ip" || (text.rfind("header:", 0) == 0 && isHeaderName(text.substr(7)))) {
@@ -360,11 +359,44 @@ void parseRateLimit(Validator& v, const json& input, Config& config) {
         v.report(path + ".key", "must be \"ip\" or \"header:<Name>\", got " + toText(*key), "");
       }
     }
+    for (const RateLimitRoute& earlier : config.rateLimitRoutes) {
+      if (!route.path.empty() && normalisedPrefix(earlier.path) == normalisedPrefix(route.path)) {
+        v.report(path + ".path", "repeats the route " + toText(json(earlier.path)), "");
+      }
+    }
     config.rateLimitRoutes.push_back(route);
   }
 }
 
 }  // namespace
+
+std::optional<BucketParams> bucketParamsFrom(const json& object, const std::string& prefix,
+                                             std::vector<Problem>& problems) {
+  Validator v;
+  auto required = [&](const char* key) {
+    auto it = object.find(key);
+    if (it != object.end() && !it->is_null()) return true;
+    v.report(Validator::join(prefix, key), "is required");
+    return false;
+  };
+  std::optional<int> capacity;
+  std::optional<double> refill;
+  std::optional<double> cost = 1;
+  if (required("capacity")) capacity = v.integer(object, prefix, "capacity", 1, 1'000'000'000);
+  // At least one token in about 12 days: slower refills are not a rate limit but a ban.
+  if (required("refillPerSecond")) {
+    refill = v.number(object, prefix, "refillPerSecond", "a rate from 0.000001 to 1e9 tokens a second", 1e-6, 1e9, true);
+  }
+  if (object.contains("cost") && !object.at("cost").is_null()) {
+    cost = v.number(object, prefix, "cost", "a number of tokens above 0", 0, 1e9, false);
+  }
+  if (capacity && cost && *cost > *capacity) {
+    v.report(Validator::join(prefix, "cost"), "must not be above capacity (" + std::to_string(*capacity) + ")");
+  }
+  problems.insert(problems.end(), v.problems.begin(), v.problems.end());
+  if (!v.problems.empty()) return std::nullopt;
+  return BucketParams{static_cast<double>(*capacity), *refill, *cost};
+}
 
 const std::vector<std::string>& alertLevels() {
   static const std::vector<std::string> levels = {"warn", "trip", "recover", "blind", "projection", "spike"};
@@ -597,8 +629,8 @@ ConfigResult parseConfig(const json& input) {
 nlohmann::json toJson(const Config& config) {
   json routes = json::array();
   for (const RateLimitRoute& route : config.rateLimitRoutes) {
-    routes.push_back({{"path", route.path}, {"capacity", route.capacity}, {"refillPerSecond", route.refillPerSecond},
-                      {"cost", route.cost}, {"key", route.key}});
+    routes.push_back({{"path", route.path}, {"capacity", route.limit.capacity},
+                      {"refillPerSecond", route.limit.refillPerSecond}, {"cost", route.limit.cost}, {"key", route.key}});
   }
   json channels = json::array();
   for (const AlertChannel& channel : config.alertChannels) {

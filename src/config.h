@@ -12,6 +12,7 @@
 #include "calendar.h"
 #include "catalogue.h"
 #include "problem.h"
+#include "token_bucket.h"
 
 namespace edgefuse {
 
@@ -43,10 +44,8 @@ struct AlertChannel {
 };
 
 struct RateLimitRoute {
-  std::string path;   // prefix of the request path it applies to
-  double capacity;
-  double refillPerSecond;
-  double cost = 1;
+  std::string path;   // the request paths it applies to: this one and those below it
+  BucketParams limit;
   std::string key = "ip";  // "ip" (CF-Connecting-IP) or "header:<Name>"
 };
 
@@ -101,6 +100,11 @@ struct ConfigResult {
 };
 
 ConfigResult parseConfig(const nlohmann::json& input);
+
+// A token bucket's limits in `object` (capacity, refillPerSecond, cost), problems named under
+// `prefix`: the one check for config routes and for guard.rateLimit() parameters alike.
+std::optional<BucketParams> bucketParamsFrom(const nlohmann::json& object, const std::string& prefix,
+                                             std::vector<Problem>& problems);
 
 // The normalised config, defaults included, as handed to the JS shim.
 nlohmann::json toJson(const Config& config);

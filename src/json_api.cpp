@@ -371,19 +371,11 @@ namespace {
 std::optional<BucketParams> bucketParams(const std::string& text, std::vector<Problem>& problems) {
   auto params = parse(text, "params", problems);
   if (!params) return std::nullopt;
-  auto number = [&](const char* key, double fallback) {
-    auto it = params->is_object() ? params->find(key) : params->end();
-    if (it == params->end() || it->is_null()) return fallback;
-    const double value = it->is_number() ? it->get<double>() : -1;
-    if (!std::isfinite(value) || value <= 0 || value > 1e9) {
-      problems.push_back({std::string("params.") + key, "must be a number above 0", ""});
-    }
-    return value;
-  };
-  const BucketParams bucket{number("capacity", -1), number("refillPerSecond", -1), number("cost", 1)};
-  if (problems.empty() && bucket.cost > bucket.capacity) problems.push_back({"params.cost", "must not be above capacity", ""});
-  if (!problems.empty()) return std::nullopt;
-  return bucket;
+  if (!params->is_object()) {
+    problems.push_back({"params", "must be an object { capacity, refillPerSecond, cost }", ""});
+    return std::nullopt;
+  }
+  return bucketParamsFrom(*params, "params", problems);
 }
 
 }  // namespace
@@ -393,11 +385,13 @@ std::string bucketSyncJson(const std::string& paramsText, bool present, const st
   std::vector<Problem> problems;
   auto now = timeFrom(nowMs, problems);
   auto bucket = bucketParams(paramsText, problems);
-  if (!std::isfinite(taken) || taken < 0 || taken > 1e12) problems.push_back({"taken", "must be a count of tokens", ""});
+  if (!std::isfinite(taken) || taken < 0 || taken > kMaxTokens) problems.push_back({"taken", "must be a count of tokens", ""});
   if (!problems.empty()) return failure(problems);
   const std::optional<BucketState> shared = present ? parseBucket(stateText) : std::nullopt;
   const BucketState next = consumeTokens(*bucket, shared.value_or(fullBucket(*bucket, *now)), taken, *now);
-  return toText(json{{"ok", true}, {"state", serializeBucket(next)}});
+  // Seconds until the shared bucket is full again, debt paid: how long its KV key must live.
+  const double fullInSeconds = std::ceil((bucket->capacity - next.tokens) / bucket->refillPerSecond);
+  return toText(json{{"ok", true}, {"state", serializeBucket(next)}, {"resetSeconds", fullInSeconds}});
 }
 
 std::string bucketTakeJson(const std::string& paramsText, bool present, const std::string& stateText, double nowMs) {

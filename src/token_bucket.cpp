@@ -22,7 +22,7 @@ BucketResult takeTokens(const BucketParams& params, const BucketState& state, st
     result.decision.retryAfterSeconds =
         params.refillPerSecond > 0 ? std::ceil((params.cost - tokens) / params.refillPerSecond) : INFINITY;
   }
-  result.decision.remaining = result.state.tokens;
+  result.decision.remaining = std::max(0.0, result.state.tokens);
   result.decision.resetSeconds = params.refillPerSecond > 0
                                      ? std::ceil((params.capacity - result.state.tokens) / params.refillPerSecond)
                                      : INFINITY;
@@ -32,13 +32,18 @@ BucketResult takeTokens(const BucketParams& params, const BucketState& state, st
 BucketState consumeTokens(const BucketParams& params, const BucketState& state, double taken, std::int64_t nowMs) {
   const BucketParams free{params.capacity, params.refillPerSecond, 0};
   BucketState refilled = takeTokens(free, state, nowMs).state;
-  refilled.tokens = std::max(0.0, refilled.tokens - std::max(0.0, taken));
+  // Spent beyond what was there is owed: the refill pays it back before anything is admitted.
+  // The only floor is what the state can hold; the debt bounds itself, as a bucket in debt
+  // admits nothing until it is paid.
+  refilled.tokens = std::max(-kMaxTokens, refilled.tokens - std::max(0.0, taken));
   return refilled;
 }
 
 std::string serializeBucket(const BucketState& state) {
+  // Whole thousandths of a token, rounded down: storing a bucket never adds to it.
+  const double thousandths = std::floor(state.tokens * 1000.0);
   char text[64];
-  std::snprintf(text, sizeof text, "%.6g@%lld", state.tokens, static_cast<long long>(state.updatedMs));
+  std::snprintf(text, sizeof text, "%.15g@%lld", thousandths / 1000.0, static_cast<long long>(state.updatedMs));
   return text;
 }
 
@@ -48,7 +53,7 @@ std::optional<BucketState> parseBucket(const std::string& text) {
   char* end = nullptr;
   const std::string tokensText = text.substr(0, at);
   const double tokens = std::strtod(tokensText.c_str(), &end);
-  if (end != tokensText.c_str() + tokensText.size() || !std::isfinite(tokens) || tokens < 0 || tokens > 1e12) {
+  if (end != tokensText.c_str() + tokensText.size() || !std::isfinite(tokens) || std::abs(tokens) > kMaxTokens) {
     return std::nullopt;
   }
   const std::string msText = text.substr(at + 1);

@@ -8,6 +8,9 @@
 
 namespace edgefuse {
 
+// The most tokens (or debt) a state holds.
+constexpr double kMaxTokens = 1e12;
+
 struct BucketParams {
   double capacity;        // tokens when full
   double refillPerSecond;
@@ -15,7 +18,7 @@ struct BucketParams {
 };
 
 struct BucketState {
-  double tokens;
+  double tokens;           // below zero when more was spent than there was (KV mode's debt)
   std::int64_t updatedMs;  // when `tokens` was last brought up to date
 };
 
@@ -37,7 +40,8 @@ BucketState fullBucket(const BucketParams& params, std::int64_t nowMs);
 BucketResult takeTokens(const BucketParams& params, const BucketState& state, std::int64_t nowMs);
 
 // The shared bucket after `taken` tokens were spent elsewhere since it was read: refilled to
-// `nowMs`, then reduced, never below zero (what was spent cannot be unspent).
+// `nowMs`, then reduced. Spending more than there was leaves a debt that the refill pays back
+// first, so over-admission is repaid rather than forgiven.
 BucketState consumeTokens(const BucketParams& params, const BucketState& state, double taken, std::int64_t nowMs);
 
 // "tokens@updatedMs", e.g. "12.5@1795435200000": a few bytes per key.

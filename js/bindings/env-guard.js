@@ -10,6 +10,8 @@ import { specWrapperClass } from "./spec-wrapper.js";
 
 // The invocation a guarded env belongs to, for guard.usage(env).
 export const INVOCATION = Symbol("edgefuse.invocation");
+// The env a guarded env was made from, for the guard's own calls (the rate limiter's).
+export const UNGUARDED_ENV = Symbol("edgefuse.unguardedEnv");
 
 export class EnvGuard {
   #enforcement;
@@ -31,7 +33,8 @@ export class EnvGuard {
       const kind = this.#kindOf(name, value);
       guarded[name] = kind ? this.wrap(kind, name, value, invocation) : value;
     }
-    guarded[INVOCATION] = invocation; // a symbol: invisible to Object.keys and JSON
+    guarded[INVOCATION] = invocation; // symbols: invisible to Object.keys and JSON
+    guarded[UNGUARDED_ENV] = env;
     return guarded;
   }
 

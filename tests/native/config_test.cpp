@@ -164,3 +164,29 @@ TEST_CASE("the normalised config round-trips as JSON") {
   REQUIRE(second.config);
   CHECK(toJson(*second.config) == out);
 }
+
+TEST_CASE("rate-limit routes: limits checked like guard.rateLimit()'s, paths unique") {
+  const json routes = json::array({
+      {{"path", "/api/"}, {"capacity", 10}, {"refillPerSecond", 0.5}},
+      {{"path", "/api"}, {"capacity", 2.5}, {"refillPerSecond", 1e-9}, {"cost", 5}},
+      {{"path", "/b"}, {"capacity", 3}, {"cost", 4}},
+  });
+  const auto lines = problemsOf({{"plan", "free"}, {"rateLimit", {{"routes", routes}}}});
+  CHECK(contains(lines, "rateLimit.routes[1].path: repeats the route \"/api/\""));
+  CHECK(contains(lines, "rateLimit.routes[1].capacity: must be a whole number from 1 to 1000000000, got 2.5"));
+  CHECK(contains(lines, "rateLimit.routes[1].refillPerSecond: must be a rate from 0.000001 to 1e9 tokens a second, got 1e-09"));
+  CHECK(contains(lines, "rateLimit.routes[2].refillPerSecond: is required"));
+  CHECK(contains(lines, "rateLimit.routes[2].cost: must not be above capacity (3)"));
+  CHECK(lines.size() == 5);
+
+  std::vector<Problem> problems;
+  CHECK_FALSE(bucketParamsFrom(json::object(), "params", problems));
+  REQUIRE(problems.size() == 2);  // both missing, not a misleading cost message
+  CHECK(describe(problems[0]) == "params.capacity: is required");
+  CHECK(describe(problems[1]) == "params.refillPerSecond: is required");
+  problems.clear();
+  const auto limit = bucketParamsFrom({{"capacity", 5}, {"refillPerSecond", 2}}, "params", problems);
+  REQUIRE(limit);
+  CHECK(limit->cost == 1);
+  CHECK(problems.empty());
+}

@@ -1,6 +1,8 @@
 // The token bucket's maths.
 #include <doctest/doctest.h>
 
+#include <algorithm>
+
 #include "token_bucket.h"
 
 using namespace edgefuse;
@@ -50,15 +52,42 @@ TEST_CASE("the state serialises compactly and parses strictly") {
   REQUIRE(back);
   CHECK(back->tokens == 12.5);
   CHECK(back->updatedMs == state.updatedMs);
-  for (const char* bad : {"", "@", "5@", "@5", "x@5", "5@x", "-1@5", "5@-1", "nan@5", "inf@5", "1e300@5", "5@1e3"}) {
+  for (const char* bad : {"", "@", "5@", "@5", "x@5", "5@x", "5@-1", "nan@5", "inf@5", "1e300@5", "-1e300@5", "5@1e3"}) {
     CHECK_MESSAGE(!parseBucket(bad), bad);
   }
+  REQUIRE(parseBucket("-1.5@5"));  // a debt (KV mode)
+  CHECK(parseBucket("-1.5@5")->tokens == -1.5);
 }
 
-TEST_CASE("tokens spent elsewhere are taken from the shared bucket, never below zero") {
+TEST_CASE("storing a bucket never adds tokens, however large or small its balance") {
+  for (const double capacity : {1.0, 50.0, 5e6, 1e9}) {
+    const BucketParams params{capacity, 1, 1};
+    BucketState state = fullBucket(params, 0);
+    for (int i = 0; i < 100; ++i) {
+      const BucketResult result = takeTokens(params, *parseBucket(serializeBucket(state)), 0);
+      if (!result.decision.allowed) break;
+      state = result.state;
+    }
+    // Each stored round trip kept what was taken: capacity 5e6 drains by exactly 100 (or to 0).
+    CHECK_MESSAGE(parseBucket(serializeBucket(state))->tokens == std::max(0.0, capacity - 100), capacity);
+  }
+  // Rounded down to a thousandth, so a balance just under a token is not stored as one.
+  CHECK(parseBucket(serializeBucket(BucketState{0.9999996, 0}))->tokens == doctest::Approx(0.999));
+  CHECK(parseBucket(serializeBucket(BucketState{0.9999996, 0}))->tokens < 0.9999996);
+}
+
+TEST_CASE("tokens spent elsewhere are taken from the shared bucket, and overspending leaves a debt") {
   const BucketParams params{10, 1, 1};
   CHECK(consumeTokens(params, BucketState{10, 0}, 4, 0).tokens == 6);
-  CHECK(consumeTokens(params, BucketState{2, 0}, 4, 1000).tokens == 0);   // 3 after refill, 4 spent
+  CHECK(consumeTokens(params, BucketState{2, 0}, 4, 1000).tokens == -1);   // 3 after refill, 4 spent
+  CHECK(consumeTokens(params, BucketState{2, 0}, 400, 0).tokens == -398);  // all of it is owed
+  CHECK(consumeTokens(params, BucketState{-kMaxTokens, 0}, 400, 0).tokens == -kMaxTokens);  // representable
+  // A bucket in debt refuses until the refill has paid it back and earned the cost.
+  const BucketResult owed = takeTokens(params, BucketState{-3, 0}, 1000);
+  CHECK_FALSE(owed.decision.allowed);
+  CHECK(owed.decision.remaining == 0);
+  CHECK(owed.decision.retryAfterSeconds == 3);  // -2 now, 1 needed at 1 a second
+  CHECK(takeTokens(params, BucketState{-3, 0}, 4000).decision.allowed);
   CHECK(consumeTokens(params, BucketState{5, 10'000}, 0, 5'000).tokens == 5);  // time back: no refill
   CHECK(consumeTokens(params, BucketState{5, 10'000}, 0, 5'000).updatedMs == 10'000);
 }

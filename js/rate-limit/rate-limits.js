@@ -1,0 +1,204 @@
+// Per-client rate limits: the choice of backend (the EdgefuseRateLimiter Durable Object, or
+// the KV mode), failing open, and the route limits guard.wrap applies with their headers.
+import { callCore } from "../core.js";
+import { GuardInputError } from "../errors.js";
+import { KvRateLimiter } from "./kv-mode.js";
+import { RecentMap } from "./recent-map.js";
+
+// An isolate remembers at most this many keys (KV-mode buckets, recent refusals).
+const MAX_KEYS = 10_000;
+// A backend slower than this fails open: a limiter must never hold a Worker up.
+const BACKEND_TIMEOUT_MS = 1_000;
+
+export class RateLimits {
+  #clock;
+  #kv = null;
+  // Bucket name and cost -> { untilMs, fullAtMs } after a refusal: until then the same
+  // request is refused here, without asking the backend (which a flood would overload).
+  #refused = new RecentMap(MAX_KEYS);
+
+  constructor(config, clock) {
+    this.config = config; // the config's rateLimit section
+    this.#clock = clock;
+  }
+
+  /** The KV mode's own KV operations in this isolate: { reads, writes }. */
+  get kvOps() {
+    return this.#kv ? { ...this.#kv.ops } : { reads: 0, writes: 0 };
+  }
+
+  /**
+   * Takes `limit.cost` tokens from the bucket of `key` under `limit`. Bad parameters throw a
+   * GuardInputError; a backend that fails or is slow lets the request through, with a warning.
+   */
+  async take(env, key, limit, ctx) {
+    const now = this.#clock();
+    const params = checkedParams(limit, now);
+    try {
+      const name = await bucketName(key, params);
+      const refusal = `${name} ${params.cost}`;
+      const refused = this.#refused.get(refusal);
+      if (refused && now < refused.untilMs) return refusedUntil(refused, now);
+      const decision = await withTimeout(this.#decide(env, ctx, name, params, now), BACKEND_TIMEOUT_MS);
+      if (!decision.allowed) {
+        this.#refused.set(refusal, { untilMs: now + decision.retryAfterSeconds * 1000, fullAtMs: now + decision.resetSeconds * 1000 });
+      }
+      return decision;
+    } catch (error) {
+      console.warn(`edgefuse: the rate limiter failed, letting the request through: ${error?.message ?? error}`);
+      return { allowed: true, failedOpen: true, remaining: params.capacity, retryAfterSeconds: 0, resetSeconds: 0 };
+    }
+  }
+
+  #decide(env, ctx, name, params, now) {
+    if (this.config.mode === "kv") {
+      const kv = env?.[this.config.kvBinding];
+      if (!kv || typeof kv.get !== "function" || typeof kv.put !== "function") {
+        throw new Error(`env.${this.config.kvBinding} is not a KV namespace (rateLimit.kvBinding)`);
+      }
+      this.#kv ??= new KvRateLimiter(this.config, MAX_KEYS);
+      return this.#kv.take(kv, ctx, name, params, now);
+    }
+    const namespace = env?.[this.config.binding];
+    if (typeof namespace?.idFromName !== "function" || typeof namespace.get !== "function") {
+      throw new Error(`env.${this.config.binding} is not a Durable Object namespace bound to EdgefuseRateLimiter (rateLimit.binding)`);
+    }
+    const stub = typeof namespace.getByName === "function" ? namespace.getByName(name) : namespace.get(namespace.idFromName(name));
+    return stub.take(params, now);
+  }
+
+  /**
+   * The limit of the config route `request` falls under: { refused: Response } over it,
+   * { headers } within it when the config asks for them, else null.
+   */
+  async routeLimit(request, env, ctx) {
+    const route = routeFor(this.config.routes, new URL(request.url).pathname);
+    if (!route) return null;
+    const decision = await this.take(env, `${route.path}\n${clientKey(request, route.key)}`, route, ctx);
+    if (decision.failedOpen) return null;
+    const headers = rateLimitHeaders(route, decision);
+    if (!decision.allowed) {
+      return {
+        refused: Response.json(
+          { error: "rate-limited", retryAfterSeconds: decision.retryAfterSeconds },
+          { status: 429, headers: { ...headers, "Retry-After": String(decision.retryAfterSeconds) } },
+        ),
+      };
+    }
+    return this.config.headers ? { headers } : null;
+  }
+}
+
+/** The parameters, checked by the core (so that a mistake is an error, not a fail-open). */
+function checkedParams({ capacity, refillPerSecond, cost = 1 } = {}, now) {
+  const params = { capacity, refillPerSecond, cost };
+  // JSON would turn NaN and Infinity into null, which reads as "missing": name them here.
+  const problems = Object.entries(params)
+    .filter(([, value]) => typeof value === "number" && !Number.isFinite(value))
+    .map(([name, value]) => ({ path: `params.${name}`, message: `must be a finite number, got ${value}`, fix: "" }));
+  if (problems.length) throw new GuardInputError(problems);
+  const check = callCore("bucketTakeJson", JSON.stringify(params), false, "", now);
+  if (!check.ok) throw new GuardInputError(check.problems);
+  return params;
+}
+
+/**
+ * The name of a key's bucket: SHA-256 (hex) of the limit and the key, so raw IPs and tokens
+ * are never stored, and two limits on one key are two buckets.
+ */
+export async function bucketName(key, { capacity, refillPerSecond }) {
+  const text = `${capacity}/${refillPerSecond}\n${key}`;
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
+  return Array.from(new Uint8Array(digest), (byte) => byte.toString(16).padStart(2, "0")).join("");
+}
+
+function refusedUntil({ untilMs, fullAtMs }, now) {
+  return {
+    allowed: false,
+    remaining: 0,
+    retryAfterSeconds: Math.ceil((untilMs - now) / 1000),
+    resetSeconds: Math.ceil((fullAtMs - now) / 1000),
+  };
+}
+
+function withTimeout(promise, ms) {
+  let timer;
+  const timeout = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * The route whose path is the longest prefix of `pathname` at a segment boundary ("/api"
+ * covers "/api" and "/api/x", not "/apix"). The path is decoded first, and repeated slashes
+ * collapsed, so "/%61pi/" or "//api/" cannot slip past a route for "/api/".
+ */
+export function routeFor(routes, pathname) {
+  const path = decodedPath(pathname);
+  let best = null;
+  let bestLength = -1;
+  for (const route of routes) {
+    const prefix = route.path.replace(/\/+$/, "");
+    if ((path === prefix || path.startsWith(`${prefix}/`)) && prefix.length > bestLength) {
+      best = route;
+      bestLength = prefix.length;
+    }
+  }
+  return best;
+}
+
+function decodedPath(pathname) {
+  let path = pathname;
+  try {
+    path = decodeURIComponent(pathname);
+  } catch {
+    // A malformed escape: match the path as it came.
+  }
+  return path.replace(/\/{2,}/g, "/");
+}
+
+/**
+ * Who a request counts against: the client's IP (an IPv6 address by its /64, which one
+ * client usually holds whole) or a header's value. Requests without one share a bucket
+ * that no real value can name.
+ */
+export function clientKey(request, keySource) {
+  if (keySource === "ip") {
+    const ip = request.headers.get("CF-Connecting-IP");
+    return ip ? `ip ${ipv6Prefix(ip) ?? ip}` : "none";
+  }
+  const value = request.headers.get(keySource.slice("header:".length));
+  return value === null ? "none" : `value ${value}`;
+}
+
+/**
+ * The /64 network of an IPv6 address ("2001:db8:1:2::/64"), or null for anything else
+ * (IPv4, and IPv6 with an IPv4 tail, which are keyed whole).
+ */
+export function ipv6Prefix(address) {
+  if (!address.includes(":") || address.includes(".")) return null;
+  const halves = address.toLowerCase().split("::");
+  if (halves.length > 2) return null;
+  const left = halves[0] ? halves[0].split(":") : [];
+  const right = halves.length === 2 && halves[1] ? halves[1].split(":") : [];
+  const missing = 8 - left.length - right.length;
+  if (missing < 0 || (halves.length === 1 && missing !== 0)) return null;
+  const groups = [...left, ...Array(halves.length === 2 ? missing : 0).fill("0"), ...right];
+  if (!groups.slice(0, 4).every((group) => /^[0-9a-f]{1,4}$/.test(group))) return null;
+  return `${groups.slice(0, 4).map((group) => parseInt(group, 16).toString(16)).join(":")}::/64`;
+}
+
+/**
+ * The IETF RateLimit-Policy and RateLimit headers (draft-ietf-httpapi-ratelimit-headers) for
+ * a decision: `q` the capacity, `w` the seconds a full refill takes, `r` what is left, and
+ * `t` the seconds until more is available: on a refusal the same moment as Retry-After.
+ */
+export function rateLimitHeaders({ capacity, refillPerSecond }, decision) {
+  const window = Math.ceil(capacity / refillPerSecond);
+  const reset = decision.allowed ? decision.resetSeconds : decision.retryAfterSeconds;
+  return {
+    "RateLimit-Policy": `"edgefuse";q=${capacity};w=${window}`,
+    RateLimit: `"edgefuse";r=${Math.max(0, Math.floor(decision.remaining))};t=${Math.ceil(reset)}`,
+  };
+}
