@@ -1,6 +1,6 @@
 // Per-client rate limits through the EdgefuseRateLimiter Durable Object, and the KV mode,
 // on workerd's real Durable Objects and local KV.
-import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
+import { createExecutionContext, runDurableObjectAlarm, runInDurableObject, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
 import { GuardInputError, createGuard } from "../../js/index.js";
@@ -71,6 +71,27 @@ describe("guard.rateLimit", () => {
     expect(decision.allowed).toBe(false); // the same bucket: it was named by the hash
   });
 
+  it("an object deletes its storage once its bucket would be full again, and not before", async () => {
+    const guard = createGuard({ plan: "free" });
+    const client = key();
+    const slow = { capacity: 2, refillPerSecond: 0.001 };
+    const fast = { capacity: 2, refillPerSecond: 20 };
+    await guard.rateLimit(env, client, slow);
+    await guard.rateLimit(env, client, fast);
+    const object = async (limit) => env.EDGEFUSE_RATE_LIMITER.getByName(await sha256Hex(`${limit.capacity}/${limit.refillPerSecond}\n${client}`));
+    const stored = (stub) => runInDurableObject(stub, async (_, state) => ({ bucket: await state.storage.get("bucket"), alarm: await state.storage.getAlarm() }));
+    const slowObject = await object(slow);
+    const fastObject = await object(fast);
+    expect((await stored(fastObject)).alarm).not.toBeNull();
+    // Full after 50 ms, counted in whole seconds: workerd runs the alarm itself about 1 s on.
+    await vi.waitFor(async () => expect(await stored(fastObject)).toEqual({ bucket: undefined, alarm: null }), { timeout: 5_000, interval: 100 });
+    expect(await runDurableObjectAlarm(slowObject)).toBe(true);
+    const kept = await stored(slowObject); // 1,000 s from full: kept, and looked at again then
+    expect(kept.bucket.state).toMatch(/^1(\.\d+)?@/);
+    expect(kept.alarm).toBeGreaterThan(Date.now() + 900_000);
+    expect((await guard.rateLimit(env, client, slow)).remaining).toBe(0); // the kept bucket still counts
+  });
+
   it("two limits on one key are two buckets; one cost is one of the bucket's tokens", async () => {
     const guard = createGuard({ plan: "free" }, { clock: () => 2_500_000 });
     const client = key();
@@ -107,6 +128,7 @@ describe("guard.rateLimit", () => {
     expect(await guard.rateLimit({ EDGEFUSE_RATE_LIMITER: failing }, "k", limit)).toMatchObject({ allowed: true, failedOpen: true });
     expect(warn.mock.calls[1][0]).toContain("storage unavailable");
     const hanging = { idFromName: () => ({}), getByName: () => ({ take: () => new Promise(() => {}) }), get() {} };
+    const started = Date.now();
     expect(await guard.rateLimit({ EDGEFUSE_RATE_LIMITER: hanging }, "k", limit)).toMatchObject({ allowed: true, failedOpen: true });
     expect(Date.now() - started).toBeLessThan(5_000); // about 1 s; generous for a loaded machine
     expect(warn.mock.calls[2][0]).toContain("no answer within 1000 ms");
@@ -347,5 +369,5 @@ describe("the KV mode", () => {
     const stored = await env.EDGEFUSE_STATE.get(`edgefuse:rl:${await sha256Hex(`5/0.001\n${first}`)}`);
     expect(stored?.split("@")[0]).toBe("3"); // the 2 it spent, synced when it was pushed out
     expect(guard.rateLimitKvOps.reads).toBe(10_001 + 1); // each new key read once, plus the sync
-  });
+  }, 60_000); // 10,001 local KV reads: about 5 s on a loaded 2-core machine
 });
