@@ -408,6 +408,8 @@ std::string bucketTakeJson(const std::string& paramsText, bool present, const st
                      {"remaining", std::floor(result.decision.remaining)},
                      {"retryAfterSeconds", result.decision.retryAfterSeconds},
                      {"resetSeconds", result.decision.resetSeconds},
+                     {"retryAfterMs", result.decision.retryAfterMs},
+                     {"resetMs", result.decision.resetMs},
                      {"state", serializeBucket(result.state)}});
 }
 

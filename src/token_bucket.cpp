@@ -14,18 +14,20 @@ BucketResult takeTokens(const BucketParams& params, const BucketState& state, st
   // so that a clock swinging back and forth cannot mint tokens either).
   const std::int64_t elapsedMs = std::max<std::int64_t>(0, nowMs - state.updatedMs);
   const double tokens = std::min(params.capacity, state.tokens + params.refillPerSecond * elapsedMs / 1000.0);
-  BucketResult result{{false, tokens, 0, 0}, {tokens, std::max(nowMs, state.updatedMs)}};
+  BucketResult result{{false, tokens, 0, 0, 0, 0}, {tokens, std::max(nowMs, state.updatedMs)}};
   if (tokens >= params.cost) {
     result.decision.allowed = true;
     result.state.tokens = tokens - params.cost;
   } else {
-    result.decision.retryAfterSeconds =
-        params.refillPerSecond > 0 ? std::ceil((params.cost - tokens) / params.refillPerSecond) : INFINITY;
+    const double waitSeconds = params.refillPerSecond > 0 ? (params.cost - tokens) / params.refillPerSecond : INFINITY;
+    result.decision.retryAfterSeconds = std::ceil(waitSeconds);
+    result.decision.retryAfterMs = std::ceil(waitSeconds * 1000);
   }
   result.decision.remaining = std::max(0.0, result.state.tokens);
-  result.decision.resetSeconds = params.refillPerSecond > 0
-                                     ? std::ceil((params.capacity - result.state.tokens) / params.refillPerSecond)
-                                     : INFINITY;
+  const double fullInSeconds =
+      params.refillPerSecond > 0 ? (params.capacity - result.state.tokens) / params.refillPerSecond : INFINITY;
+  result.decision.resetSeconds = std::ceil(fullInSeconds);
+  result.decision.resetMs = std::ceil(fullInSeconds * 1000);
   return result;
 }
 
@@ -40,10 +42,8 @@ BucketState consumeTokens(const BucketParams& params, const BucketState& state, 
 }
 
 std::string serializeBucket(const BucketState& state) {
-  // Whole thousandths of a token, rounded down: storing a bucket never adds to it.
-  const double thousandths = std::floor(state.tokens * 1000.0);
-  char text[64];
-  std::snprintf(text, sizeof text, "%.15g@%lld", thousandths / 1000.0, static_cast<long long>(state.updatedMs));
+  char text[64];  // %.17g: the shortest form that always reads back as the same double
+  std::snprintf(text, sizeof text, "%.17g@%lld", state.tokens, static_cast<long long>(state.updatedMs));
   return text;
 }
 

@@ -27,6 +27,9 @@ struct BucketDecision {
   double remaining;          // tokens left after this request
   double retryAfterSeconds;  // 0 when allowed: when enough tokens for this cost will be back
   double resetSeconds;       // until the bucket is full again
+  // The same two in milliseconds, for timers: whole seconds would round a 10 ms wait up to 1 s.
+  double retryAfterMs;
+  double resetMs;
 };
 
 struct BucketResult {
@@ -44,7 +47,8 @@ BucketResult takeTokens(const BucketParams& params, const BucketState& state, st
 // first, so over-admission is repaid rather than forgiven.
 BucketState consumeTokens(const BucketParams& params, const BucketState& state, double taken, std::int64_t nowMs);
 
-// "tokens@updatedMs", e.g. "12.5@1795435200000": a few bytes per key.
+// "tokens@updatedMs", e.g. "12.5@1795435200000": a few bytes per key, and exact: a state
+// read back is the state written, so frequent saves lose no fraction of a refill.
 std::string serializeBucket(const BucketState& state);
 std::optional<BucketState> parseBucket(const std::string& text);
 

@@ -13,30 +13,37 @@ import { callCore } from "../core.js";
 import { GuardInputError } from "../errors.js";
 
 const BUCKET = "bucket"; // { state: "tokens@ms", fullAtMs }: one row per write
+const MINUTE_MS = 60 * 1000;
 const YEAR_MS = 365 * 24 * 3600 * 1000;
 
-// An alarm looks at most a year ahead (a slow refill's full time can be past what a Date holds).
-const alarmTime = (fullAtMs) => Math.min(fullAtMs, Date.now() + YEAR_MS);
+// At most one alarm (a billed request) per object a minute, however fast its bucket refills,
+// and at most a year ahead (a slow refill's full time can be past what a Date holds).
+const alarmTime = (fullAtMs) => Math.min(Math.max(fullAtMs, Date.now() + MINUTE_MS), Date.now() + YEAR_MS);
 
 /** The Durable Object class behind guard.rateLimit(). Export it from your Worker. */
 export class EdgefuseRateLimiter extends DurableObject {
   #cleanupScheduled = false;
 
-  /** Takes `cost` tokens at `now` (ms); resolves to { allowed, remaining, retryAfterSeconds, resetSeconds }. */
+  /**
+   * Takes `cost` tokens at `now` (ms); resolves to { allowed, remaining, retryAfterSeconds,
+   * resetSeconds }, and the two waits in milliseconds (retryAfterMs, resetMs).
+   */
   async take(params, now) {
     const stored = await this.ctx.storage.get(BUCKET);
     const state = typeof stored?.state === "string" ? stored.state : null;
     const reply = callCore("bucketTakeJson", JSON.stringify(params), state !== null, state ?? "", now);
     if (!reply.ok) throw new GuardInputError(reply.problems);
+    const { allowed, remaining, retryAfterSeconds, resetSeconds, retryAfterMs, resetMs } = reply;
+    const decision = { allowed, remaining, retryAfterSeconds, resetSeconds, retryAfterMs, resetMs };
+    if (!allowed) return decision; // nothing was taken: nothing to write
     // In real time, not `now` (which tests may inject): alarms run on the real clock.
-    const fullAtMs = Date.now() + reply.resetSeconds * 1000;
+    const fullAtMs = Date.now() + resetMs;
     await this.ctx.storage.put(BUCKET, { state: reply.state, fullAtMs });
     if (!this.#cleanupScheduled) {
-      this.#cleanupScheduled = true;
       if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(alarmTime(fullAtMs));
+      this.#cleanupScheduled = true;
     }
-    const { allowed, remaining, retryAfterSeconds, resetSeconds } = reply;
-    return { allowed, remaining, retryAfterSeconds, resetSeconds };
+    return decision;
   }
 
   /** Deletes the bucket once it would be full; until then, looks again when it will be. */

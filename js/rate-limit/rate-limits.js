@@ -13,8 +13,8 @@ const BACKEND_TIMEOUT_MS = 1_000;
 export class RateLimits {
   #clock;
   #kv = null;
-  // Bucket name and cost -> { untilMs, fullAtMs } after a refusal: until then the same
-  // request is refused here, without asking the backend (which a flood would overload).
+  // Durable Object mode: bucket name and cost -> the wait after a refusal. Until it is over
+  // the same request is refused here, without asking the object (which a flood would overload).
   #refused = new RecentMap(MAX_KEYS);
 
   constructor(config, clock) {
@@ -36,14 +36,16 @@ export class RateLimits {
     const params = checkedParams(limit, now);
     try {
       const name = await bucketName(key, params);
-      const refusal = `${name} ${params.cost}`;
-      const refused = this.#refused.get(refusal);
+      // The KV mode decides in memory anyway, and its refusals must still reach its syncs.
+      const refusal = this.config.mode === "kv" ? null : `${name} ${params.cost}`;
+      const refused = refusal && this.#refused.get(refusal);
       if (refused && now < refused.untilMs) return refusedUntil(refused, now);
-      const decision = await withTimeout(this.#decide(env, ctx, name, params, now), BACKEND_TIMEOUT_MS);
-      if (!decision.allowed) {
-        this.#refused.set(refusal, { untilMs: now + decision.retryAfterSeconds * 1000, fullAtMs: now + decision.resetSeconds * 1000 });
-      }
-      return decision;
+      const { allowed, remaining, retryAfterSeconds, resetSeconds, retryAfterMs, resetMs } = await withTimeout(
+        this.#decide(env, ctx, name, params, now),
+        BACKEND_TIMEOUT_MS,
+      );
+      if (!allowed && refusal) this.#refused.set(refusal, { untilMs: now + retryAfterMs, fullAtMs: now + resetMs, retryAfterSeconds, resetSeconds });
+      return { allowed, remaining, retryAfterSeconds, resetSeconds };
     } catch (error) {
       console.warn(`edgefuse: the rate limiter failed, letting the request through: ${error?.message ?? error}`);
       return { allowed: true, failedOpen: true, remaining: params.capacity, retryAfterSeconds: 0, resetSeconds: 0 };
@@ -90,8 +92,8 @@ export class RateLimits {
 }
 
 /** The parameters, checked by the core (so that a mistake is an error, not a fail-open). */
-function checkedParams({ capacity, refillPerSecond, cost = 1 } = {}, now) {
-  const params = { capacity, refillPerSecond, cost };
+function checkedParams({ capacity, refillPerSecond, cost } = {}, now) {
+  const params = { capacity, refillPerSecond, cost: cost ?? 1 };
   // JSON would turn NaN and Infinity into null, which reads as "missing": name them here.
   const problems = Object.entries(params)
     .filter(([, value]) => typeof value === "number" && !Number.isFinite(value))
@@ -112,12 +114,14 @@ export async function bucketName(key, { capacity, refillPerSecond }) {
   return Array.from(new Uint8Array(digest), (byte) => byte.toString(16).padStart(2, "0")).join("");
 }
 
-function refusedUntil({ untilMs, fullAtMs }, now) {
+// A refusal answered from memory; never a longer wait than the backend gave (if the clock
+// went back since).
+function refusedUntil({ untilMs, fullAtMs, retryAfterSeconds, resetSeconds }, now) {
   return {
     allowed: false,
     remaining: 0,
-    retryAfterSeconds: Math.ceil((untilMs - now) / 1000),
-    resetSeconds: Math.ceil((fullAtMs - now) / 1000),
+    retryAfterSeconds: Math.min(retryAfterSeconds, Math.ceil((untilMs - now) / 1000)),
+    resetSeconds: Math.min(resetSeconds, Math.ceil((fullAtMs - now) / 1000)),
   };
 }
 
@@ -132,7 +136,8 @@ function withTimeout(promise, ms) {
 /**
  * The route whose path is the longest prefix of `pathname` at a segment boundary ("/api"
  * covers "/api" and "/api/x", not "/apix"). The path is decoded first, and repeated slashes
- * collapsed, so "/%61pi/" or "//api/" cannot slip past a route for "/api/".
+ * collapsed, so "/%61pi/" or "//api/" cannot slip past a route for "/api/"; a malformed
+ * escape elsewhere in the path does not stop the others being decoded.
  */
 export function routeFor(routes, pathname) {
   const path = decodedPath(pathname);
@@ -149,13 +154,14 @@ export function routeFor(routes, pathname) {
 }
 
 function decodedPath(pathname) {
-  let path = pathname;
-  try {
-    path = decodeURIComponent(pathname);
-  } catch {
-    // A malformed escape: match the path as it came.
-  }
-  return path.replace(/\/{2,}/g, "/");
+  const decoded = pathname.replace(/(%[0-9A-Fa-f]{2})+/g, (run) => {
+    try {
+      return decodeURIComponent(run);
+    } catch {
+      return run; // not UTF-8: left as it came
+    }
+  });
+  return decoded.replace(/\/{2,}/g, "/");
 }
 
 /**
