@@ -1,11 +1,14 @@
-// libFuzzer target: the state record and change sets as read back from KV. A readable
-// record serialises to one that reads back the same; changes apply without harm.
+// libFuzzer target: what the guard reads back from storage: the state record and change
+// sets, and a rate limiter's bucket. A readable record serialises to one that reads back the
+// same; changes apply without harm; a bucket never gains tokens by being stored.
 #include <cstddef>
 #include <cstdint>
+#include <algorithm>
 #include <cstdlib>
 #include <string>
 
 #include "poll_state.h"
+#include "token_bucket.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string text(reinterpret_cast<const char*>(data), size);
@@ -19,6 +22,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (auto changes = edgefuse::changesFromJson(value)) {
     const edgefuse::PollState next = edgefuse::applyChanges(record.state, *changes);
     (void)edgefuse::serializePollState(next);
+  }
+  if (auto bucket = edgefuse::parseBucket(text)) {
+    const edgefuse::BucketParams params{10, 1, 1};
+    const edgefuse::BucketResult taken = edgefuse::takeTokens(params, *bucket, bucket->updatedMs);
+    const auto stored = edgefuse::parseBucket(edgefuse::serializeBucket(taken.state));
+    if (!stored || stored->tokens != taken.state.tokens || stored->updatedMs != taken.state.updatedMs) std::abort();
+    if (taken.state.tokens > std::max(bucket->tokens, params.capacity)) std::abort();
+    (void)edgefuse::consumeTokens(params, *bucket, 3, bucket->updatedMs - 1);
   }
   return 0;
 }
