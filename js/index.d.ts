@@ -178,6 +178,8 @@ export interface GuardConfig {
     kvBinding?: string;
     /** KV mode: how often an isolate syncs a key with KV, 1-3600 s. Default 10. */
     syncSeconds?: number;
+    /** The env var (a secret) that keys the hash of rate-limit keys (HMAC-SHA-256); without it they are SHA-256 hashed. Default "EDGEFUSE_RATE_LIMIT_SECRET". */
+    keySecretEnv?: string;
   };
 }
 

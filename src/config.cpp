@@ -322,7 +322,7 @@ bool isHeaderName(const std::string& name) {
 void parseRateLimit(Validator& v, const json& input, Config& config) {
   auto it = input.find("rateLimit");
   if (it == input.end() || it->is_null() || !v.isObject(*it, "rateLimit")) return;
-  v.rejectUnknownKeys(*it, "rateLimit", {"binding", "headers", "routes", "mode", "kvBinding", "syncSeconds"},
+  v.rejectUnknownKeys(*it, "rateLimit", {"binding", "headers", "routes", "mode", "kvBinding", "syncSeconds", "keySecretEnv"},
                       "rateLimit option");
   if (auto mode = v.oneOf(*it, "rateLimit", "mode", {"durable-object", "kv"})) config.rateLimitKv = *mode == "kv";
   if (auto name = v.identifier(*it, "rateLimit", "kvBinding", "a KV namespace binding")) config.rateLimitKvBinding = *name;
@@ -331,6 +331,9 @@ void parseRateLimit(Validator& v, const json& input, Config& config) {
     config.rateLimitBinding = *name;
   }
   if (auto headers = v.boolean(*it, "rateLimit", "headers")) config.rateLimitHeaders = *headers;
+  if (auto name = v.identifier(*it, "rateLimit", "keySecretEnv", "an environment variable")) {
+    config.rateLimitKeySecretEnv = *name;
+  }
   auto routes = it->find("routes");
   if (routes == it->end() || routes->is_null()) return;
   if (!routes->is_array()) {
@@ -688,7 +691,7 @@ nlohmann::json toJson(const Config& config) {
       {"rateLimit",
        {{"binding", config.rateLimitBinding}, {"headers", config.rateLimitHeaders}, {"routes", routes},
         {"mode", config.rateLimitKv ? "kv" : "durable-object"}, {"kvBinding", config.rateLimitKvBinding},
-        {"syncSeconds", config.rateLimitSyncSeconds}}},
+        {"syncSeconds", config.rateLimitSyncSeconds}, {"keySecretEnv", config.rateLimitKeySecretEnv}}},
   };
 }
 

@@ -35,7 +35,7 @@ export class RateLimits {
     const now = this.#clock();
     const params = checkedParams(limit, now);
     try {
-      const name = await bucketName(key, params);
+      const name = await bucketName(key, params, this.#keySecret(env));
       // The KV mode decides in memory anyway, and its refusals must still reach its syncs.
       const refusal = this.config.mode === "kv" ? null : `${name} ${params.cost}`;
       const refused = refusal && this.#refused.get(refusal);
@@ -50,6 +50,12 @@ export class RateLimits {
       console.warn(`edgefuse: the rate limiter failed, letting the request through: ${error?.message ?? error}`);
       return { allowed: true, failedOpen: true, remaining: params.capacity, retryAfterSeconds: 0, resetSeconds: 0 };
     }
+  }
+
+  // The Worker's secret for hashing keys, or null to hash them with SHA-256 alone.
+  #keySecret(env) {
+    const secret = env?.[this.config.keySecretEnv];
+    return typeof secret === "string" && secret !== "" ? secret : null;
   }
 
   #decide(env, ctx, name, params, now) {
@@ -105,13 +111,28 @@ function checkedParams({ capacity, refillPerSecond, cost } = {}, now) {
 }
 
 /**
- * The name of a key's bucket: SHA-256 (hex) of the limit and the key, so raw IPs and tokens
- * are never stored, and two limits on one key are two buckets.
+ * The name of a key's bucket: a hash (hex) of the limit and the key, so raw IPs and tokens
+ * are never stored, and two limits on one key are two buckets. With a secret it is an
+ * HMAC-SHA-256, which nobody without the secret can reverse by trying every IPv4 address.
  */
-export async function bucketName(key, { capacity, refillPerSecond }) {
-  const text = `${capacity}/${refillPerSecond}\n${key}`;
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
+export async function bucketName(key, { capacity, refillPerSecond }, secret = null) {
+  const text = new TextEncoder().encode(`${capacity}/${refillPerSecond}\n${key}`);
+  const digest = secret
+    ? await crypto.subtle.sign("HMAC", await hmacKey(secret), text)
+    : await crypto.subtle.digest("SHA-256", text);
   return Array.from(new Uint8Array(digest), (byte) => byte.toString(16).padStart(2, "0")).join("");
+}
+
+// The imported HMAC key of the last secret seen: importing it on every request would cost
+// more than the hash.
+let lastSecret = null;
+let lastHmacKey = null;
+function hmacKey(secret) {
+  if (secret !== lastSecret) {
+    lastSecret = secret;
+    lastHmacKey = crypto.subtle.importKey("raw", new TextEncoder().encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+  }
+  return lastHmacKey;
 }
 
 // A refusal answered from memory; never a longer wait than the backend gave (if the clock

@@ -190,3 +190,15 @@ TEST_CASE("rate-limit routes: limits checked like guard.rateLimit()'s, paths uni
   CHECK(limit->cost == 1);
   CHECK(problems.empty());
 }
+
+TEST_CASE("rate-limit key secret: named by its environment variable, never given itself") {
+  REQUIRE(parseConfig({{"plan", "free"}}).config);
+  CHECK(toJson(*parseConfig({{"plan", "free"}}).config)["rateLimit"]["keySecretEnv"] == "EDGEFUSE_RATE_LIMIT_SECRET");
+  const auto named = parseConfig({{"plan", "free"}, {"rateLimit", {{"keySecretEnv", "RL_SECRET"}}}});
+  REQUIRE(named.config);
+  CHECK(named.config->rateLimitKeySecretEnv == "RL_SECRET");
+  const auto lines = problemsOf({{"plan", "free"}, {"rateLimit", {{"keySecretEnv", "s3cr3t value!"}}}});
+  REQUIRE(lines.size() == 1);
+  CHECK(lines[0] == "rateLimit.keySecretEnv: must be the name of an environment variable (letters, digits and _, at most 64), not its value");
+  CHECK(lines[0].find("s3cr3t") == std::string::npos);
+}

@@ -8,10 +8,8 @@ import { GuardInputError, createGuard } from "../../js/index.js";
 let run = 0;
 const key = () => `client-${++run}-${Date.now()}`;
 
-async function sha256Hex(text) {
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
-  return Array.from(new Uint8Array(digest), (byte) => byte.toString(16).padStart(2, "0")).join("");
-}
+const hex = (buffer) => Array.from(new Uint8Array(buffer), (byte) => byte.toString(16).padStart(2, "0")).join("");
+const sha256Hex = async (text) => hex(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text)));
 
 // The real Durable Object namespace, counting the objects the guard asks for.
 function countingNamespace(namespace) {
@@ -81,6 +79,23 @@ describe("guard.rateLimit", () => {
     const name = await sha256Hex(`1/1\n${secretKey}`);
     const decision = await env.EDGEFUSE_RATE_LIMITER.getByName(name).take({ capacity: 1, refillPerSecond: 1 }, Date.now());
     expect(decision.allowed).toBe(false); // the same bucket: it was named by the hash
+  });
+
+  it("with a key secret the hash is an HMAC: no bucket under the plain hash, another secret another bucket", async () => {
+    const guard = createGuard({ plan: "free", rateLimit: { keySecretEnv: "RL_SECRET" } });
+    const ip = `198.51.100.${run++ % 250}-${Date.now()}`;
+    const limit = { capacity: 1, refillPerSecond: 0.001 };
+    const withSecret = (secret) => ({ ...env, RL_SECRET: secret });
+    expect((await guard.rateLimit(withSecret("first secret"), ip, limit)).allowed).toBe(true);
+    expect((await guard.rateLimit(withSecret("first secret"), ip, limit)).allowed).toBe(false);
+    const text = new TextEncoder().encode(`1/0.001\n${ip}`);
+    const hmacKey = await crypto.subtle.importKey("raw", new TextEncoder().encode("first secret"), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+    const hmac = hex(await crypto.subtle.sign("HMAC", hmacKey, text));
+    expect((await env.EDGEFUSE_RATE_LIMITER.getByName(hmac).take(limit, Date.now())).allowed).toBe(false); // the HMAC names it
+    expect((await env.EDGEFUSE_RATE_LIMITER.getByName(await sha256Hex(`1/0.001\n${ip}`)).take(limit, Date.now())).allowed).toBe(true);
+    // A new guard (no remembered refusal): another secret names another bucket; an empty one means none.
+    expect((await createGuard({ plan: "free", rateLimit: { keySecretEnv: "RL_SECRET" } }).rateLimit(withSecret("second secret"), ip, limit)).allowed).toBe(true);
+    expect((await createGuard({ plan: "free", rateLimit: { keySecretEnv: "RL_SECRET" } }).rateLimit(withSecret(""), ip, limit)).allowed).toBe(false); // the SHA-256 bucket, spent above
   });
 
   it("an object deletes its storage once its bucket would be full again, and not before", async () => {
