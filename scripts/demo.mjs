@@ -5,8 +5,9 @@
 //   2. a buggy import loops D1 writes: the per-invocation limit stops it;
 //   3. a KV write storm: usage climbs, a cron tick trips kv-writes, writes get 503 while
 //      reads work, and an alert is delivered;
-//   4. the status page;
-//   5. a reset, and writes work again.
+//   4. one client hammers the search: its rate limit answers 429 while others carry on;
+//   5. the status page;
+//   6. a reset, and writes work again.
 // Exits 0 when the whole story held, non-zero with the step that failed. `--serve` keeps
 // the Worker running afterwards so you can look at the status page.
 import { createHmac } from "node:crypto";
@@ -100,14 +101,31 @@ async function main() {
   say("Alert delivered to the local webhook receiver (HMAC-SHA256 signature verified):");
   for (const line of tripAlert.text.split("\n")) say(`  | ${line}`);
 
-  step("4. The status page");
+  step("4. One API key hammers the search (GET /search: 10 per key at once, then one every 2 s)");
+  const started = Date.now();
+  const hammer = await Promise.all(
+    Array.from({ length: 30 }, () => call("/search?q=2026", { headers: { "X-Api-Key": "noisy-client" } })),
+  );
+  const seconds = (Date.now() - started) / 1000;
+  const admitted = hammer.filter((response) => response.ok).length;
+  const limited = hammer.find((response) => response.status === 429);
+  say(`30 requests at once: ${admitted} reached D1, ${hammer.filter((r) => r.status === 429).length} got 429 (in ${seconds.toFixed(2)} s)`);
+  // The bucket holds 10 and refills one every 2 s, so only the time the burst took adds any.
+  expect(admitted >= 10 && admitted <= 10 + Math.floor(seconds / 2), `the limit admitted ${admitted} of 30`);
+  expect(limited?.headers.get("Retry-After"), "the 429 has no Retry-After");
+  say(`429 headers: Retry-After ${limited.headers.get("Retry-After")}, RateLimit-Policy ${limited.headers.get("RateLimit-Policy")}, RateLimit ${limited.headers.get("RateLimit")}`);
+  const quiet = await call("/search?q=2026", { headers: { "X-Api-Key": "quiet-client" } });
+  say(`Another API key meanwhile: GET /search -> ${quiet.status}`);
+  expect(quiet.ok, `another client got ${quiet.status}`);
+
+  step("5. The status page");
   const status = await (await call("/__edgefuse/status.json", { headers: admin })).json();
   const writes = status.resources.find((row) => row.key === "kv-writes");
   say(`${base}/__edgefuse   (user: anything, password: ${TOKEN})`);
   say(`status.json: kv-writes ${writes.used} of ${writes.quota} (${writes.percent.toFixed(1)}%), breaker: ${writes.breaker?.source ?? "none"}`);
   expect(writes.breaker, "status.json does not show the breaker");
 
-  step("5. Reset by hand, and writes work again");
+  step("6. Reset by hand, and writes work again");
   const reset = await call("/__edgefuse/reset", {
     method: "POST",
     headers: { ...admin, "Content-Type": "application/json" },
@@ -127,7 +145,7 @@ async function main() {
     await new Promise((resolve) => worker.on("exit", resolve));
     return;
   }
-  step("Demo complete: the runaway import and the write storm were stopped, and recovered");
+  step("Demo complete: the runaway import, the write storm and the noisy client were stopped, and writes recovered");
 }
 
 main().then(

@@ -319,6 +319,13 @@ bool isHeaderName(const std::string& name) {
   });
 }
 
+bool isRoutePrefix(const json& value) {
+  if (!value.is_string()) return false;
+  const std::string text = value.get<std::string>();
+  return !text.empty() && text[0] == '/' && text.find_first_of("%?#") == std::string::npos &&
+         text.find("//") == std::string::npos;
+}
+
 void parseRateLimit(Validator& v, const json& input, Config& config) {
   auto it = input.find("rateLimit");
   if (it == input.end() || it->is_null() || !v.isObject(*it, "rateLimit")) return;
@@ -347,11 +354,14 @@ void parseRateLimit(Validator& v, const json& input, Config& config) {
     v.rejectUnknownKeys(item, path, {"path", "capacity", "refillPerSecond", "cost", "key"}, "route option");
     RateLimitRoute route{"", {1, 1, 1}, "ip"};
     auto prefix = item.find("path");
-    if (prefix != item.end() && prefix->is_string() && !prefix->get<std::string>().empty() &&
-        prefix->get<std::string>()[0] == '/') {
+    if (prefix != item.end() && isRoutePrefix(*prefix)) {
       route.path = prefix->get<std::string>();
     } else {
-      v.report(path + ".path", "must be a path prefix such as \"/api/\"");
+      // Requests are matched on their decoded path with repeated slashes collapsed, so a
+      // prefix with an escape, a query or "//" would never match anything.
+      v.report(path + ".path",
+               "must be a decoded path prefix such as \"/api/\" (no %, ?, # or //), got " +
+                   (prefix == item.end() ? std::string("nothing") : toText(*prefix)));
     }
     if (auto limit = bucketParamsFrom(item, path, v.problems)) route.limit = *limit;
     if (auto key = item.find("key"); key != item.end() && !key->is_null()) {

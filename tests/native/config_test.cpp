@@ -178,6 +178,13 @@ TEST_CASE("rate-limit routes: limits checked like guard.rateLimit()'s, paths uni
   CHECK(contains(lines, "rateLimit.routes[2].refillPerSecond: is required"));
   CHECK(contains(lines, "rateLimit.routes[2].cost: must not be above capacity (3)"));
   CHECK(lines.size() == 5);
+  // Requests are matched decoded, slashes collapsed: a prefix that could never match is an error.
+  for (const char* never : {"/caf%C3%A9/", "//api/", "/api?x=1", "api/"}) {
+    const auto bad = problemsOf({{"plan", "free"}, {"rateLimit", {{"routes", {{{"path", never}, {"capacity", 1}, {"refillPerSecond", 1}}}}}}});
+    REQUIRE(bad.size() == 1);
+    CHECK(bad[0] == std::string("rateLimit.routes[0].path: must be a decoded path prefix such as \"/api/\" (no %, ?, # or //), got \"") + never + "\"");
+  }
+  CHECK(parseConfig({{"plan", "free"}, {"rateLimit", {{"routes", {{{"path", "/café/"}, {"capacity", 1}, {"refillPerSecond", 1}}}}}}}).config);
 
   std::vector<Problem> problems;
   CHECK_FALSE(bucketParamsFrom(json::object(), "params", problems));

@@ -231,6 +231,7 @@ describe("route limits in guard.wrap", () => {
           routes: [
             { path: "/api", capacity: 1, refillPerSecond: 0.01, key: "header:X-Api-Key" },
             { path: "/api/search/", capacity: 2, refillPerSecond: 0.01, key: "header:X-Api-Key" },
+            { path: "/café/", capacity: 1, refillPerSecond: 0.01, key: "header:X-Api-Key" },
           ],
         },
       },
@@ -248,6 +249,8 @@ describe("route limits in guard.wrap", () => {
     expect(await status("/api/search?q=1")).toBe(200); // the longer route, its own bucket of 2
     expect(await status("/api/search/more")).toBe(200);
     expect(await status("/api/search")).toBe(429);
+    expect(await status("/caf%C3%A9/menu")).toBe(200); // a route written decoded matches its escapes
+    expect(await status("/café/menu")).toBe(429);
   });
 
   it("clients are keyed by IP, an IPv6 client by its /64; requests without a key share one bucket", async () => {

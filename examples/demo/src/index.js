@@ -2,7 +2,9 @@
 // usage-API simulator instead of Cloudflare's API. Its /__sim/* routes pass through to the
 // simulator, and /__demo/guard tells the guard's own KV reads, so that scripts/demo.mjs can
 // play an incident against it.
-import { createGuard } from "edgefuse";
+import { createGuard, EdgefuseRateLimiter } from "edgefuse";
+
+export { EdgefuseRateLimiter }; // the Durable Object behind the rate limit (wrangler.jsonc)
 
 export const guard = createGuard({
   plan: "free",
@@ -12,6 +14,8 @@ export const guard = createGuard({
   limits: { "d1-rows-written": 50 },
   // Alerts go to the simulator's receiver too (a real webhook would be a URL on the internet).
   alerts: { channels: [{ type: "webhook", binding: "USAGE_API" }] },
+  // The search reads D1 on every call: each API key gets 10 at once, then one every 2 s.
+  rateLimit: { routes: [{ path: "/search", capacity: 10, refillPerSecond: 0.5, key: "header:X-Api-Key" }] },
 });
 
 async function notes(request, env) {
@@ -49,11 +53,16 @@ async function notes(request, env) {
       console.log(`import wrote ${written} rows before it stopped`);
     }
   }
+  if (url.pathname === "/search") {
+    await env.DB.exec("CREATE TABLE IF NOT EXISTS rows (id INTEGER PRIMARY KEY, at TEXT)");
+    const pattern = `%${url.searchParams.get("q") ?? ""}%`;
+    return Response.json({ matches: await env.DB.prepare("SELECT count(*) AS n FROM rows WHERE at LIKE ?").bind(pattern).first("n") });
+  }
   if (url.pathname === "/rows") {
     await env.DB.exec("CREATE TABLE IF NOT EXISTS rows (id INTEGER PRIMARY KEY, at TEXT)");
     return Response.json({ rows: await env.DB.prepare("SELECT count(*) AS n FROM rows").first("n") });
   }
-  return new Response("edgefuse demo: PUT /note, GET /note?id=, PUT|GET /file/:name, POST /import, GET /rows, /__edgefuse\n");
+  return new Response("edgefuse demo: PUT /note, GET /note?id=, PUT|GET /file/:name, POST /import, GET /rows, GET /search?q=, /__edgefuse\n");
 }
 
 export default guard.wrap({
