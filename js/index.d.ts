@@ -178,7 +178,7 @@ export interface GuardConfig {
     kvBinding?: string;
     /** KV mode: how often an isolate syncs a key with KV, 1-3600 s. Default 10. */
     syncSeconds?: number;
-    /** The env var (a secret) that keys the hash of rate-limit keys (HMAC-SHA-256); without it they are SHA-256 hashed. Default "EDGEFUSE_RATE_LIMIT_SECRET". */
+    /** The env var (a secret) that keys the hash of rate-limit keys (HMAC-SHA-256). Unset: EDGEFUSE_RATE_LIMIT_SECRET if the Worker has it, else plain SHA-256; set: a missing secret is warned of. */
     keySecretEnv?: string;
   };
 }
@@ -265,6 +265,7 @@ export interface NormalizedConfig {
     readonly mode: "durable-object" | "kv";
     readonly kvBinding: string;
     readonly syncSeconds: number;
+    readonly keySecretEnv: string | null;
   };
 }
 

@@ -319,11 +319,19 @@ bool isHeaderName(const std::string& name) {
   });
 }
 
+// Requests are matched on their decoded path, without its query, with repeated slashes
+// collapsed and trailing ones ignored: a prefix with an escape, a "?" or "#", or "//" inside
+// is a mistake (it would match something else, or nothing).
 bool isRoutePrefix(const json& value) {
-  if (!value.is_string()) return false;
-  const std::string text = value.get<std::string>();
-  return !text.empty() && text[0] == '/' && text.find_first_of("%?#") == std::string::npos &&
-         text.find("//") == std::string::npos;
+  if (!value.is_string() || value.get<std::string>().rfind('/', 0) != 0) return false;
+  const std::string path = normalisedPrefix(value.get<std::string>());
+  if (path.find_first_of("?#") != std::string::npos || path.find("//") != std::string::npos) return false;
+  for (std::size_t at = path.find('%'); at != std::string::npos; at = path.find('%', at + 1)) {
+    const bool escape = at + 2 < path.size() && std::isxdigit(static_cast<unsigned char>(path[at + 1])) &&
+                        std::isxdigit(static_cast<unsigned char>(path[at + 2]));
+    if (escape) return false;  // such as %C3: the path must be written decoded
+  }
+  return true;
 }
 
 void parseRateLimit(Validator& v, const json& input, Config& config) {
@@ -357,10 +365,9 @@ void parseRateLimit(Validator& v, const json& input, Config& config) {
     if (prefix != item.end() && isRoutePrefix(*prefix)) {
       route.path = prefix->get<std::string>();
     } else {
-      // Requests are matched on their decoded path with repeated slashes collapsed, so a
-      // prefix with an escape, a query or "//" would never match anything.
       v.report(path + ".path",
-               "must be a decoded path prefix such as \"/api/\" (no %, ?, # or //), got " +
+               "must be a path prefix such as \"/api/\", written decoded (\"/café/\", not \"/caf%C3%A9/\"), "
+               "with no query or fragment (? #) and no \"//\" inside, got " +
                    (prefix == item.end() ? std::string("nothing") : toText(*prefix)));
     }
     if (auto limit = bucketParamsFrom(item, path, v.problems)) route.limit = *limit;
@@ -701,7 +708,7 @@ nlohmann::json toJson(const Config& config) {
       {"rateLimit",
        {{"binding", config.rateLimitBinding}, {"headers", config.rateLimitHeaders}, {"routes", routes},
         {"mode", config.rateLimitKv ? "kv" : "durable-object"}, {"kvBinding", config.rateLimitKvBinding},
-        {"syncSeconds", config.rateLimitSyncSeconds}, {"keySecretEnv", config.rateLimitKeySecretEnv}}},
+        {"syncSeconds", config.rateLimitSyncSeconds}, {"keySecretEnv", config.rateLimitKeySecretEnv ? json(*config.rateLimitKeySecretEnv) : json(nullptr)}}},
   };
 }
 

@@ -9,6 +9,8 @@ import { RecentMap } from "./recent-map.js";
 const MAX_KEYS = 10_000;
 // A backend slower than this fails open: a limiter must never hold a Worker up.
 const BACKEND_TIMEOUT_MS = 1_000;
+// The secret keying the hash of keys when the config names none (see #keySecret).
+const DEFAULT_KEY_SECRET_ENV = "EDGEFUSE_RATE_LIMIT_SECRET";
 
 export class RateLimits {
   #clock;
@@ -16,6 +18,7 @@ export class RateLimits {
   // Durable Object mode: bucket name and cost -> the wait after a refusal. Until it is over
   // the same request is refused here, without asking the object (which a flood would overload).
   #refused = new RecentMap(MAX_KEYS);
+  #warnedOfSecret = false;
 
   constructor(config, clock) {
     this.config = config; // the config's rateLimit section
@@ -52,10 +55,21 @@ export class RateLimits {
     }
   }
 
-  // The Worker's secret for hashing keys, or null to hash them with SHA-256 alone.
+  /**
+   * The Worker's secret for hashing keys, or null to hash them with SHA-256 alone. The
+   * default secret is optional; one the config names, or a value that is not a string, is a
+   * mistake worth a warning (once per isolate: it holds for every request).
+   */
   #keySecret(env) {
-    const secret = env?.[this.config.keySecretEnv];
-    return typeof secret === "string" && secret !== "" ? secret : null;
+    const name = this.config.keySecretEnv ?? DEFAULT_KEY_SECRET_ENV;
+    const secret = env?.[name];
+    if (typeof secret === "string" && secret !== "") return secret;
+    if ((secret !== undefined || this.config.keySecretEnv) && !this.#warnedOfSecret) {
+      this.#warnedOfSecret = true;
+      const found = secret === undefined ? "is not set" : typeof secret === "string" ? "is empty" : "is not a string secret";
+      console.warn(`edgefuse: env.${name} ${found}: rate-limit keys are hashed with SHA-256 alone, not an HMAC (rateLimit.keySecretEnv)`);
+    }
+    return null;
   }
 
   #decide(env, ctx, name, params, now) {
@@ -123,16 +137,15 @@ export async function bucketName(key, { capacity, refillPerSecond }, secret = nu
   return Array.from(new Uint8Array(digest), (byte) => byte.toString(16).padStart(2, "0")).join("");
 }
 
-// The imported HMAC key of the last secret seen: importing it on every request would cost
-// more than the hash.
-let lastSecret = null;
-let lastHmacKey = null;
+// Imported HMAC keys by secret: importing one on every request would cost more than the hash.
+const hmacKeys = new RecentMap(8);
 function hmacKey(secret) {
-  if (secret !== lastSecret) {
-    lastSecret = secret;
-    lastHmacKey = crypto.subtle.importKey("raw", new TextEncoder().encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+  let key = hmacKeys.get(secret);
+  if (!key) {
+    key = crypto.subtle.importKey("raw", new TextEncoder().encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+    hmacKeys.set(secret, key);
   }
-  return lastHmacKey;
+  return key;
 }
 
 // A refusal answered from memory; never a longer wait than the backend gave (if the clock

@@ -95,7 +95,30 @@ describe("guard.rateLimit", () => {
     expect((await env.EDGEFUSE_RATE_LIMITER.getByName(await sha256Hex(`1/0.001\n${ip}`)).take(limit, Date.now())).allowed).toBe(true);
     // A new guard (no remembered refusal): another secret names another bucket; an empty one means none.
     expect((await createGuard({ plan: "free", rateLimit: { keySecretEnv: "RL_SECRET" } }).rateLimit(withSecret("second secret"), ip, limit)).allowed).toBe(true);
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
     expect((await createGuard({ plan: "free", rateLimit: { keySecretEnv: "RL_SECRET" } }).rateLimit(withSecret(""), ip, limit)).allowed).toBe(false); // the SHA-256 bucket, spent above
+    expect(warn.mock.calls.map(([message]) => message)).toEqual([
+      "edgefuse: env.RL_SECRET is empty: rate-limit keys are hashed with SHA-256 alone, not an HMAC (rateLimit.keySecretEnv)",
+    ]);
+    warn.mockRestore();
+  });
+
+  it("a named key secret that is missing, or a default one that is not a string, is warned of once per isolate", async () => {
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    const limit = { capacity: 5, refillPerSecond: 1 };
+    const named = createGuard({ plan: "free", rateLimit: { keySecretEnv: "RL_MISSING" } });
+    for (let i = 0; i < 3; i += 1) expect((await named.rateLimit(env, key(), limit)).allowed).toBe(true);
+    const unset = createGuard({ plan: "free" }); // the default secret is optional: no warning
+    expect((await unset.rateLimit(env, key(), limit)).allowed).toBe(true);
+    const wrongType = createGuard({ plan: "free" });
+    for (let i = 0; i < 2; i += 1) {
+      expect((await wrongType.rateLimit({ ...env, EDGEFUSE_RATE_LIMIT_SECRET: { get: async () => "x" } }, key(), limit)).allowed).toBe(true);
+    }
+    expect(warn.mock.calls.map(([message]) => message)).toEqual([
+      "edgefuse: env.RL_MISSING is not set: rate-limit keys are hashed with SHA-256 alone, not an HMAC (rateLimit.keySecretEnv)",
+      "edgefuse: env.EDGEFUSE_RATE_LIMIT_SECRET is not a string secret: rate-limit keys are hashed with SHA-256 alone, not an HMAC (rateLimit.keySecretEnv)",
+    ]);
+    warn.mockRestore();
   });
 
   it("an object deletes its storage once its bucket would be full again, and not before", async () => {
