@@ -19,10 +19,17 @@ export class RateLimits {
   // the same request is refused here, without asking the object (which a flood would overload).
   #refused = new RecentMap(MAX_KEYS);
   #warnedOfSecret = false;
+  // The config's routes, checked with the config: their prefixes and limits worked out once.
+  #routes;
 
   constructor(config, clock) {
     this.config = config; // the config's rateLimit section
     this.#clock = clock;
+    this.#routes = config.routes.map((route) => ({
+      route,
+      prefix: route.path.replace(/\/+$/, ""),
+      params: { capacity: route.capacity, refillPerSecond: route.refillPerSecond, cost: route.cost },
+    }));
   }
 
   /** The KV mode's own KV operations in this isolate: { reads, writes }. */
@@ -36,7 +43,10 @@ export class RateLimits {
    */
   async take(env, key, limit, ctx) {
     const now = this.#clock();
-    const params = checkedParams(limit, now);
+    return this.#take(env, key, checkedParams(limit, now), ctx, now);
+  }
+
+  async #take(env, key, params, ctx, now) {
     try {
       const name = await bucketName(key, params, this.#keySecret(env));
       // The KV mode decides in memory anyway, and its refusals must still reach its syncs.
@@ -94,9 +104,10 @@ export class RateLimits {
    * { headers } within it when the config asks for them, else null.
    */
   async routeLimit(request, env, ctx) {
-    const route = routeFor(this.config.routes, new URL(request.url).pathname);
-    if (!route) return null;
-    const decision = await this.take(env, `${route.path}\n${clientKey(request, route.key)}`, route, ctx);
+    const match = routeFor(this.#routes, new URL(request.url).pathname);
+    if (!match) return null;
+    const { route, params } = match;
+    const decision = await this.#take(env, `${route.path}\n${clientKey(request, route.key)}`, params, ctx, this.#clock());
     if (decision.failedOpen) return null;
     const headers = rateLimitHeaders(route, decision);
     if (!decision.allowed) {
@@ -129,7 +140,7 @@ function checkedParams({ capacity, refillPerSecond, cost } = {}, now) {
  * are never stored, and two limits on one key are two buckets. With a secret it is an
  * HMAC-SHA-256, which nobody without the secret can reverse by trying every IPv4 address.
  */
-export async function bucketName(key, { capacity, refillPerSecond }, secret = null) {
+async function bucketName(key, { capacity, refillPerSecond }, secret = null) {
   const text = new TextEncoder().encode(`${capacity}/${refillPerSecond}\n${key}`);
   const digest = secret
     ? await crypto.subtle.sign("HMAC", await hmacKey(secret), text)
@@ -168,21 +179,17 @@ function withTimeout(promise, ms) {
 }
 
 /**
- * The route whose path is the longest prefix of `pathname` at a segment boundary ("/api"
- * covers "/api" and "/api/x", not "/apix"). The path is decoded first, and repeated slashes
- * collapsed, so "/%61pi/" or "//api/" cannot slip past a route for "/api/"; a malformed
- * escape elsewhere in the path does not stop the others being decoded.
+ * The route whose prefix (its path without trailing slashes) is the longest prefix of
+ * `pathname` at a segment boundary ("/api" covers "/api" and "/api/x", not "/apix"). The
+ * path is decoded first, and repeated slashes collapsed, so "/%61pi/" or "//api/" cannot slip
+ * past a route for "/api/"; a malformed escape elsewhere does not stop the others decoding.
  */
-export function routeFor(routes, pathname) {
+function routeFor(routes, pathname) {
   const path = decodedPath(pathname);
   let best = null;
-  let bestLength = -1;
-  for (const route of routes) {
-    const prefix = route.path.replace(/\/+$/, "");
-    if ((path === prefix || path.startsWith(`${prefix}/`)) && prefix.length > bestLength) {
-      best = route;
-      bestLength = prefix.length;
-    }
+  for (const candidate of routes) {
+    const { prefix } = candidate;
+    if ((path === prefix || path.startsWith(`${prefix}/`)) && prefix.length > (best?.prefix.length ?? -1)) best = candidate;
   }
   return best;
 }
@@ -203,7 +210,7 @@ function decodedPath(pathname) {
  * client usually holds whole) or a header's value. Requests without one share a bucket
  * that no real value can name.
  */
-export function clientKey(request, keySource) {
+function clientKey(request, keySource) {
   if (keySource === "ip") {
     const ip = request.headers.get("CF-Connecting-IP");
     return ip ? `ip ${ipv6Prefix(ip) ?? ip}` : "none";
@@ -216,7 +223,7 @@ export function clientKey(request, keySource) {
  * The /64 network of an IPv6 address ("2001:db8:1:2::/64"), or null for anything else
  * (IPv4, and IPv6 with an IPv4 tail, which are keyed whole).
  */
-export function ipv6Prefix(address) {
+function ipv6Prefix(address) {
   if (!address.includes(":") || address.includes(".")) return null;
   const halves = address.toLowerCase().split("::");
   if (halves.length > 2) return null;
@@ -234,7 +241,7 @@ export function ipv6Prefix(address) {
  * a decision: `q` the capacity, `w` the seconds a full refill takes, `r` what is left, and
  * `t` the seconds until more is available: on a refusal the same moment as Retry-After.
  */
-export function rateLimitHeaders({ capacity, refillPerSecond }, decision) {
+function rateLimitHeaders({ capacity, refillPerSecond }, decision) {
   const window = Math.ceil(capacity / refillPerSecond);
   const reset = decision.allowed ? decision.resetSeconds : decision.retryAfterSeconds;
   return {
