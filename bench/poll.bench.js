@@ -1,19 +1,34 @@
-// CPU time of one full usage evaluation in the WASM core, and the guard's KV operations
-// per cron tick. Prints figures; asserts nothing about speed.
+// CPU time of one full usage evaluation in the WASM core, and the guard's KV operations,
+// core calls and state-record parses per cron tick. Prints figures; asserts nothing about speed.
 import { env } from "cloudflare:workers";
 import { it } from "vitest";
 import { SAFETY_NET_KEY, STATE_KEY, createGuard } from "../js/index.js";
-import { callCore } from "../js/core.js";
+import { callCore, coreExports } from "../js/core.js";
 
 const NOW = Date.parse("2026-11-23T12:00:00Z");
 const DAYS = 23; // November 1st to the 23rd
 const BINDINGS = 5; // ids per binding dimension
 
+const ACCOUNT = "0123456789abcdef0123456789abcdef";
+
+// The requests a status tick makes for `config`: the first fetch the core asks for.
+function requestsFor(handle) {
+  const tick = new (coreExports().PollTick)(handle, JSON.stringify({ kind: "status", now: NOW, accountId: ACCOUNT, token: "t" }));
+  try {
+    tick.next(); // read the state
+    tick.handle(JSON.stringify({ value: null }));
+    tick.next(); // read the safety net
+    tick.handle(JSON.stringify({ value: null }));
+    return JSON.parse(tick.next()).requests;
+  } finally {
+    tick.delete();
+  }
+}
+
 // A realistic answer for every dataset the poll reads: a row per day, action type and binding.
-function answersFor(config) {
-  const requests = callCore("pollRequestsJson", JSON.stringify(config), NOW, "0123456789abcdef0123456789abcdef");
+function answersFor(handle) {
   const resources = callCore("resourcesJson").resources;
-  return requests.requests.map(({ dataset, body }) => {
+  return requestsFor(handle).map(({ dataset, body }) => {
     // Answer exactly the dimensions asked for, as the API would.
     const asked = (JSON.parse(body).query.match(/dimensions \{([^}]*)\}/)?.[1] ?? "").trim().split(/\s+/);
     const byDay = asked.includes("date");
@@ -54,37 +69,62 @@ it("CPU time of one full evaluation in the WASM core", () => {
     ],
   ]) {
     const config = createGuard(plan).config;
-    const configText = JSON.stringify(config);
-    const answerList = answersFor(config);
-    const answers = JSON.stringify(answerList.map(({ dataset, status }) => ({ dataset, status })));
-    const bodies = answerList.map((answer) => answer.body).join("\x1e");
+    const handle = coreExports().createGuardCore(JSON.stringify(config));
+    const answerList = answersFor(handle);
     const state = JSON.stringify({ version: 1, breakers: {} });
-    const evaluateOnce = () => callCore("evaluateJson", configText, true, state, false, "", answers, bodies, NOW);
+    // One status tick, driven as js/poll.js drives it: the state read, every answer, the evaluation.
+    const evaluateOnce = () => {
+      const tick = new (coreExports().PollTick)(handle, JSON.stringify({ kind: "status", now: NOW, accountId: ACCOUNT, token: "t" }));
+      try {
+        tick.next();
+        tick.handle(JSON.stringify({ value: state }));
+        tick.next();
+        answerList.forEach(({ status, body }, index) => tick.answer(index, status, body, ""));
+        return JSON.parse(tick.next()).result;
+      } finally {
+        tick.delete();
+      }
+    };
     for (let i = 0; i < 20; i += 1) evaluateOnce(); // warm-up
     const runs = 200;
     const start = performance.now();
     let events = 0;
-    for (let i = 0; i < runs; i += 1) events += evaluateOnce().events.length;
+    for (let i = 0; i < runs; i += 1) events += evaluateOnce().resources.filter((row) => row.decision !== "ok").length;
     const ms = (performance.now() - start) / runs;
     const rowCount = answerList.reduce((n, answer) => n + JSON.parse(answer.body).data.viewer.accounts[0][answer.dataset].length, 0);
     rows.push([label, answerList.length, rowCount, ms.toFixed(3), events / runs]);
   }
   console.log(
-    "\nedgefuse evaluation in the WASM core (parse answers, evaluate every resource and the budget), mean of 200\n" +
+    "\nedgefuse evaluation in the WASM core (a status tick: parse the state and answers, evaluate every resource and the budget), mean of 200\n" +
       [
-        `config              datasets  rows   ms/evaluation  events   (${BINDINGS} bindings where split by binding, ${DAYS} days)`,
+        `config              datasets  rows   ms/evaluation  not ok   (${BINDINGS} bindings where split by binding, ${DAYS} days)`,
         ...rows.map((r) => `${r[0].padEnd(20)}${String(r[1]).padEnd(10)}${String(r[2]).padEnd(7)}${r[3].padEnd(15)}${r[4]}`),
       ].join("\n"),
   );
 });
 
-it("the guard's KV operations per cron tick", async () => {
+// Counts the calls js/poll.js makes into the core's tick driver.
+function countCoreCalls() {
+  const { PollTick } = coreExports();
+  const counter = { calls: 0 };
+  for (const method of ["next", "handle", "answer"]) {
+    const original = PollTick.prototype[method];
+    PollTick.prototype[method] = function (...args) {
+      counter.calls += 1;
+      return original.apply(this, args);
+    };
+  }
+  return counter;
+}
+
+it("the guard's KV operations, core calls and state parses per cron tick", async () => {
   const ops = { reads: 0, writes: 0, deletes: 0 };
   const kv = env.EDGEFUSE_STATE;
   const counted = {
     ...env,
     CF_ACCOUNT_ID: env.USAGE_API_ACCOUNT_ID,
     CF_API_TOKEN: env.USAGE_API_TOKEN,
+    SLACK_WEBHOOK_URL: "https://usage-api/no-such-receiver", // answers 404: the alert fails
     EDGEFUSE_STATE: {
       get: (...args) => (ops.reads++, kv.get(...args)),
       put: (...args) => (ops.writes++, kv.put(...args)),
@@ -101,11 +141,13 @@ it("the guard's KV operations per cron tick", async () => {
     { plan: "free", endpoint: "http://usage-api/graphql", endpointBinding: "USAGE_API" },
     { clock: () => now },
   );
-  const rows = [["tick", "KV reads", "KV writes", "KV deletes", "wrote"]];
-  const tick = async (label) => {
+  const core = countCoreCalls();
+  const rows = [["tick", "KV reads", "KV writes", "KV deletes", "wrote", "core calls", "state parses"]];
+  const tick = async (label, tickGuard = guard) => {
     Object.assign(ops, { reads: 0, writes: 0, deletes: 0 });
-    const report = await guard.evaluate(counted);
-    rows.push([label, ops.reads, ops.writes, ops.deletes, report.wrote]);
+    const [callsBefore, parsesBefore] = [core.calls, coreExports().recordParses()];
+    const report = await tickGuard.evaluate(counted);
+    rows.push([label, ops.reads, ops.writes, ops.deletes, report.wrote, core.calls - callsBefore + 1, coreExports().recordParses() - parsesBefore]);
     now += 300_000;
   };
   await tick("first (creates the record)");
@@ -115,5 +157,23 @@ it("the guard's KV operations per cron tick", async () => {
   await tick("steady while tripped");
   await sim("/__sim/faults", { kind: "http-500" });
   await tick("usage API down");
-  console.log(`\nedgefuse KV operations per cron tick (free plan, 5-minute ticks)\n${rows.map((r) => r.map((c) => String(c).padEnd(28)).join("")).join("\n")}`);
+  // A guard whose one alert channel fails: the trip is written, then the retry list.
+  await sim("/__sim/reset", {});
+  await kv.delete(STATE_KEY);
+  await kv.delete(SAFETY_NET_KEY);
+  const alerting = createGuard(
+    {
+      plan: "free",
+      endpoint: "http://usage-api/graphql",
+      endpointBinding: "USAGE_API",
+      alerts: { channels: [{ type: "slack", binding: "USAGE_API" }], levels: ["trip"] },
+    },
+    { clock: () => now },
+  );
+  await tick("first, alerting guard", alerting);
+  await sim("/__sim/usage", { resource: "kv-writes", units: 950, date: "2026-11-23" });
+  await tick("a trip, its alert fails", alerting);
+  console.log(
+    `\nedgefuse KV operations, core calls (the tick's start, next, handle, answer) and state-record parses per cron tick (free plan, 5-minute ticks)\n${rows.map((r) => r.map((c, i) => String(c).padEnd(i === 0 ? 30 : 14)).join("")).join("\n")}`,
+  );
 });

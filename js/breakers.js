@@ -1,5 +1,6 @@
 // Keeps one isolate's view of the breakers fresh, at the cost of at most one KV read per
 // refresh interval (plus one of the safety net when the state record is missing or bad).
+// Which records to read and what is in force is the core's decision (a "view" tick).
 //
 // - A cold isolate waits for its first read; concurrent requests share it (single-flight).
 // - After that, a stale view is refreshed in the background (ctx.waitUntil) while requests
@@ -7,7 +8,7 @@
 // - A failed or unreadable read keeps the previous view: a trip holds until a good read
 //   says otherwise. With no previous view the guard fails open, unless the safety-net key
 //   says something is tripped.
-import { callCore } from "./core.js";
+import { runTick } from "./poll.js";
 
 export const STATE_KEY = "edgefuse:state";
 // How long a cold isolate's first requests wait for the breaker state before going ahead.
@@ -57,46 +58,22 @@ export class BreakerRefresh {
         this.#warnOnce(`edgefuse: env.${this.#config.stateBinding} is not a KV namespace; breakers cannot be read, only per-invocation limits apply`);
         return;
       }
-      const state = await this.#read(kv, STATE_KEY, "state");
-      if (state?.readable) {
-        this.apply(state.breakers);
-        return;
+      const counter = { reads: 0, writes: 0, deletes: 0 };
+      try {
+        const { view, error } = await runTick(this.#enforcement.handle, this.#config, env, { kind: "view", now: this.#clock() }, counter);
+        if (view) this.#enforcement.applyView(view);
+        this.lastError = error;
+      } catch (error) {
+        // The guard fails open on its own faults: the view it has stays.
+        this.lastError = `reading breakers: ${error?.message ?? error}`;
+        console.error(`edgefuse: ${this.lastError}`);
+      } finally {
+        this.reads += counter.reads;
       }
-      const net = await this.#read(kv, SAFETY_NET_KEY, "safety-net");
-      if (net?.readable && Object.keys(net.breakers).length > 0) this.apply(net.breakers);
-      // Otherwise keep the current view (empty in a cold isolate: fail open).
     } finally {
       this.#loadedAt = this.#clock();
       this.#loaded = true;
     }
-  }
-
-  async #read(kv, key, what) {
-    let text;
-    try {
-      this.reads += 1;
-      text = await kv.get(key);
-    } catch (error) {
-      this.lastError = `reading ${what}: ${error?.message ?? error}`;
-      return null;
-    }
-    const record = callCore("breakersJson", text !== null, text ?? "", what);
-    if (record.problems.length > 0) {
-      this.lastError = record.problems.map((p) => `${p.path}: ${p.message}`).join("; ");
-      console.warn(`edgefuse: ${this.lastError}`);
-    } else if (record.readable) {
-      this.lastError = null;
-    }
-    return record;
-  }
-
-  /** Puts `breakers` in force in this isolate, less manual trips whose `until` has passed. */
-  apply(breakers) {
-    const now = this.#clock();
-    const inForce = Object.fromEntries(
-      Object.entries(breakers ?? {}).filter(([, breaker]) => !breaker.until || !(Date.parse(breaker.until) <= now)),
-    );
-    this.#enforcement.setBreakers(inForce);
   }
 
   #warnOnce(message) {

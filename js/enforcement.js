@@ -16,21 +16,21 @@ export class Enforcement {
   #core;
   #handle;
   #skip;
-  #dryRun;
   #sites = new Map();
   #resourceIds = null;
   /** Breaker key -> { resource, binding, reason, since, source }, for refusal messages. */
   breakers = {};
+  /** Why the Worker's own scheduled work is skipped (a budget or requests trip), or null. */
+  stopsScheduledWork = null;
   /** Per-invocation limit refusals in this isolate, by limit key, since `limitHitsSince`. */
   limitHits = {};
   limitHitsSince = new Date().toISOString();
 
   constructor(config) {
     this.#core = coreExports();
-    this.#handle = this.#core.createEnforcer(JSON.stringify(config));
+    this.#handle = this.#core.createGuardCore(JSON.stringify(config));
     if (this.#handle < 0) throw new Error("edgefuse: the WASM core refused a validated config");
     this.#skip = config.onBlocked === "skip";
-    this.#dryRun = config.dryRun;
   }
 
   /** The call site for `binding.method()`, charged to `resource`. Defined once per isolate. */
@@ -45,10 +45,15 @@ export class Enforcement {
     return site;
   }
 
-  /** Replaces the tripped set with `breakers` (key -> breaker). A dry run enforces none. */
-  setBreakers(breakers) {
+  /** This guard's handle in the core: its config and enforcer. */
+  get handle() {
+    return this.#handle;
+  }
+
+  /** Takes in a view the core has put in force: the breakers, for refusal messages. */
+  applyView({ breakers, stopsScheduledWork }) {
     this.breakers = breakers;
-    this.#core.setTripped(this.#handle, JSON.stringify(this.#dryRun ? [] : Object.keys(breakers)));
+    this.stopsScheduledWork = stopsScheduledWork;
   }
 
   /** Units this invocation has used, per resource id (only those it used). */

@@ -5,7 +5,7 @@ import { callCore } from "./core.js";
 import { deepFreeze } from "./deep-freeze.js";
 import { Enforcement } from "./enforcement.js";
 import { GuardConfigError, GuardError, GuardInputError, toJsonText } from "./errors.js";
-import { UsagePoll } from "./poll.js";
+import { runTick } from "./poll.js";
 import { handleAdmin } from "./admin.js";
 import { RateLimits } from "./rate-limit/rate-limits.js";
 
@@ -40,7 +40,6 @@ class Guard {
         enforcement,
         breakers,
         envGuard: new EnvGuard(enforcement, this.config),
-        poll: new UsagePoll(this.config, (written) => breakers.apply(written)),
       };
     }
     return this.#runtime;
@@ -96,8 +95,29 @@ class Guard {
    * Runs one usage evaluation now: reads usage, trips or recovers breakers, writes the state
    * when something changed. Resolves to a report; never rejects. `now` (ms) is for tests.
    */
-  evaluate(env, { now } = {}) {
-    return this.#parts.poll.evaluate(env, now ?? this.#clock());
+  async evaluate(env, { now } = {}) {
+    const kv = { reads: 0, writes: 0, deletes: 0 };
+    return { ...(await this.#tick(env, { kind: "tick", now: now ?? this.#clock(), ...this.#credentials(env) }, kv)), kv };
+  }
+
+  // Runs one tick of the core's poll driver; what it puts in force reaches this isolate's
+  // refusal messages. Never rejects: a fault of the guard's own is reported.
+  async #tick(env, start, kv) {
+    const { enforcement } = this.#parts;
+    try {
+      const { view, ...result } = await runTick(enforcement.handle, this.config, env, start, kv);
+      if (view) enforcement.applyView(view);
+      return result;
+    } catch (error) {
+      const message = `usage poll failed: ${error?.message ?? error}`;
+      console.error(`edgefuse: ${message}`);
+      return { ok: false, error: message };
+    }
+  }
+
+  #credentials(env) {
+    const secret = (name) => (typeof env?.[name] === "string" ? env[name] : null);
+    return { accountId: secret(this.config.accountIdEnv), token: secret(this.config.apiTokenEnv) };
   }
 
   /**
@@ -117,9 +137,10 @@ class Guard {
    * decisions), the breakers in KV, and this isolate's per-invocation limit hits.
    */
   async status(env) {
-    const { enforcement, poll } = this.#parts;
-    const report = await poll.status(env, this.#clock());
-    return { ...report, limitHits: { since: enforcement.limitHitsSince, counts: { ...enforcement.limitHits } } };
+    const { enforcement } = this.#parts;
+    const kv = { reads: 0, writes: 0, deletes: 0 };
+    const report = await this.#tick(env, { kind: "status", now: this.#clock(), ...this.#credentials(env) }, kv);
+    return { ...report, kv, limitHits: { since: enforcement.limitHitsSince, counts: { ...enforcement.limitHits } } };
   }
 
   /**
@@ -127,7 +148,7 @@ class Guard {
    * `ttlSeconds`. A cron tick never clears a manual trip. Resolves to the breakers in force.
    */
   async trip(env, resources, reason = "", { ttlSeconds = 0 } = {}) {
-    return this.#parts.poll.manual(env, { action: "trip", resources: keysOf(resources), reason, ttlSeconds }, this.#clock());
+    return this.#manual(env, "trip", { resources: keysOf(resources), reason, ttlSeconds });
   }
 
   /**
@@ -135,21 +156,28 @@ class Guard {
    * `holdSeconds` (0: until their window resets). Resolves to the breakers in force.
    */
   async reset(env, resources, { holdSeconds = 0 } = {}) {
-    return this.#parts.poll.manual(env, { action: "reset", resources: keysOf(resources), holdSeconds }, this.#clock());
+    return this.#manual(env, "reset", { resources: keysOf(resources), holdSeconds });
+  }
+
+  async #manual(env, kind, operation) {
+    const { enforcement } = this.#parts;
+    const result = await runTick(enforcement.handle, this.config, env, { kind, now: this.#clock(), operation });
+    if (result.view) enforcement.applyView(result.view);
+    if (result.problems) throw new GuardInputError(result.problems);
+    if (!result.ok) throw new Error(result.error);
+    return result.breakers;
   }
 
   // The guard's cron work first, then the handler's own, unless the guard is tripped
   // globally (the budget, or Workers requests) and scheduledWhenTripped is "skip".
   async #scheduled(handler, controller, env, ctx) {
-    const { evaluateCron, scheduledWhenTripped } = this.config;
+    const { evaluateCron } = this.config;
     if (evaluateCron === null || controller?.cron === evaluateCron) await this.evaluate(env);
     if (typeof handler.scheduled !== "function") return;
     const guardedEnv = await this.env(env, ctx);
-    const global = Object.values(this.#parts.enforcement.breakers).find(
-      (breaker) => breaker.source === "budget" || breaker.resource === "workers-requests",
-    );
-    if (global && scheduledWhenTripped === "skip") {
-      console.warn(`edgefuse: scheduled work skipped while the guard is tripped: ${global.reason}`);
+    const { stopsScheduledWork } = this.#parts.enforcement;
+    if (stopsScheduledWork !== null) {
+      console.warn(`edgefuse: scheduled work skipped while the guard is tripped: ${stopsScheduledWork}`);
       return;
     }
     await handler.scheduled(controller, guardedEnv, ctx);

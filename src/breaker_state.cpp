@@ -17,11 +17,25 @@ std::string breakerKey(const Breaker& breaker) {
   return breaker.binding.empty() ? breaker.resource : breaker.resource + ":" + breaker.binding;
 }
 
+namespace {
+std::size_t parses = 0;
+}  // namespace
+
+std::size_t recordParses() { return parses; }
+
+json parseRecordText(const std::string& text) {
+  ++parses;
+  return json::parse(text, nullptr, false);
+}
+
 BreakerRecord parseBreakerRecord(const std::optional<std::string>& text, const std::string& what) {
+  if (!text) return BreakerRecord{};
+  return breakerRecordOf(parseRecordText(*text), what);
+}
+
+BreakerRecord breakerRecordOf(const json& value, const std::string& what) {
   BreakerRecord record;
-  if (!text) return record;
   record.present = true;
-  json value = json::parse(*text, nullptr, false);
   if (value.is_discarded() || !value.is_object()) {
     record.problems.push_back({what, "is not a JSON object", "it is ignored; the next cron tick rewrites it"});
     return record;

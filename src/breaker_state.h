@@ -36,6 +36,13 @@ struct BreakerRecord {
 
 // `text` is the KV value, nullopt when the key is missing. `what` names it in problems.
 BreakerRecord parseBreakerRecord(const std::optional<std::string>& text, const std::string& what);
+// The same, for text already parsed (`value` is discarded when it was not JSON).
+BreakerRecord breakerRecordOf(const nlohmann::json& value, const std::string& what);
+
+// How many KV records (state or safety net) this process has parsed: for the benchmark.
+std::size_t recordParses();
+// Parses a KV record's text: the one place it is done, so that it can be counted.
+nlohmann::json parseRecordText(const std::string& text);
 
 // object[key] when it is a string, else "".
 std::string stringField(const nlohmann::json& object, const char* key);

@@ -241,9 +241,7 @@ const std::vector<std::string>& bindingKinds() {
   return kinds;
 }
 
-namespace {
-
-const char* nameOf(ChannelType type) {
+std::string_view nameOf(ChannelType type) {
   switch (type) {
     case ChannelType::Discord: return "discord";
     case ChannelType::Slack: return "slack";
@@ -251,6 +249,8 @@ const char* nameOf(ChannelType type) {
   }
   return "webhook";
 }
+
+namespace {
 
 void parseAlerts(Validator& v, const json& input, Config& config) {
   auto it = input.find("alerts");

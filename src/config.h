@@ -35,6 +35,7 @@ struct Budget {
 };
 
 enum class ChannelType { Discord, Slack, Webhook };
+std::string_view nameOf(ChannelType type);
 
 struct AlertChannel {
   ChannelType type;

@@ -553,6 +553,50 @@ ManualResult manualReset(const Config& config, const std::vector<std::string>& k
                        });
 }
 
+ManualResult manualOperation(const Config& config, bool trip, const json& op, std::int64_t nowMs) {
+  ManualResult invalid;
+  if (!op.is_object()) {
+    invalid.problems.push_back({"operation", "must be an object", ""});
+    return invalid;
+  }
+  std::vector<std::string> keys;
+  if (auto it = op.find("resources"); it != op.end() && it->is_array()) {
+    for (const json& key : *it) {
+      if (key.is_string()) {
+        keys.push_back(key.get<std::string>());
+      } else {
+        invalid.problems.push_back({"resources", "must list resource ids, got " + toText(key), ""});
+      }
+    }
+  }
+  // Absent is 0; anything but a number is refused rather than read as "never".
+  auto number = [&](const char* key) {
+    auto it = op.find(key);
+    if (it == op.end()) return 0.0;
+    if (!it->is_number()) {
+      invalid.problems.push_back({key, "must be a number of seconds, got " + toText(*it), ""});
+      return 0.0;
+    }
+    return it->get<double>();
+  };
+  ManualResult result = trip ? manualTrip(config, keys, stringField(op, "reason"), number("ttlSeconds"), nowMs)
+                             : manualReset(config, keys, number("holdSeconds"), nowMs);
+  if (!invalid.problems.empty()) {
+    invalid.problems.insert(invalid.problems.end(), result.problems.begin(), result.problems.end());
+    return invalid;
+  }
+  return result;
+}
+
+json eventsToJson(const std::vector<PollEvent>& events) {
+  json list = json::array();
+  for (const PollEvent& event : events) {
+    list.push_back({{"level", event.level}, {"key", event.key}, {"message", event.message}, {"dryRun", event.dryRun},
+                    {"details", event.details}});
+  }
+  return list;
+}
+
 std::int64_t safetyNetExpiryMs(const Config& config, const PollState& state, std::int64_t nowMs) {
   std::int64_t expiry = nowMs + 60'000;  // KV's shortest expiration
   for (const auto& [key, breaker] : state.breakers) {

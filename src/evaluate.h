@@ -48,6 +48,11 @@ ManualResult manualTrip(const Config& config, const std::vector<std::string>& ke
                         const std::string& reason, double ttlSeconds, std::int64_t nowMs);
 ManualResult manualReset(const Config& config, const std::vector<std::string>& keys,
                          double holdSeconds, std::int64_t nowMs);
+// A trip (`trip` true) or reset as the caller gave it:
+// {"resources": [keys], "reason": s, "ttlSeconds": n, "holdSeconds": n}.
+ManualResult manualOperation(const Config& config, bool trip, const nlohmann::json& operation, std::int64_t nowMs);
+
+nlohmann::json eventsToJson(const std::vector<PollEvent>& events);
 
 // When the safety net may lapse: the end of the latest window any breaker belongs to.
 std::int64_t safetyNetExpiryMs(const Config& config, const PollState& state, std::int64_t nowMs);

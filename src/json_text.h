@@ -1,8 +1,11 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
+
+#include "problem.h"
 
 namespace edgefuse {
 
@@ -10,6 +13,21 @@ namespace edgefuse {
 // exception handling, so a throw there would abort the whole module.
 inline std::string toText(const nlohmann::json& value) {
   return value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+inline nlohmann::json problemsToJson(const std::vector<Problem>& problems) {
+  nlohmann::json list = nlohmann::json::array();
+  for (const Problem& problem : problems) {
+    list.push_back({{"path", problem.path}, {"message", problem.message}, {"fix", problem.fix}});
+  }
+  return list;
+}
+
+// "path: message; path: message", for one line of a log or an error.
+inline std::string describeProblems(const std::vector<Problem>& problems) {
+  std::string out;
+  for (const Problem& problem : problems) out += (out.empty() ? "" : "; ") + problem.path + ": " + problem.message;
+  return out;
 }
 
 }  // namespace edgefuse

@@ -74,13 +74,14 @@ std::vector<std::string> stringList(const json& value) {
 
 PollStateRecord parsePollState(const std::optional<std::string>& textValue) {
   PollStateRecord record;
-  BreakerRecord breakers = parseBreakerRecord(textValue, "state");
+  if (!textValue) return record;
+  const json value = parseRecordText(*textValue);
+  BreakerRecord breakers = breakerRecordOf(value, "state");
   record.present = breakers.present;
   record.problems = breakers.problems;
   if (!breakers.breakers) return record;
   record.readable = true;
   record.state.breakers = *breakers.breakers;
-  const json value = json::parse(*textValue, nullptr, false);  // known to be an object by now
   record.state.holds = stringMap(value, "holds");
   record.state.alerted = stringMap(value, "alerted");
   if (auto it = value.find("poll"); it != value.end()) record.state.health = healthFromJson(*it);

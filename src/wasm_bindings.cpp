@@ -9,27 +9,44 @@
 #include <memory>
 #include <vector>
 
+#include "breaker_state.h"
 #include "catalogue.h"
-#include "enforcer.h"
+#include "guard_core.h"
 #include "json_api.h"
+#include "poll_tick.h"
 
 namespace {
 
 using edgefuse::Enforcer;
+using edgefuse::GuardCore;
+using edgefuse::PollTick;
 
-std::vector<std::unique_ptr<Enforcer>> enforcers;
+// One per guard per isolate, never freed: guards live as long as the isolate.
+std::vector<std::unique_ptr<GuardCore>> cores;
 
-Enforcer* enforcerAt(int handle) {
-  if (handle < 0 || handle >= static_cast<int>(enforcers.size())) return nullptr;
-  return enforcers[handle].get();
+GuardCore* coreAt(int handle) {
+  if (handle < 0 || handle >= static_cast<int>(cores.size())) return nullptr;
+  return cores[handle].get();
 }
 
-// -1 when the config is invalid (createGuard has validated it before this is called).
-int createEnforcer(const std::string& configText) {
+Enforcer* enforcerAt(int handle) {
+  GuardCore* core = coreAt(handle);
+  return core ? &core->enforcer : nullptr;
+}
+
+// The config is parsed once, here, and named by the handle from then on. -1 when it is
+// invalid (createGuard has validated it before this is called).
+int createGuardCore(const std::string& configText) {
   auto config = edgefuse::parseConfig(nlohmann::json::parse(configText, nullptr, false));
   if (!config.config) return -1;
-  enforcers.push_back(std::make_unique<Enforcer>(Enforcer::fromConfig(*config.config)));
-  return static_cast<int>(enforcers.size() - 1);
+  cores.push_back(std::make_unique<GuardCore>(std::move(*config.config)));
+  return static_cast<int>(cores.size() - 1);
+}
+
+// null for an unknown handle.
+std::shared_ptr<PollTick> startPollTick(int handle, const std::string& start) {
+  GuardCore* core = coreAt(handle);
+  return core ? std::make_shared<PollTick>(*core, start) : nullptr;
 }
 
 // -1 for an unknown resource id.
@@ -38,19 +55,6 @@ int defineMeter(int handle, const std::string& resourceId, const std::string& bi
   const edgefuse::Resource* resource = edgefuse::findResource(resourceId);
   if (!enforcer || !resource) return -1;
   return enforcer->defineMeter(static_cast<std::size_t>(resource - edgefuse::resources().begin()), binding);
-}
-
-// `keysText`: a JSON array of breaker keys. Returns false when it is not one.
-bool setTripped(int handle, const std::string& keysText) {
-  Enforcer* enforcer = enforcerAt(handle);
-  auto keys = nlohmann::json::parse(keysText, nullptr, false);
-  if (!enforcer || !keys.is_array()) return false;
-  std::vector<std::string> list;
-  for (const auto& key : keys) {
-    if (key.is_string()) list.push_back(key.get<std::string>());
-  }
-  enforcer->setTripped(list);
-  return true;
 }
 
 }  // namespace
@@ -93,15 +97,14 @@ EMSCRIPTEN_BINDINGS(edgefuse_core) {
   emscripten::function("resourcesJson", &edgefuse::resourcesJson);
   emscripten::function("estimateCostJson", &edgefuse::estimateCostJson);
   emscripten::function("validateConfigJson", &edgefuse::validateConfigJson);
-  emscripten::function("breakersJson", &edgefuse::breakersJson);
-  emscripten::function("pollRequestsJson", &edgefuse::pollRequestsJson);
-  emscripten::function("evaluateJson", &edgefuse::evaluateJson);
-  emscripten::function("applyChangesJson", &edgefuse::applyChangesJson);
-  emscripten::function("manualChangesJson", &edgefuse::manualChangesJson);
-  emscripten::function("alertDeliveriesJson", &edgefuse::alertDeliveriesJson);
   emscripten::function("bucketTakeJson", &edgefuse::bucketTakeJson);
   emscripten::function("bucketSyncJson", &edgefuse::bucketSyncJson);
-  emscripten::function("createEnforcer", &createEnforcer);
+  emscripten::function("createGuardCore", &createGuardCore);
   emscripten::function("defineMeter", &defineMeter);
-  emscripten::function("setTripped", &setTripped);
+  emscripten::function("recordParses", &edgefuse::recordParses);
+  emscripten::class_<PollTick>("PollTick")
+      .smart_ptr_constructor("PollTickPointer", &startPollTick)
+      .function("next", &PollTick::next)
+      .function("handle", &PollTick::handle)
+      .function("answer", &PollTick::answer);
 }

@@ -1,7 +1,7 @@
-// libFuzzer target: one whole evaluation through the JSON API, as the shim calls it, with a
-// fuzzed state record and a fuzzed answer for the KV dataset (split at the first 0x1e), then
-// the alerts it would send, and the first part as a manual operation. Must never abort;
-// replies are always a JSON envelope.
+// libFuzzer target: whole ticks through the core's tick driver, as the shim runs them, with
+// a fuzzed state record and a fuzzed answer for the KV dataset (split at the first 0x1e):
+// a cron tick (which writes and alerts), a status read, a view, and the first part as a
+// manual trip operation. Must never abort, and every tick must end with a result.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -9,32 +9,36 @@
 
 #include <nlohmann/json.hpp>
 
+#include "../native/tick_world.h"
 #include "config.h"
-#include "json_api.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  static const std::string config = edgefuse::toJson(*edgefuse::parseConfig(nlohmann::json::parse(
+  static edgefuse::GuardCore core(*edgefuse::parseConfig(nlohmann::json::parse(
       R"({"plan":"paid","budget":{"maxUsd":5,"granularity":"week"},"bindingIds":{"KV":"ns1"},
-          "thresholds":{"kv-writes:KV":{"tripAt":100}},"alerts":{"channels":[{"type":"slack"},{"type":"webhook"}]}})")).config).dump();
+          "thresholds":{"kv-writes:KV":{"tripAt":100}},"alerts":{"channels":[{"type":"slack"},{"type":"webhook"}]}})")).config);
   const std::string input(reinterpret_cast<const char*>(data), size);
   const std::size_t cut = input.find('\x1e');
   const std::string state = input.substr(0, cut);
   const std::string body = cut == std::string::npos ? "" : input.substr(cut + 1);
-  const std::string answers = R"([{"dataset":"kvOperationsAdaptiveGroups","status":200}])";
   const double now = 1'795'435'200'000.0;  // 2026-11-23T12:00:00Z
-  // The first part doubles as a manual trip or reset operation.
-  const nlohmann::json manual = nlohmann::json::parse(edgefuse::manualChangesJson(config, state, now), nullptr, false);
-  if (manual.is_discarded() || !manual.contains("ok")) std::abort();
-  const nlohmann::json reply = nlohmann::json::parse(
-      edgefuse::evaluateJson(config, true, state, false, "", answers, body, now), nullptr, false);
-  if (reply.is_discarded() || !reply.contains("ok")) std::abort();
-  if (reply["ok"] == true) {
-    const nlohmann::json applied = nlohmann::json::parse(
-        edgefuse::applyChangesJson(config, true, state, false, "", reply["changes"].dump(), now), nullptr, false);
-    if (applied.is_discarded() || applied["ok"] != true) std::abort();
-    const nlohmann::json alerts = nlohmann::json::parse(
-        edgefuse::alertDeliveriesJson(config, reply["events"].dump(), "0123456789abcdef0123456789abcdef", now), nullptr, false);
-    if (alerts.is_discarded() || alerts["ok"] != true) std::abort();
+
+  edgefuse::testing::TickWorld world;
+  world.kv[edgefuse::kStateKey] = state;
+  world.usageApi = [&](const std::string& dataset, const nlohmann::json&) {
+    return dataset == "kvOperationsAdaptiveGroups" ? std::pair<int, std::string>{200, body}
+                                                   : std::pair<int, std::string>{200, world.emptyAnswer(dataset)};
+  };
+  world.channel = [](const nlohmann::json&) { return nlohmann::json("HTTP 500"); };
+  const nlohmann::json credentials = {{"now", now}, {"accountId", "0123456789abcdef0123456789abcdef"}, {"token", "t"}};
+  for (const char* kind : {"status", "tick", "view"}) {
+    nlohmann::json start = credentials;
+    start["kind"] = kind;
+    world.kv[edgefuse::kStateKey] = state;
+    const nlohmann::json result = world.run(core, start);
+    if (!result.is_object() || (!result.contains("ok") && !result.contains("view"))) std::abort();
   }
+  const nlohmann::json operation = nlohmann::json::parse(state, nullptr, false);
+  const nlohmann::json manual = world.run(core, {{"kind", "trip"}, {"now", now}, {"operation", operation}});
+  if (!manual.contains("ok")) std::abort();
   return 0;
 }

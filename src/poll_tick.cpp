@@ -1,0 +1,521 @@
+#include "poll_tick.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "alerts.h"
+#include "breaker_state.h"
+#include "identifier.h"
+#include "json_text.h"
+
+namespace edgefuse {
+namespace {
+
+using nlohmann::json;
+
+
+// Alert retries: a failed delivery is kept as its event and retried on later ticks.
+constexpr int kAlertTimeoutMs = 5000;
+constexpr int kMaxAlertAttempts = 24;  // about two hours of 5-minute ticks
+constexpr std::size_t kMaxPendingAlerts = 50;
+// Subrequests per tick for alerts: the free plan allows 50 per invocation, and the usage
+// poll needs about 7.
+constexpr std::size_t kMaxAlertSends = 20;
+
+std::optional<std::string> textOrNull(const json& object, const char* key) {
+  auto it = object.find(key);
+  if (it == object.end() || !it->is_string()) return std::nullopt;
+  return it->get<std::string>();
+}
+
+// Entries come back from KV: anything malformed is dropped rather than retried forever.
+bool validPendingAlert(const json& entry) {
+  if (!entry.is_object()) return false;
+  auto channel = entry.find("channel");
+  auto attempts = entry.find("attempts");
+  auto event = entry.find("event");
+  return channel != entry.end() && channel->is_number_integer() && *channel >= 0 && attempts != entry.end() &&
+         attempts->is_number_integer() && *attempts >= 0 && *attempts < kMaxAlertAttempts && event != entry.end() &&
+         event->is_object() && event->contains("level") && (*event)["level"].is_string() && event->contains("key") &&
+         (*event)["key"].is_string();
+}
+
+bool isPrintableAscii(const std::string& text) {
+  return !text.empty() && std::all_of(text.begin(), text.end(), [](char c) { return c > 0x20 && c < 0x7f; });
+}
+
+}  // namespace
+
+PollTick::PollTick(GuardCore& core, const std::string& startText) : core_(core), config_(core.config) {
+  const json start = json::parse(startText, nullptr, false);
+  if (!start.is_object()) {
+    startProblems_.push_back({"start", "must be an object", ""});
+    return;
+  }
+  const std::string kind = stringField(start, "kind");
+  if (kind == "tick") kind_ = Kind::Tick;
+  else if (kind == "status") kind_ = Kind::Status;
+  else if (kind == "trip") kind_ = Kind::Trip;
+  else if (kind == "reset") kind_ = Kind::Reset;
+  else if (kind == "view") kind_ = Kind::View;
+  else startProblems_.push_back({"kind", "must be tick, status, trip, reset or view", ""});
+  auto now = start.find("now");
+  if (now == start.end() || !now->is_number() || !std::isfinite(now->get<double>()) || now->get<double>() < 0 ||
+      now->get<double>() > 1e14) {
+    startProblems_.push_back({"now", "must be milliseconds since the epoch", ""});
+  } else {
+    now_ = static_cast<std::int64_t>(now->get<double>());
+  }
+  accountId_ = stringField(start, "accountId");
+  token_ = stringField(start, "token");
+  if (auto op = start.find("operation"); op != start.end()) operation_ = *op;
+}
+
+void PollTick::log(const std::string& level, const std::string& message) {
+  logs_.push_back({{"level", level}, {"message", message}});
+}
+
+std::string PollTick::action(json body) {
+  if (!logs_.empty()) {
+    body["logs"] = logs_;
+    logs_ = json::array();
+  }
+  return toText(body);
+}
+
+std::string PollTick::await(Await what, json body) {
+  awaiting_ = what;
+  return action(std::move(body));
+}
+
+std::string PollTick::done(json result) {
+  step_ = Step::Done;
+  result_ = std::move(result);
+  return action({{"do", "done"}, {"result", result_}});
+}
+
+std::string PollTick::fail(const std::string& error) {
+  json result = {{"ok", false}, {"error", error}};
+  if (kind_ == Kind::Tick || kind_ == Kind::Status) {
+    result["error"] = "usage poll failed: " + error;
+    log("error", "edgefuse: usage poll failed: " + error);
+  }
+  if (wrote_) result["view"] = inForce_;
+  return done(result);
+}
+
+void PollTick::failNext(const std::string& error) {
+  failure_ = error;
+  step_ = Step::Failed;
+}
+
+json PollTick::viewOf(const std::map<std::string, Breaker>& breakers) const {
+  json inForce = json::object();
+  json stops = nullptr;
+  for (const auto& [key, breaker] : breakers) {
+    if (!breaker.until.empty()) {
+      auto until = parseIsoTimestamp(breaker.until);
+      if (until && *until <= now_) continue;  // a manual trip that has lapsed
+    }
+    inForce[key] = breakersToJson({{key, breaker}})[key];
+    // A budget trip, or Workers requests, stops the Worker's own scheduled work too.
+    if (stops.is_null() && !config_.dryRun && config_.scheduledWhenTripped == ScheduledWhenTripped::Skip &&
+        (breaker.source == "budget" || breaker.resource == "workers-requests")) {
+      stops = breaker.reason;
+    }
+  }
+  return {{"breakers", inForce}, {"stopsScheduledWork", stops}};
+}
+
+void PollTick::putInForce(const std::map<std::string, Breaker>& breakers) {
+  inForce_ = viewOf(breakers);
+  std::vector<std::string> keys;
+  if (!config_.dryRun) {  // a dry run enforces none
+    for (const auto& item : inForce_["breakers"].items()) keys.push_back(item.key());
+  }
+  core_.enforcer.setTripped(keys);
+}
+
+void PollTick::noteViewProblems(const BreakerRecord& record) {
+  if (!record.problems.empty()) {
+    viewError_ = describeProblems(record.problems);
+    log("warn", "edgefuse: " + *viewError_);
+  } else if (record.breakers) {
+    viewError_.reset();
+  }
+}
+
+std::string PollTick::viewDone(const std::optional<std::map<std::string, Breaker>>& breakers) {
+  if (breakers) putInForce(*breakers);
+  return done({{"view", breakers ? inForce_ : json(nullptr)}, {"error", viewError_ ? json(*viewError_) : json(nullptr)}});
+}
+
+std::string PollTick::next() {
+  if (awaiting_ == Await::Answers) {
+    awaiting_ = Await::Nothing;
+    for (std::size_t i = 0; i < outcomes_.size(); ++i) {
+      if (!outcomes_[i]) return fail("no answer was handed back for " + datasets_[i]);
+    }
+    step_ = Step::Evaluate;
+  } else if (awaiting_ != Await::Nothing) {
+    return fail("next() was called before the last action's result was handed back");
+  }
+  switch (step_) {
+    case Step::Start: {
+      if (!startProblems_.empty()) return fail(describeProblems(startProblems_));
+      if (kind_ == Kind::Trip || kind_ == Kind::Reset) {
+        ManualResult manual = manualOperation(config_, kind_ == Kind::Trip, operation_, now_);
+        if (!manual.changes) return done({{"ok", false}, {"problems", problemsToJson(manual.problems)}});
+        return startWrite(*manual.changes, Step::Finish);
+      }
+      return await(Await::State, {{"do", "read"}, {"key", kStateKey}});
+    }
+    case Step::AfterState: {
+      if (kind_ == Kind::View) {
+        BreakerRecord record = parseBreakerRecord(stateText_, "state");
+        noteViewProblems(record);
+        if (record.breakers) return viewDone(*record.breakers);
+      } else {
+        record_ = parsePollState(stateText_);
+        previous_ = record_.state;
+        readProblems_ = record_.problems;
+        if (record_.readable) return fetchUsage();
+      }
+      return await(Await::SafetyNet, {{"do", "read"}, {"key", kSafetyNetKey}});
+    }
+    case Step::AfterSafetyNet: {
+      BreakerRecord net = parseBreakerRecord(safetyNetText_, "safety-net");
+      if (kind_ == Kind::View) {
+        noteViewProblems(net);
+        if (net.breakers && !net.breakers->empty()) return viewDone(*net.breakers);
+        return viewDone(std::nullopt);  // keep the view this isolate has
+      }
+      // Missing or unreadable state: the safety net's trips stand until a tick confirms recovery.
+      if (net.breakers) previous_.breakers = *net.breakers;
+      readProblems_.insert(readProblems_.end(), net.problems.begin(), net.problems.end());
+      return fetchUsage();
+    }
+    case Step::ViewKeep:
+      return viewDone(std::nullopt);
+    case Step::Fetch:
+      return fetchUsage();
+    case Step::Evaluate:
+      return evaluateAndContinue();
+    case Step::AfterFresh: {
+      fresh_ = parsePollState(freshText_);
+      if (!fresh_.readable) return await(Await::FreshSafetyNet, {{"do", "read"}, {"key", kSafetyNetKey}});
+      step_ = Step::PutState;
+      return next();
+    }
+    case Step::PutState: {
+      written_ = applyChanges(fresh_.state, changes_);
+      return await(Await::PutState, {{"do", "put"}, {"key", kStateKey}, {"value", serializePollState(written_)}});
+    }
+    case Step::PutSafetyNet: {
+      if (written_.breakers.empty()) return await(Await::PutSafetyNet, {{"do", "delete"}, {"key", kSafetyNetKey}});
+      // Relative, so that KV's clock decides; never under KV's 60 s minimum, with a margin.
+      const std::int64_t seconds = (safetyNetExpiryMs(config_, written_, now_) - now_ + 999) / 1000;
+      return await(Await::PutSafetyNet,
+                   {{"do", "put"},
+                    {"key", kSafetyNetKey},
+                    {"value", toText(json{{"version", kStateVersion}, {"breakers", breakersToJson(written_.breakers)}})},
+                    {"expirationTtl", std::max<std::int64_t>(seconds, 120)}});
+    }
+    case Step::Alerts:
+      return alertsAndContinue();
+    case Step::AfterSend:
+      return afterSend();
+    case Step::Finish:
+      return finish();
+    case Step::Failed:
+      return fail(failure_);
+    case Step::Done:
+      return action({{"do", "done"}, {"result", result_}});
+  }
+  return fail("unknown step");
+}
+
+void PollTick::handle(const std::string& resultText) {
+  const json result = json::parse(resultText, nullptr, false);
+  const Await awaited = awaiting_;
+  awaiting_ = Await::Nothing;
+  std::optional<std::string> error;
+  if (!result.is_object()) {
+    error = "the result handed back is not an object";
+  } else if (auto it = result.find("error"); it != result.end() && !it->is_null()) {
+    error = it->is_string() ? it->get<std::string>() : toText(*it);
+  }
+  const std::optional<std::string> value = result.is_object() ? textOrNull(result, "value") : std::nullopt;
+  switch (awaited) {
+    case Await::State:
+      if (error && kind_ != Kind::View) return failNext("reading " + std::string(kStateKey) + " from KV: " + *error);
+      if (error) viewError_ = "reading state: " + *error;
+      stateText_ = error ? std::nullopt : value;
+      step_ = Step::AfterState;
+      return;
+    case Await::SafetyNet:
+      if (error && kind_ != Kind::View) return failNext("reading " + std::string(kSafetyNetKey) + " from KV: " + *error);
+      if (error) {
+        viewError_ = "reading safety-net: " + *error;
+        step_ = Step::ViewKeep;
+        return;
+      }
+      safetyNetText_ = value;
+      step_ = Step::AfterSafetyNet;
+      return;
+    case Await::Fresh:
+      if (error) return failNext("reading " + std::string(kStateKey) + " from KV: " + *error);
+      freshText_ = value;
+      step_ = Step::AfterFresh;
+      return;
+    case Await::FreshSafetyNet: {
+      if (error) return failNext("reading " + std::string(kSafetyNetKey) + " from KV: " + *error);
+      BreakerRecord net = parseBreakerRecord(value, "safety-net");
+      if (net.breakers) fresh_.state.breakers = *net.breakers;
+      step_ = Step::PutState;
+      return;
+    }
+    case Await::PutState:
+      if (error) return failNext("writing the state to KV: " + *error);
+      wrote_ = true;
+      putInForce(written_.breakers);
+      step_ = Step::PutSafetyNet;
+      return;
+    case Await::PutSafetyNet:
+      if (error) log("warn", "edgefuse: writing the safety net to KV failed, the next write retries: " + *error);
+      step_ = afterWrite_;
+      return;
+    case Await::Send:
+      handleSent(result);
+      step_ = Step::AfterSend;
+      return;
+    case Await::Answers:
+    case Await::Nothing:
+      return failNext("a result was handed back when none was asked for");
+  }
+}
+
+void PollTick::answer(int index, int status, const std::string& body, const std::string& error) {
+  if (awaiting_ != Await::Answers || index < 0 || index >= static_cast<int>(outcomes_.size())) {
+    awaiting_ = Await::Nothing;
+    return failNext("an answer was handed back when none was asked for");
+  }
+  const std::string& dataset = datasets_[index];
+  if (status == 0) {
+    DatasetOutcome outcome;
+    outcome.dataset = dataset;
+    outcome.error = error.empty() ? "request failed" : error;
+    outcomes_[index] = outcome;
+  } else {
+    outcomes_[index] = parseUsageResponse(dataset, status, body, dayOfMs(now_));
+  }
+}
+
+std::string PollTick::fetchUsage() {
+  std::vector<UsageRequest> requests;
+  datasets_.clear();
+  for (const Resource* resource : polledResources()) {
+    const std::string dataset(resource->dataset);
+    if (std::find(datasets_.begin(), datasets_.end(), dataset) == datasets_.end()) datasets_.push_back(dataset);
+  }
+  outcomes_.assign(datasets_.size(), std::nullopt);
+  // Without credentials nothing is sent: every dataset fails with the reason.
+  std::vector<std::string> missing;
+  if (accountId_.empty()) missing.push_back(config_.accountIdEnv);
+  if (token_.empty()) missing.push_back(config_.apiTokenEnv);
+  std::string error;
+  if (!missing.empty()) {
+    error = "env." + missing[0] + (missing.size() > 1 ? " and env." + missing[1] : "") + " not set: add " +
+            (missing.size() > 1 ? "them" : "it") + " with wrangler secret put";
+  } else if (!isPrintableAscii(token_)) {
+    // A token is printable ASCII; anything else could end up echoed in a header error.
+    error = "env." + config_.apiTokenEnv + " is not an API token (unexpected characters); it was not sent";
+  } else if (!isAnalyticsId(accountId_)) {
+    return fail("accountId: must be a Cloudflare account id (letters and digits)");
+  }
+  if (!error.empty()) {
+    for (std::size_t i = 0; i < datasets_.size(); ++i) {
+      DatasetOutcome outcome;
+      outcome.dataset = datasets_[i];
+      outcome.error = error;
+      outcomes_[i] = outcome;
+    }
+    return evaluateAndContinue();
+  }
+  json list = json::array();
+  for (const UsageRequest& request : buildUsageRequests(config_, now_, accountId_)) {
+    list.push_back({{"dataset", request.dataset},
+                    {"body", toText(json{{"query", request.query}, {"variables", request.variables}})}});
+  }
+  return await(Await::Answers, {{"do", "fetch"},
+                                {"endpoint", config_.endpoint},
+                                {"binding", config_.endpointBinding ? json(*config_.endpointBinding) : json(nullptr)},
+                                {"timeoutMs", config_.pollTimeoutSeconds * 1000},
+                                {"requests", list}});
+}
+
+std::string PollTick::evaluateAndContinue() {
+  std::vector<DatasetOutcome> outcomes;
+  for (const auto& outcome : outcomes_) outcomes.push_back(*outcome);
+  Evaluation evaluation = evaluate(config_, previous_, outcomes, now_);
+  if (!record_.readable && record_.present) evaluation.write = true;  // repair the record
+  if (evaluation.write && !evaluation.changes.health) {
+    evaluation.changes.health = previous_.health;
+    evaluation.changes.alerted = previous_.alerted;
+  }
+  if (!record_.readable) {
+    // The fresh read will be as unreadable: carry the breakers that stand over.
+    const StateChanges& changes = evaluation.changes;
+    for (const auto& [key, breaker] : previous_.breakers) {
+      const bool ends = std::find(changes.clear.begin(), changes.clear.end(), key) != changes.clear.end() ||
+                        changes.expire.count(key);
+      if (!ends) evaluation.changes.trip.emplace(key, breaker);
+    }
+  }
+  evaluation_ = std::move(evaluation);
+  if (kind_ == Kind::Status) {
+    const json& report = evaluation_->report;
+    json result = report;
+    result["ok"] = true;
+    result["live"] = true;
+    // What the cron ticks recorded; `health` in the report is this read's own.
+    const PollHealth& stored = record_.state.health;
+    std::size_t failing = 0;
+    bool allBlind = true;
+    for (const auto& [dataset, failures] : stored.datasetFailures) {
+      ++failing;
+      allBlind = allBlind && failures >= config_.failuresUntilBlind;
+    }
+    result["lastCheckAt"] = record_.readable && !stored.lastCheckAt.empty() ? json(stored.lastCheckAt) : json(nullptr);
+    result["blind"] = failing > 0 && failing >= datasets_.size() && allBlind;
+    result["lastError"] = stored.lastError;
+    result["consecutiveFailures"] = stored.consecutiveFailures;
+    // As the core read them (the record's, else the safety net's): checked, never raw.
+    result["breakers"] = report["breakersBefore"];
+    return done(result);
+  }
+  for (const Problem& problem : readProblems_) log("warn", "edgefuse: " + problem.path + ": " + problem.message);
+  for (const PollEvent& event : evaluation_->events) {
+    log("log", "edgefuse: " + std::string(event.dryRun ? "[dry run] " : "") + event.level + ": " + event.message);
+  }
+  // The state first: if it cannot be written, nothing is announced that did not happen, and
+  // the next tick sees the same news again.
+  if (evaluation_->write) return startWrite(evaluation_->changes, Step::Alerts);
+  return alertsAndContinue();
+}
+
+std::string PollTick::startWrite(StateChanges changes, Step after) {
+  changes_ = std::move(changes);
+  afterWrite_ = after;
+  return await(Await::Fresh, {{"do", "read"}, {"key", kStateKey}});
+}
+
+std::string PollTick::alertsAndContinue() {
+  const json& before = previous_.pendingAlerts;
+  if (config_.alertChannels.empty()) {
+    pendingChanged_ = !before.empty();
+    return afterSend();
+  }
+  const json events = eventsToJson(evaluation_->events);
+  const std::string nowIso = isoTimestamp(now_);
+  json queue = json::array();
+  for (const AlertDelivery& delivery : buildAlerts(config_, events, accountId_, nowIso)) {
+    queue.push_back({{"channel", delivery.channel}, {"event", events[delivery.event]}, {"attempts", 0},
+                     {"body", delivery.body}});
+  }
+  if (queue.empty() && before.empty()) return finish();
+  for (const json& entry : before) {
+    if (!validPendingAlert(entry)) continue;
+    // Rebuilt from the event with today's text; an alert no longer configured is dropped.
+    for (const AlertDelivery& delivery : buildAlerts(config_, json::array({entry["event"]}), accountId_, nowIso)) {
+      if (delivery.channel != entry["channel"].get<std::size_t>()) continue;
+      json retry = entry;
+      retry["body"] = delivery.body;
+      queue.push_back(retry);
+      break;
+    }
+  }
+  json deliveries = json::array();
+  for (std::size_t i = 0; i < queue.size(); ++i) {
+    json entry = queue[i];
+    if (i >= kMaxAlertSends) {
+      entry.erase("body");
+      later_.push_back(entry);
+      continue;
+    }
+    const AlertChannel& channel = config_.alertChannels[entry["channel"].get<std::size_t>()];
+    deliveries.push_back({{"body", entry["body"]},
+                          {"urlEnv", channel.urlEnv},
+                          {"signingSecretEnv", channel.type == ChannelType::Webhook ? json(channel.secretEnv) : json(nullptr)},
+                          {"binding", channel.binding ? json(*channel.binding) : json(nullptr)}});
+    entry.erase("body");
+    sending_.push_back(entry);
+  }
+  if (deliveries.empty()) {
+    step_ = Step::AfterSend;
+    handleSent(json{{"results", json::array()}});
+    return afterSend();
+  }
+  return await(Await::Send, {{"do", "send"}, {"timeoutMs", kAlertTimeoutMs}, {"deliveries", deliveries}});
+}
+
+void PollTick::handleSent(const json& result) {
+  const json* results = nullptr;
+  if (result.is_object()) {
+    auto it = result.find("results");
+    if (it != result.end() && it->is_array()) results = &*it;
+  }
+  json pending = json::array();
+  for (std::size_t i = 0; i < sending_.size(); ++i) {
+    const json& entry = sending_[i];
+    const json outcome = results && i < results->size() ? (*results)[i] : json("no result was handed back");
+    if (outcome.is_null()) {
+      ++sent_;
+      continue;
+    }
+    const std::string error = outcome.is_string() ? outcome.get<std::string>() : toText(outcome);
+    const AlertChannel& channel = config_.alertChannels[entry["channel"].get<std::size_t>()];
+    const std::string where = std::string(nameOf(channel.type)) + " (env." + channel.urlEnv + ")";
+    const std::string what = entry["event"]["level"].get<std::string>() + " alert for " +
+                             entry["event"]["key"].get<std::string>();
+    const int attempts = entry["attempts"].get<int>() + 1;
+    if (attempts >= kMaxAlertAttempts) {
+      log("error", "edgefuse: gave up on a " + what + " to " + where + " after " + std::to_string(attempts) +
+                       " attempts: " + error);
+      continue;
+    }
+    log("warn", "edgefuse: " + what + " to " + where + " failed (" + error + "); retrying next tick");
+    pending.push_back({{"channel", entry["channel"]}, {"event", entry["event"]}, {"attempts", attempts},
+                       {"lastError", error}});
+  }
+  for (const json& entry : later_) pending.push_back(entry);
+  if (pending.size() > kMaxPendingAlerts) {
+    pending = json(std::vector<json>(pending.end() - kMaxPendingAlerts, pending.end()));
+  }
+  pendingChanged_ = pending != previous_.pendingAlerts;
+  pendingAfter_ = pending;
+}
+
+std::string PollTick::afterSend() {
+  if (pendingChanged_) {
+    StateChanges changes;
+    changes.pendingAlerts = pendingAfter_;
+    return startWrite(changes, Step::Finish);
+  }
+  return finish();
+}
+
+std::string PollTick::finish() {
+  if (kind_ == Kind::Trip || kind_ == Kind::Reset) {
+    return done({{"ok", true}, {"breakers", breakersToJson(written_.breakers)}, {"view", inForce_}});
+  }
+  json result = evaluation_->report;
+  result["ok"] = true;
+  result["wrote"] = evaluation_->write || pendingChanged_;
+  result["events"] = eventsToJson(evaluation_->events);
+  result["alerts"] = {{"sent", sent_}, {"pending", pendingAfter_.size()}};
+  if (wrote_) result["view"] = inForce_;
+  return done(result);
+}
+
+}  // namespace edgefuse

@@ -1,0 +1,127 @@
+// The usage poll's control flow as a sans-IO state machine, in quinn-proto's poll/handle
+// shape: a cron tick, a status read, a manual trip or reset, or an isolate's read of the
+// breakers. `next()` says what I/O to do; the shim does exactly that and hands the result
+// back with `handle()` (or `answer()`, for the usage API's answers, whose bodies pass
+// unescaped). The shim decides nothing: every branch between two I/O steps is taken here.
+//
+// Actions (JSON objects; any may carry "logs": [{"level": "log"|"warn"|"error", "message"}]
+// for the shim to print before it acts):
+//   {"do":"read","record":"state"|"safety-net"}
+//       -> handle({"value": text|null}) or handle({"error": message})
+//   {"do":"put","record":"state"|"safety-net","value":text,"expirationTtl":seconds|absent}
+//   {"do":"delete","record":"safety-net"}
+//       -> handle({}) or handle({"error": message})
+//   {"do":"fetch","endpoint":url,"binding":name|null,"timeoutMs":n,"requests":[{"dataset","body"}]}
+//       -> answer(i, status, body, error) for each request (status 0: failed, with error)
+//   {"do":"send","timeoutMs":n,"deliveries":[{"body","urlEnv","signingSecretEnv"|null,"binding"|null}]}
+//       -> handle({"results": [null | why it failed, ...]})
+//   {"do":"done","result":{...}}: the tick is over; `result` is what the caller gets.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "breaker_state.h"
+#include "evaluate.h"
+#include "guard_core.h"
+#include "poll_state.h"
+#include "usage_query.h"
+
+namespace edgefuse {
+
+// The KV keys of the breaker state record and its safety net.
+constexpr const char* kStateKey = "edgefuse:state";
+constexpr const char* kSafetyNetKey = "edgefuse:safety-net";
+
+class PollTick {
+ public:
+  // `start`: {"kind": "tick"|"status"|"trip"|"reset"|"view", "now": ms since the epoch,
+  //           "accountId": s|null, "token": s|null (tick and status),
+  //           "operation": {"resources": [keys], "reason", "ttlSeconds", "holdSeconds"} (trip, reset)}.
+  // `core` outlives the tick; a tick that writes breakers puts them in force in its enforcer.
+  PollTick(GuardCore& core, const std::string& start);
+
+  std::string next();
+  void handle(const std::string& result);
+  void answer(int index, int status, const std::string& body, const std::string& error);
+
+ private:
+  enum class Kind { Tick, Status, Trip, Reset, View };
+  // What next() does.
+  enum class Step {
+    Start, AfterState, AfterSafetyNet, ViewKeep, Fetch, Evaluate,
+    AfterFresh, PutState, PutSafetyNet, Alerts, AfterSend, Finish, Failed, Done,
+  };
+  // What handle() (or answer()) expects.
+  enum class Await { Nothing, State, SafetyNet, Answers, Fresh, FreshSafetyNet, PutState, PutSafetyNet, Send };
+
+  std::string action(nlohmann::json body);
+  std::string await(Await what, nlohmann::json body);
+  std::string done(nlohmann::json result);
+  std::string fail(const std::string& error);
+  void failNext(const std::string& error);
+  void log(const std::string& level, const std::string& message);
+
+  std::string startWrite(StateChanges changes, Step after);
+  std::string fetchUsage();
+  std::string evaluateAndContinue();
+  std::string alertsAndContinue();
+  void handleSent(const nlohmann::json& result);
+  std::string afterSend();
+  std::string finish();
+
+  nlohmann::json viewOf(const std::map<std::string, Breaker>& breakers) const;
+  void putInForce(const std::map<std::string, Breaker>& breakers);
+  void noteViewProblems(const BreakerRecord& record);
+  std::string viewDone(const std::optional<std::map<std::string, Breaker>>& breakers);
+
+  GuardCore& core_;
+  const Config& config_;
+  Kind kind_ = Kind::View;
+  std::int64_t now_ = 0;
+  std::string accountId_;
+  std::string token_;
+  nlohmann::json operation_;
+  std::vector<Problem> startProblems_;
+
+  Step step_ = Step::Start;
+  Await awaiting_ = Await::Nothing;
+  nlohmann::json logs_ = nlohmann::json::array();
+  std::string failure_;
+  nlohmann::json result_;
+
+  // What was read before the tick decided anything.
+  std::optional<std::string> stateText_;
+  std::optional<std::string> safetyNetText_;
+  PollStateRecord record_;
+  PollState previous_;
+  std::vector<Problem> readProblems_;
+  std::optional<std::string> viewError_;
+
+  // The usage API: one request and one outcome per dataset.
+  std::vector<std::string> datasets_;
+  std::vector<std::optional<DatasetOutcome>> outcomes_;
+
+  // A write in progress: `changes_` applied to a fresh read of the record.
+  std::optional<Evaluation> evaluation_;
+  StateChanges changes_;
+  Step afterWrite_ = Step::Finish;
+  std::optional<std::string> freshText_;
+  PollStateRecord fresh_;
+  PollState written_;
+  bool wrote_ = false;
+  nlohmann::json inForce_;  // the breakers this tick put in force, once a write succeeded
+
+  // Alerts: what this tick sends, and what is left to retry.
+  nlohmann::json sending_ = nlohmann::json::array();  // {channel, event, attempts} per delivery sent
+  nlohmann::json later_ = nlohmann::json::array();     // queued past the per-tick cap
+  int sent_ = 0;
+  nlohmann::json pendingAfter_ = nlohmann::json::array();  // what is left to retry after this tick
+  bool pendingChanged_ = false;
+};
+
+}  // namespace edgefuse
