@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdio>
 
+#include "breaker_lifecycle.h"
 #include "cost.h"
 #include "identifier.h"
 #include "insights.h"
@@ -54,11 +55,6 @@ double usageBetween(const DatasetOutcome& outcome, const std::string& resource,
     total += row.units;
   }
   return total;
-}
-
-bool isPast(const std::string& iso, std::int64_t nowMs) {
-  auto at = parseIsoTimestamp(iso);
-  return !at || *at <= nowMs;  // an unreadable time has lapsed: it can hold nothing
 }
 
 json optional(const std::optional<double>& value) { return value ? json(*value) : json(nullptr); }
@@ -124,10 +120,6 @@ class Evaluator {
     result_.changes.clear.push_back(key);  // even in a dry run: it never trips, but cleans up
   }
 
-  bool held(const std::string& key) const {
-    auto it = previous_.holds.find(key);
-    return it != previous_.holds.end() && !isPast(it->second, nowMs_);
-  }
 
   void evaluateKey(const std::string& key, const Threshold& threshold) {
     const KeyParts parts = splitKey(key);
@@ -201,28 +193,21 @@ class Evaluator {
                        (!threshold.tripAt || used < *threshold.tripAt * ratio) &&
                        (!threshold.maxOverageUsd || overage < *threshold.maxOverageUsd * ratio);
 
-    std::string decision = "ok";
-    if (!tripped && !reason.empty()) {
-      if (held(key)) {
-        decision = "held";
-      } else {
-        decision = "trip";
-        trip(key, std::string(resource.id), parts.binding, "poll", reason, windowTag, details);
-      }
-    } else if (tripped && breaker->second.source == "poll" && below) {
-      decision = "recover";
+    const BreakerDecision decision =
+        decideThreshold(tripped ? &breaker->second : nullptr, isHeld(previous_, key, nowMs_),
+                        {!reason.empty(), below, hasQuota && percent >= threshold.warnPercent});
+    if (decision == BreakerDecision::Trip) {
+      trip(key, std::string(resource.id), parts.binding, "poll", reason, windowTag, details);
+    } else if (decision == BreakerDecision::Recover) {
       recover(key,
               key + " is back under its recover line" +
                   (hasQuota ? " (" + percentText(percent) + " of its quota)" : std::string()),
               details);
-    } else if (tripped) {
-      decision = "tripped";
-    } else if (hasQuota && percent >= threshold.warnPercent) {
-      decision = "warn";
+    } else if (decision == BreakerDecision::Warn) {
       alertOnce("warn", key, windowTag, share, details);
     }
     entry.update({{"used", used}, {"percent", hasQuota ? json(percent) : json(nullptr)}, {"overageUsd", overage}, {"stale", false},
-                  {"decision", decision}});
+                  {"decision", nameOf(decision)}});
     result_.report["resources"].push_back(entry);
   }
 
@@ -328,22 +313,22 @@ class Evaluator {
     const double percent = total / budget.maxUsd * 100.0;
     bool budgetTripped = false;
     for (const auto& [key, breaker] : previous_.breakers) budgetTripped |= breaker.source == "budget";
-    // With a dataset missing the total is a lower bound: enough to trip, never to recover.
     std::string decision = budgetTripped ? "tripped" : "ok";
-    if (total >= budget.maxUsd) {
+    const BudgetDecision verdict = decideBudget(budgetTripped, {total >= budget.maxUsd, percent < budget.warnPercent, !stale});
+    if (verdict == BudgetDecision::Trip) {
       const std::string reason = "budget: " + usd(total) + " of " + usd(budget.maxUsd) + " overage this " +
                                  nameOf(budget.granularity);
       for (const auto& [id, overage] : contributions) {
-        if (previous_.breakers.count(id) || result_.changes.trip.count(id) || held(id)) continue;
+        if (!budgetMayTrip(previous_, result_.changes, id, nowMs_)) continue;
         trip(id, id, "", "budget", reason + " (" + id + " " + usd(overage) + ")", windowTag);
         decision = "trip";
       }
-    } else if (budgetTripped && !stale && percent < budget.warnPercent) {
+    } else if (verdict == BudgetDecision::Recover) {
       decision = "recover";
       for (const auto& [key, breaker] : previous_.breakers) {
         if (breaker.source == "budget") recover(key, "budget back under " + percentText(budget.warnPercent) + ": " + usd(total));
       }
-    } else if (percent >= budget.warnPercent) {
+    } else if (verdict == BudgetDecision::Warn) {
       if (!budgetTripped) decision = "warn";
       alertOnce("budget-warn", "budget", windowTag,
                 "budget at " + percentText(percent) + ": " + usd(total) + " of " + usd(budget.maxUsd) +
@@ -372,14 +357,9 @@ class Evaluator {
 
   // Manual trips and reset holds with a time limit lapse on the first tick after it.
   void expireManualEntries() {
-    for (const auto& [key, breaker] : previous_.breakers) {
-      if (breaker.source == "manual" && !breaker.until.empty() && isPast(breaker.until, nowMs_)) {
-        result_.changes.expire[key] = breaker.until;
-        result_.events.push_back({"recover", key, key + ": the manual trip lapsed", false});
-      }
-    }
-    for (const auto& [key, until] : previous_.holds) {
-      if (isPast(until, nowMs_)) result_.changes.releaseHolds[key] = until;
+    endLapsed(previous_, nowMs_, result_.changes);
+    for (const auto& [key, until] : result_.changes.expire) {
+      result_.events.push_back({"recover", key, key + ": the manual trip lapsed", false});
     }
   }
 
@@ -471,121 +451,11 @@ class Evaluator {
   Evaluation result_{{}, false, {{"resources", json::array()}}, {}};
 };
 
-// When the window a breaker key is evaluated over resets.
-std::int64_t windowEndMs(const Config& config, const std::string& key, std::int64_t nowMs) {
-  const KeyParts parts = splitKey(key);
-  const Day today = dayOfMs(nowMs);
-  if (!parts.resource) return msOfDay(billingMonth(today, config.billingDay).nextStart);
-  auto threshold = config.thresholds.find(key);
-  if (threshold == config.thresholds.end()) threshold = config.thresholds.find(std::string(parts.resource->id));
-  const Allowance& plan = allowanceFor(*parts.resource, config.plan);
-  const Granularity granularity = threshold != config.thresholds.end()
-                                      ? windowGranularity(threshold->second, plan)
-                                      : (plan.period == Period::Day ? Granularity::Day : Granularity::Month);
-  return msOfDay(windowSoFar(granularity, today, config.billingDay).nextStart);
-}
-
 }  // namespace
 
 Evaluation evaluate(const Config& config, const PollState& previous,
                     const std::vector<DatasetOutcome>& outcomes, std::int64_t nowMs) {
   return Evaluator(config, previous, outcomes, nowMs).run();
-}
-
-namespace {
-
-constexpr double kMaxManualSeconds = 366.0 * 86400;
-
-// Checks a manual operation's keys and seconds, then lets `change` add each key's change.
-template <typename Change>
-ManualResult manualChanges(const std::vector<std::string>& keys, const char* secondsName, double seconds,
-                           const char* secondsMeaning, Change change) {
-  ManualResult result;
-  if (keys.empty()) result.problems.push_back({"resources", "name at least one resource", ""});
-  if (!std::isfinite(seconds) || seconds < 0 || seconds > kMaxManualSeconds) {
-    result.problems.push_back({secondsName, std::string("must be 0 (") + secondsMeaning +
-                                                ") or a number of seconds up to a year", ""});
-  }
-  StateChanges changes;
-  changes.manual = true;
-  for (const std::string& key : keys) {
-    const KeyParts parts = splitKey(key);
-    const char* problem = !parts.resource ? "unknown resource"
-                          : key.find(':') != std::string::npos && !isIdentifier(parts.binding, 256)
-                              ? "invalid binding name"
-                              : nullptr;
-    if (problem) {
-      result.problems.push_back({"resources." + key, problem, "use a resource id, or <resource>:<BINDING>"});
-    } else {
-      change(changes, key, parts);
-    }
-  }
-  if (result.problems.empty()) result.changes = changes;
-  return result;
-}
-
-}  // namespace
-
-ManualResult manualTrip(const Config&, const std::vector<std::string>& keys, const std::string& reason,
-                        double ttlSeconds, std::int64_t nowMs) {
-  // Converted only once known to be in range (manualChanges reports it otherwise).
-  const bool inRange = std::isfinite(ttlSeconds) && ttlSeconds > 0 && ttlSeconds <= kMaxManualSeconds;
-  const std::string until = inRange ? isoTimestamp(nowMs + static_cast<std::int64_t>(ttlSeconds * 1000)) : "";
-  return manualChanges(keys, "ttlSeconds", ttlSeconds, "never lapses",
-                       [&](StateChanges& changes, const std::string& key, const KeyParts& parts) {
-                         changes.trip[key] = {std::string(parts.resource->id), parts.binding,
-                                              reason.empty() ? "tripped by hand" : reason, isoTimestamp(nowMs),
-                                              "manual", until};
-                         changes.releaseHolds[key] = "";
-                       });
-}
-
-ManualResult manualReset(const Config& config, const std::vector<std::string>& keys, double holdSeconds,
-                         std::int64_t nowMs) {
-  return manualChanges(keys, "holdSeconds", holdSeconds, "until the window resets",
-                       [&](StateChanges& changes, const std::string& key, const KeyParts&) {
-                         changes.clear.push_back(key);
-                         const bool inRange = std::isfinite(holdSeconds) && holdSeconds > 0 &&
-                                              holdSeconds <= kMaxManualSeconds;
-                         const std::int64_t until = inRange ? nowMs + static_cast<std::int64_t>(holdSeconds * 1000)
-                                                            : windowEndMs(config, key, nowMs);
-                         changes.holds[key] = isoTimestamp(until);
-                       });
-}
-
-ManualResult manualOperation(const Config& config, bool trip, const json& op, std::int64_t nowMs) {
-  ManualResult invalid;
-  if (!op.is_object()) {
-    invalid.problems.push_back({"operation", "must be an object", ""});
-    return invalid;
-  }
-  std::vector<std::string> keys;
-  if (auto it = op.find("resources"); it != op.end() && it->is_array()) {
-    for (const json& key : *it) {
-      if (key.is_string()) {
-        keys.push_back(key.get<std::string>());
-      } else {
-        invalid.problems.push_back({"resources", "must list resource ids, got " + toText(key), ""});
-      }
-    }
-  }
-  // Absent is 0; anything but a number is refused rather than read as "never".
-  auto number = [&](const char* key) {
-    auto it = op.find(key);
-    if (it == op.end()) return 0.0;
-    if (!it->is_number()) {
-      invalid.problems.push_back({key, "must be a number of seconds, got " + toText(*it), ""});
-      return 0.0;
-    }
-    return it->get<double>();
-  };
-  ManualResult result = trip ? manualTrip(config, keys, stringField(op, "reason"), number("ttlSeconds"), nowMs)
-                             : manualReset(config, keys, number("holdSeconds"), nowMs);
-  if (!invalid.problems.empty()) {
-    invalid.problems.insert(invalid.problems.end(), result.problems.begin(), result.problems.end());
-    return invalid;
-  }
-  return result;
 }
 
 json eventsToJson(const std::vector<PollEvent>& events) {
@@ -595,21 +465,6 @@ json eventsToJson(const std::vector<PollEvent>& events) {
                     {"details", event.details}});
   }
   return list;
-}
-
-std::int64_t safetyNetExpiryMs(const Config& config, const PollState& state, std::int64_t nowMs) {
-  std::int64_t expiry = nowMs + 60'000;  // KV's shortest expiration
-  for (const auto& [key, breaker] : state.breakers) {
-    std::int64_t end = windowEndMs(config, key, nowMs);
-    if (breaker.source == "budget" && config.budget) {
-      end = msOfDay(windowSoFar(config.budget->granularity, dayOfMs(nowMs), config.billingDay).nextStart);
-    } else if (breaker.source == "manual") {
-      auto until = parseIsoTimestamp(breaker.until);
-      end = until ? *until : msOfDay(billingMonth(dayOfMs(nowMs), config.billingDay).nextStart);
-    }
-    expiry = std::max(expiry, end);
-  }
-  return expiry;
 }
 
 }  // namespace edgefuse

@@ -37,24 +37,6 @@ struct Evaluation {
 Evaluation evaluate(const Config& config, const PollState& previous,
                     const std::vector<DatasetOutcome>& outcomes, std::int64_t nowMs);
 
-// The changes a manual trip or reset makes. `keys` are breaker keys; `ttlSeconds` makes a
-// trip lapse by itself (0: never) and a reset hold off the poll's re-trip for that long
-// (0: until the key's window resets).
-struct ManualResult {
-  std::optional<StateChanges> changes;
-  std::vector<Problem> problems;
-};
-ManualResult manualTrip(const Config& config, const std::vector<std::string>& keys,
-                        const std::string& reason, double ttlSeconds, std::int64_t nowMs);
-ManualResult manualReset(const Config& config, const std::vector<std::string>& keys,
-                         double holdSeconds, std::int64_t nowMs);
-// A trip (`trip` true) or reset as the caller gave it:
-// {"resources": [keys], "reason": s, "ttlSeconds": n, "holdSeconds": n}.
-ManualResult manualOperation(const Config& config, bool trip, const nlohmann::json& operation, std::int64_t nowMs);
-
 nlohmann::json eventsToJson(const std::vector<PollEvent>& events);
-
-// When the safety net may lapse: the end of the latest window any breaker belongs to.
-std::int64_t safetyNetExpiryMs(const Config& config, const PollState& state, std::int64_t nowMs);
 
 }  // namespace edgefuse

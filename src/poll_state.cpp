@@ -135,32 +135,4 @@ std::optional<StateChanges> changesFromJson(const nlohmann::json& value) {
   return changes;
 }
 
-PollState applyChanges(PollState fresh, const StateChanges& changes) {
-  auto isManual = [&](const std::string& key) {
-    auto it = fresh.breakers.find(key);
-    return it != fresh.breakers.end() && it->second.source == "manual";
-  };
-  for (const std::string& key : changes.clear) {
-    if (changes.manual || !isManual(key)) fresh.breakers.erase(key);
-  }
-  for (const auto& [key, until] : changes.expire) {
-    auto it = fresh.breakers.find(key);
-    if (it != fresh.breakers.end() && it->second.until == until) fresh.breakers.erase(it);
-  }
-  for (const auto& [key, until] : changes.releaseHolds) {
-    auto it = fresh.holds.find(key);
-    if (it != fresh.holds.end() && (changes.manual || it->second == until)) fresh.holds.erase(it);
-  }
-  for (const auto& [key, until] : changes.holds) fresh.holds[key] = until;
-  for (const auto& [key, breaker] : changes.trip) {
-    // A tick neither replaces a manual trip nor trips a key a reset holds meanwhile.
-    if (changes.manual || (!isManual(key) && !fresh.holds.count(key))) fresh.breakers[key] = breaker;
-  }
-  if (changes.alerted) fresh.alerted = *changes.alerted;
-  if (changes.health) fresh.health = *changes.health;
-  if (changes.history) fresh.history = *changes.history;
-  if (changes.pendingAlerts) fresh.pendingAlerts = *changes.pendingAlerts;
-  return fresh;
-}
-
 }  // namespace edgefuse

@@ -67,7 +67,5 @@ struct StateChanges {
 nlohmann::json changesToJson(const StateChanges& changes);
 std::optional<StateChanges> changesFromJson(const nlohmann::json& value);
 
-// Applies `changes` to `fresh`. A tick never replaces or clears a manual breaker.
-PollState applyChanges(PollState fresh, const StateChanges& changes);
 
 }  // namespace edgefuse

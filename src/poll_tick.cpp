@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "alerts.h"
+#include "breaker_lifecycle.h"
 #include "breaker_state.h"
 #include "identifier.h"
 #include "json_text.h"
@@ -109,31 +110,10 @@ void PollTick::failNext(const std::string& error) {
   step_ = Step::Failed;
 }
 
-json PollTick::viewOf(const std::map<std::string, Breaker>& breakers) const {
-  json inForce = json::object();
-  json stops = nullptr;
-  for (const auto& [key, breaker] : breakers) {
-    if (!breaker.until.empty()) {
-      auto until = parseIsoTimestamp(breaker.until);
-      if (until && *until <= now_) continue;  // a manual trip that has lapsed
-    }
-    inForce[key] = breakersToJson({{key, breaker}})[key];
-    // A budget trip, or Workers requests, stops the Worker's own scheduled work too.
-    if (stops.is_null() && !config_.dryRun && config_.scheduledWhenTripped == ScheduledWhenTripped::Skip &&
-        (breaker.source == "budget" || breaker.resource == "workers-requests")) {
-      stops = breaker.reason;
-    }
-  }
-  return {{"breakers", inForce}, {"stopsScheduledWork", stops}};
-}
-
 void PollTick::putInForce(const std::map<std::string, Breaker>& breakers) {
-  inForce_ = viewOf(breakers);
-  std::vector<std::string> keys;
-  if (!config_.dryRun) {  // a dry run enforces none
-    for (const auto& item : inForce_["breakers"].items()) keys.push_back(item.key());
-  }
-  core_.enforcer.setTripped(keys);
+  std::vector<std::string> enforced;
+  inForce_ = breakersInForce(config_, breakers, now_, enforced);
+  core_.enforcer.setTripped(enforced);
 }
 
 void PollTick::noteViewProblems(const BreakerRecord& record) {
@@ -191,7 +171,7 @@ std::string PollTick::next() {
         return viewDone(std::nullopt);  // keep the view this isolate has
       }
       // Missing or unreadable state: the safety net's trips stand until a tick confirms recovery.
-      if (net.breakers) previous_.breakers = *net.breakers;
+      previous_.breakers = standingBreakers(BreakerRecord{}, net);
       readProblems_.insert(readProblems_.end(), net.problems.begin(), net.problems.end());
       return fetchUsage();
     }
@@ -212,14 +192,12 @@ std::string PollTick::next() {
       return await(Await::PutState, {{"do", "put"}, {"key", kStateKey}, {"value", serializePollState(written_)}});
     }
     case Step::PutSafetyNet: {
-      if (written_.breakers.empty()) return await(Await::PutSafetyNet, {{"do", "delete"}, {"key", kSafetyNetKey}});
-      // Relative, so that KV's clock decides; never under KV's 60 s minimum, with a margin.
-      const std::int64_t seconds = (safetyNetExpiryMs(config_, written_, now_) - now_ + 999) / 1000;
-      return await(Await::PutSafetyNet,
-                   {{"do", "put"},
-                    {"key", kSafetyNetKey},
-                    {"value", toText(json{{"version", kStateVersion}, {"breakers", breakersToJson(written_.breakers)}})},
-                    {"expirationTtl", std::max<std::int64_t>(seconds, 120)}});
+      const SafetyNetWrite net = safetyNetFor(config_, written_, now_);
+      if (!net.put) return await(Await::PutSafetyNet, {{"do", "delete"}, {"key", kSafetyNetKey}});
+      return await(Await::PutSafetyNet, {{"do", "put"},
+                                         {"key", kSafetyNetKey},
+                                         {"value", net.text},
+                                         {"expirationTtl", net.expirationTtlSeconds}});
     }
     case Step::Alerts:
       return alertsAndContinue();
@@ -270,8 +248,7 @@ void PollTick::handle(const std::string& resultText) {
       return;
     case Await::FreshSafetyNet: {
       if (error) return failNext("reading " + std::string(kSafetyNetKey) + " from KV: " + *error);
-      BreakerRecord net = parseBreakerRecord(value, "safety-net");
-      if (net.breakers) fresh_.state.breakers = *net.breakers;
+      fresh_.state.breakers = standingBreakers(BreakerRecord{}, parseBreakerRecord(value, "safety-net"));
       step_ = Step::PutState;
       return;
     }
@@ -358,19 +335,10 @@ std::string PollTick::evaluateAndContinue() {
   std::vector<DatasetOutcome> outcomes;
   for (const auto& outcome : outcomes_) outcomes.push_back(*outcome);
   Evaluation evaluation = evaluate(config_, previous_, outcomes, now_);
-  if (!record_.readable && record_.present) evaluation.write = true;  // repair the record
+  carryOver(record_, previous_, evaluation.write, evaluation.changes);
   if (evaluation.write && !evaluation.changes.health) {
     evaluation.changes.health = previous_.health;
     evaluation.changes.alerted = previous_.alerted;
-  }
-  if (!record_.readable) {
-    // The fresh read will be as unreadable: carry the breakers that stand over.
-    const StateChanges& changes = evaluation.changes;
-    for (const auto& [key, breaker] : previous_.breakers) {
-      const bool ends = std::find(changes.clear.begin(), changes.clear.end(), key) != changes.clear.end() ||
-                        changes.expire.count(key);
-      if (!ends) evaluation.changes.trip.emplace(key, breaker);
-    }
   }
   evaluation_ = std::move(evaluation);
   if (kind_ == Kind::Status) {

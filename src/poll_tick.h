@@ -74,7 +74,6 @@ class PollTick {
   std::string afterSend();
   std::string finish();
 
-  nlohmann::json viewOf(const std::map<std::string, Breaker>& breakers) const;
   void putInForce(const std::map<std::string, Breaker>& breakers);
   void noteViewProblems(const BreakerRecord& record);
   std::string viewDone(const std::optional<std::map<std::string, Breaker>>& breakers);

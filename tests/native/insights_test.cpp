@@ -1,6 +1,7 @@
 // Hourly history, spike detection and projection.
 #include <doctest/doctest.h>
 
+#include "breaker_lifecycle.h"
 #include "evaluate.h"
 #include "insights.h"
 

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 
+#include "breaker_lifecycle.h"
 #include "evaluate.h"
 #include "json_text.h"
 #include "poll_state.h"

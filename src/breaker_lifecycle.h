@@ -1,0 +1,108 @@
+// The life of a breaker, whole: when it trips, holds, recovers or lapses, how a change
+// merges with a fresh read of the record, which breakers stand when the record is damaged,
+// what the safety net keeps and for how long, and what is in force on the hot path.
+//
+// The rule: nothing that affects a breaker's state is decided outside this unit. The
+// evaluation (evaluate.cpp) measures usage against the lines; the tick driver
+// (poll_tick.cpp) sequences the I/O; both ask this unit what follows for the breaker.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "breaker_state.h"
+#include "config.h"
+#include "poll_state.h"
+
+namespace edgefuse {
+
+// KV's shortest expiration is 60 s; the safety net never asks for less than this.
+constexpr std::int64_t kSafetyNetMinTtlSeconds = 120;
+
+// Whether an ISO time has passed. An unreadable time has passed: it can hold nothing.
+bool timeHasPassed(const std::string& iso, std::int64_t nowMs);
+
+// A reset's hold on `key` is still in force.
+bool isHeld(const PollState& state, const std::string& key, std::int64_t nowMs);
+
+// What a threshold's reading means for its breaker.
+enum class BreakerDecision { Ok, Warn, Trip, Held, Tripped, Recover };
+std::string_view nameOf(BreakerDecision decision);
+
+struct ThresholdReading {
+  bool over = false;   // at or past a trip line
+  bool below = false;  // under every recover line
+  bool warn = false;   // at or past the warn line
+};
+// `current` is the breaker on the key now, if any. Only the poll's own trips recover by
+// reading; a manual trip waits for a reset, a budget trip for the budget.
+BreakerDecision decideThreshold(const Breaker* current, bool held, const ThresholdReading& reading);
+
+// The budget: which budget trips stand or end. `trustworthy` is false when a dataset the
+// total needs is missing: the total is then a lower bound, enough to trip, never to recover.
+struct BudgetReading {
+  bool over = false;
+  bool belowWarn = false;
+  bool trustworthy = true;
+};
+enum class BudgetDecision { Ok, Warn, Trip, Tripped, Recover };
+BudgetDecision decideBudget(bool budgetTripped, const BudgetReading& reading);
+// A resource the budget trips: one not already tripped (now or by this tick) nor held.
+bool budgetMayTrip(const PollState& previous, const StateChanges& changes, const std::string& id, std::int64_t nowMs);
+
+// Manual trips whose `until` has passed, and holds that have run out, ended on this tick.
+void endLapsed(const PollState& previous, std::int64_t nowMs, StateChanges& changes);
+
+// The breakers that stand after reading the state record and, when it could not be used,
+// the safety net: the record's when readable, else the safety net's.
+std::map<std::string, Breaker> standingBreakers(const BreakerRecord& state, const BreakerRecord& safetyNet);
+
+// A tick that read a damaged record writes it again (a repair) and carries over every breaker
+// that stands unless this tick ends it: the fresh read will be as damaged.
+void carryOver(const PollStateRecord& record, const PollState& previous, bool& write, StateChanges& changes);
+
+// Applies `changes` to a fresh read of the record. A tick never replaces or clears a manual
+// trip, nor trips a key a reset holds meanwhile; a manual operation may do both.
+PollState applyChanges(PollState fresh, const StateChanges& changes);
+
+// What to do with the safety net after writing `state`: put its breakers for as long as
+// the latest of their windows lasts, or delete it when none stand.
+struct SafetyNetWrite {
+  bool put = false;
+  std::string text;
+  std::int64_t expirationTtlSeconds = 0;
+};
+SafetyNetWrite safetyNetFor(const Config& config, const PollState& state, std::int64_t nowMs);
+// When the safety net may lapse: the end of the latest window any breaker belongs to.
+std::int64_t safetyNetExpiryMs(const Config& config, const PollState& state, std::int64_t nowMs);
+
+// The changes a manual trip or reset makes. `keys` are breaker keys; `ttlSeconds` makes a
+// trip lapse by itself (0: never) and a reset hold off the poll's re-trip for that long
+// (0: until the key's window resets).
+struct ManualResult {
+  std::optional<StateChanges> changes;
+  std::vector<Problem> problems;
+};
+ManualResult manualTrip(const Config& config, const std::vector<std::string>& keys,
+                        const std::string& reason, double ttlSeconds, std::int64_t nowMs);
+ManualResult manualReset(const Config& config, const std::vector<std::string>& keys,
+                         double holdSeconds, std::int64_t nowMs);
+// A trip (`trip` true) or reset as the caller gave it:
+// {"resources": [keys], "reason": s, "ttlSeconds": n, "holdSeconds": n}.
+ManualResult manualOperation(const Config& config, bool trip, const nlohmann::json& operation, std::int64_t nowMs);
+
+// When the window a breaker key is judged over resets: where a reset's hold ends by default.
+std::int64_t windowEndMs(const Config& config, const std::string& key, std::int64_t nowMs);
+
+// What is in force on the hot path: {"breakers": {key: breaker}, "stopsScheduledWork":
+// reason|null}, less manual trips that have lapsed. `enforced` gets the keys the enforcer
+// refuses (none in a dry run).
+nlohmann::json breakersInForce(const Config& config, const std::map<std::string, Breaker>& breakers,
+                               std::int64_t nowMs, std::vector<std::string>& enforced);
+
+}  // namespace edgefuse
