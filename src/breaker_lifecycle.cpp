@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "calendar.h"
 #include "catalogue.h"
 #include "identifier.h"
 #include "json_text.h"
@@ -64,29 +65,53 @@ bool budgetMayTrip(const PollState& previous, const StateChanges& changes, const
   return !previous.breakers.count(id) && !changes.trip.count(id) && !isHeld(previous, id, nowMs);
 }
 
+bool lapsed(const Breaker& breaker, std::int64_t nowMs) {
+  if (breaker.until.empty()) return false;
+  auto until = parseIsoTimestamp(breaker.until);
+  return until && *until <= nowMs;
+}
+
 void endLapsed(const PollState& previous, std::int64_t nowMs, StateChanges& changes) {
   for (const auto& [key, breaker] : previous.breakers) {
-    if (breaker.source == "manual" && !breaker.until.empty() && timeHasPassed(breaker.until, nowMs)) {
-      changes.expire[key] = breaker.until;
-    }
+    if (lapsed(breaker, nowMs)) changes.expire[key] = breaker.until;
   }
   for (const auto& [key, until] : previous.holds) {
     if (timeHasPassed(until, nowMs)) changes.releaseHolds[key] = until;
   }
 }
 
-std::map<std::string, Breaker> standingBreakers(const BreakerRecord& state, const BreakerRecord& safetyNet) {
-  if (state.breakers) return *state.breakers;
-  return safetyNet.breakers ? *safetyNet.breakers : std::map<std::string, Breaker>{};
+std::map<std::string, Breaker> standingBreakers(const std::optional<std::map<std::string, Breaker>>& record,
+                                                const std::vector<std::string>& damaged,
+                                                const BreakerRecord& safetyNet, std::int64_t nowMs) {
+  const std::map<std::string, Breaker> net = safetyNet.breakers.value_or(std::map<std::string, Breaker>{});
+  std::map<std::string, Breaker> standing = record.value_or(net);
+  std::vector<std::string> unread = record ? damaged : safetyNet.damaged;
+  for (const std::string& key : unread) {
+    if (standing.count(key)) continue;
+    auto copy = net.find(key);
+    if (copy != net.end()) {
+      standing.emplace(key, copy->second);
+      continue;
+    }
+    const KeyParts parts = splitKey(key);
+    if (!parts.resource) continue;  // the parser only reports known resources as damaged
+    standing.emplace(key, Breaker{std::string(parts.resource->id), parts.binding,
+                                  "its entry in the state record could not be read; it stands until the poll "
+                                  "confirms recovery",
+                                  isoTimestamp(nowMs), "poll", ""});
+  }
+  return standing;
 }
 
 void carryOver(const PollStateRecord& record, const PollState& previous, bool& write, StateChanges& changes) {
-  if (record.readable) return;
+  if (!record.needsSafetyNet()) return;
   if (record.present) write = true;  // repair the record
   for (const auto& [key, breaker] : previous.breakers) {
+    const bool unread =
+        !record.readable || std::find(record.damaged.begin(), record.damaged.end(), key) != record.damaged.end();
     const bool ends =
         std::find(changes.clear.begin(), changes.clear.end(), key) != changes.clear.end() || changes.expire.count(key);
-    if (!ends) changes.trip.emplace(key, breaker);
+    if (unread && !ends) changes.trip.emplace(key, breaker);
   }
 }
 
@@ -136,10 +161,7 @@ json breakersInForce(const Config& config, const std::map<std::string, Breaker>&
   json stops = nullptr;
   enforced.clear();
   for (const auto& [key, breaker] : breakers) {
-    if (!breaker.until.empty()) {
-      auto until = parseIsoTimestamp(breaker.until);
-      if (until && *until <= nowMs) continue;  // a manual trip that has lapsed
-    }
+    if (lapsed(breaker, nowMs)) continue;
     inForce[key] = breakersToJson({{key, breaker}})[key];
     if (!config.dryRun) enforced.push_back(key);  // a dry run enforces none
     // A budget trip, or Workers requests, stops the Worker's own scheduled work too.

@@ -55,15 +55,27 @@ BudgetDecision decideBudget(bool budgetTripped, const BudgetReading& reading);
 // A resource the budget trips: one not already tripped (now or by this tick) nor held.
 bool budgetMayTrip(const PollState& previous, const StateChanges& changes, const std::string& id, std::int64_t nowMs);
 
+// A trip with an `until` that has passed. The hot path and the tick both ask this. (An
+// `until` that does not parse never reaches here: the record's parser drops it, reports
+// it, and the trip stands until it is reset.)
+bool lapsed(const Breaker& breaker, std::int64_t nowMs);
+
 // Manual trips whose `until` has passed, and holds that have run out, ended on this tick.
 void endLapsed(const PollState& previous, std::int64_t nowMs, StateChanges& changes);
 
-// The breakers that stand after reading the state record and, when it could not be used,
-// the safety net: the record's when readable, else the safety net's.
-std::map<std::string, Breaker> standingBreakers(const BreakerRecord& state, const BreakerRecord& safetyNet);
+// The breakers that stand after reading the state record (`record`: its breakers, nullopt
+// when it is missing or unreadable; `damaged`: entries that could not be read) and, when
+// it needs one, the safety net. A readable record's breakers stand, and for each damaged
+// entry the safety net's copy, or when it has none a poll trip that stands until a
+// reading confirms recovery: a trip is never lost to bad data. An unreadable record is
+// replaced by the safety net whole.
+std::map<std::string, Breaker> standingBreakers(const std::optional<std::map<std::string, Breaker>>& record,
+                                                const std::vector<std::string>& damaged,
+                                                const BreakerRecord& safetyNet, std::int64_t nowMs);
 
-// A tick that read a damaged record writes it again (a repair) and carries over every breaker
-// that stands unless this tick ends it: the fresh read will be as damaged.
+// A tick that read a damaged record writes it again (a repair) and carries over the
+// breakers that stand for what it could not read, unless this tick ends them: the fresh
+// read before the write will be as damaged.
 void carryOver(const PollStateRecord& record, const PollState& previous, bool& write, StateChanges& changes);
 
 // Applies `changes` to a fresh read of the record. A tick never replaces or clears a manual

@@ -1,5 +1,6 @@
 #include "breaker_state.h"
 
+#include "calendar.h"
 #include "catalogue.h"
 #include "identifier.h"
 #include "json_text.h"
@@ -29,12 +30,17 @@ json parseRecordText(const std::string& text) {
 }
 
 BreakerRecord parseBreakerRecord(const std::optional<std::string>& text, const std::string& what) {
-  if (!text) return BreakerRecord{};
+  if (!text) {
+    BreakerRecord missing;
+    missing.what = what;
+    return missing;
+  }
   return breakerRecordOf(parseRecordText(*text), what);
 }
 
 BreakerRecord breakerRecordOf(const json& value, const std::string& what) {
   BreakerRecord record;
+  record.what = what;
   record.present = true;
   if (value.is_discarded() || !value.is_object()) {
     record.problems.push_back({what, "is not a JSON object", "it is ignored; the next cron tick rewrites it"});
@@ -70,12 +76,19 @@ BreakerRecord breakerRecordOf(const json& value, const std::string& what) {
     }
     if (!item.value().is_object()) {
       record.problems.push_back({path, "must be an object, entry skipped", ""});
+      record.damaged.push_back(key);
       continue;
     }
     breaker.reason = stringField(item.value(), "reason");
     breaker.since = stringField(item.value(), "since");
     breaker.source = stringField(item.value(), "source");
     breaker.until = stringField(item.value(), "until");
+    if (auto until = item.value().find("until");
+        until != item.value().end() && !until->is_null() && !(until->is_string() && parseIsoTimestamp(breaker.until))) {
+      breaker.until.clear();
+      record.problems.push_back({path + ".until", "is not an ISO 8601 UTC time (" + toText(*until) + ")",
+                                 "the trip stands until it is reset; write until as 2026-11-23T12:00:00Z"});
+    }
     breakers.emplace(breakerKey(breaker), breaker);
   }
   record.breakers = std::move(breakers);

@@ -29,9 +29,14 @@ struct Breaker {
 std::string breakerKey(const Breaker& breaker);
 
 struct BreakerRecord {
+  std::string what;                       // which record: "state", "safety-net"
   bool present = false;                   // false: the key does not exist
   std::optional<std::map<std::string, Breaker>> breakers;  // set when readable
   std::vector<Problem> problems;          // why it is unreadable, or entries skipped
+  // Keys of known resources whose entries could not be read: breakers that may well be
+  // tripped. Not in `breakers`; the lifecycle decides what stands for them.
+  std::vector<std::string> damaged;
+  bool needsSafetyNet() const { return !breakers || !damaged.empty(); }
 };
 
 // `text` is the KV value, nullopt when the key is missing. `what` names it in problems.

@@ -79,6 +79,7 @@ PollStateRecord parsePollState(const std::optional<std::string>& textValue) {
   BreakerRecord breakers = breakerRecordOf(value, "state");
   record.present = breakers.present;
   record.problems = breakers.problems;
+  record.damaged = breakers.damaged;
   if (!breakers.breakers) return record;
   record.readable = true;
   record.state.breakers = *breakers.breakers;

@@ -38,6 +38,8 @@ struct PollStateRecord {
   bool readable = false;  // it parsed; otherwise `state` is empty
   PollState state;
   std::vector<Problem> problems;
+  std::vector<std::string> damaged;  // breaker entries that could not be read (BreakerRecord)
+  bool needsSafetyNet() const { return !readable || !damaged.empty(); }
 };
 
 // `text` is the KV value, nullopt when the key is missing.

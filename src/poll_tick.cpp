@@ -118,9 +118,10 @@ void PollTick::putInForce(const std::map<std::string, Breaker>& breakers) {
 
 void PollTick::noteViewProblems(const BreakerRecord& record) {
   if (!record.problems.empty()) {
-    viewError_ = describeProblems(record.problems);
-    log("warn", "edgefuse: " + *viewError_);
-  } else if (record.breakers) {
+    const std::string problems = describeProblems(record.problems);
+    log("warn", "edgefuse: " + problems);
+    viewError_ = viewError_ && record.what == "safety-net" ? *viewError_ + "; " + problems : problems;
+  } else if (record.breakers && record.what == "state") {
     viewError_.reset();
   }
 }
@@ -152,14 +153,14 @@ std::string PollTick::next() {
     }
     case Step::AfterState: {
       if (kind_ == Kind::View) {
-        BreakerRecord record = parseBreakerRecord(stateText_, "state");
-        noteViewProblems(record);
-        if (record.breakers) return viewDone(*record.breakers);
+        viewRecord_ = parseBreakerRecord(stateText_, "state");
+        noteViewProblems(viewRecord_);
+        if (!viewRecord_.needsSafetyNet()) return viewDone(*viewRecord_.breakers);
       } else {
         record_ = parsePollState(stateText_);
         previous_ = record_.state;
         readProblems_ = record_.problems;
-        if (record_.readable) return fetchUsage();
+        if (!record_.needsSafetyNet()) return fetchUsage();
       }
       return await(Await::SafetyNet, {{"do", "read"}, {"key", kSafetyNetKey}});
     }
@@ -167,11 +168,14 @@ std::string PollTick::next() {
       BreakerRecord net = parseBreakerRecord(safetyNetText_, "safety-net");
       if (kind_ == Kind::View) {
         noteViewProblems(net);
-        if (net.breakers && !net.breakers->empty()) return viewDone(*net.breakers);
-        return viewDone(std::nullopt);  // keep the view this isolate has
+        const auto standing = standingBreakers(viewRecord_.breakers, viewRecord_.damaged, net, now_);
+        if (viewRecord_.breakers || !standing.empty()) return viewDone(standing);
+        return viewDone(std::nullopt);  // nothing readable: keep the view this isolate has
       }
-      // Missing or unreadable state: the safety net's trips stand until a tick confirms recovery.
-      previous_.breakers = standingBreakers(BreakerRecord{}, net);
+      // A missing, unreadable or damaged record: the safety net's trips stand until a tick
+      // confirms recovery.
+      previous_.breakers = standingBreakers(record_.readable ? std::optional(record_.state.breakers) : std::nullopt,
+                                            record_.damaged, net, now_);
       readProblems_.insert(readProblems_.end(), net.problems.begin(), net.problems.end());
       return fetchUsage();
     }
@@ -183,7 +187,7 @@ std::string PollTick::next() {
       return evaluateAndContinue();
     case Step::AfterFresh: {
       fresh_ = parsePollState(freshText_);
-      if (!fresh_.readable) return await(Await::FreshSafetyNet, {{"do", "read"}, {"key", kSafetyNetKey}});
+      if (fresh_.needsSafetyNet()) return await(Await::FreshSafetyNet, {{"do", "read"}, {"key", kSafetyNetKey}});
       step_ = Step::PutState;
       return next();
     }
@@ -248,7 +252,8 @@ void PollTick::handle(const std::string& resultText) {
       return;
     case Await::FreshSafetyNet: {
       if (error) return failNext("reading " + std::string(kSafetyNetKey) + " from KV: " + *error);
-      fresh_.state.breakers = standingBreakers(BreakerRecord{}, parseBreakerRecord(value, "safety-net"));
+      fresh_.state.breakers = standingBreakers(fresh_.readable ? std::optional(fresh_.state.breakers) : std::nullopt,
+                                               fresh_.damaged, parseBreakerRecord(value, "safety-net"), now_);
       step_ = Step::PutState;
       return;
     }

@@ -99,6 +99,7 @@ class PollTick {
   PollStateRecord record_;
   PollState previous_;
   std::vector<Problem> readProblems_;
+  BreakerRecord viewRecord_;
   std::optional<std::string> viewError_;
 
   // The usage API: one request and one outcome per dataset.

@@ -1,0 +1,232 @@
+// The breaker lifecycle, driven through the tick driver (PollTick) the way the shim drives
+// it: every rule of src/breaker_lifecycle.h, and each drift the issue tracker recorded.
+#include <doctest/doctest.h>
+
+#include <algorithm>
+
+#include <nlohmann/json.hpp>
+
+#include "breaker_lifecycle.h"
+#include "calendar.h"
+#include "tick_world.h"
+
+using namespace edgefuse;
+using edgefuse::testing::TickWorld;
+using nlohmann::json;
+
+namespace {
+
+const std::int64_t kNoon = *parseIsoTimestamp("2026-11-23T12:00:00Z");
+constexpr const char* kAccount = "0123456789abcdef0123456789abcdef";
+
+GuardCore coreOf(const char* config) {
+  ConfigResult result = parseConfig(json::parse(config));
+  REQUIRE_MESSAGE(result.config, (result.problems.empty() ? "" : result.problems[0].path + ": " + result.problems[0].message));
+  return GuardCore(*result.config);
+}
+
+json start(const char* kind, std::int64_t now) {
+  return {{"kind", kind}, {"now", now}, {"accountId", kAccount}, {"token", "token"}};
+}
+
+// A KV answer: `writes` write operations today, and any rows given as they come.
+std::string kvAnswer(double writes, json extraRows = json::array()) {
+  json rows = json::array({{{"sum", {{"requests", writes}}}, {"dimensions", {{"actionType", "write"}}}}});
+  for (const json& row : extraRows) rows.push_back(row);
+  return json{{"data", {{"viewer", {{"accounts", {{{"kvOperationsAdaptiveGroups", rows}}}}}}}}, {"errors", nullptr}}.dump();
+}
+
+// The usage API answering `kv` for KV and no rows for every other dataset.
+void answerKv(TickWorld& world, std::string kv) {
+  world.usageApi = [kv](const std::string& dataset, const json&) {
+    return dataset == "kvOperationsAdaptiveGroups" ? std::pair<int, std::string>{200, kv}
+                                                   : std::pair<int, std::string>{200, TickWorld::emptyAnswer(dataset)};
+  };
+}
+
+json stored(const TickWorld& world, const char* key = kStateKey) {
+  auto it = world.kv.find(key);
+  return it == world.kv.end() ? json(nullptr) : json::parse(it->second);
+}
+
+json breaker(const char* source, const char* reason, const char* until = nullptr) {
+  json entry = {{"reason", reason}, {"since", "2026-11-23T11:00:00Z"}, {"source", source}};
+  if (until) entry["until"] = until;
+  return entry;
+}
+
+std::string record(const json& breakers, const json& extra = json::object()) {
+  json value = {{"version", 1}, {"breakers", breakers}};
+  value.update(extra);
+  return value.dump();
+}
+
+// Whether the core's enforcer refuses a kv-writes call on binding KV now.
+bool refusesKvWrites(GuardCore& core) {
+  const int meter = core.enforcer.defineMeter(static_cast<std::size_t>(findResource("kv-writes") - resources().begin()), "KV");
+  return core.enforcer.check(core.enforcer.begin(), meter) == Verdict::Tripped;
+}
+
+// The decision a tick's report gives `key`.
+std::string decisionOf(const json& result, const std::string& key) {
+  for (const json& row : result["resources"]) {
+    if (row["key"] == key) return row["decision"];
+  }
+  return "(no row)";
+}
+
+const char* kFree = R"({"plan":"free"})";
+
+}  // namespace
+
+TEST_CASE("lifecycle: a reading over the trip line trips, writes the record and a safety net, and is enforced") {
+  GuardCore core = coreOf(kFree);
+  TickWorld world;
+  world.kv[kStateKey] = record(json::object());
+  answerKv(world, kvAnswer(950));
+  const json result = world.run(core, start("tick", kNoon));
+  REQUIRE(result["ok"] == true);
+  CHECK(decisionOf(result, "kv-writes") == "trip");
+  CHECK(stored(world)["breakers"]["kv-writes"]["source"] == "poll");
+  CHECK(stored(world, kSafetyNetKey)["breakers"].contains("kv-writes"));
+  CHECK(world.ttl[kSafetyNetKey] == 12 * 3600);  // the UTC day ends at midnight
+  CHECK(result["view"]["breakers"].contains("kv-writes"));
+  CHECK(refusesKvWrites(core));
+  CHECK(world.reads == 2);  // the record, then a fresh read before writing
+  CHECK(world.writes == 2);
+}
+
+TEST_CASE("lifecycle: the safety net never asks KV for less than its floor") {
+  GuardCore core = coreOf(kFree);
+  TickWorld world;
+  answerKv(world, kvAnswer(950));
+  world.run(core, start("tick", *parseIsoTimestamp("2026-11-23T23:59:30Z")));
+  CHECK(world.ttl[kSafetyNetKey] == kSafetyNetMinTtlSeconds);
+}
+
+TEST_CASE("lifecycle: a poll trip recovers under its recover line; the safety net goes with it") {
+  GuardCore core = coreOf(kFree);
+  TickWorld world;
+  world.kv[kStateKey] = record({{"kv-writes", breaker("poll", "storm")}});
+  world.kv[kSafetyNetKey] = record({{"kv-writes", breaker("poll", "storm")}});
+  answerKv(world, kvAnswer(100));
+  const json result = world.run(core, start("tick", kNoon));
+  CHECK(decisionOf(result, "kv-writes") == "recover");
+  CHECK_FALSE(stored(world)["breakers"].contains("kv-writes"));
+  CHECK(world.kv.count(kSafetyNetKey) == 0);
+  CHECK_FALSE(refusesKvWrites(core));
+}
+
+TEST_CASE("lifecycle: a manual trip is never recovered by a reading, and a budget trip only by the budget") {
+  GuardCore core = coreOf(kFree);
+  TickWorld world;
+  world.kv[kStateKey] = record({{"kv-writes", breaker("manual", "by hand")}});
+  answerKv(world, kvAnswer(0));
+  CHECK(decisionOf(world.run(core, start("tick", kNoon)), "kv-writes") == "tripped");
+  CHECK(stored(world)["breakers"]["kv-writes"]["source"] == "manual");
+}
+
+TEST_CASE("lifecycle: a reset holds off the poll's re-trip until the hold runs out") {
+  GuardCore core = coreOf(kFree);
+  TickWorld world;
+  world.kv[kStateKey] = record({{"kv-writes", breaker("poll", "storm")}});
+  const json reset = world.run(core, {{"kind", "reset"}, {"now", kNoon}, {"operation", {{"resources", {"kv-writes"}}, {"holdSeconds", 600}}}});
+  REQUIRE(reset["ok"] == true);
+  answerKv(world, kvAnswer(990));
+  json held = world.run(core, start("tick", kNoon + 300'000));
+  CHECK(decisionOf(held, "kv-writes") == "held");
+  CHECK_FALSE(stored(world)["breakers"].contains("kv-writes"));
+  json tripped = world.run(core, start("tick", kNoon + 601'000));
+  CHECK(decisionOf(tripped, "kv-writes") == "trip");
+  CHECK(stored(world)["breakers"].contains("kv-writes"));
+}
+
+TEST_CASE("lifecycle: a manual trip with an until lapses at that time, on the hot path and in the record alike") {
+  GuardCore core = coreOf(kFree);
+  TickWorld world;
+  world.kv[kStateKey] = record({{"kv-writes", breaker("manual", "for an hour", "2026-11-23T13:00:00Z")}});
+  answerKv(world, kvAnswer(0));
+  world.run(core, start("view", kNoon));
+  CHECK(refusesKvWrites(core));
+  world.run(core, start("tick", kNoon));
+  CHECK(stored(world)["breakers"].contains("kv-writes"));
+  world.run(core, start("view", *parseIsoTimestamp("2026-11-23T13:00:00Z")));
+  CHECK_FALSE(refusesKvWrites(core));
+  world.run(core, start("tick", *parseIsoTimestamp("2026-11-23T13:00:00Z")));
+  CHECK_FALSE(stored(world)["breakers"].contains("kv-writes"));
+}
+
+TEST_CASE("lifecycle: changes merge with a fresh read, so a manual trip made during a tick survives it") {
+  GuardCore core = coreOf(kFree);
+  TickWorld world;
+  answerKv(world, kvAnswer(950));
+  bool tripped = false;
+  world.meanwhile = [&](const json& action) {
+    // Between the tick's evaluation and its write, someone trips d1-rows-written by hand.
+    if (action["do"] == "read" && world.fetches == 1 && !tripped) {
+      tripped = true;
+      world.kv[kStateKey] = record({{"d1-rows-written", breaker("manual", "meanwhile")}});
+    }
+  };
+  world.run(core, start("tick", kNoon));
+  CHECK(stored(world)["breakers"].contains("kv-writes"));
+  CHECK(stored(world)["breakers"]["d1-rows-written"]["reason"] == "meanwhile");
+}
+
+TEST_CASE("lifecycle: with the record unreadable, the safety net's trips stand and the tick repairs the record") {
+  GuardCore core = coreOf(kFree);
+  TickWorld world;
+  world.kv[kStateKey] = "{corrupt";
+  world.kv[kSafetyNetKey] = record({{"kv-writes", breaker("manual", "held by the net")}});
+  answerKv(world, kvAnswer(0));
+  world.run(core, start("view", kNoon));
+  CHECK(refusesKvWrites(core));
+  world.run(core, start("tick", kNoon));
+  CHECK(stored(world)["breakers"]["kv-writes"]["reason"] == "held by the net");
+}
+
+TEST_CASE("drift 1: a malformed entry in a readable record falls back to the safety net's copy, and is repaired") {
+  GuardCore core = coreOf(kFree);
+  TickWorld world;
+  world.kv[kStateKey] = R"({"version":1,"breakers":{"kv-writes":"corrupt"}})";
+  world.kv[kSafetyNetKey] = record({{"kv-writes", breaker("poll", "kv-writes at 95.0%")}});
+  const json view = world.run(core, start("view", kNoon));
+  CHECK(view["view"]["breakers"]["kv-writes"]["reason"] == "kv-writes at 95.0%");
+  CHECK(refusesKvWrites(core));
+  CHECK(view["error"].get<std::string>().find("state.breakers.kv-writes") != std::string::npos);
+
+  answerKv(world, kvAnswer(950));
+  world.run(core, start("tick", kNoon));
+  CHECK(stored(world)["breakers"]["kv-writes"]["reason"] == "kv-writes at 95.0%");
+  CHECK(stored(world, kSafetyNetKey)["breakers"].contains("kv-writes"));
+}
+
+TEST_CASE("drift 1: a malformed entry with no copy anywhere still stands, until a reading confirms recovery") {
+  GuardCore core = coreOf(kFree);
+  TickWorld world;
+  world.kv[kStateKey] = R"({"version":1,"breakers":{"kv-writes":"corrupt"}})";
+  world.run(core, start("view", kNoon));
+  CHECK(refusesKvWrites(core));
+  answerKv(world, kvAnswer(950));
+  world.run(core, start("tick", kNoon));
+  CHECK(stored(world)["breakers"].contains("kv-writes"));
+  answerKv(world, kvAnswer(10));
+  world.run(core, start("tick", kNoon + 300'000));
+  CHECK_FALSE(stored(world)["breakers"].contains("kv-writes"));
+}
+
+TEST_CASE("drift 2: an until that is not an ISO time never lapses, on the hot path or in a tick") {
+  for (const char* until : {"2099-01-01", "Jan 1 2099", "2000-01-01"}) {
+    CAPTURE(until);
+    GuardCore core = coreOf(kFree);
+    TickWorld world;
+    world.kv[kStateKey] = record({{"kv-writes", breaker("manual", "by hand", until)}});
+    answerKv(world, kvAnswer(0));
+    world.run(core, start("view", kNoon));
+    CHECK(refusesKvWrites(core));
+    world.run(core, start("tick", kNoon));
+    CHECK(stored(world)["breakers"]["kv-writes"]["source"] == "manual");
+    CHECK(std::any_of(world.logs.begin(), world.logs.end(),
+                      [](const std::string& line) { return line.find("until: is not an ISO 8601 UTC time") != std::string::npos; }));
+  }
+}

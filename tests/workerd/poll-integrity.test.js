@@ -1,0 +1,80 @@
+// Trips are never lost to bad data, and the hot path and the cron tick never disagree:
+// one test per drift between the two that the issue tracker recorded (issue 14), through
+// the public API in workerd, against real local KV and the usage-API simulator.
+import { env } from "cloudflare:workers";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { SAFETY_NET_KEY, STATE_KEY, createGuard } from "../../js/index.js";
+import { deployedEnv, simulatorConfig } from "./support.js";
+
+const TODAY = "2026-11-23";
+const NOON = Date.parse(`${TODAY}T12:00:00Z`);
+const workerEnv = deployedEnv();
+
+function guardAt(config = {}, now = NOON) {
+  const clock = { now };
+  return { guard: createGuard({ plan: "free", ...simulatorConfig, ...config }, { clock: () => clock.now }), clock };
+}
+
+async function sim(path, body) {
+  const response = await env.USAGE_API.fetch(`http://usage-api${path}`, { method: "POST", body: JSON.stringify(body) });
+  if (!response.ok) throw new Error(`simulator ${path}: ${await response.text()}`);
+  return response.json();
+}
+const setUsage = (resource, units) => sim("/__sim/usage", { resource, units, date: TODAY, mode: "set" });
+
+async function refusedWrite(guardedEnv) {
+  try {
+    await guardedEnv.KV.put(`integrity-${Math.random()}`, "x");
+    return null;
+  } catch (error) {
+    return error;
+  }
+}
+
+const storedBreakers = async (key = STATE_KEY) => JSON.parse(await env.EDGEFUSE_STATE.get(key)).breakers;
+
+let logs;
+beforeEach(async () => {
+  await sim("/__sim/reset", {});
+  await env.EDGEFUSE_STATE.delete(STATE_KEY);
+  await env.EDGEFUSE_STATE.delete(SAFETY_NET_KEY);
+  logs = [];
+  for (const method of ["log", "warn", "error"]) vi.spyOn(console, method).mockImplementation((...args) => logs.push(args.join(" ")));
+});
+afterEach(() => vi.restoreAllMocks());
+
+describe("drift 1: a damaged breaker entry never loses its trip", () => {
+  it("the safety net's copy is enforced at once, and the next tick writes the record back with it", async () => {
+    await setUsage("kv-writes", 950);
+    const { guard, clock } = guardAt();
+    await guard.evaluate(workerEnv); // kv-writes tripped, in the record and the safety net
+    const net = await storedBreakers(SAFETY_NET_KEY);
+    await env.EDGEFUSE_STATE.put(STATE_KEY, JSON.stringify({ version: 1, breakers: { "kv-writes": "corrupt" } }));
+
+    const fresh = guardAt().guard;
+    expect(await refusedWrite(await fresh.env(workerEnv))).toMatchObject({ code: "tripped", reason: net["kv-writes"].reason });
+
+    clock.now += 300_000;
+    const report = await guard.evaluate(workerEnv);
+    expect(report.wrote).toBe(true);
+    expect((await storedBreakers())["kv-writes"]).toMatchObject({ source: "poll", reason: net["kv-writes"].reason });
+    expect(await storedBreakers(SAFETY_NET_KEY)).toHaveProperty("kv-writes");
+  });
+});
+
+describe("drift 2: a manual trip's until means the same to the hot path and the tick", () => {
+  for (const until of ["2099-01-01", "Jan 1 2099"]) {
+    it(`until ${JSON.stringify(until)} is enforced by both, and the tick does not clear it`, async () => {
+      await env.EDGEFUSE_STATE.put(
+        STATE_KEY,
+        JSON.stringify({ version: 1, breakers: { "kv-writes": { reason: "by hand", since: `${TODAY}T11:00:00Z`, source: "manual", until } } }),
+      );
+      const { guard } = guardAt();
+      expect(await refusedWrite(await guard.env(workerEnv))).toMatchObject({ code: "tripped", reason: "by hand" });
+      await guard.evaluate(workerEnv);
+      expect((await storedBreakers())["kv-writes"]).toMatchObject({ source: "manual", reason: "by hand" });
+      expect(await refusedWrite(await guardAt().guard.env(workerEnv))).toMatchObject({ code: "tripped" });
+      expect(logs.some((line) => line.includes("until: is not an ISO 8601 UTC time"))).toBe(true);
+    });
+  }
+});
