@@ -2,6 +2,9 @@
 // The WASM module hands the shim a handle to one of these; every later call names it.
 #pragma once
 
+#include <set>
+#include <string>
+
 #include "config.h"
 #include "enforcer.h"
 
@@ -11,6 +14,9 @@ struct GuardCore {
   explicit GuardCore(Config parsed) : config(std::move(parsed)), enforcer(Enforcer::fromConfig(config)) {}
   const Config config;
   Enforcer enforcer;
+  // Operation names a usage answer held that edgefuse does not know (counted in the
+  // costlier class), each warned of once per isolate.
+  std::set<std::string> warnedActionTypes;
 };
 
 }  // namespace edgefuse

@@ -41,6 +41,8 @@ bool validPendingAlert(const json& entry) {
          (*event)["key"].is_string();
 }
 
+constexpr std::size_t kMaxWarnedActionTypes = 64;
+
 bool isPrintableAscii(const std::string& text) {
   return !text.empty() && std::all_of(text.begin(), text.end(), [](char c) { return c > 0x20 && c < 0x7f; });
 }
@@ -338,7 +340,15 @@ std::string PollTick::fetchUsage() {
 
 std::string PollTick::evaluateAndContinue() {
   std::vector<DatasetOutcome> outcomes;
-  for (const auto& outcome : outcomes_) outcomes.push_back(*outcome);
+  for (const auto& outcome : outcomes_) {
+    outcomes.push_back(*outcome);
+    for (const std::string& name : outcome->unknownActionTypes) {
+      if (core_.warnedActionTypes.size() >= kMaxWarnedActionTypes) break;  // an answer full of new names
+      if (!core_.warnedActionTypes.insert(outcome->dataset + ":" + name).second) continue;
+      log("warn", "edgefuse: " + outcome->dataset + " reports an operation edgefuse does not know, " + toText(json(name)) +
+                      ": it is counted in the costlier class until edgefuse knows it");
+    }
+  }
   Evaluation evaluation = evaluate(config_, previous_, outcomes, now_);
   carryOver(record_, previous_, evaluation.write, evaluation.changes);
   if (evaluation.write && !evaluation.changes.health) {

@@ -183,13 +183,14 @@ class AnswerReader : public nlohmann::json_sax<json> {
   std::size_t errorCount = 0;
   std::string firstErrorMessage;
   bool badRow = false;  // a row that is not an object
+  bool errorsNotList = false;  // errors is there, and neither null nor a list
 
   AnswerReader(std::string dataset, std::vector<WantedField> fields, std::string bindingDimension)
       : fields(std::move(fields)), dataset_(std::move(dataset)), bindingDimension_(std::move(bindingDimension)) {}
 
   const std::vector<WantedField> fields;
 
-  bool null() override { return scalar(std::nullopt, nullptr); }
+  bool null() override { return scalar(std::nullopt, nullptr, true); }
   bool boolean(bool) override { return scalar(std::nullopt, nullptr); }
   bool number_integer(number_integer_t value) override { return scalar(static_cast<double>(value), nullptr); }
   bool number_unsigned(number_unsigned_t value) override { return scalar(static_cast<double>(value), nullptr); }
@@ -200,6 +201,7 @@ class AnswerReader : public nlohmann::json_sax<json> {
   bool start_object(std::size_t) override {
     beginValue();
     if (stack_.empty()) rootIsObject = true;
+    if (at(1, "errors") && stack_.size() == 1) errorsNotList = true;
     if (isRowStart()) rows.push_back({std::nullopt, std::nullopt, std::nullopt,
                                       std::vector<std::optional<double>>(fields.size()),
                                       std::vector<bool>(fields.size(), false)});
@@ -269,8 +271,9 @@ class AnswerReader : public nlohmann::json_sax<json> {
     return at(3, "data", "viewer", "accounts") && stack_[3].index == 0 && !stack_[4].array && stack_[4].key == dataset_;
   }
 
-  bool scalar(std::optional<double> number, string_t* text) {
+  bool scalar(std::optional<double> number, string_t* text, bool isNull = false) {
     beginValue();
+    if (stack_.size() == 1 && at(1, "errors") && !isNull) errorsNotList = true;
     if (isRowPosition()) badRow = true;
     if (errorsOpen_ && stack_.size() == 3 && stack_[1].index == 0 && !stack_[2].array &&
         stack_[2].key == "message" && text && firstErrorMessage.empty()) {
@@ -305,6 +308,34 @@ class AnswerReader : public nlohmann::json_sax<json> {
   bool errorsOpen_ = false;
 };
 
+// How a dataset's actionType values are read. KV's are a closed set, the four billed
+// operations (https://developers.cloudflare.com/kv/platform/pricing/, queried as on
+// https://developers.cloudflare.com/kv/observability/metrics-analytics/): anything else, in
+// another case or with a stray control character, means the answer is not what edgefuse
+// understands, and the dataset is not trusted. R2's operation names grow as R2 does: an unknown one is counted
+// in the costlier class, Class A (https://developers.cloudflare.com/r2/pricing/), never dropped.
+struct ActionTypeRule {
+  std::string_view dataset;
+  std::string_view unknownCountsAs;  // "": a closed set
+};
+constexpr ActionTypeRule kActionTypeRules[] = {
+    {"kvOperationsAdaptiveGroups", ""},
+    {"r2OperationsAdaptiveGroups", "r2-class-a"},
+};
+
+const ActionTypeRule* actionTypeRuleOf(const std::string& dataset) {
+  for (const ActionTypeRule& rule : kActionTypeRules) {
+    if (rule.dataset == dataset) return &rule;
+  }
+  return nullptr;
+}
+
+std::string joined(const std::vector<std::string>& words) {
+  std::string out;
+  for (const auto& word : words) out += (out.empty() ? "" : ", ") + word;
+  return out;
+}
+
 struct ResourceMatch {
   const Resource* resource;
   std::vector<std::string> actionTypes;  // empty: every row
@@ -329,6 +360,7 @@ DatasetOutcome parseUsageResponse(const std::string& dataset, int status, const 
   }
   AnswerReader reader(dataset, fields, bindingDimension);
   if (!json::sax_parse(body, &reader) || !reader.rootIsObject) return failed(dataset, "the answer is not JSON");
+  if (reader.errorsNotList) return failed(dataset, "unexpected answer: errors is not a list");
   if (reader.errorCount > 0) {
     return failed(dataset, "GraphQL error: " +
                                clipped(reader.firstErrorMessage.empty() ? "(no message)" : reader.firstErrorMessage));
@@ -341,6 +373,11 @@ DatasetOutcome parseUsageResponse(const std::string& dataset, int status, const 
     return failed(dataset, "the answer has " + std::to_string(reader.rows.size()) + " rows and may be cut short");
   }
 
+  std::vector<std::string> knownActionTypes;
+  for (const ResourceMatch& match : matches) {
+    knownActionTypes.insert(knownActionTypes.end(), match.actionTypes.begin(), match.actionTypes.end());
+  }
+  const ActionTypeRule* rule = actionTypeRuleOf(dataset);
   DatasetOutcome outcome;
   outcome.dataset = dataset;
   for (std::size_t index = 0; index < reader.rows.size(); ++index) {
@@ -348,12 +385,23 @@ DatasetOutcome parseUsageResponse(const std::string& dataset, int status, const 
     auto where = [&] { return dataset + "[" + std::to_string(index) + "]"; };
     const auto day = row.date ? parseIsoDate(*row.date) : std::optional<Day>(today);
     if (!day || *day > today) return failed(dataset, "unexpected answer: " + where() + " has an invalid dimensions.date");
-    for (const ResourceMatch& match : matches) {
-      if (!match.actionTypes.empty()) {
-        if (!row.actionType) return failed(dataset, "unexpected answer: " + where() + " has no dimensions.actionType");
-        if (std::find(match.actionTypes.begin(), match.actionTypes.end(), *row.actionType) == match.actionTypes.end()) {
-          continue;
+    std::string_view unknownCountsAs;  // the resource a name outside the known set is charged to
+    if (!knownActionTypes.empty()) {
+      if (!row.actionType) return failed(dataset, "unexpected answer: " + where() + " has no dimensions.actionType");
+      if (std::find(knownActionTypes.begin(), knownActionTypes.end(), *row.actionType) == knownActionTypes.end()) {
+        if (!rule || rule->unknownCountsAs.empty()) {
+          return failed(dataset, "unexpected answer: " + where() + " has an unknown dimensions.actionType " +
+                                     toText(json(*row.actionType)) + " (expected one of " + joined(knownActionTypes) + ")");
         }
+        unknownCountsAs = rule->unknownCountsAs;
+        outcome.unknownActionTypes.insert(*row.actionType);
+      }
+    }
+    for (const ResourceMatch& match : matches) {
+      if (!match.actionTypes.empty() &&
+          std::find(match.actionTypes.begin(), match.actionTypes.end(), *row.actionType) == match.actionTypes.end() &&
+          match.resource->id != unknownCountsAs) {
+        continue;
       }
       if (!row.present[match.field]) {
         return failed(dataset, "unexpected answer: " + where() + " has no " + std::string(match.resource->field));

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -35,6 +36,7 @@ struct DatasetOutcome {
   bool ok = false;
   std::string error;            // why it failed, when !ok: never trusted as usage
   std::vector<UsageRow> rows;
+  std::set<std::string> unknownActionTypes;  // names counted in a costlier class (R2)
 };
 
 // Resources the poll reads: those whose dataset and field are in Cloudflare's public docs.

@@ -78,3 +78,44 @@ describe("drift 2: a manual trip's until means the same to the hot path and the 
     });
   }
 });
+
+describe("drift 3: an answer that cannot be trusted neither trips nor recovers", () => {
+  for (const actionType of ["WRITE", "write\u0000"]) {
+    it(`KV rows with actionType ${JSON.stringify(actionType)} keep a tripped breaker tripped, and are named`, async () => {
+      await setUsage("kv-writes", 950);
+      const { guard, clock } = guardAt();
+      await guard.evaluate(workerEnv); // tripped at 950 of 1,000
+      await sim("/__sim/faults", { kind: "odd-action-type", dataset: "kvOperationsAdaptiveGroups", actionType });
+      clock.now += 300_000;
+      const report = await guard.evaluate(workerEnv);
+      const row = report.resources.find((entry) => entry.key === "kv-writes");
+      expect(row).toMatchObject({ stale: true, decision: "tripped" });
+      expect(await storedBreakers()).toHaveProperty("kv-writes");
+      expect(report.health.lastError).toContain(JSON.stringify(actionType));
+    });
+  }
+
+  it("an errors member that is not a list makes the answer untrustworthy", async () => {
+    await setUsage("kv-writes", 950);
+    const { guard, clock } = guardAt();
+    await guard.evaluate(workerEnv);
+    await setUsage("kv-writes", 10); // would recover, if the answer were trusted
+    await sim("/__sim/faults", { kind: "errors-not-a-list" });
+    clock.now += 300_000;
+    const report = await guard.evaluate(workerEnv);
+    expect(report.resources.find((entry) => entry.key === "kv-writes").decision).toBe("tripped");
+    expect(report.health.lastError).toContain("errors is not a list");
+  });
+
+  it("an R2 operation it does not know is counted as Class A, and named in a warning once", async () => {
+    const { guard, clock } = guardAt({ thresholds: { "r2-class-a": { tripAt: 100 } } });
+    await sim("/__sim/usage", { resource: "r2-class-a", units: 60, date: TODAY, mode: "set" });
+    await sim("/__sim/faults", { kind: "odd-action-type", dataset: "r2OperationsAdaptiveGroups", actionType: "PutBucketShinyNewThing", times: 2 });
+    // The renamed rows hold 60 Class A operations: counted, not dropped.
+    const report = await guard.evaluate(workerEnv);
+    expect(report.resources.find((entry) => entry.key === "r2-class-a").used).toBe(60);
+    clock.now += 300_000;
+    await guard.evaluate(workerEnv);
+    expect(logs.filter((line) => line.includes('"PutBucketShinyNewThing"'))).toHaveLength(1);
+  });
+});

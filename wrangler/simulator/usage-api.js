@@ -30,7 +30,11 @@ const FAULT_KINDS = [
   "wrong-shape",
   "absurd-values",
   "partial",
+  "odd-action-type", // every row's dimensions.actionType becomes `actionType` (default "WRITE")
+  "errors-not-a-list", // the answer's errors member is a string beside normal data
 ];
+// Faults that alter a normal answer.
+const ALTERATIONS = new Set(["partial", "absurd-values", "odd-action-type", "errors-not-a-list"]);
 // Faults that replace the whole answer; the others delay or alter a normal answer.
 const TERMINAL_FAULTS = new Set(["http-500", "http-429", "malformed-json", "graphql-errors", "wrong-shape"]);
 
@@ -278,7 +282,7 @@ function dumpUsage() {
 // ---------------------------------------------------------------------------------------
 // Control API: faults
 
-const FAULT_KEYS = new Set(["kind", "dataset", "times", "retryAfter", "delayMs"]);
+const FAULT_KEYS = new Set(["kind", "dataset", "times", "retryAfter", "delayMs", "actionType"]);
 
 function checkFault(fault, where) {
   const at = (field) => (where ? `${where}.${field}` : field);
@@ -308,6 +312,10 @@ function checkFault(fault, where) {
       problems.push(`${at("retryAfter")}: expected whole seconds >= 0, got ${show(fault.retryAfter)}`);
     }
   }
+  if (fault.actionType !== undefined) {
+    if (fault.kind !== "odd-action-type") problems.push(`${at("actionType")}: only applies to kind "odd-action-type"`);
+    else if (typeof fault.actionType !== "string") problems.push(`${at("actionType")}: expected a string, got ${show(fault.actionType)}`);
+  }
   if (fault.delayMs !== undefined) {
     if (fault.kind !== "timeout") problems.push(`${at("delayMs")}: only applies to kind "timeout"`);
     else if (!(Number.isInteger(fault.delayMs) && fault.delayMs >= 0 && fault.delayMs <= MAX_DELAY_MS)) {
@@ -317,6 +325,7 @@ function checkFault(fault, where) {
   if (problems.length) return { problems };
   const stored = { id: 0, kind: fault.kind, dataset: fault.dataset ?? null, remaining: fault.times ?? null };
   if (fault.kind === "http-429") stored.retryAfter = fault.retryAfter ?? 30;
+  if (fault.kind === "odd-action-type") stored.actionType = fault.actionType ?? "WRITE";
   if (fault.kind === "timeout") stored.delayMs = fault.delayMs ?? 15000;
   return { problems, fault: stored };
 }
@@ -346,7 +355,7 @@ function pickFaults(datasets) {
   const matching = faults.filter((fault) => fault.dataset === null || datasets.includes(fault.dataset));
   const terminal = matching.find((fault) => TERMINAL_FAULTS.has(fault.kind)) ?? null;
   const delays = matching.filter((fault) => fault.kind === "timeout");
-  const alterations = terminal ? [] : matching.filter((fault) => fault.kind === "partial" || fault.kind === "absurd-values");
+  const alterations = terminal ? [] : matching.filter((fault) => ALTERATIONS.has(fault.kind));
   for (const fault of [...delays, ...alterations]) consumeFault(fault);
   if (terminal) consumeFault(terminal);
   return {
@@ -355,6 +364,8 @@ function pickFaults(datasets) {
     partial: new Set(alterations.filter((fault) => fault.kind === "partial").map((fault) => fault.dataset)),
     // null stands for "every dataset".
     absurd: alterations.filter((fault) => fault.kind === "absurd-values").map((fault) => fault.dataset),
+    oddActionTypes: alterations.filter((fault) => fault.kind === "odd-action-type"),
+    errorsNotAList: alterations.some((fault) => fault.kind === "errors-not-a-list"),
     kinds: [...delays, ...alterations, ...(terminal ? [terminal] : [])].map((fault) => fault.kind),
   };
 }
@@ -673,13 +684,24 @@ function execute(document, variables, env, picked) {
         }
         viewerData[accounts.key] = [account];
         makeAbsurd(account, accounts.selections, picked.absurd);
+        for (const fault of picked.oddActionTypes) renameActionTypes(account, accounts.selections, fault);
       }
     }
   } catch (error) {
     if (!(error instanceof QueryError)) throw error;
     return { data: null, errors: [gqlError(error.message)] };
   }
+  if (picked.errorsNotAList) return { data, errors: "simulated: errors is not a list" };
   return { data, errors: errors.length ? errors : null };
+}
+
+function renameActionTypes(account, blocks, fault) {
+  for (const block of blocks) {
+    if (fault.dataset !== null && fault.dataset !== block.name) continue;
+    for (const row of account[block.key] ?? []) {
+      if (row.dimensions && "actionType" in row.dimensions) row.dimensions.actionType = fault.actionType;
+    }
+  }
 }
 
 function makeAbsurd(account, blocks, targets) {
