@@ -377,17 +377,13 @@ class Evaluator {
     }
     health.consecutiveFailures = errors.empty() ? 0 : previous_.health.consecutiveFailures + 1;
     health.lastError = errors;
-    // Blind: every dataset has failed N times in a row. One dataset failing that long (a
-    // product the token cannot read, say) makes only its resources blind.
-    json blindDatasets = json::array();
-    bool blind = !outcomes_.empty();
-    for (const auto& [dataset, outcome] : outcomes_) {
-      auto failures = health.datasetFailures.find(dataset);
-      const bool datasetBlind = failures != health.datasetFailures.end() && failures->second >= config_.failuresUntilBlind;
-      blind = blind && datasetBlind;
-      if (datasetBlind) {
-        blindDatasets.push_back(dataset);
-      } else {
+    std::vector<std::string> polled;
+    for (const auto& [dataset, outcome] : outcomes_) polled.push_back(dataset);
+    const Blindness seen = blindness(health, polled, config_.failuresUntilBlind);
+    const bool blind = seen.blind;
+    const json blindDatasets = seen.datasets;
+    for (const std::string& dataset : polled) {
+      if (std::find(seen.datasets.begin(), seen.datasets.end(), dataset) == seen.datasets.end()) {
         alerted_.erase("blind:" + dataset);
       }
     }
@@ -452,6 +448,16 @@ class Evaluator {
 };
 
 }  // namespace
+
+Blindness blindness(const PollHealth& health, const std::vector<std::string>& polledDatasets, int failuresUntilBlind) {
+  Blindness result;
+  for (const std::string& dataset : polledDatasets) {
+    auto failures = health.datasetFailures.find(dataset);
+    if (failures != health.datasetFailures.end() && failures->second >= failuresUntilBlind) result.datasets.push_back(dataset);
+  }
+  result.blind = !polledDatasets.empty() && result.datasets.size() == polledDatasets.size();
+  return result;
+}
 
 Evaluation evaluate(const Config& config, const PollState& previous,
                     const std::vector<DatasetOutcome>& outcomes, std::int64_t nowMs) {

@@ -34,6 +34,14 @@ struct Evaluation {
   std::vector<PollEvent> events;
 };
 
+// Blind: every polled dataset has failed `failuresUntilBlind` times in a row. One dataset
+// failing that long (a product the token cannot read, say) makes only its resources blind.
+struct Blindness {
+  bool blind = false;
+  std::vector<std::string> datasets;  // the datasets that have failed that long
+};
+Blindness blindness(const PollHealth& health, const std::vector<std::string>& polledDatasets, int failuresUntilBlind);
+
 Evaluation evaluate(const Config& config, const PollState& previous,
                     const std::vector<DatasetOutcome>& outcomes, std::int64_t nowMs);
 

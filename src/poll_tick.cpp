@@ -363,14 +363,8 @@ std::string PollTick::evaluateAndContinue() {
     result["live"] = true;
     // What the cron ticks recorded; `health` in the report is this read's own.
     const PollHealth& stored = record_.state.health;
-    std::size_t failing = 0;
-    bool allBlind = true;
-    for (const auto& [dataset, failures] : stored.datasetFailures) {
-      ++failing;
-      allBlind = allBlind && failures >= config_.failuresUntilBlind;
-    }
     result["lastCheckAt"] = record_.readable && !stored.lastCheckAt.empty() ? json(stored.lastCheckAt) : json(nullptr);
-    result["blind"] = failing > 0 && failing >= datasets_.size() && allBlind;
+    result["blind"] = blindness(stored, datasets_, config_.failuresUntilBlind).blind;
     result["lastError"] = stored.lastError;
     result["consecutiveFailures"] = stored.consecutiveFailures;
     // As the core read them (the record's, else the safety net's): checked, never raw.

@@ -4,6 +4,7 @@
 import { env } from "cloudflare:workers";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { SAFETY_NET_KEY, STATE_KEY, createGuard } from "../../js/index.js";
+import { RESOURCES } from "../../js/catalogue.js";
 import { deployedEnv, simulatorConfig } from "./support.js";
 
 const TODAY = "2026-11-23";
@@ -117,5 +118,21 @@ describe("drift 3: an answer that cannot be trusted neither trips nor recovers",
     clock.now += 300_000;
     await guard.evaluate(workerEnv);
     expect(logs.filter((line) => line.includes('"PutBucketShinyNewThing"'))).toHaveLength(1);
+  });
+});
+
+describe("drift 4: blind means one thing", () => {
+  it("the status page's blind is the evaluation's rule: every polled dataset failing long enough", async () => {
+    const { guard } = guardAt();
+    const first = await guard.evaluate(workerEnv);
+    expect(first.health.datasetFailures).toEqual({}); // a clean tick
+    // One polled dataset answers; the others fail three times; a dataset no longer polled lingers.
+    const polled = [...new Set(RESOURCES.filter((r) => r.graphql.dataset && r.graphql.documentedAt).map((r) => r.graphql.dataset))];
+    const datasetFailures = Object.fromEntries([...polled.slice(1).map((name) => [name, 3]), ["retiredDataset", 3]]);
+    const record = JSON.parse(await env.EDGEFUSE_STATE.get(STATE_KEY));
+    record.poll = { ...record.poll, consecutiveFailures: 3, lastError: "x", datasetFailures };
+    await env.EDGEFUSE_STATE.put(STATE_KEY, JSON.stringify(record));
+    const status = await guard.status(workerEnv);
+    expect(status.blind).toBe(false);
   });
 });
