@@ -10,10 +10,8 @@
 //   says something is tripped.
 import { runTick } from "./poll.js";
 
-export const STATE_KEY = "edgefuse:state";
 // How long a cold isolate's first requests wait for the breaker state before going ahead.
 const COLD_READ_WAIT_MS = 500;
-export const SAFETY_NET_KEY = "edgefuse:safety-net";
 
 export class BreakerRefresh {
   #enforcement;

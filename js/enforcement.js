@@ -1,11 +1,10 @@
 // The hot path of one guard in one isolate. A guarded binding call makes one direct WASM
 // export call (admit or check): no KV, no fetch, and no allocation in the core.
+import { VERDICTS } from "../dist/constants.js";
 import { coreExports } from "./core.js";
 import { GuardError } from "./errors.js";
 
-const ALLOW = 0;
-const TRIPPED = 1;
-const OVER_BINDING_LIMIT = 3; // 2: over the resource's limit
+const { allow: ALLOW, tripped: TRIPPED, overBindingLimit: OVER_BINDING_LIMIT } = VERDICTS;
 
 /**
  * What one method of one binding is charged to, fixed per isolate:
@@ -39,6 +38,8 @@ export class Enforcement {
     let site = this.#sites.get(key);
     if (!site) {
       const meter = this.#core.defineMeter(this.#handle, resource, binding);
+      // An id the catalogue lacks would leave the binding unguarded: refuse to start instead.
+      if (meter < 0) throw new Error(`edgefuse: ${binding}.${method}() is charged to ${JSON.stringify(resource)}, which is not in the catalogue`);
       site = Object.freeze({ meter, resource, binding, method, neutral });
       this.#sites.set(key, site);
     }

@@ -16,4 +16,5 @@ if [ "$what" = all ] || [ "$what" = wasm ]; then
   export NODE_PATH=/usr/share/nodejs
   [ -f build/wasm/CMakeCache.txt ] || emcmake cmake -S . -B build/wasm -DCMAKE_BUILD_TYPE=Release >/dev/null
   cmake --build build/wasm -j"$jobs"
+  node scripts/generate-constants.mjs  # dist/constants.js: the constants the shim shares with the core
 fi

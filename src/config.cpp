@@ -2,6 +2,7 @@
 
 #include "identifier.h"
 #include "json_text.h"
+#include "shared_constants.h"
 #include "suggest.h"
 
 #include <algorithm>
@@ -236,8 +237,14 @@ const std::map<std::string, double>& defaultInvocationLimits() {
 }
 
 const std::vector<std::string>& bindingKinds() {
-  static const std::vector<std::string> kinds = {"kv",        "d1", "r2", "queue", "ai",
-                                                 "vectorize", "durable-object", "ignore"};
+  static const std::vector<std::string> kinds = [] {
+    std::vector<std::string> names;
+    for (const BindingKind& kind : bindingKindTable()) {
+      if (!kind.shape.empty()) names.emplace_back(kind.name);  // not the parts of one (a multipart upload)
+    }
+    names.emplace_back("ignore");
+    return names;
+  }();
   return kinds;
 }
 

@@ -29,13 +29,10 @@
 #include "evaluate.h"
 #include "guard_core.h"
 #include "poll_state.h"
+#include "shared_constants.h"
 #include "usage_query.h"
 
 namespace edgefuse {
-
-// The KV keys of the breaker state record and its safety net.
-constexpr const char* kStateKey = "edgefuse:state";
-constexpr const char* kSafetyNetKey = "edgefuse:safety-net";
 
 class PollTick {
  public:

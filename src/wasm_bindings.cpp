@@ -14,6 +14,7 @@
 #include "guard_core.h"
 #include "json_api.h"
 #include "poll_tick.h"
+#include "shared_constants.h"
 
 namespace {
 
@@ -102,6 +103,7 @@ EMSCRIPTEN_BINDINGS(edgefuse_core) {
   emscripten::function("createGuardCore", &createGuardCore);
   emscripten::function("defineMeter", &defineMeter);
   emscripten::function("recordParses", &edgefuse::recordParses);
+  emscripten::function("constantsJson", &edgefuse::constantsJson);
   emscripten::class_<PollTick>("PollTick")
       .smart_ptr_constructor("PollTickPointer", &startPollTick)
       .function("next", &PollTick::next)

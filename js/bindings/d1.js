@@ -1,6 +1,7 @@
 // D1: queries are checked before they run and charged afterwards with the rows their
 // result's meta reports, since D1 bills rows read and written, not queries.
 // batch() is handed the real statements, never the wrappers.
+import { CHARGES } from "../../dist/constants.js";
 
 const RESULT_METHODS = ["all", "run", "first", "raw"];
 
@@ -11,8 +12,8 @@ export function d1Sites(enforcement, binding) {
   const sites = {};
   for (const method of [...RESULT_METHODS, "batch", "exec", "query"]) {
     sites[method] = {
-      read: enforcement.site("d1-rows-read", binding, method, neutral[method] ?? null),
-      written: enforcement.site("d1-rows-written", binding, method, neutral[method] ?? null),
+      read: enforcement.site(CHARGES.d1.read, binding, method, neutral[method] ?? null),
+      written: enforcement.site(CHARGES.d1.written, binding, method, neutral[method] ?? null),
     };
   }
   return sites;

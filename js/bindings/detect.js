@@ -1,19 +1,12 @@
 // Recognises a binding's kind from its shape. Anything unrecognised is left alone.
+import { BINDING_KINDS } from "../../dist/constants.js";
 
 // A property no real binding has. RPC service bindings and Durable Object stubs answer
 // every property name with a callable stub, so one that answers this is passed through.
 const PROBE = "__edgefuse_shape_probe__";
 
-const SHAPES = [
-  // Order matters where shapes overlap: KV, R2 and Durable Object namespaces all have get().
-  ["d1", ["prepare", "batch", "exec"]],
-  ["kv", ["get", "getWithMetadata", "put", "delete", "list"]],
-  ["r2", ["head", "get", "put", "delete", "list", "createMultipartUpload"]],
-  ["queue", ["send", "sendBatch"]],
-  ["durable-object", ["idFromName", "idFromString", "newUniqueId", "get"]],
-  ["vectorize", ["query", "insert", "upsert", "getByIds", "deleteByIds"]],
-  ["ai", ["run", "gateway"]],
-];
+// Each kind's shape comes from the core (src/shared_constants.h), like the config's list of kinds.
+const SHAPES = BINDING_KINDS.map(({ kind, shape }) => [kind, shape]);
 
 /** The methods `kind` must have, as a list for messages; empty for unknown kinds. */
 export function requiredMethods(kind) {

@@ -6,6 +6,7 @@ import { GuardedD1, d1Sites } from "./d1.js";
 import { detectKind, hasShape, requiredMethods } from "./detect.js";
 import { GuardedNamespace } from "./durable-object.js";
 import { SPECS } from "./specs.js";
+import { CHARGES } from "../../dist/constants.js";
 import { specWrapperClass } from "./spec-wrapper.js";
 
 // The invocation a guarded env belongs to, for guard.usage(env).
@@ -84,7 +85,7 @@ export class EnvGuard {
 
   #buildSites(kind, name) {
     if (kind === "d1") return d1Sites(this.#enforcement, name);
-    if (kind === "durable-object") return this.#enforcement.site("do-requests", name, "request");
+    if (kind === "durable-object") return this.#enforcement.site(CHARGES["durable-object"].request, name, "request");
     const sites = {};
     for (const [method, rule] of Object.entries(SPECS[kind])) {
       if (rule.resource) sites[method] = this.#enforcement.site(rule.resource, name, method, rule.neutral ?? null);

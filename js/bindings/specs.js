@@ -1,10 +1,14 @@
-// What each guarded method is charged to, per binding kind. A rule is
+// How each guarded method is charged, per binding kind. A rule is
 //   { resource, units(firstArg), neutral(firstArg), wraps }
-// - resource: the catalogue id charged before the call (null: not charged);
+// - resource: the catalogue id charged before the call (null: not charged), from the core's
+//   table (src/shared_constants.h); a method listed here and not there, or the reverse, is
+//   an error when the module loads;
 // - units: how many units the call costs (default 1);
 // - neutral: what the call returns when refused with onBlocked "skip" (null: it throws);
 // - wraps: the kind whose wrapper the call's result gets (e.g. a multipart upload).
 // Methods a kind does not list pass straight through to the binding.
+
+import { CHARGES } from "../../dist/constants.js";
 
 const count = (items) => (Array.isArray(items) ? items.length : 1);
 const messages = (batch) => (batch && typeof batch.length === "number" ? batch.length : Array.from(batch ?? []).length);
@@ -13,47 +17,60 @@ const none = () => null;
 
 const kvBulk = (keys, value) => new Map(keys.map((key) => [key, value]));
 
-export const SPECS = {
+const RULES = {
   kv: {
-    get: { resource: "kv-reads", units: count, neutral: (key) => (Array.isArray(key) ? kvBulk(key, null) : null) },
+    get: { units: count, neutral: (key) => (Array.isArray(key) ? kvBulk(key, null) : null) },
     getWithMetadata: {
-      resource: "kv-reads",
       units: count,
       neutral: (key) =>
         Array.isArray(key) ? kvBulk(key, { value: null, metadata: null }) : { value: null, metadata: null, cacheStatus: null },
     },
-    put: { resource: "kv-writes", neutral: nothing },
-    delete: { resource: "kv-deletes", neutral: nothing },
-    list: { resource: "kv-lists", neutral: () => ({ keys: [], list_complete: true, cacheStatus: null }) },
+    put: { neutral: nothing },
+    delete: { neutral: nothing },
+    list: { neutral: () => ({ keys: [], list_complete: true, cacheStatus: null }) },
   },
   r2: {
-    head: { resource: "r2-class-b", neutral: none },
-    get: { resource: "r2-class-b", neutral: none },
-    put: { resource: "r2-class-a", neutral: none },
-    list: { resource: "r2-class-a", neutral: () => ({ objects: [], truncated: false, delimitedPrefixes: [] }) },
-    createMultipartUpload: { resource: "r2-class-a", wraps: "r2-multipart" },
+    head: { neutral: none },
+    get: { neutral: none },
+    put: { neutral: none },
+    list: { neutral: () => ({ objects: [], truncated: false, delimitedPrefixes: [] }) },
+    createMultipartUpload: { wraps: "r2-multipart" },
     // Makes no request (R2 bills nothing for it); the upload it returns is guarded.
-    resumeMultipartUpload: { resource: null, wraps: "r2-multipart" },
-    delete: { resource: "r2-deletes", units: count, neutral: nothing },
+    resumeMultipartUpload: { wraps: "r2-multipart" },
+    delete: { units: count, neutral: nothing },
   },
   "r2-multipart": {
-    uploadPart: { resource: "r2-class-a" },
-    complete: { resource: "r2-class-a" },
-    abort: { resource: "r2-deletes", neutral: nothing },
+    uploadPart: {},
+    complete: {},
+    abort: { neutral: nothing },
   },
   queue: {
-    send: { resource: "queues-operations", neutral: nothing },
-    sendBatch: { resource: "queues-operations", units: messages, neutral: nothing },
+    send: { neutral: nothing },
+    sendBatch: { units: messages, neutral: nothing },
   },
   ai: {
-    run: { resource: "ai-neurons" },
+    run: {},
   },
   vectorize: {
-    query: { resource: "vectorize-queried-dimensions", neutral: () => ({ matches: [], count: 0 }) },
-    queryById: { resource: "vectorize-queried-dimensions", neutral: () => ({ matches: [], count: 0 }) },
-    getByIds: { resource: "vectorize-queried-dimensions", neutral: () => [] },
-    insert: { resource: "vectorize-stored-dimensions" },
-    upsert: { resource: "vectorize-stored-dimensions" },
-    deleteByIds: { resource: "vectorize-stored-dimensions" },
+    query: { neutral: () => ({ matches: [], count: 0 }) },
+    queryById: { neutral: () => ({ matches: [], count: 0 }) },
+    getByIds: { neutral: () => [] },
+    insert: {},
+    upsert: {},
+    deleteByIds: {},
   },
 };
+
+// Each rule with the resource the core charges it to.
+export const SPECS = Object.fromEntries(
+  Object.entries(RULES).map(([kind, methods]) => {
+    const charged = CHARGES[kind] ?? {};
+    const listed = Object.keys(methods);
+    const missing = Object.keys(charged).filter((method) => !listed.includes(method));
+    const unknown = listed.filter((method) => !(method in charged));
+    if (missing.length || unknown.length) {
+      throw new Error(`edgefuse: the ${kind} binding rules and the core's charges disagree (${[...missing, ...unknown].join(", ")})`);
+    }
+    return [kind, Object.fromEntries(listed.map((method) => [method, { ...methods[method], resource: charged[method] }]))];
+  }),
+);

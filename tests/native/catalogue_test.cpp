@@ -5,6 +5,8 @@
 #include <string>
 
 #include "catalogue.h"
+#include "config.h"
+#include "shared_constants.h"
 #include "string_view_maker.h"
 
 using namespace edgefuse;
@@ -139,4 +141,16 @@ TEST_CASE("Queues, Durable Objects, Workers AI, Vectorize and Stream") {
   CHECK(get("stream-minutes-delivered").paid.priceUnit == 1'000);
   CHECK(get("stream-minutes-stored").paid.priceUsd == doctest::Approx(5.00));
   CHECK(get("stream-minutes-stored").dataset.empty());
+}
+
+TEST_CASE("every resource a guarded binding is charged to is in the catalogue") {
+  for (const BindingKind& kind : bindingKindTable()) {
+    for (const auto& [method, resource] : kind.charges) {
+      CAPTURE(kind.name);
+      CAPTURE(method);
+      if (!resource.empty()) CHECK(findResource(resource) != nullptr);
+    }
+  }
+  // And the config accepts exactly the kinds that can be detected, plus "ignore".
+  CHECK(bindingKinds() == std::vector<std::string>{"kv", "d1", "r2", "queue", "ai", "vectorize", "durable-object", "ignore"});
 }

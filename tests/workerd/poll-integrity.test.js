@@ -4,6 +4,8 @@
 import { env } from "cloudflare:workers";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { SAFETY_NET_KEY, STATE_KEY, createGuard } from "../../js/index.js";
+import { Enforcement } from "../../js/enforcement.js";
+import { SPECS } from "../../js/bindings/specs.js";
 import { RESOURCES } from "../../js/catalogue.js";
 import { deployedEnv, simulatorConfig } from "./support.js";
 
@@ -134,5 +136,21 @@ describe("drift 4: blind means one thing", () => {
     await env.EDGEFUSE_STATE.put(STATE_KEY, JSON.stringify(record));
     const status = await guard.status(workerEnv);
     expect(status.blind).toBe(false);
+  });
+});
+
+describe("drift 5: a binding charged to a resource the catalogue lacks fails loudly", () => {
+  it("every resource the binding specs charge is in the catalogue", () => {
+    const ids = new Set(RESOURCES.map((resource) => resource.id));
+    for (const [kind, methods] of Object.entries(SPECS)) {
+      for (const [method, { resource }] of Object.entries(methods)) {
+        if (resource !== null) expect(ids.has(resource), `${kind}.${method} charges ${resource}`).toBe(true);
+      }
+    }
+  });
+
+  it("a call site charged to an unknown id throws at once instead of letting every call through", () => {
+    const enforcement = new Enforcement(createGuard({ plan: "free" }).config);
+    expect(() => enforcement.site("kv-writez", "KV", "put")).toThrow(/kv-writez/);
   });
 });
