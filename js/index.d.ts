@@ -314,7 +314,7 @@ export interface Guard {
   /** KV operations of the rate limiter's KV mode in this isolate. */
   readonly rateLimitKvOps: { readonly reads: number; readonly writes: number };
   /** What the status page shows: a read-only evaluation now, the stored breakers, limit hits. */
-  status(env: object): Promise<EvaluationReport & { limitHits: { since: string; counts: Record<string, number> } }>;
+  status(env: object): Promise<StatusReport>;
   /** One usage evaluation now; resolves to a report and never rejects. */
   evaluate(env: object, options?: { now?: number }): Promise<EvaluationReport>;
   /** Trips breaker keys by hand ("kv-writes", "d1-rows-written:DB"); resolves to the breakers in force. */
@@ -338,10 +338,12 @@ export interface BreakerRecord {
 
 export interface PollEvent {
   readonly level: "warn" | "trip" | "recover" | "blind" | "projection" | "spike" | "budget-warn";
-  /** A breaker key, "budget" or "usage-api". */
+  /** A breaker key, "budget", a dataset or "usage-api". */
   readonly key: string;
   readonly message: string;
   readonly dryRun: boolean;
+  /** Known figures behind the event: resource, used, quota, unit, percent, overageUsd, ... */
+  readonly details: Readonly<Record<string, unknown>>;
 }
 
 export interface ResourceReport {
@@ -359,6 +361,14 @@ export interface ResourceReport {
   readonly stale: boolean;
   readonly decision: "ok" | "warn" | "trip" | "tripped" | "recover" | "held" | "stale";
   readonly breaker: BreakerRecord | null;
+  /** The threshold's lines: percentages of the quota, or absolute units and USD. */
+  readonly lines: {
+    readonly warn: number;
+    readonly trip: number | null;
+    readonly recover: number;
+    readonly tripAt: number | null;
+    readonly maxOverageUsd: number | null;
+  };
   /** Resource-level rows only: the end-of-period forecast. */
   readonly projection?: {
     readonly ratePerHour: number;
@@ -373,34 +383,109 @@ export interface ResourceReport {
   readonly spike?: { readonly lastHour: number; readonly baseline: number; readonly spiking: boolean };
 }
 
-/** What one evaluation saw and did. `ok` false: it could not run (see `error`). */
-export interface EvaluationReport {
-  readonly ok: boolean;
-  readonly error?: string;
-  readonly wrote?: boolean;
-  readonly dryRun?: boolean;
-  readonly now?: string;
-  readonly events?: readonly PollEvent[];
-  readonly resources?: readonly ResourceReport[];
-  readonly budget?: {
-    readonly maxUsd: number;
-    readonly usedUsd: number;
-    readonly percent: number;
-    readonly granularity: "day" | "week" | "month";
-    readonly stale: boolean;
-    readonly decision: string;
-  } | null;
-  readonly health?: {
-    readonly lastCheckAt: string;
-    readonly lastError: string;
-    readonly consecutiveFailures: number;
-    readonly blind: boolean;
-  };
-  /** Alerts sent this tick, and deliveries waiting to be retried. */
-  readonly alerts?: { readonly sent: number; readonly pending: number };
-  /** The guard's own KV operations in this evaluation. */
-  readonly kv: { readonly reads: number; readonly writes: number; readonly deletes: number };
+/** Budget figures of one evaluation: overage against `budget.maxUsd` in its window. */
+export interface BudgetReport {
+  readonly maxUsd: number;
+  readonly usedUsd: number;
+  readonly percent: number;
+  /** The warn line, in percent of maxUsd. */
+  readonly warn: number;
+  /** A monthly budget's projected overage at the end of the billing month; null otherwise. */
+  readonly projectedUsd: number | null;
+  readonly granularity: "day" | "week" | "month";
+  /** The window's first day (YYYY-MM-DD) and when it resets (ISO 8601 UTC). */
+  readonly from: string;
+  readonly resetsAt: string;
+  /** Overage in USD per resource that has any. */
+  readonly contributions: Readonly<Record<string, number>>;
+  /** A dataset the total needs failed: the total is a lower bound. */
+  readonly stale: boolean;
+  readonly decision: "ok" | "warn" | "trip" | "tripped" | "recover";
 }
+
+/** The usage API's health as this evaluation saw it. */
+export interface HealthReport {
+  readonly lastCheckAt: string;
+  readonly lastError: string;
+  readonly consecutiveFailures: number;
+  /** Failures in a row, per dataset that is failing. */
+  readonly datasetFailures: Readonly<Record<string, number>>;
+  /** Every polled dataset has failed `failuresUntilBlind` times in a row. */
+  readonly blind: boolean;
+  /** The datasets that have failed that long. */
+  readonly blindDatasets: readonly string[];
+  readonly failuresUntilBlind: number;
+}
+
+/** What the core read and judged: shared by evaluate() and status(). */
+export interface UsageReport {
+  readonly plan: Plan;
+  readonly dryRun: boolean;
+  /** When the evaluation ran (ISO 8601 UTC). */
+  readonly now: string;
+  readonly resources: readonly ResourceReport[];
+  readonly budget: BudgetReport | null;
+  readonly health: HealthReport;
+  /** The breakers as read before this evaluation (the record's, else the safety net's). */
+  readonly breakersBefore: Readonly<Record<string, BreakerRecord>>;
+  /** The guard's own KV operations in this evaluation. */
+  readonly kv: KvOperations;
+}
+
+export interface KvOperations {
+  readonly reads: number;
+  readonly writes: number;
+  readonly deletes: number;
+}
+
+/** An evaluation that could not run: nothing was decided. The figures are absent. */
+export interface FailedReport {
+  readonly ok: false;
+  readonly error: string;
+  readonly kv: KvOperations;
+  readonly plan?: undefined;
+  readonly dryRun?: undefined;
+  readonly now?: undefined;
+  readonly resources?: undefined;
+  readonly budget?: undefined;
+  readonly health?: undefined;
+  readonly breakersBefore?: undefined;
+  readonly wrote?: undefined;
+  readonly events?: undefined;
+  readonly alerts?: undefined;
+}
+
+/** What one evaluation saw and did. `ok` false: it could not run (see `error`). */
+export type EvaluationReport =
+  | (UsageReport & {
+      readonly ok: true;
+      /** The state record was written. */
+      readonly wrote: boolean;
+      readonly events: readonly PollEvent[];
+      /** Alerts sent this tick, and deliveries waiting to be retried. */
+      readonly alerts: { readonly sent: number; readonly pending: number };
+    })
+  | FailedReport;
+
+/** What the status page shows: a read-only evaluation now, and what the cron ticks recorded. */
+export type StatusReport = (
+  | (UsageReport & {
+      readonly ok: true;
+      readonly live: true;
+      /** The last cron tick's check (ISO 8601 UTC), or null before the first. */
+      readonly lastCheckAt: string | null;
+      /** As the cron ticks recorded it: every polled dataset failing long enough. */
+      readonly blind: boolean;
+      readonly lastError: string;
+      readonly consecutiveFailures: number;
+      /** The stored breakers (the record's, else the safety net's), as the core read them. */
+      readonly breakers: Readonly<Record<string, BreakerRecord>>;
+    })
+  | FailedReport
+) & {
+  /** Per-invocation limit refusals in this isolate, by limit key. */
+  readonly limitHits: { readonly since: string; readonly counts: Readonly<Record<string, number>> };
+};
 
 export interface CreateGuardOptions {
   /** Milliseconds since the epoch; for tests. Default Date.now. */

@@ -66,7 +66,12 @@ export async function poll(env: Env): Promise<number> {
   const report = await guard.evaluate(env, { now: Date.now() });
   const breakers = await guard.trip(env, ["kv-writes"], "by hand", { ttlSeconds: 600 });
   await guard.reset(env, "kv-writes", { holdSeconds: 60 });
-  return (report.resources?.length ?? 0) + Object.keys(breakers).length + report.kv.reads;
+  // Every figure the report carries is declared; a failed evaluation carries none.
+  const figures = report.ok
+    ? (report.health.datasetFailures["kvOperationsAdaptiveGroups"] ?? 0) + (report.budget?.projectedUsd ?? 0) + report.alerts.pending
+    : report.error.length;
+  const before = report.ok ? Object.keys(report.breakersBefore).length + (report.plan === "paid" ? 1 : 0) : 0;
+  return (report.resources?.length ?? 0) + Object.keys(breakers).length + report.kv.reads + figures + before;
 }
 
 export async function watched(env: Env): Promise<string> {
@@ -78,7 +83,8 @@ export async function watched(env: Env): Promise<string> {
     adminPath: "/ops/guard",
   });
   const status = await guard.status(env);
-  return `${status.limitHits.since} ${status.resources?.[0]?.projection?.periodEndsAt ?? ""} ${guard.config.alerts.channels.length}`;
+  const recorded = status.ok ? `${status.lastCheckAt ?? "never"} ${status.blind} ${Object.keys(status.breakers).join(",")}` : status.error;
+  return `${status.limitHits.since} ${status.resources?.[0]?.projection?.periodEndsAt ?? ""} ${guard.config.alerts.channels.length} ${recorded}`;
 }
 
 export { EdgefuseRateLimiter };

@@ -154,3 +154,21 @@ describe("drift 5: a binding charged to a resource the catalogue lacks fails lou
     expect(() => enforcement.site("kv-writez", "KV", "put")).toThrow(/kv-writez/);
   });
 });
+
+describe("the report is what js/index.d.ts declares", () => {
+  it("evaluate() and status() carry exactly the declared members", async () => {
+    const { guard } = guardAt();
+    const report = await guard.evaluate(workerEnv);
+    const usage = ["breakersBefore", "budget", "dryRun", "health", "kv", "now", "ok", "plan", "resources"];
+    expect(Object.keys(report).sort()).toEqual([...usage, "alerts", "events", "wrote"].sort());
+    expect(Object.keys(report.health).sort()).toEqual(
+      ["blind", "blindDatasets", "consecutiveFailures", "datasetFailures", "failuresUntilBlind", "lastCheckAt", "lastError"],
+    );
+    const status = await guard.status(workerEnv);
+    expect(Object.keys(status).sort()).toEqual(
+      [...usage, "blind", "breakers", "consecutiveFailures", "lastCheckAt", "lastError", "limitHits", "live"].sort(),
+    );
+    const failed = await guard.evaluate({ ...workerEnv, EDGEFUSE_STATE: undefined });
+    expect(Object.keys(failed).sort()).toEqual(["error", "kv", "ok"]);
+  });
+});
