@@ -10,7 +10,7 @@ import assert from "node:assert/strict";
 
 const root = new URL("../../", import.meta.url);
 
-test("npm pack ships the WASM, the glue, the shim and the .d.ts, nothing else", () => {
+test("npm pack ships the WASM, the glue, the shared constants, the shim and the .d.ts, nothing else", () => {
   const [pack] = JSON.parse(
     execFileSync("npm", ["pack", "--dry-run", "--json", "--ignore-scripts"], { cwd: root, encoding: "utf8" }),
   );
@@ -22,7 +22,7 @@ test("npm pack ships the WASM, the glue, the shim and the .d.ts, nothing else", 
   assert.ok(shim.includes("js/index.js") && shim.includes("js/index.d.ts"), "the shim's entry points exist");
   assert.deepEqual(
     files,
-    ["LICENSE", "README.md", "dist/edgefuse_core.mjs", "dist/edgefuse_core.wasm", "package.json", ...shim].sort(),
+    ["LICENSE", "README.md", "dist/constants.js", "dist/edgefuse_core.mjs", "dist/edgefuse_core.wasm", "package.json", ...shim].sort(),
   );
   console.log(`tarball: ${pack.size} bytes packed, ${pack.unpackedSize} unpacked`);
 });
