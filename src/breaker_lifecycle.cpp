@@ -13,15 +13,6 @@ namespace {
 
 using nlohmann::json;
 
-struct KeyParts {
-  const Resource* resource = nullptr;
-  std::string binding;  // "" for the whole resource
-};
-
-KeyParts splitKey(const std::string& key) {
-  const std::size_t colon = key.find(':');
-  return {findResource(key.substr(0, colon)), colon == std::string::npos ? "" : key.substr(colon + 1)};
-}
 
 }  // namespace
 
@@ -93,7 +84,7 @@ std::map<std::string, Breaker> standingBreakers(const std::optional<std::map<std
       standing.emplace(key, copy->second);
       continue;
     }
-    const KeyParts parts = splitKey(key);
+    const BreakerKeyParts parts = splitBreakerKey(key);
     if (!parts.resource) continue;  // the parser only reports known resources as damaged
     standing.emplace(key, Breaker{std::string(parts.resource->id), parts.binding,
                                   "its entry in the state record could not be read; it stands until the poll "
@@ -175,7 +166,7 @@ json breakersInForce(const Config& config, const std::map<std::string, Breaker>&
 
 // When the window a breaker key is evaluated over resets.
 std::int64_t windowEndMs(const Config& config, const std::string& key, std::int64_t nowMs) {
-  const KeyParts parts = splitKey(key);
+  const BreakerKeyParts parts = splitBreakerKey(key);
   const Day today = dayOfMs(nowMs);
   if (!parts.resource) return msOfDay(billingMonth(today, config.billingDay).nextStart);
   auto threshold = config.thresholds.find(key);
@@ -204,7 +195,7 @@ ManualResult manualChanges(const std::vector<std::string>& keys, const char* sec
   StateChanges changes;
   changes.manual = true;
   for (const std::string& key : keys) {
-    const KeyParts parts = splitKey(key);
+    const BreakerKeyParts parts = splitBreakerKey(key);
     const char* problem = !parts.resource ? "unknown resource"
                           : key.find(':') != std::string::npos && !isIdentifier(parts.binding, 256)
                               ? "invalid binding name"
@@ -227,7 +218,7 @@ ManualResult manualTrip(const Config&, const std::vector<std::string>& keys, con
   const bool inRange = std::isfinite(ttlSeconds) && ttlSeconds > 0 && ttlSeconds <= kMaxManualSeconds;
   const std::string until = inRange ? isoTimestamp(nowMs + static_cast<std::int64_t>(ttlSeconds * 1000)) : "";
   return manualChanges(keys, "ttlSeconds", ttlSeconds, "never lapses",
-                       [&](StateChanges& changes, const std::string& key, const KeyParts& parts) {
+                       [&](StateChanges& changes, const std::string& key, const BreakerKeyParts& parts) {
                          changes.trip[key] = {std::string(parts.resource->id), parts.binding,
                                               reason.empty() ? "tripped by hand" : reason, isoTimestamp(nowMs),
                                               "manual", until};
@@ -238,7 +229,7 @@ ManualResult manualTrip(const Config&, const std::vector<std::string>& keys, con
 ManualResult manualReset(const Config& config, const std::vector<std::string>& keys, double holdSeconds,
                          std::int64_t nowMs) {
   return manualChanges(keys, "holdSeconds", holdSeconds, "until the window resets",
-                       [&](StateChanges& changes, const std::string& key, const KeyParts&) {
+                       [&](StateChanges& changes, const std::string& key, const BreakerKeyParts&) {
                          changes.clear.push_back(key);
                          const bool inRange = std::isfinite(holdSeconds) && holdSeconds > 0 &&
                                               holdSeconds <= kMaxManualSeconds;

@@ -14,6 +14,11 @@ std::string stringField(const json& object, const char* key) {
   return it != object.end() && it->is_string() ? it->get<std::string>() : "";
 }
 
+BreakerKeyParts splitBreakerKey(const std::string& key) {
+  const std::size_t colon = key.find(':');
+  return {findResource(key.substr(0, colon)), colon == std::string::npos ? "" : key.substr(colon + 1)};
+}
+
 std::string breakerKey(const Breaker& breaker) {
   return breaker.binding.empty() ? breaker.resource : breaker.resource + ":" + breaker.binding;
 }

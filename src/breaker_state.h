@@ -10,6 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "catalogue.h"
 #include "problem.h"
 
 namespace edgefuse {
@@ -27,6 +28,14 @@ struct Breaker {
 
 // "<resource>" or "<resource>:<binding>"
 std::string breakerKey(const Breaker& breaker);
+
+// A breaker key's parts: the resource (nullptr when the catalogue has no such id) and the
+// binding ("" for the whole resource).
+struct BreakerKeyParts {
+  const Resource* resource = nullptr;
+  std::string binding;
+};
+BreakerKeyParts splitBreakerKey(const std::string& key);
 
 struct BreakerRecord {
   std::string what;                       // which record: "state", "safety-net"

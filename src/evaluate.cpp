@@ -15,15 +15,6 @@ namespace {
 
 using nlohmann::json;
 
-struct KeyParts {
-  const Resource* resource = nullptr;
-  std::string binding;  // "" for the whole resource
-};
-
-KeyParts splitKey(const std::string& key) {
-  const std::size_t colon = key.find(':');
-  return {findResource(key.substr(0, colon)), colon == std::string::npos ? "" : key.substr(colon + 1)};
-}
 
 std::string withCommas(double value) {
   char digits[32];
@@ -122,7 +113,7 @@ class Evaluator {
 
 
   void evaluateKey(const std::string& key, const Threshold& threshold) {
-    const KeyParts parts = splitKey(key);
+    const BreakerKeyParts parts = splitBreakerKey(key);
     if (!parts.resource) return;
     const Resource& resource = *parts.resource;
     const auto polled = polledResources();

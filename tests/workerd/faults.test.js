@@ -2,24 +2,16 @@
 // backwards, overlapping cron ticks, and every secret kept out of everything the guard emits.
 import { createExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it } from "vitest";
 import { SAFETY_NET_KEY, STATE_KEY, createGuard } from "../../js/index.js";
-import { deployedEnv, simulatorConfig } from "./support.js";
+import { cleanPollWorld, deployedEnv, simulatorConfig } from "./support.js";
 
 const NOON = Date.parse("2026-11-23T12:00:00Z");
 const sim = (path, body) => env.USAGE_API.fetch(`http://usage-api${path}`, { method: "POST", body: JSON.stringify(body) });
 const tripRecord = (version) =>
   JSON.stringify({ version, breakers: { "kv-writes": { reason: "held", since: "2026-11-23T11:00:00Z", source: "poll" } } });
 
-let logs;
-beforeEach(async () => {
-  await sim("/__sim/reset", {});
-  await env.EDGEFUSE_STATE.delete(STATE_KEY);
-  await env.EDGEFUSE_STATE.delete(SAFETY_NET_KEY);
-  logs = [];
-  for (const method of ["log", "warn", "error"]) vi.spyOn(console, method).mockImplementation((...args) => logs.push(args.join(" ")));
-});
-afterEach(() => vi.restoreAllMocks());
+const logs = cleanPollWorld();
 
 describe("state records of other versions", () => {
   for (const version of [0, 2]) {

@@ -2,12 +2,12 @@
 // one test per drift between the two that the issue tracker recorded (issue 14), through
 // the public API in workerd, against real local KV and the usage-API simulator.
 import { env } from "cloudflare:workers";
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it } from "vitest";
 import { SAFETY_NET_KEY, STATE_KEY, createGuard } from "../../js/index.js";
 import { Enforcement } from "../../js/enforcement.js";
 import { SPECS } from "../../js/bindings/specs.js";
 import { RESOURCES } from "../../js/catalogue.js";
-import { deployedEnv, simulatorConfig } from "./support.js";
+import { cleanPollWorld, deployedEnv, refusedWrite, simulatorConfig } from "./support.js";
 
 const TODAY = "2026-11-23";
 const NOON = Date.parse(`${TODAY}T12:00:00Z`);
@@ -25,26 +25,9 @@ async function sim(path, body) {
 }
 const setUsage = (resource, units) => sim("/__sim/usage", { resource, units, date: TODAY, mode: "set" });
 
-async function refusedWrite(guardedEnv) {
-  try {
-    await guardedEnv.KV.put(`integrity-${Math.random()}`, "x");
-    return null;
-  } catch (error) {
-    return error;
-  }
-}
-
 const storedBreakers = async (key = STATE_KEY) => JSON.parse(await env.EDGEFUSE_STATE.get(key)).breakers;
 
-let logs;
-beforeEach(async () => {
-  await sim("/__sim/reset", {});
-  await env.EDGEFUSE_STATE.delete(STATE_KEY);
-  await env.EDGEFUSE_STATE.delete(SAFETY_NET_KEY);
-  logs = [];
-  for (const method of ["log", "warn", "error"]) vi.spyOn(console, method).mockImplementation((...args) => logs.push(args.join(" ")));
-});
-afterEach(() => vi.restoreAllMocks());
+const logs = cleanPollWorld();
 
 describe("drift 1: a damaged breaker entry never loses its trip", () => {
   it("the safety net's copy is enforced at once, and the next tick writes the record back with it", async () => {

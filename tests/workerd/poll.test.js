@@ -5,7 +5,7 @@ import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test"
 import { env } from "cloudflare:workers";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { GuardInputError, SAFETY_NET_KEY, STATE_KEY, createGuard } from "../../js/index.js";
-import { deployedEnv, simulatorConfig } from "./support.js";
+import { deployedEnv, refusedWrite, simulatorConfig } from "./support.js";
 
 const TODAY = "2026-11-23";
 const NOON = Date.parse(`${TODAY}T12:00:00Z`);
@@ -56,15 +56,6 @@ function countingEnv({ failPuts = false } = {}) {
     list: (...args) => kv.list(...args),
   };
   return { env: { ...workerEnv, EDGEFUSE_STATE: state }, ops };
-}
-
-async function refusedWrite(guardedEnv) {
-  try {
-    await guardedEnv.KV.put(`poll-${Math.random()}`, "x");
-    return null;
-  } catch (error) {
-    return error;
-  }
 }
 
 let logs;

@@ -1,5 +1,7 @@
 // What the workerd suites share: the env a deployed Worker would have, and the simulator.
 import { env } from "cloudflare:workers";
+import { afterEach, beforeEach, vi } from "vitest";
+import { SAFETY_NET_KEY, STATE_KEY } from "../../js/index.js";
 
 /** The test env plus the secrets a deployed Worker would hold (the simulator's account and token). */
 export function deployedEnv(extra = {}) {
@@ -8,3 +10,30 @@ export function deployedEnv(extra = {}) {
 
 /** The guard config that polls the simulator through its service binding. */
 export const simulatorConfig = { endpoint: "http://usage-api/graphql", endpointBinding: "USAGE_API" };
+
+/**
+ * Before each test of the calling file: a reset simulator, no state record or safety net,
+ * and console output collected into the array returned (in place of printing it).
+ */
+export function cleanPollWorld() {
+  const logs = [];
+  beforeEach(async () => {
+    await env.USAGE_API.fetch("http://usage-api/__sim/reset", { method: "POST", body: "{}" });
+    await env.EDGEFUSE_STATE.delete(STATE_KEY);
+    await env.EDGEFUSE_STATE.delete(SAFETY_NET_KEY);
+    logs.length = 0;
+    for (const method of ["log", "warn", "error"]) vi.spyOn(console, method).mockImplementation((...args) => logs.push(args.join(" ")));
+  });
+  afterEach(() => vi.restoreAllMocks());
+  return logs;
+}
+
+/** The GuardError a KV write through `guardedEnv.KV` is refused with, or null when it ran. */
+export async function refusedWrite(guardedEnv) {
+  try {
+    await guardedEnv.KV.put(`refused-${Math.random()}`, "x");
+    return null;
+  } catch (error) {
+    return error;
+  }
+}
