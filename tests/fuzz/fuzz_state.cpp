@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <string>
 
+#include "breaker_lifecycle.h"
 #include "poll_state.h"
 #include "token_bucket.h"
 
