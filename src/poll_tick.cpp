@@ -93,8 +93,10 @@ std::string PollTick::await(Await what, json body) {
 
 std::string PollTick::done(json result) {
   step_ = Step::Done;
-  result_ = std::move(result);
-  return action({{"do", "done"}, {"result", result_}});
+  json body = {{"do", "done"}};
+  body["result"] = std::move(result);
+  doneText_ = action(std::move(body));
+  return doneText_;
 }
 
 std::string PollTick::fail(const std::string& error) {
@@ -214,7 +216,7 @@ std::string PollTick::next() {
     case Step::Failed:
       return fail(failure_);
     case Step::Done:
-      return action({{"do", "done"}, {"result", result_}});
+      return doneText_;
   }
   return fail("unknown step");
 }
@@ -340,12 +342,13 @@ std::string PollTick::fetchUsage() {
 
 std::string PollTick::evaluateAndContinue() {
   std::vector<DatasetOutcome> outcomes;
-  for (const auto& outcome : outcomes_) {
-    outcomes.push_back(*outcome);
-    for (const std::string& name : outcome->unknownActionTypes) {
+  for (auto& answered : outcomes_) {
+    outcomes.push_back(std::move(*answered));
+    const DatasetOutcome& outcome = outcomes.back();
+    for (const std::string& name : outcome.unknownActionTypes) {
       if (core_.warnedActionTypes.size() >= kMaxWarnedActionTypes) break;  // an answer full of new names
-      if (!core_.warnedActionTypes.insert(outcome->dataset + ":" + name).second) continue;
-      log("warn", "edgefuse: " + outcome->dataset + " reports an operation edgefuse does not know, " + toText(json(name)) +
+      if (!core_.warnedActionTypes.insert(outcome.dataset + ":" + name).second) continue;
+      log("warn", "edgefuse: " + outcome.dataset + " reports an operation edgefuse does not know, " + toText(json(name)) +
                       ": it is counted in the costlier class until edgefuse knows it");
     }
   }
@@ -357,8 +360,7 @@ std::string PollTick::evaluateAndContinue() {
   }
   evaluation_ = std::move(evaluation);
   if (kind_ == Kind::Status) {
-    const json& report = evaluation_->report;
-    json result = report;
+    json result = std::move(evaluation_->report);  // the status read ends here
     result["ok"] = true;
     result["live"] = true;
     // What the cron ticks recorded; `health` in the report is this read's own.
@@ -368,7 +370,7 @@ std::string PollTick::evaluateAndContinue() {
     result["lastError"] = stored.lastError;
     result["consecutiveFailures"] = stored.consecutiveFailures;
     // As the core read them (the record's, else the safety net's): checked, never raw.
-    result["breakers"] = report["breakersBefore"];
+    result["breakers"] = result["breakersBefore"];
     return done(result);
   }
   for (const Problem& problem : readProblems_) log("warn", "edgefuse: " + problem.path + ": " + problem.message);
@@ -486,7 +488,7 @@ std::string PollTick::finish() {
   if (kind_ == Kind::Trip || kind_ == Kind::Reset) {
     return done({{"ok", true}, {"breakers", breakersToJson(written_.breakers)}, {"view", inForce_}});
   }
-  json result = evaluation_->report;
+  json result = std::move(evaluation_->report);  // the tick ends here
   result["ok"] = true;
   result["wrote"] = evaluation_->write || pendingChanged_;
   result["events"] = eventsToJson(evaluation_->events);

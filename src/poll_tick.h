@@ -88,7 +88,7 @@ class PollTick {
   Await awaiting_ = Await::Nothing;
   nlohmann::json logs_ = nlohmann::json::array();
   std::string failure_;
-  nlohmann::json result_;
+  std::string doneText_;  // the last action, once the tick is over
 
   // What was read before the tick decided anything.
   std::optional<std::string> stateText_;
