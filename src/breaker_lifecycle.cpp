@@ -95,8 +95,9 @@ std::map<std::string, Breaker> standingBreakers(const std::optional<std::map<std
 }
 
 void carryOver(const PollStateRecord& record, const PollState& previous, bool& write, StateChanges& changes) {
+  if (record.present && !record.problems.empty()) write = true;  // repair the record: it is written clean
   if (!record.needsSafetyNet()) return;
-  if (record.present) write = true;  // repair the record
+  if (record.present) write = true;
   for (const auto& [key, breaker] : previous.breakers) {
     const bool unread =
         !record.readable || std::find(record.damaged.begin(), record.damaged.end(), key) != record.damaged.end();

@@ -73,9 +73,9 @@ std::map<std::string, Breaker> standingBreakers(const std::optional<std::map<std
                                                 const std::vector<std::string>& damaged,
                                                 const BreakerRecord& safetyNet, std::int64_t nowMs);
 
-// A tick that read a damaged record writes it again (a repair) and carries over the
-// breakers that stand for what it could not read, unless this tick ends them: the fresh
-// read before the write will be as damaged.
+// A tick that read a damaged record, or one with any problem, writes it again (a repair),
+// and carries over the breakers that stand for what it could not read, unless this tick
+// ends them: the fresh read before the write will be as damaged.
 void carryOver(const PollStateRecord& record, const PollState& previous, bool& write, StateChanges& changes);
 
 // Applies `changes` to a fresh read of the record. A tick never replaces or clears a manual

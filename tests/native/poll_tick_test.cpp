@@ -230,3 +230,21 @@ TEST_CASE("drift 2: an until that is not an ISO time never lapses, on the hot pa
                       [](const std::string& line) { return line.find("until: is not an ISO 8601 UTC time") != std::string::npos; }));
   }
 }
+
+TEST_CASE("lifecycle: a record with any problem is written back clean by the next tick") {
+  GuardCore core = coreOf(kFree);
+  TickWorld world;
+  world.kv[kStateKey] = record(json::object());
+  answerKv(world, kvAnswer(0));
+  world.run(core, start("tick", kNoon));  // the record as a tick writes it
+  json damaged = stored(world);
+  damaged["breakers"]["kv-writes"] = breaker("manual", "by hand", "Jan 1 2099");
+  world.kv[kStateKey] = damaged.dump();
+  const json steady = world.run(core, start("tick", kNoon + 300'000));
+  CHECK(steady["wrote"] == true);  // nothing else changed: only the repair writes
+  CHECK(stored(world)["breakers"]["kv-writes"]["source"] == "manual");
+  CHECK_FALSE(stored(world)["breakers"]["kv-writes"].contains("until"));
+  world.logs.clear();
+  CHECK(world.run(core, start("tick", kNoon + 600'000))["wrote"] == false);
+  CHECK(world.logs.empty());  // nothing left to warn of
+}
