@@ -7,6 +7,7 @@
 #include "catalogue.h"
 #include "identifier.h"
 #include "json_text.h"
+#include "usage_query.h"
 
 namespace edgefuse {
 namespace {
@@ -71,7 +72,8 @@ void endLapsed(const PollState& previous, std::int64_t nowMs, StateChanges& chan
   }
 }
 
-std::map<std::string, Breaker> standingBreakers(const std::optional<std::map<std::string, Breaker>>& record,
+std::map<std::string, Breaker> standingBreakers(const Config& config,
+                                                const std::optional<std::map<std::string, Breaker>>& record,
                                                 const std::vector<std::string>& damaged,
                                                 const BreakerRecord& safetyNet, std::int64_t nowMs) {
   const std::map<std::string, Breaker> net = safetyNet.breakers.value_or(std::map<std::string, Breaker>{});
@@ -86,12 +88,25 @@ std::map<std::string, Breaker> standingBreakers(const std::optional<std::map<std
     }
     const BreakerKeyParts parts = splitBreakerKey(key);
     if (!parts.resource) continue;  // the parser only reports known resources as damaged
+    const auto polled = polledResources();
+    const bool judged = config.thresholds.count(key) &&
+                        std::find(polled.begin(), polled.end(), parts.resource) != polled.end();
     standing.emplace(key, Breaker{std::string(parts.resource->id), parts.binding,
-                                  "its entry in the state record could not be read; it stands until the poll "
-                                  "confirms recovery",
-                                  isoTimestamp(nowMs), "poll", ""});
+                                  judged ? "its entry in the state record could not be read; it stands until the "
+                                           "poll confirms recovery"
+                                         : "its entry in the state record could not be read; it stands until it is "
+                                           "reset",
+                                  isoTimestamp(nowMs), judged ? "poll" : "manual", ""});
   }
   return standing;
+}
+
+void keepWhatStands(const PollState& previous, const StateChanges& changes, std::map<std::string, Breaker>& standing) {
+  for (const auto& [key, breaker] : previous.breakers) {
+    const bool ends =
+        std::find(changes.clear.begin(), changes.clear.end(), key) != changes.clear.end() || changes.expire.count(key);
+    if (!ends) standing.emplace(key, breaker);
+  }
 }
 
 void carryOver(const PollStateRecord& record, const PollState& previous, bool& write, StateChanges& changes) {

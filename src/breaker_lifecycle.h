@@ -66,10 +66,12 @@ void endLapsed(const PollState& previous, std::int64_t nowMs, StateChanges& chan
 // The breakers that stand after reading the state record (`record`: its breakers, nullopt
 // when it is missing or unreadable; `damaged`: entries that could not be read) and, when
 // it needs one, the safety net. A readable record's breakers stand, and for each damaged
-// entry the safety net's copy, or when it has none a poll trip that stands until a
-// reading confirms recovery: a trip is never lost to bad data. An unreadable record is
-// replaced by the safety net whole.
-std::map<std::string, Breaker> standingBreakers(const std::optional<std::map<std::string, Breaker>>& record,
+// entry the safety net's copy; when it has none, a stand-in: a poll trip, which a reading
+// under the recover line ends, where the poll judges the key, else a manual one, which only
+// a reset ends. A trip is never lost to bad data. An unreadable record is replaced by the
+// safety net whole.
+std::map<std::string, Breaker> standingBreakers(const Config& config,
+                                                const std::optional<std::map<std::string, Breaker>>& record,
                                                 const std::vector<std::string>& damaged,
                                                 const BreakerRecord& safetyNet, std::int64_t nowMs);
 
@@ -77,6 +79,10 @@ std::map<std::string, Breaker> standingBreakers(const std::optional<std::map<std
 // and carries over the breakers that stand for what it could not read, unless this tick
 // ends them: the fresh read before the write will be as damaged.
 void carryOver(const PollStateRecord& record, const PollState& previous, bool& write, StateChanges& changes);
+
+// Adds to `standing` every breaker of `previous` (what a tick read first) that `changes`
+// does not end.
+void keepWhatStands(const PollState& previous, const StateChanges& changes, std::map<std::string, Breaker>& standing);
 
 // Applies `changes` to a fresh read of the record. A tick never replaces or clears a manual
 // trip, nor trips a key a reset holds meanwhile; a manual operation may do both.

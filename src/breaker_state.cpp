@@ -87,6 +87,15 @@ BreakerRecord breakerRecordOf(const json& value, const std::string& what) {
     breaker.reason = stringField(item.value(), "reason");
     breaker.since = stringField(item.value(), "since");
     breaker.source = stringField(item.value(), "source");
+    if (breaker.source != "manual" && breaker.source != "poll" && breaker.source != "budget") {
+      // Nothing can confirm such a trip's recovery: it stands until it is reset, as a manual one.
+      const auto given = item.value().find("source");
+      record.problems.push_back({path + ".source",
+                                 "is not manual, poll or budget (got " +
+                                     (given == item.value().end() ? std::string("none") : toText(*given)) + ")",
+                                 "the trip stands until it is reset"});
+      breaker.source = "manual";
+    }
     breaker.until = stringField(item.value(), "until");
     if (auto until = item.value().find("until");
         until != item.value().end() && !until->is_null() && !(until->is_string() && parseIsoTimestamp(breaker.until))) {

@@ -172,13 +172,13 @@ std::string PollTick::next() {
       BreakerRecord net = parseBreakerRecord(safetyNetText_, "safety-net");
       if (kind_ == Kind::View) {
         noteViewProblems(net);
-        const auto standing = standingBreakers(viewRecord_.breakers, viewRecord_.damaged, net, now_);
+        const auto standing = standingBreakers(config_, viewRecord_.breakers, viewRecord_.damaged, net, now_);
         if (viewRecord_.breakers || !standing.empty()) return viewDone(standing);
         return viewDone(std::nullopt);  // nothing readable: keep the view this isolate has
       }
       // A missing, unreadable or damaged record: the safety net's trips stand until a tick
       // confirms recovery.
-      previous_.breakers = standingBreakers(record_.readable ? std::optional(record_.state.breakers) : std::nullopt,
+      previous_.breakers = standingBreakers(config_, record_.readable ? std::optional(record_.state.breakers) : std::nullopt,
                                             record_.damaged, net, now_);
       readProblems_.insert(readProblems_.end(), net.problems.begin(), net.problems.end());
       return fetchUsage();
@@ -222,6 +222,7 @@ std::string PollTick::next() {
 }
 
 void PollTick::handle(const std::string& resultText) {
+  if (step_ == Step::Done) return;  // the tick is over: a stray result changes nothing
   const json result = json::parse(resultText, nullptr, false);
   const Await awaited = awaiting_;
   awaiting_ = Await::Nothing;
@@ -243,7 +244,9 @@ void PollTick::handle(const std::string& resultText) {
       if (error && kind_ != Kind::View) return failNext("reading " + std::string(kSafetyNetKey) + " from KV: " + *error);
       if (error) {
         viewError_ = "reading safety-net: " + *error;
-        step_ = Step::ViewKeep;
+        // A readable record with a damaged entry still stands, with stand-ins for the entry.
+        step_ = viewRecord_.breakers ? Step::AfterSafetyNet : Step::ViewKeep;
+        safetyNetText_.reset();
         return;
       }
       safetyNetText_ = value;
@@ -256,8 +259,11 @@ void PollTick::handle(const std::string& resultText) {
       return;
     case Await::FreshSafetyNet: {
       if (error) return failNext("reading " + std::string(kSafetyNetKey) + " from KV: " + *error);
-      fresh_.state.breakers = standingBreakers(fresh_.readable ? std::optional(fresh_.state.breakers) : std::nullopt,
+      fresh_.state.breakers = standingBreakers(config_, fresh_.readable ? std::optional(fresh_.state.breakers) : std::nullopt,
                                                fresh_.damaged, parseBreakerRecord(value, "safety-net"), now_);
+      // What the tick's own first read found stands too, unless the tick ends it: with the
+      // fresh record unreadable, it is the better witness.
+      if (!fresh_.readable) keepWhatStands(previous_, changes_, fresh_.state.breakers);
       step_ = Step::PutState;
       return;
     }
@@ -282,6 +288,7 @@ void PollTick::handle(const std::string& resultText) {
 }
 
 void PollTick::answer(int index, int status, const std::string& body, const std::string& error) {
+  if (step_ == Step::Done) return;
   if (awaiting_ != Await::Answers || index < 0 || index >= static_cast<int>(outcomes_.size())) {
     awaiting_ = Await::Nothing;
     return failNext("an answer was handed back when none was asked for");

@@ -6,16 +6,17 @@
 //
 // Actions (JSON objects; any may carry "logs": [{"level": "log"|"warn"|"error", "message"}]
 // for the shim to print before it acts):
-//   {"do":"read","record":"state"|"safety-net"}
+//   {"do":"read","key":kStateKey|kSafetyNetKey}
 //       -> handle({"value": text|null}) or handle({"error": message})
-//   {"do":"put","record":"state"|"safety-net","value":text,"expirationTtl":seconds|absent}
-//   {"do":"delete","record":"safety-net"}
+//   {"do":"put","key":...,"value":text,"expirationTtl":seconds|absent}
+//   {"do":"delete","key":kSafetyNetKey}
 //       -> handle({}) or handle({"error": message})
 //   {"do":"fetch","endpoint":url,"binding":name|null,"timeoutMs":n,"requests":[{"dataset","body"}]}
 //       -> answer(i, status, body, error) for each request (status 0: failed, with error)
 //   {"do":"send","timeoutMs":n,"deliveries":[{"body","urlEnv","signingSecretEnv"|null,"binding"|null}]}
 //       -> handle({"results": [null | why it failed, ...]})
-//   {"do":"done","result":{...}}: the tick is over; `result` is what the caller gets.
+//   {"do":"done","result":{...}}: the tick is over; `result` is what the caller gets. Later
+//       calls to handle() or answer() are ignored, and next() repeats this action.
 #pragma once
 
 #include <cstdint>

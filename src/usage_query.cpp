@@ -84,8 +84,9 @@ std::string buildQuery(const std::string& dataset, const std::vector<const Resou
          "}\n";
 }
 
-std::string clipped(const std::string& text) {
-  return text.size() <= 200 ? text : text.substr(0, 200) + "...";
+// Text from an answer, cut short enough to keep in the state record and a log line.
+std::string clipped(const std::string& text, std::size_t most = 200) {
+  return text.size() <= most ? text : text.substr(0, most) + "...";
 }
 
 DatasetOutcome failed(const std::string& dataset, std::string error) {
@@ -391,10 +392,11 @@ DatasetOutcome parseUsageResponse(const std::string& dataset, int status, const 
       if (std::find(knownActionTypes.begin(), knownActionTypes.end(), *row.actionType) == knownActionTypes.end()) {
         if (!rule || rule->unknownCountsAs.empty()) {
           return failed(dataset, "unexpected answer: " + where() + " has an unknown dimensions.actionType " +
-                                     toText(json(*row.actionType)) + " (expected one of " + joined(knownActionTypes) + ")");
+                                     clipped(toText(json(*row.actionType)), 64) + " (expected one of " +
+                                     joined(knownActionTypes) + ")");
         }
         unknownCountsAs = rule->unknownCountsAs;
-        outcome.unknownActionTypes.insert(*row.actionType);
+        outcome.unknownActionTypes.insert(row.actionType->substr(0, 64));
       }
     }
     for (const ResourceMatch& match : matches) {

@@ -14,7 +14,7 @@ TEST_CASE("a missing key is not present and has no breakers") {
 TEST_CASE("a version-1 record gives its breakers, per resource and per binding") {
   BreakerRecord record = parseBreakerRecord(
       R"({"version":1,"breakers":{
-            "kv-writes":{"reason":"92% of 1,000/day","since":"2026-11-23T10:00:00Z","source":"threshold"},
+            "kv-writes":{"reason":"92% of 1,000/day","since":"2026-11-23T10:00:00Z","source":"poll"},
             "d1-rows-written:MY_DB":{"reason":"manual","since":"2026-11-23T11:00:00Z","source":"manual"}},
           "lastCheckAt":"2026-11-23T11:05:00Z"})",
       "state");
@@ -43,7 +43,7 @@ TEST_CASE("unreadable records are reported, never half-used") {
 
 TEST_CASE("bad entries are skipped and reported, good ones kept") {
   BreakerRecord record = parseBreakerRecord(
-      std::string(R"({"version":1,"breakers":{"kv-writez":{},"kv-reads:bad name":{},"kv-lists":5,"kv-deletes":{}}})"),
+      std::string(R"({"version":1,"breakers":{"kv-writez":{},"kv-reads:bad name":{},"kv-lists":5,"kv-deletes":{"source":"poll"}}})"),
       "safety-net");
   REQUIRE(record.breakers);
   CHECK(record.breakers->size() == 1);

@@ -248,3 +248,78 @@ TEST_CASE("lifecycle: a record with any problem is written back clean by the nex
   CHECK(world.run(core, start("tick", kNoon + 600'000))["wrote"] == false);
   CHECK(world.logs.empty());  // nothing left to warn of
 }
+
+TEST_CASE("review: a damaged entry the poll never judges stands as a manual trip, until a reset") {
+  GuardCore core = coreOf(R"({"plan":"free","bindingIds":{"NOTES":"ns1"}})");
+  for (const char* key : {"ai-neurons", "workers-cpu-ms", "kv-writes:NOTES"}) {
+    CAPTURE(key);
+    TickWorld world;
+    world.kv[kStateKey] = record({{key, "corrupt"}});
+    answerKv(world, kvAnswer(0));
+    for (int tick = 0; tick < 3; ++tick) world.run(core, start("tick", kNoon + tick * 300'000));
+    CHECK(stored(world)["breakers"][key]["source"] == "manual");
+    world.run(core, {{"kind", "reset"}, {"now", kNoon + 900'000}, {"operation", {{"resources", {key}}}}});
+    CHECK_FALSE(stored(world)["breakers"].contains(key));
+  }
+}
+
+TEST_CASE("review: with the safety net unreadable, a readable record's trips still stand on the hot path") {
+  GuardCore core = coreOf(kFree);
+  TickWorld world;
+  world.kv[kStateKey] = record({{"kv-writes", breaker("poll", "storm")}, {"kv-reads", "corrupt"}});
+  world.failingReads.insert(kSafetyNetKey);
+  const json view = world.run(core, start("view", kNoon));
+  CHECK(view["view"]["breakers"].contains("kv-writes"));
+  CHECK(view["view"]["breakers"].contains("kv-reads"));
+  CHECK(refusesKvWrites(core));
+}
+
+TEST_CASE("review: an entry whose source is not manual, poll or budget stands until reset, and is reported") {
+  GuardCore core = coreOf(kFree);
+  TickWorld world;
+  world.kv[kStateKey] = record({{"kv-writes", {{"reason", "odd"}, {"since", "2026-11-23T11:00:00Z"}, {"source", 7}}}});
+  answerKv(world, kvAnswer(0));
+  world.run(core, start("tick", kNoon));
+  CHECK(stored(world)["breakers"]["kv-writes"]["source"] == "manual");
+  CHECK(std::any_of(world.logs.begin(), world.logs.end(),
+                    [](const std::string& line) { return line.find("kv-writes.source: is not manual, poll or budget (got 7)") != std::string::npos; }));
+}
+
+TEST_CASE("review: an odd actionType is named, but clipped, in lastError") {
+  GuardCore core = coreOf(kFree);
+  TickWorld world;
+  json row = {{"sum", {{"requests", 1}}}, {"dimensions", {{"actionType", std::string(100'000, 'W')}}}};
+  answerKv(world, kvAnswer(1, json::array({row})));
+  const json result = world.run(core, start("tick", kNoon));
+  const std::string lastError = result["health"]["lastError"];
+  CHECK(lastError.find("unknown dimensions.actionType \"WWW") != std::string::npos);
+  CHECK(lastError.size() < 400);
+  CHECK(world.kv[kStateKey].size() < 10'000);
+}
+
+TEST_CASE("review: once a tick is over, stray results change nothing") {
+  GuardCore core = coreOf(kFree);
+  PollTick tick(core, start("view", kNoon).dump());
+  tick.next();
+  tick.handle(R"({"value":null})");
+  tick.next();
+  tick.handle(R"({"value":null})");
+  const std::string done = tick.next();
+  REQUIRE(json::parse(done)["do"] == "done");
+  tick.handle(R"({"value":"x"})");
+  tick.answer(0, 200, "{}", "");
+  CHECK(tick.next() == done);
+}
+
+TEST_CASE("review: a fresh read that turns out unreadable keeps the trips the tick's first read found") {
+  GuardCore core = coreOf(kFree);
+  TickWorld world;
+  world.kv[kStateKey] = record({{"kv-writes", breaker("poll", "storm")}});
+  answerKv(world, kvAnswer(950));  // still over: the trip stands, and something else changes
+  world.meanwhile = [&](const json& action) {
+    if (action["do"] == "read" && world.fetches == 1) world.kv[kStateKey] = R"({"version":2,"breakers":{}})";
+  };
+  world.run(core, start("tick", kNoon));
+  CHECK(stored(world)["version"] == 1);
+  CHECK(stored(world)["breakers"].contains("kv-writes"));
+}

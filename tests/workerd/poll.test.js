@@ -421,6 +421,13 @@ describe("the scheduled handler", () => {
       expect(ran).toEqual(expected);
     }
     expect(logs.some((line) => line.includes("scheduled work skipped while the guard is tripped: budget"))).toBe(true);
+
+    // A dry run blocks nothing, the handler's scheduled work included.
+    const ran = [];
+    const dry = guardAt({ plan: "paid", budget: { maxUsd: 1 }, dryRun: true }).guard;
+    await dry.trip(workerEnv, ["workers-requests"], "by hand");
+    await dry.wrap({ async scheduled() { ran.push("ran"); } }).scheduled(controller("*/5 * * * *"), workerEnv, createExecutionContext());
+    expect(ran).toEqual(["ran"]);
   });
 
   it("nothing escapes the scheduled handler when the usage API and KV both fail", async () => {
