@@ -1,0 +1,117 @@
+// Every request the usage poll can send, checked against Cloudflare's own schema with
+// graphql-js: each plan, each resource, per-binding splits, each budget and threshold
+// granularity, on the calendar's edges. The requests come from the core's tick driver, as a
+// Worker would send them.
+import { buildSchema, parse, validate } from "graphql";
+import { describe, expect, it } from "vitest";
+import { createGuard } from "../../js/index.js";
+import { coreExports } from "../../js/core.js";
+import { DATASETS, ROOT } from "../../wrangler/simulator/analytics-schema.js";
+
+const schema = buildSchema(ROOT + DATASETS);
+const ACCOUNT = "0123456789abcdef0123456789abcdef";
+
+/** The usage requests a status tick of `config` sends at `iso`. */
+function requestsAt(config, iso) {
+  const core = coreExports();
+  const handle = core.createGuardCore(JSON.stringify(createGuard(config).config));
+  const tick = new core.PollTick(handle, JSON.stringify({ kind: "status", now: Date.parse(iso), accountId: ACCOUNT, token: "t" }));
+  try {
+    expect(JSON.parse(tick.next()).do).toBe("read");
+    tick.handle(JSON.stringify({ value: null }));
+    expect(JSON.parse(tick.next()).do).toBe("read");
+    tick.handle(JSON.stringify({ value: null }));
+    const fetch = JSON.parse(tick.next());
+    expect(fetch.do).toBe("fetch");
+    return fetch.requests.map(({ dataset, body }) => ({ dataset, ...JSON.parse(body) }));
+  } finally {
+    tick.delete();
+  }
+}
+
+// What a variable's value must look like, by the scalar it is declared as.
+const SCALAR_VALUES = {
+  Date: /^\d{4}-\d{2}-\d{2}$/,
+  Time: /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?Z$/,
+  string: /^[0-9A-Za-z._-]+$/,
+};
+
+/** Problems with one request: the schema's validation errors, and ill-formed variables. */
+function problemsOf({ dataset, query, variables }) {
+  const document = parse(query);
+  const problems = validate(schema, document).map((error) => `${dataset}: ${error.message}`);
+  for (const definition of document.definitions[0].variableDefinitions) {
+    const name = definition.variable.name.value;
+    const type = definition.type.kind === "NonNullType" ? definition.type.type.name.value : definition.type.name.value;
+    const value = variables[name];
+    if (!(type in SCALAR_VALUES)) problems.push(`${dataset}: $${name} is declared as ${type}, which the guard never sends`);
+    else if (typeof value !== "string" || !SCALAR_VALUES[type].test(value)) problems.push(`${dataset}: $${name} (${type}) is ${JSON.stringify(value)}`);
+  }
+  return problems;
+}
+
+const BINDING_IDS = { NOTES: "ns-1", DB: "db-1", FILES: "bucket-1", JOBS: "queue-1" };
+const PER_BINDING = {
+  "kv-writes:NOTES": { tripAt: 500, granularity: "day" },
+  "d1-rows-written:DB": { tripAt: 1e6, granularity: "week" },
+  "r2-class-a:FILES": { tripAt: 1e5 },
+  "queues-operations:JOBS": { tripAt: 1e5, granularity: "day" },
+};
+const CONFIGS = {
+  "free plan": { plan: "free" },
+  "free plan, per-binding thresholds": { plan: "free", bindingIds: BINDING_IDS, thresholds: PER_BINDING },
+  ...Object.fromEntries(
+    ["day", "week", "month"].map((granularity) => [
+      `paid plan, ${granularity} budget, per-binding thresholds`,
+      { plan: "paid", budget: { maxUsd: 20, granularity }, bindingIds: BINDING_IDS, thresholds: PER_BINDING },
+    ]),
+  ),
+  "paid plan, week thresholds on every polled resource": {
+    plan: "paid",
+    budget: { maxUsd: 20 },
+    thresholds: Object.fromEntries(
+      ["workers-requests", "kv-reads", "d1-rows-read", "r2-class-b", "queues-operations", "do-requests", "stream-minutes-delivered"].map(
+        (id) => [id, { tripAt: 1e9, granularity: "week" }],
+      ),
+    ),
+  },
+};
+// Renewal days, a week that began in the previous billing month, month and year ends, a leap day.
+const EDGES = [
+  ["2026-11-23T12:00:00Z", 1],
+  ["2026-09-01T00:00:00Z", 1],
+  ["2026-09-06T23:59:59Z", 1],
+  ["2026-09-15T08:00:00Z", 15],
+  ["2026-03-01T00:30:00Z", 29],
+  ["2026-02-28T12:00:00Z", 30],
+  ["2026-12-31T23:59:00Z", 31],
+  ["2027-01-01T00:00:00Z", 31],
+  ["2028-02-29T12:00:00Z", 29],
+];
+
+describe("every usage request the guard can send is valid against Cloudflare's schema", () => {
+  for (const [label, config] of Object.entries(CONFIGS)) {
+    it(label, () => {
+      const problems = [];
+      let requests = 0;
+      for (const [iso, billingDay] of EDGES) {
+        for (const request of requestsAt({ ...config, billingDay }, iso)) {
+          requests += 1;
+          problems.push(...problemsOf(request).map((problem) => `${iso} (billingDay ${billingDay}): ${problem}`));
+        }
+      }
+      expect(requests).toBeGreaterThan(EDGES.length);
+      expect(problems).toEqual([]);
+    });
+  }
+
+  it("a request the real API would refuse is caught: the check can fail", () => {
+    const [request] = requestsAt({ plan: "free" }, "2026-11-23T12:00:00Z").filter((r) => r.dataset === "d1AnalyticsAdaptiveGroups");
+    const wrongFilter = { ...request, query: request.query.replace("date_geq", "datetime_geq") };
+    expect(problemsOf(wrongFilter).join("\n")).toMatch(/datetime_geq/);
+    const wrongType = { ...request, query: request.query.replace("$start: Date!", "$start: Time!") };
+    expect(problemsOf(wrongType).join("\n")).toMatch(/\$start/);
+    const wrongField = { ...request, query: request.query.replace("rowsRead", "rowsReadTotal") };
+    expect(problemsOf(wrongField).join("\n")).toMatch(/rowsReadTotal/);
+  });
+});
