@@ -128,7 +128,7 @@ describe("request checks", () => {
   it("answers a GraphQL syntax error with errors[], and an inline literal filter like a variable", async () => {
     const broken = await graphql({ query: "query { viewer { accounts(filter: {accountTag: $a}) { ", variables: {} });
     expect(broken.status).toBe(200);
-    expect((await broken.json()).errors[0].message).toMatch(/syntax error|not declared/);
+    expect((await broken.json()).errors[0].message).toMatch(/^Syntax Error/);
 
     await setUsage([
       { resource: "kv-reads", units: 5, date: "2026-11-03" },
@@ -211,24 +211,25 @@ describe("scripted usage, answered per date, actionType and binding", () => {
     ]);
   });
 
-  it("records R2 classes under the first action type of each class, and takes max fields as maxima", async () => {
+  it("records R2 classes under the first action type of each class", async () => {
     await setUsage([
       { resource: "r2-class-a", units: 11, binding: "bucket", date: "2026-11-02" },
       { resource: "r2-class-b", units: 22, binding: "bucket", date: "2026-11-02" },
-      { resource: "vectorize-stored-dimensions", units: 700, binding: "idx-a", date: "2026-11-02" },
-      { resource: "vectorize-stored-dimensions", units: 900, binding: "idx-b", date: "2026-11-02" },
     ]);
-    const { body } = await ask([
-      { dataset: "r2OperationsAdaptiveGroups", sum: ["requests"], dims: ["actionType", "bucketName"] },
-      { dataset: "vectorizeV2StorageAdaptiveGroups", max: ["storedVectorDimensions"], dims: ["date"] },
-    ]);
+    const { body } = await ask(
+      [{ dataset: "r2OperationsAdaptiveGroups", sum: ["requests"], dims: ["actionType", "bucketName"] }],
+      { range: "datetime", startType: "Time!", start: "2026-11-01T00:00:00Z", end: "2026-11-30T00:00:00Z" },
+    );
     expect(rowsOf(body, "r2OperationsAdaptiveGroups")).toEqual([
       { sum: { requests: 22 }, dimensions: { actionType: "HeadBucket", bucketName: "bucket" } },
       { sum: { requests: 11 }, dimensions: { actionType: "ListBuckets", bucketName: "bucket" } },
     ]);
-    expect(rowsOf(body, "vectorizeV2StorageAdaptiveGroups")).toEqual([
-      { max: { storedVectorDimensions: 900 }, dimensions: { date: "2026-11-02" } },
-    ]);
+  });
+
+  it("refuses a dataset Cloudflare's schema does not have (the dump predates Vectorize's V2 datasets)", async () => {
+    const { body } = await ask([{ dataset: "vectorizeV2StorageAdaptiveGroups", max: ["storedVectorDimensions"], dims: ["date"] }]);
+    expect(body.data).toBeNull();
+    expect(body.errors[0].message).toContain("vectorizeV2StorageAdaptiveGroups");
   });
 
   it("defaults the date to today (UTC) and applies limit", async () => {
@@ -276,51 +277,60 @@ describe("date filters", () => {
     ]);
   });
 
-  it("datetime_geq / datetime_leq take ISO timestamps and keep the days they touch", async () => {
-    const { body } = await ask([KV], {
-      range: "datetime",
-      startType: "Time!",
-      start: "2026-11-01T00:00:00Z",
-      end: "2026-11-23T00:00:00Z",
-    });
+  it("datetime_geq / datetime_leq take ISO timestamps and keep the days they touch, where the schema has them", async () => {
+    await setUsage(
+      ["2026-10-31", "2026-11-01", "2026-11-15", "2026-11-23"].map((date, index) => ({ resource: "r2-class-b", units: index + 1, binding: "b", date })),
+    );
+    const R2 = { dataset: "r2OperationsAdaptiveGroups", sum: ["requests"], dims: ["date"] };
+    const r2Days = (body) => rowsOf(body, "r2OperationsAdaptiveGroups").map((row) => [row.dimensions.date, row.sum.requests]);
+    const window = { range: "datetime", startType: "Time!" };
+    const { body } = await ask([R2], { ...window, start: "2026-11-01T00:00:00Z", end: "2026-11-23T00:00:00Z" });
     expect(body.errors).toBeNull();
-    expect(days(body)).toEqual([
+    expect(r2Days(body)).toEqual([
       ["2026-11-01", 2],
       ["2026-11-15", 3],
       ["2026-11-23", 4],
     ]);
-    const narrow = await ask([KV], { range: "datetime", startType: "Time!", start: "2026-11-15T13:00:00Z", end: "2026-11-22T23:59:59Z" });
-    expect(days(narrow.body)).toEqual([["2026-11-15", 3]]);
+    const narrow = await ask([R2], { ...window, start: "2026-11-15T13:00:00Z", end: "2026-11-22T23:59:59Z" });
+    expect(r2Days(narrow.body)).toEqual([["2026-11-15", 3]]);
+    // KV has only date_* filters: datetime_* is refused, as D1's is by the real API.
+    const kv = await ask([KV], { ...window, start: "2026-11-01T00:00:00Z", end: "2026-11-23T00:00:00Z" });
+    expect(kv.body.data).toBeNull();
+    expect(kv.body.errors[0].message).toMatch(/unknown field "datetime_geq"/);
   });
 
-  it("rejects a filter value that is not a date", async () => {
+  it("rejects a variable value that is not of its declared type", async () => {
     const { body } = await ask([KV], { start: "yesterday" });
-    expect(rowsOf(body, "kvOperationsAdaptiveGroups")).toBeNull();
-    expect(body.errors[0].message).toMatch(/date_geq/);
+    expect(body.data).toBeNull();
+    expect(body.errors[0].message).toMatch(/\$start.*not a Date/);
+  });
+
+  it("refuses a range wider than the dataset gives, as the real API does", async () => {
+    const kv = await ask([KV], { start: "2026-10-01", end: "2026-11-01" }); // 32 days
+    expect(kv.body.errors[0].message).toMatch(/kvOperationsAdaptiveGroups: cannot request a time range wider than 4w3d/);
+    expect((await ask([KV], { start: "2026-10-02", end: "2026-11-01" })).body.errors).toBeNull(); // 31 days
+    const R2 = { dataset: "r2OperationsAdaptiveGroups", sum: ["requests"], dims: ["date"] };
+    const r2 = await ask([R2], { range: "datetime", startType: "Time!", start: "2026-10-01T00:00:00Z", end: "2026-11-02T00:00:01Z" });
+    expect(r2.body.errors[0].message).toMatch(/cannot request a time range wider than 4w4d/);
   });
 });
 
 describe("unknown datasets and fields", () => {
-  it("fails only the unknown dataset; the others in the same query still answer", async () => {
+  it("refuses the whole query over an unknown dataset, as the real API does (HTTP 200, errors[])", async () => {
     await setUsage({ resource: "kv-writes", units: 8, binding: "ns-1", date: "2026-11-23" });
     const { response, body } = await ask([
       { dataset: "bogusAdaptiveGroups", sum: ["requests"], dims: ["date"] },
       KV,
     ]);
     expect(response.status).toBe(200);
-    expect(body.data.viewer.accounts[0].bogusAdaptiveGroups).toBeNull();
-    expect(rowsOf(body, "kvOperationsAdaptiveGroups")).toEqual([
-      { sum: { requests: 8 }, dimensions: { date: "2026-11-23", actionType: "write", namespaceId: "ns-1" } },
-    ]);
+    expect(body.data).toBeNull();
     expect(body.errors).toHaveLength(1);
     expect(body.errors[0].message).toContain("bogusAdaptiveGroups");
-    expect(body.errors[0].path).toEqual(["viewer", "accounts", 0, "bogusAdaptiveGroups"]);
   });
 
-  it("fails a dataset asked for a field or dimension it does not have", async () => {
+  it("refuses a field or dimension a dataset does not have, naming each", async () => {
     const { body } = await ask([{ ...KV, sum: ["rowsRead"] }, { ...D1, dims: ["date", "namespaceId"] }]);
-    expect(rowsOf(body, "kvOperationsAdaptiveGroups")).toBeNull();
-    expect(rowsOf(body, "d1AnalyticsAdaptiveGroups")).toBeNull();
+    expect(body.data).toBeNull();
     expect(body.errors.map((error) => error.message)).toEqual([
       expect.stringContaining("rowsRead"),
       expect.stringContaining("namespaceId"),

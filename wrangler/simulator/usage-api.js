@@ -12,7 +12,9 @@
 // real namespace, database, bucket or queue, and a falsy value is easy to skip.
 //
 // The control endpoints (/__sim/*) take no token: the simulator only ever runs locally.
+import { Kind, buildSchema, parse, validate } from "graphql";
 import { RESOURCES } from "../../js/index.js";
+import { DATASETS, ROOT } from "./analytics-schema.js";
 
 const DATE_RE = /^\d{4}-\d{2}-\d{2}$/;
 const MAX_LOG_ENTRIES = 1000;
@@ -411,14 +413,14 @@ async function handleGraphql(request, env) {
   logEntry.variables = variables;
 
   let document = null;
-  let syntaxError = null;
+  let queryErrors = null; // what the real API would refuse the query for
   if (!bodyProblem) {
     try {
-      document = parseDocument(body.query);
+      document = parseDocument(body.query, variables);
       logEntry.datasets = datasetsIn(document);
     } catch (error) {
       if (!(error instanceof QueryError)) throw error;
-      syntaxError = error.message;
+      queryErrors = error.errors;
     }
   }
 
@@ -450,7 +452,7 @@ async function handleGraphql(request, env) {
         return finish(json({ data: { viewer: { accounts: "nope" } }, errors: null }));
       case "malformed-json": {
         // Any proper prefix of a JSON object is invalid JSON.
-        const full = JSON.stringify(syntaxError ? { data: null, errors: [{ message: syntaxError }] } : execute(document, variables, env, picked));
+        const full = JSON.stringify(queryErrors ? { data: null, errors: queryErrors } : execute(document, variables, env, picked));
         return finish(new Response(full.slice(0, Math.max(1, Math.floor(full.length / 2))), {
           headers: { "content-type": "application/json" },
         }));
@@ -459,156 +461,95 @@ async function handleGraphql(request, env) {
   }
 
   // GraphQL convention: a query the server cannot run is still HTTP 200, with errors[].
-  if (syntaxError) return finish(json({ data: null, errors: [{ message: syntaxError }] }));
+  if (queryErrors) return finish(json({ data: null, errors: queryErrors }));
   return finish(json(execute(document, variables, env, picked)));
 }
 
 // ---------------------------------------------------------------------------------------
-// Query language: a tokenizer and a recursive-descent parser for the subset of GraphQL the
-// usage poll sends (one operation, nested selections, arguments, variables). No fragments.
+// Query language: graphql-js parses the request and validates it against Cloudflare's own
+// schema (analytics-schema.js), so that a field, filter, argument or variable type the real
+// API would refuse is refused here too, the same way: HTTP 200, data null, an error per
+// problem. What passes is turned into the small tree the executor below walks.
 
-class QueryError extends Error {}
-
-const TOKEN_RE =
-  /([\s,\uFEFF]+|#[^\n\r]*)|(\.\.\.|[{}()[\]:!$=@|&])|("(?:[^"\\\n\r]|\\.)*")|(-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)|([A-Za-z_][A-Za-z0-9_]*)/y;
-
-function tokenize(source) {
-  const tokens = [];
-  TOKEN_RE.lastIndex = 0;
-  while (TOKEN_RE.lastIndex < source.length) {
-    const start = TOKEN_RE.lastIndex;
-    const match = TOKEN_RE.exec(source);
-    if (!match) throw new QueryError(`syntax error: unexpected character ${JSON.stringify(source[start])} at offset ${start}`);
-    const [, skip, punct, string, number, name] = match;
-    if (skip !== undefined) continue;
-    if (punct !== undefined) tokens.push({ type: "punct", value: punct, at: start });
-    else if (string !== undefined) tokens.push({ type: "string", value: JSON.parse(string), at: start });
-    else if (number !== undefined) tokens.push({ type: "number", value: Number(number), at: start });
-    else tokens.push({ type: "name", value: name, at: start });
+class QueryError extends Error {
+  constructor(message, errors = [{ message }]) {
+    super(message);
+    this.errors = errors;
   }
-  return tokens;
 }
 
-function parseDocument(source) {
-  const tokens = tokenize(source);
-  let pos = 0;
-  const peek = () => tokens[pos];
-  const where = () => (peek() ? `at offset ${peek().at}` : "at end of query");
-  const isPunct = (value) => peek()?.type === "punct" && peek().value === value;
-  const expectPunct = (value) => {
-    if (!isPunct(value)) throw new QueryError(`syntax error: expected "${value}" ${where()}`);
-    pos += 1;
-  };
-  const expectName = () => {
-    if (peek()?.type !== "name") throw new QueryError(`syntax error: expected a name ${where()}`);
-    return tokens[pos++].value;
-  };
+let analyticsSchema = null;
+const schema = () => (analyticsSchema ??= buildSchema(ROOT + DATASETS));
 
-  function parseValue() {
-    const token = peek();
-    if (!token) throw new QueryError("syntax error: expected a value at end of query");
-    if (token.type === "string" || token.type === "number") {
-      pos += 1;
-      return { kind: "literal", value: token.value };
-    }
-    if (token.type === "name") {
-      pos += 1;
-      if (token.value === "true" || token.value === "false") return { kind: "literal", value: token.value === "true" };
-      if (token.value === "null") return { kind: "literal", value: null };
-      return { kind: "enum", value: token.value };
-    }
-    if (isPunct("$")) {
-      pos += 1;
-      return { kind: "variable", name: expectName() };
-    }
-    if (isPunct("[")) {
-      pos += 1;
-      const values = [];
-      while (!isPunct("]")) values.push(parseValue());
-      pos += 1;
-      return { kind: "list", values };
-    }
-    if (isPunct("{")) {
-      pos += 1;
-      const fields = {};
-      while (!isPunct("}")) {
-        const name = expectName();
-        expectPunct(":");
-        fields[name] = parseValue();
-      }
-      pos += 1;
-      return { kind: "object", fields };
-    }
-    throw new QueryError(`syntax error: unexpected "${token.value}" ${where()}`);
+// What a variable's value must look like, by the scalar it is declared as.
+const SCALAR_FORMATS = {
+  Date: /^\d{4}-\d{2}-\d{2}$/,
+  Time: /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/,
+};
+
+function parseDocument(source, variables) {
+  let ast;
+  try {
+    ast = parse(source);
+  } catch (error) {
+    throw new QueryError(error.message);
   }
-
-  function parseType() {
-    if (isPunct("[")) {
-      pos += 1;
-      parseType();
-      expectPunct("]");
-    } else {
-      expectName();
-    }
-    if (isPunct("!")) pos += 1;
+  const problems = validate(schema(), ast);
+  if (problems.length) {
+    throw new QueryError(problems[0].message, problems.map((problem) => ({ message: problem.message })));
   }
-
-  function parseSelectionSet() {
-    expectPunct("{");
-    const selections = [];
-    while (!isPunct("}")) {
-      if (!peek()) throw new QueryError('syntax error: expected "}" at end of query');
-      if (isPunct("...")) throw new QueryError(`fragments are not supported by the simulator (${where()})`);
-      let name = expectName();
-      let alias = null;
-      if (isPunct(":")) {
-        pos += 1;
-        alias = name;
-        name = expectName();
-      }
-      const args = {};
-      if (isPunct("(")) {
-        pos += 1;
-        while (!isPunct(")")) {
-          const argName = expectName();
-          expectPunct(":");
-          args[argName] = parseValue();
-        }
-        pos += 1;
-      }
-      const field = { name, key: alias ?? name, args, selections: null };
-      if (isPunct("{")) field.selections = parseSelectionSet();
-      selections.push(field);
-    }
-    pos += 1;
-    return selections;
-  }
-
+  const operations = ast.definitions.filter((definition) => definition.kind === Kind.OPERATION_DEFINITION);
+  if (operations.length !== 1) throw new QueryError("send exactly one operation per request");
+  const [operation] = operations;
   const declared = new Map();
-  if (peek()?.type === "name") {
-    const keyword = expectName();
-    if (keyword !== "query") throw new QueryError(`only queries are supported, not "${keyword}"`);
-    if (peek()?.type === "name") expectName(); // operation name
-    if (isPunct("(")) {
-      pos += 1;
-      while (!isPunct(")")) {
-        expectPunct("$");
-        const name = expectName();
-        expectPunct(":");
-        parseType();
-        let defaultValue;
-        if (isPunct("=")) {
-          pos += 1;
-          defaultValue = parseValue();
-        }
-        declared.set(name, defaultValue);
-      }
-      pos += 1;
+  for (const definition of operation.variableDefinitions ?? []) {
+    const name = definition.variable.name.value;
+    const nonNull = definition.type.kind === Kind.NON_NULL_TYPE;
+    const type = (nonNull ? definition.type.type : definition.type).name?.value;
+    const value = variables[name];
+    if (value === undefined && nonNull && !definition.defaultValue) {
+      throw new QueryError(`variable "$${name}" of required type "${type}!" was not provided`);
     }
+    if (typeof value === "string" && SCALAR_FORMATS[type] && !SCALAR_FORMATS[type].test(value)) {
+      throw new QueryError(`variable "$${name}" got invalid value ${JSON.stringify(value)}: not a ${type}`);
+    }
+    declared.set(name, definition.defaultValue ? valueOf(definition.defaultValue) : undefined);
   }
-  const selections = parseSelectionSet();
-  if (peek()) throw new QueryError(`only one operation per request is supported (extra input ${where()})`);
-  return { declared, selections };
+  return { declared, selections: selectionsOf(operation.selectionSet) };
+}
+
+function selectionsOf(selectionSet) {
+  return selectionSet.selections.map((field) => {
+    if (field.kind !== Kind.FIELD) throw new QueryError("fragments are not supported by the simulator");
+    return {
+      name: field.name.value,
+      key: field.alias?.value ?? field.name.value,
+      args: Object.fromEntries((field.arguments ?? []).map((arg) => [arg.name.value, valueOf(arg.value)])),
+      selections: field.selectionSet ? selectionsOf(field.selectionSet) : null,
+    };
+  });
+}
+
+function valueOf(node) {
+  switch (node.kind) {
+    case Kind.INT:
+    case Kind.FLOAT:
+      return { kind: "literal", value: Number(node.value) };
+    case Kind.STRING:
+    case Kind.BOOLEAN:
+      return { kind: "literal", value: node.value };
+    case Kind.NULL:
+      return { kind: "literal", value: null };
+    case Kind.ENUM:
+      return { kind: "enum", value: node.value };
+    case Kind.VARIABLE:
+      return { kind: "variable", name: node.name.value };
+    case Kind.LIST:
+      return { kind: "list", values: node.values.map(valueOf) };
+    case Kind.OBJECT:
+      return { kind: "object", fields: Object.fromEntries(node.fields.map((field) => [field.name.value, valueOf(field.value)])) };
+  }
+  throw new QueryError(`unsupported value ${node.kind}`);
 }
 
 function resolveValue(node, variables, declared) {
@@ -718,6 +659,28 @@ function makeAbsurd(account, blocks, targets) {
   }
 }
 
+// How wide a time range one query may ask for (../shared/reference/README.md): KV and D1
+// answer 31 days (https://developers.cloudflare.com/kv/observability/metrics-analytics/,
+// https://developers.cloudflare.com/d1/observability/metrics-analytics/), Workers one month
+// (https://developers.cloudflare.com/analytics/graphql-api/tutorials/querying-workers-metrics/),
+// R2 was recorded refusing more than 4w4d; for the others no limit is published, so 31 days.
+const RANGE_LIMITS = { r2OperationsAdaptiveGroups: { days: 32, name: "4w4d" } };
+const DEFAULT_RANGE_LIMIT = { days: 31, name: "4w3d" };
+
+function checkRange(dataset, filter) {
+  const limit = RANGE_LIMITS[dataset] ?? DEFAULT_RANGE_LIMIT;
+  for (const prefix of ["date", "datetime"]) {
+    const from = filter[`${prefix}_geq`] ?? filter[`${prefix}_gt`];
+    const to = filter[`${prefix}_leq`] ?? filter[`${prefix}_lt`];
+    if (typeof from !== "string" || typeof to !== "string") continue;
+    // A date range counts its last day whole.
+    const span = Date.parse(to) - Date.parse(from) + (prefix === "date" ? DAY_MS : 0);
+    if (span > limit.days * DAY_MS) {
+      throw new QueryError(`${dataset}: cannot request a time range wider than ${limit.name} (asked ${from} to ${to})`);
+    }
+  }
+}
+
 const compareStrings = (a, b) => (a < b ? -1 : a > b ? 1 : 0);
 
 // One dataset block: `name(limit: N, filter: {...}, orderBy: [...]) { sum {..} max {..} dimensions {..} }`.
@@ -740,6 +703,7 @@ function answerDataset(block, resolve) {
   }
   const filter = block.args.filter ? resolve(block.args.filter) : {};
   if (!isPlainObject(filter)) throw new QueryError(`${block.name}: filter must be an object`);
+  checkRange(block.name, filter);
   const tests = Object.entries(filter).map(([key, value]) => filterTest(block.name, key, value, dimensionNames));
 
   // What the block asks for, in the order asked.
