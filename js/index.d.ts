@@ -398,8 +398,13 @@ export interface BudgetReport {
   readonly resetsAt: string;
   /** Overage in USD per resource that has any. */
   readonly contributions: Readonly<Record<string, number>>;
-  /** A dataset the total needs failed: the total is a lower bound. */
+  /** A dataset the total needs failed, or days are unmeasured: the total is a lower bound. */
   readonly stale: boolean;
+  /**
+   * Days the window needs that no query reaches (older than a dataset answers) and the guard
+   * has not stored: after a long outage, or in the first ticks.
+   */
+  readonly unmeasuredDays: number;
   readonly decision: "ok" | "warn" | "trip" | "tripped" | "recover";
 }
 

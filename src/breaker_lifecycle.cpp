@@ -146,6 +146,7 @@ PollState applyChanges(PollState fresh, const StateChanges& changes) {
   if (changes.alerted) fresh.alerted = *changes.alerted;
   if (changes.health) fresh.health = *changes.health;
   if (changes.history) fresh.history = *changes.history;
+  if (changes.dailyTotals) fresh.dailyTotals = *changes.dailyTotals;
   if (changes.pendingAlerts) fresh.pendingAlerts = *changes.pendingAlerts;
   return fresh;
 }

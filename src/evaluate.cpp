@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <set>
 
 #include "breaker_lifecycle.h"
 #include "cost.h"
@@ -284,7 +285,7 @@ class Evaluator {
       double overage = 0;
       if (plan.period == Period::Day) {
         for (Day day = window.first; day <= window.last; ++day) {
-          overage += overageUsd(plan, usageBetween(*outcome, id, std::nullopt, day, day));
+          overage += overageUsd(plan, measuredBetween(*outcome, id, day, day));
         }
       } else {
         // Overage accrued within the window, per billing month it overlaps (a week can
@@ -292,8 +293,8 @@ class Evaluator {
         for (Day end = window.last; end >= window.first;) {
           const Window month = billingMonth(end, config_.billingDay);
           const Day from = std::max(window.first, month.first);
-          const double before = usageBetween(*outcome, id, std::nullopt, month.first, from - 1);
-          const double toEnd = usageBetween(*outcome, id, std::nullopt, month.first, end);
+          const double before = measuredBetween(*outcome, id, month.first, from - 1);
+          const double toEnd = measuredBetween(*outcome, id, month.first, end);
           overage += overageUsd(plan, toEnd) - overageUsd(plan, before);
           end = month.first - 1;
         }
@@ -301,6 +302,9 @@ class Evaluator {
       if (overage > 0) contributions[id] = overage;
       total += overage;
     }
+    // Days the window needs that no answer reaches and the guard never stored (the first
+    // ticks, or after an outage): the total is a lower bound, like a missing dataset's.
+    if (!unmeasured_.empty()) stale = true;
     const double percent = total / budget.maxUsd * 100.0;
     bool budgetTripped = false;
     for (const auto& [key, breaker] : previous_.breakers) budgetTripped |= breaker.source == "budget";
@@ -343,7 +347,8 @@ class Evaluator {
                                 {"projectedUsd", optional(projectedUsd)},
                                 {"granularity", nameOf(budget.granularity)},
                                 {"from", isoDate(window.first)}, {"resetsAt", isoTimestamp(msOfDay(window.nextStart))},
-                                {"contributions", contributions}, {"stale", stale}, {"decision", decision}};
+                                {"contributions", contributions}, {"stale", stale},
+                                {"unmeasuredDays", unmeasured_.size()}, {"decision", decision}};
   }
 
   // Manual trips and reset holds with a time limit lapse on the first tick after it.
@@ -405,15 +410,56 @@ class Evaluator {
                                 {"failuresUntilBlind", config_.failuresUntilBlind}};
   }
 
+  // A resource's units on days [first, last]: from the answer where it reaches, before that
+  // from the totals the guard stored; a day it has neither is counted in unmeasuredDays_.
+  double measuredBetween(const DatasetOutcome& outcome, const std::string& id, Day first, Day last) {
+    double total = usageBetween(outcome, id, std::nullopt, std::max(first, outcome.coveredFrom), last);
+    const auto stored = previous_.dailyTotals.find(id);
+    for (Day day = first; day <= last && day < outcome.coveredFrom; ++day) {
+      if (stored != previous_.dailyTotals.end()) {
+        const auto units = stored->second.find(day);
+        if (units != stored->second.end()) {
+          total += units->second;
+          continue;
+        }
+      }
+      unmeasured_.insert(day);
+    }
+    return total;
+  }
+
+  // Settled days (two or more behind) of each overage resource a budget may need once its
+  // answer no longer reaches them: added once, never rewritten; kept kDailyTotalsDays.
+  void storeSettledDays() {
+    dailyTotals_ = previous_.dailyTotals;
+    if (!config_.budget) {
+      dailyTotals_.clear();
+      return;
+    }
+    for (const Resource* resource : polledResources()) {
+      const DatasetOutcome* outcome = outcomeFor(*resource);
+      if (!outcome || !outcome->byDay || allowance(*resource).billing != Billing::Overage) continue;
+      auto& days = dailyTotals_[std::string(resource->id)];
+      for (Day day = outcome->coveredFrom; day <= today_ - 2; ++day) {
+        if (!days.count(day)) days[day] = usageBetween(*outcome, std::string(resource->id), std::nullopt, day, day);
+      }
+    }
+    for (auto& [id, days] : dailyTotals_) days.erase(days.begin(), days.lower_bound(today_ - kDailyTotalsDays));
+    for (auto it = dailyTotals_.begin(); it != dailyTotals_.end();) it = it->second.empty() ? dailyTotals_.erase(it) : std::next(it);
+  }
+
   void finish() {
+    storeSettledDays();
     StateChanges& changes = result_.changes;
     result_.write = result_.write || !changes.trip.empty() || !changes.clear.empty() || !changes.expire.empty() ||
-                    !changes.releaseHolds.empty() || alerted_ != previous_.alerted || historyChanged_;
+                    !changes.releaseHolds.empty() || alerted_ != previous_.alerted || historyChanged_ ||
+                    dailyTotals_ != previous_.dailyTotals;
     if (result_.write) {
       health_.lastWrittenAt = nowIso_;
       changes.health = health_;
       changes.alerted = alerted_;
       changes.history = history_;
+      changes.dailyTotals = dailyTotals_;
     }
     json breakers = json::object();
     for (const auto& [key, breaker] : previous_.breakers) breakers[key] = breakersToJson({{key, breaker}})[key];
@@ -433,6 +479,8 @@ class Evaluator {
   std::map<std::string, std::string> alerted_;
   std::map<std::string, HourlyHistory> history_;
   bool historyChanged_ = false;
+  std::map<std::string, std::map<Day, double>> dailyTotals_;
+  std::set<Day> unmeasured_;  // days a budget window needed that neither an answer nor the store had
   double projectedOverageUsd_ = 0;
   PollHealth health_;
   Evaluation result_{{}, false, {{"resources", json::array()}}, {}};

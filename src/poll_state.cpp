@@ -1,5 +1,7 @@
 #include "poll_state.h"
 
+#include <cmath>
+
 #include "json_text.h"
 
 namespace edgefuse {
@@ -61,6 +63,33 @@ std::map<std::string, HourlyHistory> historyMap(const json& object) {
   return out;
 }
 
+json dailyTotalsToJson(const std::map<std::string, std::map<Day, double>>& totals) {
+  json out = json::object();
+  for (const auto& [id, days] : totals) {
+    json entry = json::object();
+    for (const auto& [day, units] : days) entry[isoDate(day)] = units;
+    out[id] = entry;
+  }
+  return out;
+}
+
+// Entries that do not parse are dropped: a missing day only makes a budget total a lower bound.
+std::map<std::string, std::map<Day, double>> dailyTotalsFrom(const json& object) {
+  std::map<std::string, std::map<Day, double>> out;
+  auto it = object.find("dailyTotals");
+  if (it == object.end() || !it->is_object()) return out;
+  for (const auto& item : it->items()) {
+    if (!item.value().is_object() || !findResource(item.key())) continue;
+    for (const auto& day : item.value().items()) {
+      const auto parsed = parseIsoDate(day.key());
+      if (!parsed || !day.value().is_number()) continue;
+      const double units = day.value().get<double>();
+      if (std::isfinite(units) && units >= 0 && units <= 1e15) out[item.key()][*parsed] = units;
+    }
+  }
+  return out;
+}
+
 std::vector<std::string> stringList(const json& value) {
   std::vector<std::string> out;
   if (!value.is_array()) return out;
@@ -87,6 +116,7 @@ PollStateRecord parsePollState(const std::optional<std::string>& textValue) {
   record.state.alerted = stringMap(value, "alerted");
   if (auto it = value.find("poll"); it != value.end()) record.state.health = healthFromJson(*it);
   record.state.history = historyMap(value);
+  record.state.dailyTotals = dailyTotalsFrom(value);
   if (auto it = value.find("pendingAlerts"); it != value.end() && it->is_array()) record.state.pendingAlerts = *it;
   return record;
 }
@@ -98,6 +128,7 @@ std::string serializePollState(const PollState& state) {
                      {"alerted", state.alerted},
                      {"poll", healthToJson(state.health)},
                      {"history", historyMapToJson(state.history)},
+                     {"dailyTotals", dailyTotalsToJson(state.dailyTotals)},
                      {"pendingAlerts", state.pendingAlerts}});
 }
 
@@ -111,6 +142,7 @@ nlohmann::json changesToJson(const StateChanges& changes) {
   if (changes.alerted) out["alerted"] = *changes.alerted;
   if (changes.health) out["poll"] = healthToJson(*changes.health);
   if (changes.history) out["history"] = historyMapToJson(*changes.history);
+  if (changes.dailyTotals) out["dailyTotals"] = dailyTotalsToJson(*changes.dailyTotals);
   if (changes.pendingAlerts) out["pendingAlerts"] = *changes.pendingAlerts;
   return out;
 }
@@ -132,6 +164,7 @@ std::optional<StateChanges> changesFromJson(const nlohmann::json& value) {
   if (auto it = value.find("poll"); it != value.end() && it->is_object()) changes.health = healthFromJson(*it);
   if (auto it = value.find("manual"); it != value.end() && it->is_boolean()) changes.manual = it->get<bool>();
   if (value.contains("history")) changes.history = historyMap(value);
+  if (value.contains("dailyTotals")) changes.dailyTotals = dailyTotalsFrom(value);
   if (auto it = value.find("pendingAlerts"); it != value.end() && it->is_array()) changes.pendingAlerts = *it;
   return changes;
 }

@@ -30,6 +30,9 @@ struct PollState {
   std::map<std::string, std::string> alerted;  // "<level>:<key>" -> first day of the window alerted in
   PollHealth health;
   std::map<std::string, HourlyHistory> history;  // resource id -> hourly usage
+  // resource id -> settled day -> units: what a window older than a query may reach back
+  // needs (a week budget that began in the previous billing month).
+  std::map<std::string, std::map<Day, double>> dailyTotals;
   nlohmann::json pendingAlerts = nlohmann::json::array();  // deliveries to retry next tick
 };
 
@@ -58,11 +61,12 @@ struct StateChanges {
   std::optional<std::map<std::string, std::string>> alerted;  // replace alert dedup (ticks)
   std::optional<PollHealth> health;                           // replace health (ticks)
   std::optional<std::map<std::string, HourlyHistory>> history;  // replace history (ticks)
+  std::optional<std::map<std::string, std::map<Day, double>>> dailyTotals;  // replace (ticks)
   std::optional<nlohmann::json> pendingAlerts;                 // replace the retry list (ticks)
   bool manual = false;  // a manual trip or reset: it may override manual breakers
   bool empty() const {
     return trip.empty() && clear.empty() && expire.empty() && holds.empty() && releaseHolds.empty() && !alerted &&
-           !health && !history && !pendingAlerts;
+           !health && !history && !pendingAlerts && !dailyTotals;
   }
 };
 

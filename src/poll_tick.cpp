@@ -294,14 +294,17 @@ void PollTick::answer(int index, int status, const std::string& body, const std:
     return failNext("an answer was handed back when none was asked for");
   }
   const std::string& dataset = datasets_[index];
+  DatasetOutcome outcome;
   if (status == 0) {
-    DatasetOutcome outcome;
     outcome.dataset = dataset;
     outcome.error = error.empty() ? "request failed" : error;
-    outcomes_[index] = outcome;
   } else {
-    outcomes_[index] = parseUsageResponse(dataset, status, body, dayOfMs(now_));
+    outcome = parseUsageResponse(dataset, status, body, dayOfMs(now_));
   }
+  const DatasetWindow window = datasetWindow(config_, dataset, dayOfMs(now_));
+  outcome.coveredFrom = window.first;
+  outcome.byDay = window.byDay;
+  outcomes_[index] = std::move(outcome);
 }
 
 std::string PollTick::fetchUsage() {

@@ -129,8 +129,12 @@ DatasetWindow datasetWindow(const Config& config, const std::string& dataset, Da
     }
   }
   if (starts.empty()) return {today, false, byBinding};
+  const Day earliest = today - (queryReachDays(dataset) - 1);
+  if (*starts.begin() < earliest) return {earliest, true, byBinding};
   return {*starts.begin(), starts.size() > 1, byBinding};
 }
+
+int queryReachDays(const std::string& dataset) { return dataset == "r2OperationsAdaptiveGroups" ? 32 : 31; }
 
 std::vector<UsageRequest> buildUsageRequests(const Config& config, std::int64_t nowMs,
                                              const std::string& accountTag) {

@@ -33,6 +33,9 @@ struct UsageRow {
 
 struct DatasetOutcome {
   std::string dataset;
+  // The first day the answer covers: days before it come from what the guard stored.
+  Day coveredFrom = 0;
+  bool byDay = false;  // rows carry their day; otherwise they are counted on today
   bool ok = false;
   std::string error;            // why it failed, when !ok: never trusted as usage
   std::vector<UsageRow> rows;
@@ -52,7 +55,16 @@ struct DatasetWindow {
   bool byDay;
   bool byBinding;  // a per-binding threshold needs the binding dimension
 };
+// A window that reaches back further than the dataset gives is clamped to what it gives,
+// split by day; the days before are the guard's own stored totals (PollState::dailyTotals).
 DatasetWindow datasetWindow(const Config& config, const std::string& dataset, Day today);
+
+// How many days, today included, one query of `dataset` may cover. KV and D1 answer and
+// keep 31 days (https://developers.cloudflare.com/kv/observability/metrics-analytics/,
+// https://developers.cloudflare.com/d1/observability/metrics-analytics/), Workers a month
+// (https://developers.cloudflare.com/analytics/graphql-api/tutorials/querying-workers-metrics/),
+// R2 was recorded refusing more than 4w4d; for the others none is published: 31.
+int queryReachDays(const std::string& dataset);
 
 std::vector<UsageRequest> buildUsageRequests(const Config& config, std::int64_t nowMs,
                                              const std::string& accountTag);

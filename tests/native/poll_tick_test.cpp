@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <memory>
 
 #include <nlohmann/json.hpp>
 
@@ -322,4 +323,75 @@ TEST_CASE("review: a fresh read that turns out unreadable keeps the trips the ti
   world.run(core, start("tick", kNoon));
   CHECK(stored(world)["version"] == 1);
   CHECK(stored(world)["breakers"].contains("kv-writes"));
+}
+
+namespace {
+
+// A usage API holding KV writes per day, answering each request for its range as the real
+// one does: per day when the query asks for the date, else one total. It refuses a range
+// wider than 31 days, as KV does.
+struct DailyKvWrites {
+  std::map<Day, double> writes;
+  std::vector<std::string> refused;
+
+  std::pair<int, std::string> operator()(const std::string& dataset, const json& request) {
+    if (dataset != "kvOperationsAdaptiveGroups") return {200, TickWorld::emptyAnswer(dataset)};
+    const Day first = *parseIsoDate(request["variables"]["start"].get<std::string>());
+    const Day last = *parseIsoDate(request["variables"]["end"].get<std::string>());
+    if (last - first + 1 > 31) {
+      refused.push_back(isoDate(first) + ".." + isoDate(last));
+      return {200, R"({"data":null,"errors":[{"message":"cannot request a time range wider than 31d"}]})"};
+    }
+    const bool byDay = request["query"].get<std::string>().find("date") != std::string::npos &&
+                       request["query"].get<std::string>().find("dimensions { actionType date") != std::string::npos;
+    json rows = json::array();
+    double total = 0;
+    for (const auto& [day, units] : writes) {
+      if (day < first || day > last) continue;
+      total += units;
+      if (byDay) rows.push_back({{"sum", {{"requests", units}}}, {"dimensions", {{"actionType", "write"}, {"date", isoDate(day)}}}});
+    }
+    if (!byDay) rows.push_back({{"sum", {{"requests", total}}}, {"dimensions", {{"actionType", "write"}}}});
+    return {200, json{{"data", {{"viewer", {{"accounts", {{{dataset, rows}}}}}}}}, {"errors", nullptr}}.dump()};
+  }
+};
+
+json tickOn(TickWorld& world, GuardCore& core, Day day) {
+  return world.run(core, start("tick", msOfDay(day) + 12 * 3'600'000));
+}
+
+}  // namespace
+
+TEST_CASE("a week budget that began in the previous billing month: no query reaches past 31 days, stored days fill in") {
+  GuardCore core = coreOf(R"({"plan":"paid","budget":{"maxUsd":4,"granularity":"week"}})");
+  TickWorld world;
+  auto api = std::make_shared<DailyKvWrites>();
+  for (Day day = *parseIsoDate("2026-08-01"); day <= *parseIsoDate("2026-09-06"); ++day) api->writes[day] = 100'000;
+  world.usageApi = [api](const std::string& dataset, const json& request) { return (*api)(dataset, request); };
+  json result;
+  for (Day day = *parseIsoDate("2026-08-01"); day <= *parseIsoDate("2026-09-06"); ++day) result = tickOn(world, core, day);
+  CHECK(api->refused.empty());
+  // Sunday Sep 6: the week began Monday Aug 31, in August's billing month. August's 3.1M
+  // writes are $10.50 over the 1M included; the 0.1M written on Aug 31 cost $0.50 of it.
+  const json& budget = result["budget"];
+  CHECK(budget["usedUsd"].get<double>() == doctest::Approx(0.5));
+  CHECK(budget["unmeasuredDays"] == 0);
+  CHECK(budget["stale"] == false);
+  // What is kept is bounded: settled days of the last kDailyTotalsDays only.
+  const json stored = json::parse(world.kv[kStateKey])["dailyTotals"]["kv-writes"];
+  CHECK(stored.size() <= static_cast<std::size_t>(kDailyTotalsDays));
+  CHECK(stored.contains("2026-08-01"));
+  CHECK_FALSE(stored.contains("2026-09-05"));  // not settled yet
+}
+
+TEST_CASE("the first tick after a long outage: days it never measured make the budget a lower bound") {
+  GuardCore core = coreOf(R"({"plan":"paid","budget":{"maxUsd":4,"granularity":"week"}})");
+  TickWorld world;
+  auto api = std::make_shared<DailyKvWrites>();
+  for (Day day = *parseIsoDate("2026-08-01"); day <= *parseIsoDate("2026-09-06"); ++day) api->writes[day] = 100'000;
+  world.usageApi = [api](const std::string& dataset, const json& request) { return (*api)(dataset, request); };
+  const json result = tickOn(world, core, *parseIsoDate("2026-09-06"));
+  CHECK(api->refused.empty());
+  CHECK(result["budget"]["unmeasuredDays"] == 6);  // Aug 1-6: older than KV answers, never stored
+  CHECK(result["budget"]["stale"] == true);        // enough to trip, never to recover
 }

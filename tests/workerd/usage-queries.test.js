@@ -1,7 +1,7 @@
 // Every request the usage poll can send, checked against Cloudflare's own schema with
-// graphql-js: each plan, each resource, per-binding splits, each budget and threshold
-// granularity, on the calendar's edges. The requests come from the core's tick driver, as a
-// Worker would send them.
+// graphql-js and against how far back one query of its dataset may reach: each plan, each
+// resource, per-binding splits, each budget and threshold granularity, on the calendar's
+// edges. The requests come from the core's tick driver, as a Worker would send them.
 import { buildSchema, parse, validate } from "graphql";
 import { describe, expect, it } from "vitest";
 import { createGuard } from "../../js/index.js";
@@ -36,6 +36,10 @@ const SCALAR_VALUES = {
   string: /^[0-9A-Za-z._-]+$/,
 };
 
+// How far one query may reach (../shared/reference/README.md, as the simulator enforces).
+const RANGE_DAYS = { r2OperationsAdaptiveGroups: 32 };
+const DAY_MS = 86_400_000;
+
 /** Problems with one request: the schema's validation errors, and ill-formed variables. */
 function problemsOf({ dataset, query, variables }) {
   const document = parse(query);
@@ -47,6 +51,9 @@ function problemsOf({ dataset, query, variables }) {
     if (!(type in SCALAR_VALUES)) problems.push(`${dataset}: $${name} is declared as ${type}, which the guard never sends`);
     else if (typeof value !== "string" || !SCALAR_VALUES[type].test(value)) problems.push(`${dataset}: $${name} (${type}) is ${JSON.stringify(value)}`);
   }
+  const span = Date.parse(variables.end) - Date.parse(variables.start) + (/^\d{4}-\d{2}-\d{2}$/.test(variables.start) ? DAY_MS : 0);
+  const limit = RANGE_DAYS[dataset] ?? 31;
+  if (span > limit * DAY_MS) problems.push(`${dataset}: asks ${variables.start} to ${variables.end}, more than ${limit} days`);
   return problems;
 }
 
