@@ -24,6 +24,10 @@ constexpr std::string_view kStreamPricing = "https://developers.cloudflare.com/s
 
 constexpr std::string_view kWorkersMetrics =
     "https://developers.cloudflare.com/analytics/graphql-api/tutorials/querying-workers-metrics/";
+// Fields the prose docs do not show but the API's own schema has, found by introspection
+// (a live dump kept in wrangler/simulator/analytics-schema.js with its provenance).
+constexpr std::string_view kSchemaIntrospection =
+    "https://developers.cloudflare.com/analytics/graphql-api/features/discovery/introspection/";
 constexpr std::string_view kKvMetrics =
     "https://developers.cloudflare.com/kv/observability/metrics-analytics/";
 constexpr std::string_view kD1Metrics =
@@ -75,13 +79,13 @@ constexpr std::array kResources = {
     "(https://developers.cloudflare.com/pages/functions/pricing/). Subrequests and static "
     "asset requests are not billed."},
   Resource{"workers-cpu-ms", "Workers", "CPU time", "CPU milliseconds",
-    "workersInvocationsAdaptive", "sum.cpuTimeUs", 0.001, "", "scriptName", "",
+    "workersInvocationsAdaptive", "sum.cpuTimeUs", 0.001, "", "scriptName", kSchemaIntrospection,
     notMetered(),
     monthlyOverage(30 * kMillion, 0.02, kMillion),
     kWorkersPricing,
     "Priced per million CPU milliseconds. The free plan has no CPU quota, only a limit of "
-    "10 ms per invocation. The summed CPU field is not in the public docs (the docs show "
-    "percentiles only)."},
+    "10 ms per invocation. Read from sum.cpuTimeUs (CPU microseconds, in the API's schema; "
+    "the prose docs show percentiles only) and divided by 1,000."},
   Resource{"kv-reads", "Workers KV", "read operations", "operations",
     "kvOperationsAdaptiveGroups", "sum.requests", 1, "read", "namespaceId", kKvMetrics,
     dailyHardLimit(100'000), monthlyOverage(10 * kMillion, 0.50, kMillion), kKvPricing,
@@ -127,27 +131,29 @@ constexpr std::array kResources = {
     "HTTP requests, RPC sessions, WebSocket messages and alarms. Incoming WebSocket messages "
     "bill at 20:1, so analytics overstate them. The free plan offers SQLite-backed objects only."},
   Resource{"do-duration-gbs", "Durable Objects", "duration", "GB-s",
-    "durableObjectsPeriodicGroups", "sum.activeTime", 0.128e-6, "", "", "",
+    "durableObjectsPeriodicGroups", "sum.duration", 1, "", "", kSchemaIntrospection,
     dailyHardLimit(13'000), monthlyOverage(400'000, 12.50, kMillion), kDurableObjectsPricing,
-    "Billed for the 128 MB an object is allocated while active: GB-s = active seconds x 0.128. "
-    "The activeTime field (microseconds) is not in the public docs."},
+    "Billed for the 128 MB an object is allocated while active. Read from sum.duration, which "
+    "the API's schema reports in GB-s already (activeTime is microseconds of activity)."},
   Resource{"ai-neurons", "Workers AI", "neurons", "neurons",
-    "aiInferenceAdaptiveGroups", "sum.totalNeurons", 1, "", "", "",
+    "aiInferenceAdaptiveGroups", "sum.totalNeurons", 1, "", "", kSchemaIntrospection,
     dailyHardLimit(10'000),
     Allowance{Billing::Overage, Period::Day, 10'000, 0.011, 1'000, false},
     kWorkersAiPricing,
     "Priced per 1,000 neurons. Both plans include 10,000 neurons a day (daily, even on the "
-    "paid plan)."},
+    "paid plan). Read from sum.totalNeurons, a float in the API's schema."},
   Resource{"vectorize-queried-dimensions", "Vectorize", "queried vector dimensions", "dimensions",
     "vectorizeV2QueriesAdaptiveGroups", "sum.queriedVectorDimensions", 1, "", "indexName", "",
     monthlyHardLimit(30 * kMillion), monthlyOverage(50 * kMillion, 0.01, kMillion),
     kVectorizePricing,
     "Each query is charged for the whole index plus the query vector: (stored + queried "
-    "vectors) x dimensions."},
+    "vectors) x dimensions. Not polled yet: Vectorize's V2 datasets are newer than the schema "
+    "dump edgefuse checks its requests against."},
   Resource{"vectorize-stored-dimensions", "Vectorize", "stored vector dimensions", "dimensions",
     "vectorizeV2StorageAdaptiveGroups", "max.storedVectorDimensions", 1, "", "indexName", "",
     monthlyHardLimit(5 * kMillion), monthlyOverage(10 * kMillion, 0.05, 100 * kMillion),
-    kVectorizePricing, "Priced per 100 million stored dimensions."},
+    kVectorizePricing, "Priced per 100 million stored dimensions. Not polled yet: Vectorize's V2 "
+    "datasets are newer than the schema dump edgefuse checks its requests against."},
   Resource{"stream-minutes-delivered", "Stream", "minutes delivered", "minutes",
     "streamMinutesViewedAdaptiveGroups", "sum.minutesViewed", 1, "", "uid", kStreamMetrics,
     monthlyOverage(0, 1.00, 1'000), monthlyOverage(0, 1.00, 1'000), kStreamPricing,

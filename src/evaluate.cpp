@@ -179,7 +179,9 @@ class Evaluator {
       reason = key + " used " + withCommas(used) + " " + std::string(resource.unit) + " this " +
                nameOf(granularity) + " (trips at " + withCommas(*threshold.tripAt) + ")";
     } else if (threshold.maxOverageUsd && overage >= *threshold.maxOverageUsd) {
-      reason = key + " overage " + usd(overage) + " this billing month (trips at " + usd(*threshold.maxOverageUsd) + ")";
+      // Overage is priced over the allowance's period: the UTC day for a daily inclusion.
+      reason = key + " overage " + usd(overage) + (plan.period == Period::Day ? " today" : " this billing month") +
+               " (trips at " + usd(*threshold.maxOverageUsd) + ")";
     }
     const bool below = (!threshold.tripPercent || !hasQuota || percent < threshold.recoverPercent) &&
                        (!threshold.tripAt || used < *threshold.tripAt * ratio) &&

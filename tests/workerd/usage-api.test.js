@@ -181,20 +181,19 @@ describe("scripted usage, answered per date, actionType and binding", () => {
     expect(rowsOf(byDay.body, "kvOperationsAdaptiveGroups")).toEqual([{ sum: { requests: 33 }, dimensions: { date: "2026-11-23" } }]);
   });
 
-  it("stores units in the API's own units: CPU ms as cpuTimeUs, GB-s as activeTime", async () => {
+  it("stores units in the API's own units: CPU ms as cpuTimeUs, GB-s as duration (GB-s already)", async () => {
     await setUsage([
       { resource: "workers-cpu-ms", units: 1200, binding: "api", date: "2026-11-05" },
       { resource: "workers-requests", units: 40, binding: "api", date: "2026-11-05" },
       { resource: "do-duration-gbs", units: 1, date: "2026-11-05" },
     ]);
-    const { body } = await ask([WORKERS, { dataset: "durableObjectsPeriodicGroups", sum: ["activeTime"], dims: ["date"] }]);
+    const { body } = await ask([WORKERS, { dataset: "durableObjectsPeriodicGroups", sum: ["duration"], dims: ["date"] }]);
     expect(body.errors).toBeNull();
     expect(rowsOf(body, "workersInvocationsAdaptive")).toEqual([
       { sum: { requests: 40, cpuTimeUs: 1_200_000 }, dimensions: { date: "2026-11-05", scriptName: "api" } },
     ]);
-    // 1 GB-s = 1 / 0.128 active seconds = 7,812,500 µs.
     expect(rowsOf(body, "durableObjectsPeriodicGroups")).toEqual([
-      { sum: { activeTime: 7_812_500 }, dimensions: { date: "2026-11-05" } },
+      { sum: { duration: 1 }, dimensions: { date: "2026-11-05" } },
     ]);
   });
 

@@ -1,0 +1,46 @@
+// The largest paid-plan costs, read from the API's own fields (in its schema, not in the
+// prose docs) and judged like any other: Workers AI neurons, Workers CPU time and Durable
+// Objects duration, against the simulator.
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { createGuard } from "../../js/index.js";
+import { cleanPollWorld, deployedEnv, simulatorConfig } from "./support.js";
+
+const TODAY = "2026-11-23";
+const workerEnv = deployedEnv();
+cleanPollWorld();
+
+const setUsage = (entries) =>
+  env.USAGE_API.fetch("http://usage-api/__sim/usage", { method: "POST", body: JSON.stringify(entries) });
+const guardAt = (config) =>
+  createGuard({ plan: "paid", budget: { maxUsd: 1000 }, ...simulatorConfig, ...config }, { clock: () => Date.parse(`${TODAY}T12:00:00Z`) });
+const row = (report, key) => report.resources.find((entry) => entry.key === key);
+
+describe("costs read from the API's schema", () => {
+  it("a daily dollar cap on Workers AI trips on today's neurons", async () => {
+    // 10,000 neurons a day are included, then $0.011 per 1,000: 500,000 neurons is $5.39 over.
+    await setUsage([{ resource: "ai-neurons", units: 500_000.5, date: TODAY }]);
+    const guard = guardAt({ thresholds: { "ai-neurons": { maxOverageUsd: 5, granularity: "day" } } });
+    const report = await guard.evaluate(workerEnv);
+    expect(row(report, "ai-neurons")).toMatchObject({ used: 500_000.5, decision: "trip", stale: false });
+    expect(row(report, "ai-neurons").overageUsd).toBeCloseTo(5.390_005_5, 6);
+    expect(report.events.find((event) => event.level === "trip").message).toBe("ai-neurons overage $5.39 today (trips at $5.00)");
+  });
+
+  it("the budget trips Workers CPU time and Durable Objects duration by their overage", async () => {
+    // CPU: 30M ms included, $0.02 per million after; 1,000M ms is $19.40 over.
+    // DO duration: 400,000 GB-s included, $12.50 per million after; 1.4M GB-s is $12.50 over.
+    await setUsage([
+      { resource: "workers-cpu-ms", units: 1_000_000_000, date: TODAY },
+      { resource: "do-duration-gbs", units: 1_400_000, date: TODAY },
+    ]);
+    const report = await guardAt({ budget: { maxUsd: 30 } }).evaluate(workerEnv);
+    expect(report.budget.contributions["workers-cpu-ms"]).toBeCloseTo(19.4, 6);
+    expect(report.budget.contributions["do-duration-gbs"]).toBeCloseTo(12.5, 6);
+    expect(report.budget).toMatchObject({ decision: "trip", stale: false });
+    expect(report.events.filter((event) => event.level === "trip").map((event) => event.key).sort()).toEqual([
+      "do-duration-gbs",
+      "workers-cpu-ms",
+    ]);
+  });
+});
