@@ -94,6 +94,14 @@ function breakerList(breakers, adminPath) {
 }
 
 // Tripped first, then the fullest: what needs a look is at the top.
+// Resources the poll cannot read, and why: a gap is shown, never hidden.
+function notPolled(coverage) {
+  const gaps = (coverage ?? []).filter((entry) => !entry.polled);
+  if (gaps.length === 0) return "";
+  const items = gaps.map((entry) => `<li data-not-polled="${escapeHtml(entry.resource)}">${escapeHtml(entry.resource)}: ${escapeHtml(entry.reason)}</li>`);
+  return `<p class="muted">Not polled (per-invocation limits still apply where they exist):</p><ul class="muted">${items.join("")}</ul>`;
+}
+
 function byUrgency(rows) {
   return [...rows].sort((a, b) => Boolean(b.breaker) - Boolean(a.breaker) || (b.percent ?? -1) - (a.percent ?? -1));
 }
@@ -159,6 +167,7 @@ ${breakerList(status.breakers, adminPath)}
     ${byUrgency(status.resources ?? []).map((row) => resourceRow(row, adminPath)).join("\n")}
   </tbody>
 </table>
+${notPolled(status.coverage)}
 <h2>Per-invocation limit hits</h2>
 ${
   hits.length === 0

@@ -245,7 +245,8 @@ export interface NormalizedConfig {
   readonly dryRun: boolean;
   readonly bindings: Readonly<Record<string, BindingKind>>;
   readonly limits: Readonly<Record<string, number | null>>;
-  readonly thresholds: Readonly<Record<ResourceId, Threshold>>;
+  /** A line for every resource the poll reads (see `coverage` in a report), and each per-binding key. */
+  readonly thresholds: Readonly<Partial<Record<ResourceId, Threshold>> & Record<string, Threshold>>;
   readonly budget: Readonly<Required<BudgetConfig>> | null;
   readonly bindingIds: Readonly<Record<string, string>>;
   readonly evaluateCron: string | null;
@@ -433,6 +434,8 @@ export interface UsageReport {
   readonly health: HealthReport;
   /** The breakers as read before this evaluation (the record's, else the safety net's). */
   readonly breakersBefore: Readonly<Record<string, BreakerRecord>>;
+  /** Every resource, and whether the poll reads it ("" reason when it does). */
+  readonly coverage: readonly { readonly resource: ResourceId; readonly polled: boolean; readonly reason: string }[];
   /** The guard's own KV operations in this evaluation. */
   readonly kv: KvOperations;
 }
@@ -455,6 +458,7 @@ export interface FailedReport {
   readonly budget?: undefined;
   readonly health?: undefined;
   readonly breakersBefore?: undefined;
+  readonly coverage?: undefined;
   readonly wrote?: undefined;
   readonly events?: undefined;
   readonly alerts?: undefined;

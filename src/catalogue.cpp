@@ -192,6 +192,14 @@ const Allowance& allowanceFor(const Resource& resource, Plan plan) {
   return plan == Plan::Free ? resource.free : resource.paid;
 }
 
+bool isPolled(const Resource& resource) { return !resource.dataset.empty() && !resource.fieldSource.empty(); }
+
+std::string_view whyNotPolled(const Resource& resource) {
+  if (isPolled(resource)) return "";
+  if (resource.dataset.empty()) return "it is not in the GraphQL Analytics API";
+  return "its dataset is newer than the schema edgefuse checks its requests against";
+}
+
 std::string_view nameOf(Plan plan) { return plan == Plan::Free ? "free" : "paid"; }
 
 std::string_view nameOf(Period period) { return period == Period::Day ? "day" : "month"; }

@@ -61,6 +61,11 @@ const Resource* findResource(std::string_view id);
 
 const Allowance& allowanceFor(const Resource& resource, Plan plan);
 
+// Whether the usage poll reads the resource: its dataset and field are in the API's schema.
+bool isPolled(const Resource& resource);
+// Why the poll cannot read it; "" when it can.
+std::string_view whyNotPolled(const Resource& resource);
+
 std::string_view nameOf(Plan plan);
 std::string_view nameOf(Period period);
 std::string_view nameOf(Billing billing);

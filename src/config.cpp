@@ -506,8 +506,10 @@ ConfigResult parseConfig(const json& input) {
   }
 
   for (const Resource& resource : resources()) {
-    config.thresholds.emplace(std::string(resource.id),
-                              defaultThreshold(allowanceFor(resource, config.plan)));
+    // Lines only where the poll can judge them: a default it could never apply would be a gap.
+    if (isPolled(resource)) {
+      config.thresholds.emplace(std::string(resource.id), defaultThreshold(allowanceFor(resource, config.plan)));
+    }
   }
   if (auto it = input.find("thresholds"); it != input.end() && v.isObject(*it, "thresholds")) {
     const std::vector<std::string> ids = resourceIds();
@@ -518,6 +520,13 @@ ConfigResult parseConfig(const json& input) {
       const Resource* resource = findResource(id);
       if (!resource) {
         v.report(path, "unknown resource", didYouMean(id, ids, "see RESOURCES for the ids"));
+        continue;
+      }
+      if (!isPolled(*resource)) {
+        // No silent gaps: a line the poll could never judge is refused, not ignored.
+        v.report(path, "the usage poll cannot read " + id + ": " + std::string(whyNotPolled(*resource)),
+                 defaultInvocationLimits().count(id) ? "its calls are still capped per invocation (limits." + id + ")"
+                                                    : "remove this threshold");
         continue;
       }
       const Allowance& allowance = allowanceFor(*resource, config.plan);

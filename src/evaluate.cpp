@@ -469,6 +469,13 @@ class Evaluator {
     result_.report["plan"] = nameOf(config_.plan);
     result_.report["now"] = nowIso_;
     result_.report["breakersBefore"] = breakers;
+    // Every resource, and whether the poll reads it: what is not polled is said, not skipped.
+    json coverage = json::array();
+    for (const Resource& resource : resources()) {
+      coverage.push_back({{"resource", resource.id}, {"polled", isPolled(resource)},
+                          {"reason", whyNotPolled(resource)}});
+    }
+    result_.report["coverage"] = coverage;
   }
 
   const Config& config_;

@@ -102,7 +102,7 @@ DatasetOutcome failed(const std::string& dataset, std::string error) {
 std::vector<const Resource*> polledResources() {
   std::vector<const Resource*> out;
   for (const Resource& resource : resources()) {
-    if (!resource.dataset.empty() && !resource.fieldSource.empty()) out.push_back(&resource);
+    if (isPolled(resource)) out.push_back(&resource);
   }
   return out;
 }

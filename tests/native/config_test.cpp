@@ -48,7 +48,11 @@ TEST_CASE("a minimal free config gets every default") {
   CHECK(*config.thresholds.at("kv-writes").tripPercent == 90);
   CHECK(config.thresholds.at("kv-writes").recoverPercent == 80);
   CHECK_FALSE(config.thresholds.at("workers-cpu-ms").tripPercent);
-  CHECK(config.thresholds.size() == resources().size());
+  // A line for every resource the poll reads, and none for what it cannot (no silent gaps).
+  std::size_t polled = 0;
+  for (const Resource& resource : resources()) polled += isPolled(resource) ? 1 : 0;
+  CHECK(config.thresholds.size() == polled);
+  CHECK_FALSE(config.thresholds.count("vectorize-stored-dimensions"));
 }
 
 TEST_CASE("the paid plan needs a budget and warns on inclusions by default") {
@@ -215,4 +219,19 @@ TEST_CASE("rate-limit key secret: named by its environment variable, never given
   REQUIRE(lines.size() == 1);
   CHECK(lines[0] == "rateLimit.keySecretEnv: must be the name of an environment variable (letters, digits and _, at most 64), not its value");
   CHECK(lines[0].find("s3cr3t") == std::string::npos);
+}
+
+TEST_CASE("no silent gaps: a threshold on a resource the poll cannot read is refused, naming why") {
+  for (const char* id : {"vectorize-queried-dimensions", "vectorize-stored-dimensions", "stream-minutes-stored"}) {
+    CAPTURE(id);
+    ConfigResult result = parseConfig(json{{"plan", "paid"}, {"budget", {{"maxUsd", 10}}}, {"thresholds", {{id, {{"tripAt", 1}}}}}});
+    REQUIRE_FALSE(result.config);
+    REQUIRE(result.problems.size() == 1);
+    CHECK(result.problems[0].path == std::string("thresholds.") + id);
+    CHECK(result.problems[0].message.find(std::string("the usage poll cannot read ") + id + ": ") == 0);
+  }
+  // What the poll does read is accepted: Workers AI on a daily dollar cap, CPU time.
+  CHECK(parseConfig(json::parse(R"({"plan":"paid","budget":{"maxUsd":10},
+      "thresholds":{"ai-neurons":{"maxOverageUsd":5,"granularity":"day"},"workers-cpu-ms":{"maxOverageUsd":5},
+                    "do-duration-gbs":{"tripAt":1}}})")).config);
 }

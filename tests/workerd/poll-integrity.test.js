@@ -142,7 +142,7 @@ describe("the report is what js/index.d.ts declares", () => {
   it("evaluate() and status() carry exactly the declared members", async () => {
     const { guard } = guardAt();
     const report = await guard.evaluate(workerEnv);
-    const usage = ["breakersBefore", "budget", "dryRun", "health", "kv", "now", "ok", "plan", "resources"];
+    const usage = ["breakersBefore", "budget", "coverage", "dryRun", "health", "kv", "now", "ok", "plan", "resources"];
     expect(Object.keys(report).sort()).toEqual([...usage, "alerts", "events", "wrote"].sort());
     expect(Object.keys(report.health).sort()).toEqual(
       ["blind", "blindDatasets", "consecutiveFailures", "datasetFailures", "failuresUntilBlind", "lastCheckAt", "lastError"],

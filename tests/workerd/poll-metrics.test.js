@@ -3,7 +3,8 @@
 // Objects duration, against the simulator.
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { createGuard } from "../../js/index.js";
+import { GuardConfigError, RESOURCES, createGuard } from "../../js/index.js";
+import { renderDashboard } from "../../js/dashboard.js";
 import { cleanPollWorld, deployedEnv, simulatorConfig } from "./support.js";
 
 const TODAY = "2026-11-23";
@@ -42,5 +43,33 @@ describe("costs read from the API's schema", () => {
       "do-duration-gbs",
       "workers-cpu-ms",
     ]);
+  });
+});
+
+describe("no silent gaps", () => {
+  it("a threshold on a resource the poll cannot read is a GuardConfigError that says why", () => {
+    let error = null;
+    try {
+      createGuard({ plan: "paid", budget: { maxUsd: 10 }, thresholds: { "vectorize-queried-dimensions": { tripAt: 1e6 } } });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(GuardConfigError);
+    expect(error.problems).toEqual([
+      expect.objectContaining({
+        path: "thresholds.vectorize-queried-dimensions",
+        message: expect.stringMatching(/^the usage poll cannot read vectorize-queried-dimensions: its dataset is newer than the schema/),
+      }),
+    ]);
+  });
+
+  it("every report and the status page list what is not polled, and why", async () => {
+    const guard = guardAt({});
+    const report = await guard.evaluate(workerEnv);
+    const gaps = report.coverage.filter((entry) => !entry.polled).map((entry) => entry.resource);
+    expect(gaps.sort()).toEqual(["stream-minutes-stored", "vectorize-queried-dimensions", "vectorize-stored-dimensions"]);
+    expect(report.coverage).toHaveLength(RESOURCES.length);
+    const page = renderDashboard(await guard.status(workerEnv), { adminPath: "/__edgefuse" });
+    expect(page).toContain('<li data-not-polled="stream-minutes-stored">stream-minutes-stored: it is not in the GraphQL Analytics API</li>');
   });
 });
