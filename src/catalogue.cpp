@@ -52,6 +52,10 @@ constexpr Allowance monthlyHardLimit(double included) {
 constexpr Allowance monthlyOverage(double included, double priceUsd, double priceUnit) {
   return {Billing::Overage, Period::Month, included, priceUsd, priceUnit, false};
 }
+// Bought in whole blocks of `priceUnit`: a block begun is a block paid.
+constexpr Allowance monthlyBlocks(double priceUsd, double priceUnit) {
+  return {Billing::Overage, Period::Month, 0, priceUsd, priceUnit, true};
+}
 constexpr Allowance notMetered() { return {Billing::NotMetered, Period::Day, 0, 0, 1, false}; }
 
 // R2 bills by its own free tier whatever the Workers plan, and rounds up to whole millions.
@@ -161,9 +165,9 @@ constexpr std::array kResources = {
     "minutes delivered, postpaid, no free tier."},
   Resource{"stream-minutes-stored", "Stream", "minutes stored", "minutes",
     "", "", 1, "", "", "",
-    monthlyOverage(0, 5.00, 1'000), monthlyOverage(0, 5.00, 1'000), kStreamPricing,
-    "Prepaid in blocks of $5 per 1,000 minutes; uploads stop when storage runs out. Not in the "
-    "GraphQL Analytics API, so the usage poll cannot read it."},
+    monthlyBlocks(5.00, 1'000), monthlyBlocks(5.00, 1'000), kStreamPricing,
+    "Prepaid in blocks of $5 per 1,000 minutes, so 1,001 minutes take two blocks; uploads stop "
+    "when storage runs out. Not in the GraphQL Analytics API, so the usage poll cannot read it."},
 };
 // clang-format on
 

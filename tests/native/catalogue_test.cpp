@@ -141,6 +141,9 @@ TEST_CASE("Queues, Durable Objects, Workers AI, Vectorize and Stream") {
   CHECK(get("stream-minutes-delivered").paid.priceUnit == 1'000);
   CHECK(get("stream-minutes-stored").paid.priceUsd == doctest::Approx(5.00));
   CHECK(get("stream-minutes-stored").dataset.empty());
+  // Stream storage is bought in blocks of 1,000 minutes: a block begun is a block paid.
+  CHECK(get("stream-minutes-stored").paid.roundsUpToUnit);
+  CHECK_FALSE(get("stream-minutes-delivered").paid.roundsUpToUnit);
 }
 
 TEST_CASE("every resource a guarded binding is charged to is in the catalogue") {

@@ -81,3 +81,12 @@ TEST_CASE("bad usage is refused with the path of each problem") {
   CHECK(result.problems[1].path == "usage.kv-readz");
   CHECK(result.problems[1].fix == "did you mean kv-reads?");
 }
+
+TEST_CASE("Stream storage is priced per block of 1,000 minutes begun") {
+  CostResult one = estimateCost({{"stream-minutes-stored", 1'000}}, Plan::Paid);
+  CostResult two = estimateCost({{"stream-minutes-stored", 1'001}}, Plan::Paid);
+  REQUIRE(one.estimate);
+  REQUIRE(two.estimate);
+  CHECK(one.estimate->totalOverageUsd == doctest::Approx(5.00));
+  CHECK(two.estimate->totalOverageUsd == doctest::Approx(10.00));
+}
