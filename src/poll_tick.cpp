@@ -19,8 +19,9 @@ using nlohmann::json;
 constexpr int kAlertTimeoutMs = 5000;
 constexpr int kMaxAlertAttempts = 24;  // about two hours of 5-minute ticks
 constexpr std::size_t kMaxPendingAlerts = 50;
-// Subrequests per tick for alerts: the free plan allows 50 per invocation, and the usage
-// poll needs about 7.
+// Subrequests per tick for alerts: the free plan allows 50 per invocation
+// (https://developers.cloudflare.com/workers/platform/limits/), and the usage poll needs 9
+// (one request per dataset).
 constexpr std::size_t kMaxAlertSends = 20;
 
 std::optional<std::string> textOrNull(const json& object, const char* key) {
