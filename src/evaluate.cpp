@@ -284,6 +284,7 @@ class Evaluator {
         continue;
       }
       const std::string id(resource->id);
+      const std::size_t missedBefore = missedLookups_;
       double overage = 0;
       if (plan.period == Period::Day) {
         for (Day day = window.first; day <= window.last; ++day) {
@@ -300,6 +301,12 @@ class Evaluator {
           overage += overageUsd(plan, toEnd) - overageUsd(plan, before);
           end = month.first - 1;
         }
+      }
+      // With days missing, a linear price gives a lower bound; one billed in whole units (R2
+      // rounds up to the million) gives no bound at all: it is left out, never let trip.
+      if (plan.roundsUpToUnit && missedLookups_ != missedBefore) {
+        stale = true;
+        continue;
       }
       if (overage > 0) contributions[id] = overage;
       total += overage;
@@ -426,6 +433,7 @@ class Evaluator {
         }
       }
       unmeasured_.insert(day);
+      ++missedLookups_;
     }
     return total;
   }
@@ -490,6 +498,7 @@ class Evaluator {
   bool historyChanged_ = false;
   std::map<std::string, std::map<Day, double>> dailyTotals_;
   std::set<Day> unmeasured_;  // days a budget window needed that neither an answer nor the store had
+  std::size_t missedLookups_ = 0;  // of those, per resource and day
   double projectedOverageUsd_ = 0;
   PollHealth health_;
   Evaluation result_{{}, false, {{"resources", json::array()}}, {}};

@@ -395,3 +395,25 @@ TEST_CASE("the first tick after a long outage: days it never measured make the b
   CHECK(result["budget"]["unmeasuredDays"] == 6);  // Aug 1-6: older than KV answers, never stored
   CHECK(result["budget"]["stale"] == true);        // enough to trip, never to recover
 }
+
+TEST_CASE("review: unmeasured days never let a resource billed in whole millions trip the budget") {
+  // R2 rounds up to the million: with Aug 1 never measured, "before" and "to the end" are no
+  // bound on the week's cost. Truly: 1.5M before the week and 1.6M with it owe the same $4.50.
+  GuardCore core = coreOf(R"({"plan":"paid","budget":{"maxUsd":4,"granularity":"week"}})");
+  TickWorld world;
+  world.usageApi = [](const std::string& dataset, const json& request) {
+    if (dataset != "r2OperationsAdaptiveGroups") return std::pair<int, std::string>{200, TickWorld::emptyAnswer(dataset)};
+    const Day first = dayOfMs(*parseIsoTimestamp(request["variables"]["start"].get<std::string>()));
+    json rows = json::array();
+    for (const auto& [date, units] : std::map<std::string, double>{{"2026-08-01", 500'000}, {"2026-08-02", 1e6}, {"2026-08-31", 100'000}}) {
+      if (*parseIsoDate(date) < first) continue;  // older than the query reaches
+      rows.push_back({{"sum", {{"requests", units}}}, {"dimensions", {{"actionType", "ListBuckets"}, {"date", date}}}});
+    }
+    return std::pair<int, std::string>{200, json{{"data", {{"viewer", {{"accounts", {{{dataset, rows}}}}}}}}, {"errors", nullptr}}.dump()};
+  };
+  const json result = world.run(core, start("tick", *parseIsoTimestamp("2026-09-02T12:00:00Z")));
+  CHECK(result["budget"]["stale"] == true);
+  CHECK(result["budget"]["usedUsd"].get<double>() == 0);
+  CHECK(result["budget"]["decision"] != "trip");
+  CHECK_FALSE(json::parse(world.kv[kStateKey])["breakers"].contains("r2-class-a"));
+}
