@@ -308,6 +308,10 @@ describe("date filters", () => {
     const kv = await ask([KV], { start: "2026-10-01", end: "2026-11-01" }); // 32 days
     expect(kv.body.errors[0].message).toMatch(/kvOperationsAdaptiveGroups: cannot request a time range wider than 4w3d/);
     expect((await ask([KV], { start: "2026-10-02", end: "2026-11-01" })).body.errors).toBeNull(); // 31 days
+    // Exclusive bounds leave their own day out: Oct 2 to Nov 1 again.
+    const exclusive = `{ viewer { accounts(filter: {accountTag: "${ACCOUNT}"}) {
+      kvOperationsAdaptiveGroups(limit: 5, filter: {date_gt: "2026-10-01", date_lt: "2026-11-02"}) { sum { requests } } } } }`;
+    expect((await (await graphql({ query: exclusive })).json()).errors).toBeNull();
     const R2 = { dataset: "r2OperationsAdaptiveGroups", sum: ["requests"], dims: ["date"] };
     const r2 = await ask([R2], { range: "datetime", startType: "Time!", start: "2026-10-01T00:00:00Z", end: "2026-11-02T00:00:01Z" });
     expect(r2.body.errors[0].message).toMatch(/cannot request a time range wider than 4w4d/);

@@ -670,13 +670,20 @@ const DEFAULT_RANGE_LIMIT = { days: 31, name: "4w3d" };
 function checkRange(dataset, filter) {
   const limit = RANGE_LIMITS[dataset] ?? DEFAULT_RANGE_LIMIT;
   for (const prefix of ["date", "datetime"]) {
-    const from = filter[`${prefix}_geq`] ?? filter[`${prefix}_gt`];
-    const to = filter[`${prefix}_leq`] ?? filter[`${prefix}_lt`];
-    if (typeof from !== "string" || typeof to !== "string") continue;
+    // Exclusive bounds on dates leave their own day out; on times, one instant.
+    const step = prefix === "date" ? DAY_MS : 0;
+    const bound = (inclusive, exclusive, sign) => {
+      if (typeof filter[`${prefix}_${inclusive}`] === "string") return Date.parse(filter[`${prefix}_${inclusive}`]);
+      if (typeof filter[`${prefix}_${exclusive}`] === "string") return Date.parse(filter[`${prefix}_${exclusive}`]) + sign * step;
+      return null;
+    };
+    const from = bound("geq", "gt", 1);
+    const to = bound("leq", "lt", -1);
+    if (from === null || to === null) continue;
     // A date range counts its last day whole.
-    const span = Date.parse(to) - Date.parse(from) + (prefix === "date" ? DAY_MS : 0);
+    const span = to - from + step;
     if (span > limit.days * DAY_MS) {
-      throw new QueryError(`${dataset}: cannot request a time range wider than ${limit.name} (asked ${from} to ${to})`);
+      throw new QueryError(`${dataset}: cannot request a time range wider than ${limit.name}`);
     }
   }
 }
