@@ -186,8 +186,6 @@ std::string PollTick::next() {
     }
     case Step::ViewKeep:
       return viewDone(std::nullopt);
-    case Step::Fetch:
-      return fetchUsage();
     case Step::Evaluate:
       return evaluateAndContinue();
     case Step::AfterFresh: {

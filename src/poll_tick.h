@@ -51,7 +51,7 @@ class PollTick {
   enum class Kind { Tick, Status, Trip, Reset, View };
   // What next() does.
   enum class Step {
-    Start, AfterState, AfterSafetyNet, ViewKeep, Fetch, Evaluate,
+    Start, AfterState, AfterSafetyNet, ViewKeep, Evaluate,
     AfterFresh, PutState, PutSafetyNet, Alerts, AfterSend, Finish, Failed, Done,
   };
   // What handle() (or answer()) expects.
