@@ -23,6 +23,7 @@ test("the simulator answers GraphQL over HTTP under wrangler dev, with scripted 
   };
 
   assert.equal((await post("/__sim/reset", {})).status, 200);
+  assert.equal((await post("/__sim/clock", { now: "2026-11-23T12:00:00Z" })).status, 200); // the day asked for is kept
   assert.equal((await post("/__sim/usage", { resource: "kv-writes", units: 1200, binding: "ns-1", date: "2026-11-23" })).status, 200);
 
   const denied = await post("/graphql", query, { Authorization: "Bearer wrong-token" });

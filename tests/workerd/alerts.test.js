@@ -3,7 +3,7 @@
 import { env } from "cloudflare:workers";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { SAFETY_NET_KEY, STATE_KEY, createGuard } from "../../js/index.js";
-import { deployedEnv, simulatorConfig } from "./support.js";
+import { deployedEnv, simulatorAt, simulatorConfig } from "./support.js";
 
 const NOON = Date.parse("2026-11-23T12:00:00Z");
 const DISCORD_URL = "https://receiver/discord/webhooks/123/discord-secret-path";
@@ -54,6 +54,7 @@ async function hmacHex(secret, body) {
 let logs;
 beforeEach(async () => {
   await env.USAGE_API.fetch("http://usage-api/__sim/reset", { method: "POST", body: "{}" });
+  await simulatorAt(NOON);
   await call("ALERT_RECEIVER", "/__receiver/reset", {});
   await env.EDGEFUSE_STATE.delete(STATE_KEY);
   await env.EDGEFUSE_STATE.delete(SAFETY_NET_KEY);

@@ -11,7 +11,7 @@ const sim = (path, body) => env.USAGE_API.fetch(`http://usage-api${path}`, { met
 const tripRecord = (version) =>
   JSON.stringify({ version, breakers: { "kv-writes": { reason: "held", since: "2026-11-23T11:00:00Z", source: "poll" } } });
 
-const logs = cleanPollWorld();
+const logs = cleanPollWorld({ at: NOON });
 
 describe("state records of other versions", () => {
   for (const version of [0, 2]) {

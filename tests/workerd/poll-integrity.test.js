@@ -27,7 +27,7 @@ const setUsage = (resource, units) => sim("/__sim/usage", { resource, units, dat
 
 const storedBreakers = async (key = STATE_KEY) => JSON.parse(await env.EDGEFUSE_STATE.get(key)).breakers;
 
-const logs = cleanPollWorld();
+const logs = cleanPollWorld({ at: NOON });
 
 describe("drift 1: a damaged breaker entry never loses its trip", () => {
   it("the safety net's copy is enforced at once, and the next tick writes the record back with it", async () => {

@@ -9,7 +9,7 @@ import { cleanPollWorld, deployedEnv, simulatorConfig } from "./support.js";
 
 const TODAY = "2026-11-23";
 const workerEnv = deployedEnv();
-cleanPollWorld();
+cleanPollWorld({ at: Date.parse(`${TODAY}T12:00:00Z`) });
 
 const setUsage = (entries) =>
   env.USAGE_API.fetch("http://usage-api/__sim/usage", { method: "POST", body: JSON.stringify(entries) });

@@ -4,7 +4,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { createGuard } from "../../js/index.js";
-import { cleanPollWorld, deployedEnv, simulatorConfig } from "./support.js";
+import { cleanPollWorld, deployedEnv, simulatorAt, simulatorConfig } from "./support.js";
 
 const DAY_MS = 86_400_000;
 const workerEnv = deployedEnv();
@@ -32,6 +32,7 @@ describe("a week budget the day after a renewal", () => {
     const guard = createGuard({ plan: "paid", budget: { maxUsd: 1000, granularity: "week" }, ...simulatorConfig }, { clock: () => clock.now });
     let report;
     for (; clock.now <= last; clock.now += DAY_MS) {
+      await simulatorAt(clock.now); // it keeps only the last 31 days, as the real API does
       report = await guard.evaluate(workerEnv);
       expect(report.ok).toBe(true);
       expect(report.health.lastError).toBe("");

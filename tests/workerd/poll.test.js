@@ -5,7 +5,7 @@ import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test"
 import { env } from "cloudflare:workers";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { GuardInputError, SAFETY_NET_KEY, STATE_KEY, createGuard } from "../../js/index.js";
-import { deployedEnv, refusedWrite, simulatorConfig } from "./support.js";
+import { deployedEnv, refusedWrite, simulatorAt, simulatorConfig } from "./support.js";
 
 const TODAY = "2026-11-23";
 const NOON = Date.parse(`${TODAY}T12:00:00Z`);
@@ -61,6 +61,7 @@ function countingEnv({ failPuts = false } = {}) {
 let logs;
 beforeEach(async () => {
   await sim("/__sim/reset", {});
+  await simulatorAt(NOON);
   await env.EDGEFUSE_STATE.delete(STATE_KEY);
   await env.EDGEFUSE_STATE.delete(SAFETY_NET_KEY);
   logs = [];
@@ -165,6 +166,7 @@ describe("period boundaries", () => {
       { resource: "kv-writes", units: 9_000_000, date: "2026-02-27" }, // January's billing month
       { resource: "kv-writes", units: 1_500_000, date: "2026-02-28" },
     ]);
+    await simulatorAt(Date.parse("2026-02-28T06:00:00Z"));
     const { guard } = guardAt({ plan: "paid", billingDay: 31, budget: { maxUsd: 100 } }, Date.parse("2026-02-28T06:00:00Z"));
     const report = await guard.evaluate(workerEnv);
     const writes = report.resources.find((r) => r.key === "kv-writes");
@@ -177,6 +179,7 @@ describe("period boundaries", () => {
       { resource: "kv-writes", units: 1_000_000, date: "2028-02-28" },
       { resource: "kv-writes", units: 1_200_000, date: "2028-02-29" },
     ]);
+    await simulatorAt(Date.parse("2028-02-29T06:00:00Z"));
     const { guard } = guardAt({ plan: "paid", billingDay: 29, budget: { maxUsd: 100 } }, Date.parse("2028-02-29T06:00:00Z"));
     const writes = (await guard.evaluate(workerEnv)).resources.find((r) => r.key === "kv-writes");
     expect(writes.window).toMatchObject({ from: "2028-02-29", resetsAt: "2028-03-29T00:00:00Z" });
@@ -188,6 +191,7 @@ describe("period boundaries", () => {
       { resource: "r2-class-a", units: 999_000, date: "2026-10-31" },
       { resource: "r2-class-a", units: 20, date: "2026-11-01" },
     ]);
+    await simulatorAt(Date.parse("2026-11-01T00:10:00Z"));
     const report = await guardAt({}, Date.parse("2026-11-01T00:10:00Z")).guard.evaluate(workerEnv);
     expect(report.resources.find((r) => r.key === "r2-class-a")).toMatchObject({ used: 20, window: { from: "2026-11-01" } });
   });
@@ -197,6 +201,7 @@ describe("period boundaries", () => {
       { resource: "d1-rows-written", units: 99_000, date: "2026-11-22" },
       { resource: "d1-rows-written", units: 5, date: "2026-11-23" },
     ]);
+    await simulatorAt(Date.parse("2026-11-23T00:00:30Z"));
     const report = await guardAt({}, Date.parse("2026-11-23T00:00:30Z")).guard.evaluate(workerEnv);
     expect(report.resources.find((r) => r.key === "d1-rows-written")).toMatchObject({ used: 5, decision: "ok" });
   });

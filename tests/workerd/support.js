@@ -12,13 +12,27 @@ export function deployedEnv(extra = {}) {
 export const simulatorConfig = { endpoint: "http://usage-api/graphql", endpointBinding: "USAGE_API" };
 
 /**
- * Before each test of the calling file: a reset simulator, no state record or safety net,
- * and console output collected into the array returned (in place of printing it).
+ * Sets the simulator's clock to `ms` (it measures data retention from it, as the real API
+ * does from the real now), so that a test whose guard runs on another day is answered.
  */
-export function cleanPollWorld() {
+export async function simulatorAt(ms) {
+  const response = await env.USAGE_API.fetch("http://usage-api/__sim/clock", {
+    method: "POST",
+    body: JSON.stringify({ now: new Date(ms).toISOString() }),
+  });
+  if (!response.ok) throw new Error(`simulator clock: ${await response.text()}`);
+}
+
+/**
+ * Before each test of the calling file: a reset simulator (its clock at `at`, ms, when
+ * given), no state record or safety net, and console output collected into the array
+ * returned (in place of printing it).
+ */
+export function cleanPollWorld({ at } = {}) {
   const logs = [];
   beforeEach(async () => {
     await env.USAGE_API.fetch("http://usage-api/__sim/reset", { method: "POST", body: "{}" });
+    if (at !== undefined) await simulatorAt(at);
     await env.EDGEFUSE_STATE.delete(STATE_KEY);
     await env.EDGEFUSE_STATE.delete(SAFETY_NET_KEY);
     logs.length = 0;

@@ -2,6 +2,7 @@
 // the GraphQL shapes edgefuse reads, scripted usage, and every fault it can inject.
 import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
+import { RESOURCES } from "../../js/index.js";
 
 const TOKEN = "simulator-token";
 const ACCOUNT = "0123456789abcdef0123456789abcdef";
@@ -67,9 +68,13 @@ async function ask(blocks, { start = "2026-11-01", end = "2026-11-30", accountTa
 
 const rowsOf = (body, dataset) => body.data.viewer.accounts[0][dataset];
 
+// The simulator's clock: every date these tests ask for is within what the API keeps.
+const NOW = "2026-11-30T12:00:00.000Z";
+
 beforeEach(async () => {
   const response = await post("/__sim/reset", {});
   expect(response.status).toBe(200);
+  expect((await post("/__sim/clock", { now: NOW })).status).toBe(200);
 });
 
 describe("authentication", () => {
@@ -210,19 +215,35 @@ describe("scripted usage, answered per date, actionType and binding", () => {
     ]);
   });
 
-  it("records R2 classes under the first action type of each class", async () => {
-    await setUsage([
-      { resource: "r2-class-a", units: 11, binding: "bucket", date: "2026-11-02" },
-      { resource: "r2-class-b", units: 22, binding: "bucket", date: "2026-11-02" },
+  it("spreads an R2 class over every operation name in it, and only R2 has several", async () => {
+    const recorded = await setUsage([
+      { resource: "r2-class-a", units: 1_000, binding: "bucket", date: "2026-11-02" },
+      { resource: "r2-class-b", units: 9, binding: "bucket", date: "2026-11-02" },
     ]);
+    expect(recorded.recorded.map((row) => row.value)).toEqual([1_000, 9]);
     const { body } = await ask(
       [{ dataset: "r2OperationsAdaptiveGroups", sum: ["requests"], dims: ["actionType", "bucketName"] }],
       { range: "datetime", startType: "Time!", start: "2026-11-01T00:00:00Z", end: "2026-11-30T00:00:00Z" },
     );
-    expect(rowsOf(body, "r2OperationsAdaptiveGroups")).toEqual([
-      { sum: { requests: 22 }, dimensions: { actionType: "HeadBucket", bucketName: "bucket" } },
-      { sum: { requests: 11 }, dimensions: { actionType: "ListBuckets", bucketName: "bucket" } },
-    ]);
+    const rows = rowsOf(body, "r2OperationsAdaptiveGroups");
+    const byName = Object.fromEntries(rows.map((row) => [row.dimensions.actionType, row.sum.requests]));
+    const classA = RESOURCES.find((resource) => resource.id === "r2-class-a").graphql.actionTypes.split(",");
+    const classB = RESOURCES.find((resource) => resource.id === "r2-class-b").graphql.actionTypes.split(",");
+    // Class A: 15 names share 1,000 (66 each, the first ten one more); Class B: 8 names share
+    // 9, so one has 2 and the rest 1. Whole operations only: no row of nothing.
+    expect(classA.map((name) => byName[name])).toEqual(classA.map((_, index) => (index < 10 ? 67 : 66)));
+    expect(classB.map((name) => byName[name])).toEqual(classB.map((_, index) => (index < 1 ? 2 : 1)));
+    expect(rows).toHaveLength(classA.length + classB.length);
+    expect(rows.every((row) => Number.isInteger(row.sum.requests))).toBe(true);
+  });
+
+  it("refuses fractions of a whole-number field, and keeps floats where the schema has them", async () => {
+    const response = await post("/__sim/usage", { resource: "kv-writes", units: 1.5 });
+    expect(response.status).toBe(400);
+    expect((await response.json()).error).toMatch(/units: sum.requests of kvOperationsAdaptiveGroups is a whole number/);
+    await setUsage({ resource: "ai-neurons", units: 12.375, date: "2026-11-03" });
+    const { body } = await ask([{ dataset: "aiInferenceAdaptiveGroups", sum: ["totalNeurons"], dims: ["date"] }]);
+    expect(rowsOf(body, "aiInferenceAdaptiveGroups")).toEqual([{ sum: { totalNeurons: 12.375 }, dimensions: { date: "2026-11-03" } }]);
   });
 
   it("refuses a dataset Cloudflare's schema does not have (the dump predates Vectorize's V2 datasets)", async () => {
@@ -231,10 +252,10 @@ describe("scripted usage, answered per date, actionType and binding", () => {
     expect(body.errors[0].message).toContain("vectorizeV2StorageAdaptiveGroups");
   });
 
-  it("defaults the date to today (UTC) and applies limit", async () => {
+  it("defaults the date to today (UTC, on the simulator's clock) and applies limit", async () => {
     await setUsage({ resource: "queues-operations", units: 3, binding: "q-1" });
     await setUsage({ resource: "queues-operations", units: 4, binding: "q-2" });
-    const today = new Date().toISOString().slice(0, 10);
+    const today = NOW.slice(0, 10);
     const queues = { dataset: "queueMessageOperationsAdaptiveGroups", sum: ["billableOperations"], dims: ["date", "queueId"] };
     const all = await ask([queues], { start: today, end: today });
     expect(rowsOf(all.body, "queueMessageOperationsAdaptiveGroups")).toEqual([
@@ -305,6 +326,7 @@ describe("date filters", () => {
   });
 
   it("refuses a range wider than the dataset gives, as the real API does", async () => {
+    await post("/__sim/clock", { now: "2026-11-01T12:00:00Z" }); // Oct 2 is the oldest day KV keeps
     const kv = await ask([KV], { start: "2026-10-01", end: "2026-11-01" }); // 32 days
     expect(kv.body.errors[0].message).toMatch(/kvOperationsAdaptiveGroups: cannot request a time range wider than 4w3d/);
     expect((await ask([KV], { start: "2026-10-02", end: "2026-11-01" })).body.errors).toBeNull(); // 31 days
@@ -315,6 +337,48 @@ describe("date filters", () => {
     const R2 = { dataset: "r2OperationsAdaptiveGroups", sum: ["requests"], dims: ["date"] };
     const r2 = await ask([R2], { range: "datetime", startType: "Time!", start: "2026-10-01T00:00:00Z", end: "2026-11-02T00:00:01Z" });
     expect(r2.body.errors[0].message).toMatch(/cannot request a time range wider than 4w4d/);
+  });
+});
+
+describe("retention and the simulator's clock", () => {
+  it("refuses data older than the dataset keeps, measured from the simulator's now", async () => {
+    // KV keeps 31 days: on Nov 30, Oct 31 is the oldest day kept.
+    expect((await ask([KV], { start: "2026-10-31", end: "2026-11-01" })).body.errors).toBeNull();
+    const old = await ask([KV], { start: "2026-10-30", end: "2026-10-31" });
+    expect(old.response.status).toBe(200);
+    expect(rowsOf(old.body, "kvOperationsAdaptiveGroups")).toBeNull(); // that dataset fails
+    expect(old.body.errors[0].message).toBe("kvOperationsAdaptiveGroups: cannot request data older than 4w3d");
+    // R2 keeps 12w6d (recorded from the live API): a narrow range 80 days back is answered, 100 is not.
+    const R2 = { dataset: "r2OperationsAdaptiveGroups", sum: ["requests"], dims: ["date"] };
+    const window = { range: "datetime", startType: "Time!" };
+    expect((await ask([R2], { ...window, start: "2026-09-11T00:00:00Z", end: "2026-09-12T00:00:00Z" })).body.errors).toBeNull();
+    const r2 = await ask([R2], { ...window, start: "2026-08-22T00:00:00Z", end: "2026-08-23T00:00:00Z" });
+    expect(r2.body.errors[0].message).toBe("r2OperationsAdaptiveGroups: cannot request data older than 12w6d");
+    // Moving the clock back makes the same range answerable.
+    await post("/__sim/clock", { now: "2026-11-15T00:00:00Z" });
+    expect((await ask([KV], { start: "2026-10-16", end: "2026-10-17" })).body.errors).toBeNull();
+  });
+
+  it("measures a range with no upper bound up to now", async () => {
+    const open = (start) => `{ viewer { accounts(filter: {accountTag: "${ACCOUNT}"}) {
+      kvOperationsAdaptiveGroups(limit: 5, filter: {date_geq: "${start}"}) { sum { requests } } } } }`;
+    expect((await (await graphql({ query: open("2026-10-31") })).json()).errors).toBeNull();
+    const body = await (await graphql({ query: open("2026-10-30") })).json();
+    expect(body.errors[0].message).toMatch(/wider than 4w3d/); // Oct 30 to Nov 30: 32 days
+  });
+
+  it("takes a clock of an ISO timestamp or null, and names anything else", async () => {
+    for (const bad of [{ now: "tomorrow" }, { now: 5 }, {}, { now: null, extra: 1 }]) {
+      const response = await post("/__sim/clock", bad);
+      expect(response.status).toBe(400);
+      expect((await response.json()).error).toMatch(/now|body/);
+    }
+    expect(await (await call("/__sim/clock")).json()).toEqual({ now: NOW, set: true });
+    const real = await (await post("/__sim/clock", { now: null })).json();
+    expect(real.set).toBe(false);
+    expect(Math.abs(Date.parse(real.now) - Date.now())).toBeLessThan(60_000);
+    await post("/__sim/reset", {});
+    expect((await (await call("/__sim/clock")).json()).set).toBe(false);
   });
 });
 

@@ -12,7 +12,7 @@
 // real namespace, database, bucket or queue, and a falsy value is easy to skip.
 //
 // The control endpoints (/__sim/*) take no token: the simulator only ever runs locally.
-import { Kind, buildSchema, parse, validate } from "graphql";
+import { Kind, buildSchema, getNamedType, parse, validate } from "graphql";
 import { RESOURCES } from "../../js/index.js";
 import { DATASETS, ROOT } from "./analytics-schema.js";
 
@@ -50,6 +50,9 @@ let faults = [];
 let requestLog = [];
 let alertLog = []; // alerts posted to /__sim/alerts
 let nextFaultId = 1;
+// The simulator's "now", for default dates and data retention: the real clock unless set
+// through /__sim/clock, so that a test can replay any day.
+let clockMs = null;
 
 function resetState() {
   usage = new Map();
@@ -57,7 +60,10 @@ function resetState() {
   requestLog = [];
   alertLog = [];
   nextFaultId = 1;
+  clockMs = null;
 }
+
+const nowMs = () => clockMs ?? Date.now();
 
 // The catalogue, indexed. Built on first use: RESOURCES instantiates the WASM core when
 // touched, and importing this module should cost nothing.
@@ -143,6 +149,10 @@ export async function handleUsageApi(request, env = {}) {
       case "DELETE /__sim/faults":
         faults = [];
         return json({ ok: true, faults });
+      case "POST /__sim/clock":
+        return setClock(await readJsonBody(request));
+      case "GET /__sim/clock":
+        return json({ now: new Date(nowMs()).toISOString(), set: clockMs !== null });
       case "POST /__sim/reset":
         resetState();
         return json({ ok: true });
@@ -173,7 +183,24 @@ export default {
 const USAGE_KEYS = new Set(["resource", "units", "binding", "date", "mode"]);
 
 function todayUtc() {
-  return new Date().toISOString().slice(0, 10);
+  return new Date(nowMs()).toISOString().slice(0, 10);
+}
+
+// `{ "now": "2026-09-02T12:00:00Z" }` fixes the clock; `{ "now": null }` follows the real one.
+function setClock(body) {
+  if (!isPlainObject(body) || !("now" in body) || Object.keys(body).length !== 1) {
+    throw new BadInput(`body: expected { "now": <ISO timestamp or null> }, got ${show(body)}`);
+  }
+  if (body.now === null) {
+    clockMs = null;
+  } else {
+    const at = typeof body.now === "string" ? Date.parse(body.now) : NaN;
+    if (!SCALAR_FORMATS.Time.test(body.now ?? "") || Number.isNaN(at)) {
+      throw new BadInput(`now: expected an ISO timestamp such as "2026-11-01T12:00:00Z" or null, got ${show(body.now)}`);
+    }
+    clockMs = at;
+  }
+  return json({ ok: true, now: new Date(nowMs()).toISOString(), set: clockMs !== null });
 }
 
 function isValidDate(text) {
@@ -206,6 +233,12 @@ function checkUsageEntry(entry, where) {
   }
   if (typeof entry.units !== "number" || !Number.isFinite(entry.units) || entry.units < 0) {
     problems.push(`${at("units")}: expected a finite number >= 0, got ${show(entry.units)}`);
+  }
+  if (resource && typeof entry.units === "number" && scalarOf(resource.graphql.dataset, resource.graphql.field) !== "float64") {
+    const raw = clean(entry.units / resource.graphql.fieldScale);
+    if (!Number.isInteger(raw)) {
+      problems.push(`${at("units")}: ${resource.graphql.field} of ${resource.graphql.dataset} is a whole number in the API's schema; ${entry.units} ${resource.id} is ${raw}`);
+    }
   }
   if (entry.binding !== undefined && typeof entry.binding !== "string") {
     problems.push(`${at("binding")}: expected a string (the analytics id), got ${show(entry.binding)}`);
@@ -241,22 +274,38 @@ function recordUsage(body) {
   return json({ ok: true, recorded: checked.map(({ entry }) => storeUsage(entry)) });
 }
 
+// A class of several operations (R2's Class A is PutObject, ListObjects, UploadPart…) is
+// spread over all of its names, as real traffic would be, so that a poller that knows only
+// some of them is caught. Whole-number fields get whole shares; the first names take the rest.
+function sharesOf(raw, count, whole) {
+  if (count === 1) return [raw];
+  const base = whole ? Math.floor(raw / count) : clean(raw / count);
+  const shares = new Array(count).fill(base);
+  let rest = whole ? raw - base * count : 0;
+  for (let index = 0; rest > 0; index++, rest--) shares[index] += 1;
+  return shares;
+}
+
 function storeUsage({ resource, units, binding, date, mode }) {
   const { dataset, field, fieldScale, actionTypes, bindingDimension } = resource.graphql;
-  // A resource counting several action types is recorded under the first one.
-  const actionType = actionTypes ? actionTypes.split(",")[0].trim() : null;
-  const key = JSON.stringify([date, actionType, bindingDimension, binding]);
+  const names = actionTypes ? actionTypes.split(",").map((name) => name.trim()) : [null];
+  const raw = clean(units / fieldScale);
+  const shares = sharesOf(raw, names.length, scalarOf(dataset, field) !== "float64");
   if (!usage.has(dataset)) usage.set(dataset, new Map());
   const records = usage.get(dataset);
-  if (!records.has(key)) records.set(key, { date, actionType, bindingDimension, binding, values: new Map() });
-  const record = records.get(key);
-  const raw = clean(units / fieldScale);
-  const value = mode === "set" ? raw : clean((record.values.get(field) ?? 0) + raw);
-  record.values.set(field, value);
   const row = { resource: resource.id, dataset, field, date };
-  if (actionType !== null) row.actionType = actionType;
   if (bindingDimension) row[bindingDimension] = binding;
-  row.value = value;
+  row.value = 0;
+  names.forEach((actionType, index) => {
+    const key = JSON.stringify([date, actionType, bindingDimension, binding]);
+    if (!records.has(key) && shares[index] === 0) return; // the API has no rows of nothing
+    if (!records.has(key)) records.set(key, { date, actionType, bindingDimension, binding, values: new Map() });
+    const record = records.get(key);
+    const value = mode === "set" ? shares[index] : clean((record.values.get(field) ?? 0) + shares[index]);
+    record.values.set(field, value);
+    row.value = clean(row.value + value);
+  });
+  if (names[0] !== null) row.actionTypes = names;
   return row;
 }
 
@@ -481,6 +530,14 @@ class QueryError extends Error {
 let analyticsSchema = null;
 const schema = () => (analyticsSchema ??= buildSchema(ROOT + DATASETS));
 
+// The scalar the schema gives `aggregate.name` ("sum.requests") of a dataset's rows:
+// "uint64", "float64"…
+function scalarOf(dataset, path) {
+  const [aggregate, name] = path.split(".");
+  const rows = getNamedType(schema().getType("account").getFields()[dataset].type);
+  return getNamedType(getNamedType(rows.getFields()[aggregate].type).getFields()[name].type).name;
+}
+
 // What a variable's value must look like, by the scalar it is declared as.
 const SCALAR_FORMATS = {
   Date: /^\d{4}-\d{2}-\d{2}$/,
@@ -659,16 +716,26 @@ function makeAbsurd(account, blocks, targets) {
   }
 }
 
-// How wide a time range one query may ask for (../shared/reference/README.md): KV and D1
-// answer 31 days (https://developers.cloudflare.com/kv/observability/metrics-analytics/,
-// https://developers.cloudflare.com/d1/observability/metrics-analytics/), Workers one month
-// (https://developers.cloudflare.com/analytics/graphql-api/tutorials/querying-workers-metrics/),
-// R2 was recorded refusing more than 4w4d; for the others no limit is published, so 31 days.
+// How wide a time range one query may ask for, and how far back its data is kept
+// (../shared/reference/README.md). KV and D1 "can be queried (and are retained) for the past
+// 31 days" (https://developers.cloudflare.com/kv/observability/metrics-analytics/,
+// https://developers.cloudflare.com/d1/observability/metrics-analytics/); Workers give "up to
+// one month of data for dates up to three months ago"
+// (https://developers.cloudflare.com/analytics/graphql-api/tutorials/querying-workers-metrics/);
+// R2 was recorded refusing a range wider than 4w4d and data older than 12w6d. For the others
+// nothing is published, so the simulator holds them to 31 days both ways: no request of the
+// guard needs more.
+const THIRTY_ONE_DAYS = { days: 31, name: "4w3d" };
 const RANGE_LIMITS = { r2OperationsAdaptiveGroups: { days: 32, name: "4w4d" } };
-const DEFAULT_RANGE_LIMIT = { days: 31, name: "4w3d" };
+const RETENTION = {
+  r2OperationsAdaptiveGroups: { days: 91, name: "12w6d" },
+  workersInvocationsAdaptive: { days: 91, name: "12w6d" },
+};
 
 function checkRange(dataset, filter) {
-  const limit = RANGE_LIMITS[dataset] ?? DEFAULT_RANGE_LIMIT;
+  const limit = RANGE_LIMITS[dataset] ?? THIRTY_ONE_DAYS;
+  const retention = RETENTION[dataset] ?? THIRTY_ONE_DAYS;
+  const now = nowMs();
   for (const prefix of ["date", "datetime"]) {
     // Exclusive bounds on dates leave their own day out; on times, one instant.
     const step = prefix === "date" ? DAY_MS : 0;
@@ -678,13 +745,16 @@ function checkRange(dataset, filter) {
       return null;
     };
     const from = bound("geq", "gt", 1);
-    const to = bound("leq", "lt", -1);
-    if (from === null || to === null) continue;
-    // A date range counts its last day whole.
-    const span = to - from + step;
-    if (span > limit.days * DAY_MS) {
+    if (from === null) continue;
+    // A range with no upper bound runs to now; a date range counts its last day whole.
+    const upper = bound("leq", "lt", -1);
+    const to = upper ?? (step ? Math.floor(now / DAY_MS) * DAY_MS : now);
+    if (to - from + step > limit.days * DAY_MS) {
       throw new QueryError(`${dataset}: cannot request a time range wider than ${limit.name}`);
     }
+    // Data is kept for whole UTC days: the oldest day kept is (days - 1) before today.
+    const oldest = Math.floor(now / DAY_MS) * DAY_MS - (retention.days - 1) * DAY_MS;
+    if (from < oldest) throw new QueryError(`${dataset}: cannot request data older than ${retention.name}`);
   }
 }
 
