@@ -39,6 +39,10 @@ export interface Resource {
     readonly bindingDimension: string;
     /** Page documenting the dataset and field, "" when not in the public docs. */
     readonly documentedAt: string;
+    /** Whether the usage poll reads it; thresholds and budgets need this. */
+    readonly polled: boolean;
+    /** Why the poll cannot read it, "" when it does. */
+    readonly notPolled: string;
   };
   readonly free: Readonly<Allowance>;
   readonly paid: Readonly<Allowance>;

@@ -27,11 +27,9 @@ function allowance(a) {
 export function catalogueMarkdown(resources) {
   const rows = resources.map((r) => {
     const source = r.source.split(" ").map((url, i) => `[${i ? "limits" : "pricing"}](${url})`).join(", ");
-    const field = !r.graphql.dataset
-      ? "not in the API"
-      : !r.graphql.documentedAt
-        ? `not polled (\`${r.graphql.dataset}\` is newer than the schema dump)`
-        : `\`${r.graphql.dataset}\` \`${r.graphql.field}\``;
+    const field = r.graphql.polled
+      ? `\`${r.graphql.dataset}\` \`${r.graphql.field}\``
+      : `not polled: ${r.graphql.notPolled}`;
     return `| \`${r.id}\` | ${r.unit} | ${allowance(r.free)} | ${allowance(r.paid)} | ${field} | ${source} |`;
   });
   return [

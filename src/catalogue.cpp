@@ -41,6 +41,11 @@ constexpr std::string_view kDurableObjectsMetrics =
 constexpr std::string_view kStreamMetrics =
     "https://developers.cloudflare.com/stream/getting-analytics/fetching-bulk-analytics/";
 
+// Why a resource is not polled, as whyNotPolled() says it.
+constexpr std::string_view kNotInApi = "it is not in the GraphQL Analytics API";
+constexpr std::string_view kNewerThanSchema =
+    "its dataset is newer than the schema edgefuse checks its requests against";
+
 constexpr double kMillion = 1e6;
 
 constexpr Allowance dailyHardLimit(double included) {
@@ -152,12 +157,12 @@ constexpr std::array kResources = {
     kVectorizePricing,
     "Each query is charged for the whole index plus the query vector: (stored + queried "
     "vectors) x dimensions. Not polled yet: Vectorize's V2 datasets are newer than the schema "
-    "dump edgefuse checks its requests against."},
+    "dump edgefuse checks its requests against.", kNewerThanSchema},
   Resource{"vectorize-stored-dimensions", "Vectorize", "stored vector dimensions", "dimensions",
     "vectorizeV2StorageAdaptiveGroups", "max.storedVectorDimensions", 1, "", "indexName", "",
     monthlyHardLimit(5 * kMillion), monthlyOverage(10 * kMillion, 0.05, 100 * kMillion),
     kVectorizePricing, "Priced per 100 million stored dimensions. Not polled yet: Vectorize's V2 "
-    "datasets are newer than the schema dump edgefuse checks its requests against."},
+    "datasets are newer than the schema dump edgefuse checks its requests against.", kNewerThanSchema},
   Resource{"stream-minutes-delivered", "Stream", "minutes delivered", "minutes",
     "streamMinutesViewedAdaptiveGroups", "sum.minutesViewed", 1, "", "uid", kStreamMetrics,
     monthlyOverage(0, 1.00, 1'000), monthlyOverage(0, 1.00, 1'000), kStreamPricing,
@@ -167,7 +172,8 @@ constexpr std::array kResources = {
     "", "", 1, "", "", "",
     monthlyBlocks(5.00, 1'000), monthlyBlocks(5.00, 1'000), kStreamPricing,
     "Prepaid in blocks of $5 per 1,000 minutes, so 1,001 minutes take two blocks; uploads stop "
-    "when storage runs out. Not in the GraphQL Analytics API, so the usage poll cannot read it."},
+    "when storage runs out. Not in the GraphQL Analytics API, so the usage poll cannot read it.",
+    kNotInApi},
 };
 // clang-format on
 
@@ -196,13 +202,9 @@ const Allowance& allowanceFor(const Resource& resource, Plan plan) {
   return plan == Plan::Free ? resource.free : resource.paid;
 }
 
-bool isPolled(const Resource& resource) { return !resource.dataset.empty() && !resource.fieldSource.empty(); }
+bool isPolled(const Resource& resource) { return resource.notPolled.empty(); }
 
-std::string_view whyNotPolled(const Resource& resource) {
-  if (isPolled(resource)) return "";
-  if (resource.dataset.empty()) return "it is not in the GraphQL Analytics API";
-  return "its dataset is newer than the schema edgefuse checks its requests against";
-}
+std::string_view whyNotPolled(const Resource& resource) { return resource.notPolled; }
 
 std::string_view nameOf(Plan plan) { return plan == Plan::Free ? "free" : "paid"; }
 

@@ -44,6 +44,7 @@ struct Resource {
   Allowance paid;
   std::string_view source;    // official page(s) for the numbers above, space-separated
   std::string_view note;      // billing subtleties a user should know, "" when none
+  std::string_view notPolled = "";  // why the usage poll cannot read it; "" when it does
 };
 
 // All resources, in a stable order.
@@ -61,7 +62,8 @@ const Resource* findResource(std::string_view id);
 
 const Allowance& allowanceFor(const Resource& resource, Plan plan);
 
-// Whether the usage poll reads the resource: its dataset and field are in the API's schema.
+// Whether the usage poll reads the resource (its dataset and field are in the API's schema,
+// and its unit can be turned into the billed one).
 bool isPolled(const Resource& resource);
 // Why the poll cannot read it; "" when it can.
 std::string_view whyNotPolled(const Resource& resource);

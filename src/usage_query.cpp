@@ -112,7 +112,7 @@ DatasetWindow datasetWindow(const Config& config, const std::string& dataset, Da
   bool byBinding = false;
   for (const auto& [key, threshold] : config.thresholds) {
     const Resource* resource = findResource(key.substr(0, key.find(':')));
-    if (!resource || resource->dataset != dataset || resource->fieldSource.empty()) continue;
+    if (!resource || resource->dataset != dataset || !isPolled(*resource)) continue;
     byBinding |= key.find(':') != std::string::npos;
     const Allowance& allowance = allowanceFor(*resource, config.plan);
     // A resource with no allowance is only ever judged on tripAt.
