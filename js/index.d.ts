@@ -66,11 +66,29 @@ export type ResourceId =
   | "queues-operations"
   | "do-requests"
   | "do-duration-gbs"
+  | "do-storage-read-units"
+  | "do-storage-write-units"
+  | "do-storage-deletes"
+  | "do-sqlite-rows-read"
+  | "do-sqlite-rows-written"
   | "ai-neurons"
   | "vectorize-queried-dimensions"
   | "vectorize-stored-dimensions"
   | "stream-minutes-delivered"
-  | "stream-minutes-stored";
+  | "stream-minutes-stored"
+  | "kv-storage-gb-months"
+  | "d1-storage-gb-months"
+  | "r2-storage-gb-months"
+  | "do-storage-gb-months"
+  | "r2-ia-class-a"
+  | "r2-ia-class-b"
+  | "workers-logs-gb"
+  | "analytics-engine-data-points"
+  | "analytics-engine-read-queries"
+  | "browser-hours"
+  | "browser-concurrency"
+  | "images-unique-transformations"
+  | "hyperdrive-queries";
 
 /** Every billable resource edgefuse knows. Loaded from the WASM core on first use. */
 export declare const RESOURCES: readonly Resource[];

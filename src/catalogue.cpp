@@ -21,6 +21,20 @@ constexpr std::string_view kWorkersAiPricing =
 constexpr std::string_view kVectorizePricing =
     "https://developers.cloudflare.com/vectorize/platform/pricing/";
 constexpr std::string_view kStreamPricing = "https://developers.cloudflare.com/stream/pricing/";
+constexpr std::string_view kDoKeyValuePricing =
+    "https://developers.cloudflare.com/durable-objects/platform/pricing/#key-value-storage-backend";
+constexpr std::string_view kDoSqlitePricing =
+    "https://developers.cloudflare.com/durable-objects/platform/pricing/#sqlite-storage-backend";
+constexpr std::string_view kR2Storage = "https://developers.cloudflare.com/r2/pricing/#storage-usage";
+constexpr std::string_view kWorkersLogsPricing =
+    "https://developers.cloudflare.com/workers/observability/logs/workers-logs/#pricing "
+    "https://developers.cloudflare.com/observability/pricing/";
+constexpr std::string_view kAnalyticsEnginePricing =
+    "https://developers.cloudflare.com/analytics/analytics-engine/pricing/";
+constexpr std::string_view kBrowserPricing = "https://developers.cloudflare.com/browser-rendering/platform/pricing/";
+constexpr std::string_view kImagesPricing = "https://developers.cloudflare.com/images/pricing/#images-transformed";
+constexpr std::string_view kHyperdrivePricing =
+    "https://developers.cloudflare.com/hyperdrive/platform/pricing/";
 
 constexpr std::string_view kWorkersMetrics =
     "https://developers.cloudflare.com/analytics/graphql-api/tutorials/querying-workers-metrics/";
@@ -45,6 +59,11 @@ constexpr std::string_view kStreamMetrics =
 constexpr std::string_view kNotInApi = "it is not in the GraphQL Analytics API";
 constexpr std::string_view kNewerThanSchema =
     "its dataset is newer than the schema edgefuse checks its requests against";
+constexpr std::string_view kStoredLevel =
+    "the API reports a stored level (the day's peak), and edgefuse does not yet turn daily "
+    "peaks into the billed amount";
+constexpr std::string_view kCountOnly =
+    "its dataset reports it as a bare count, which the poll does not read yet";
 
 constexpr double kMillion = 1e6;
 
@@ -144,6 +163,32 @@ constexpr std::array kResources = {
     dailyHardLimit(13'000), monthlyOverage(400'000, 12.50, kMillion), kDurableObjectsPricing,
     "Billed for the 128 MB an object is allocated while active. Read from sum.duration, which "
     "the API's schema reports in GB-s already (activeTime is microseconds of activity)."},
+  // Key-value storage backend: Workers Paid only, and since 2026-07 only for accounts that
+  // already had such a namespace. A request unit is 4 KB read or written.
+  Resource{"do-storage-read-units", "Durable Objects", "key-value storage read units", "request units",
+    "durableObjectsPeriodicGroups", "sum.storageReadUnits", 1, "", "", kSchemaIntrospection,
+    notMetered(), monthlyOverage(kMillion, 0.20, kMillion), kDoKeyValuePricing,
+    "Key-value storage backend only (Workers Paid): one unit per 4 KB read; a list that returns "
+    "nothing is one unit. SQLite-backed objects are billed by rows instead."},
+  Resource{"do-storage-write-units", "Durable Objects", "key-value storage write units", "request units",
+    "durableObjectsPeriodicGroups", "sum.storageWriteUnits", 1, "", "", kSchemaIntrospection,
+    notMetered(), monthlyOverage(kMillion, 1.00, kMillion), kDoKeyValuePricing,
+    "Key-value storage backend only (Workers Paid): one unit per 4 KB written; each setAlarm "
+    "is one unit."},
+  Resource{"do-storage-deletes", "Durable Objects", "key-value storage deletes", "requests",
+    "durableObjectsPeriodicGroups", "sum.storageDeletes", 1, "", "", kSchemaIntrospection,
+    notMetered(), monthlyOverage(kMillion, 1.00, kMillion), kDoKeyValuePricing,
+    "Key-value storage backend only (Workers Paid): one per key deleted, whatever its size."},
+  Resource{"do-sqlite-rows-read", "Durable Objects", "SQLite rows read", "rows",
+    "", "", 1, "", "", "",
+    dailyHardLimit(5 * kMillion), monthlyOverage(25'000 * kMillion, 0.001, kMillion), kDoSqlitePricing,
+    "SQLite storage backend; key-value calls on it are billed as rows too.",
+    "the schema edgefuse checks its requests against has no rows-read field for Durable Objects"},
+  Resource{"do-sqlite-rows-written", "Durable Objects", "SQLite rows written", "rows",
+    "", "", 1, "", "", "",
+    dailyHardLimit(100'000), monthlyOverage(50 * kMillion, 1.00, kMillion), kDoSqlitePricing,
+    "SQLite storage backend; each setAlarm and each delete is a row written.",
+    "the schema edgefuse checks its requests against has no rows-written field for Durable Objects"},
   Resource{"ai-neurons", "Workers AI", "neurons", "neurons",
     "aiInferenceAdaptiveGroups", "sum.totalNeurons", 1, "", "", kSchemaIntrospection,
     dailyHardLimit(10'000),
@@ -152,17 +197,20 @@ constexpr std::array kResources = {
     "Priced per 1,000 neurons. Both plans include 10,000 neurons a day (daily, even on the "
     "paid plan). Read from sum.totalNeurons, a float in the API's schema."},
   Resource{"vectorize-queried-dimensions", "Vectorize", "queried vector dimensions", "dimensions",
-    "vectorizeV2QueriesAdaptiveGroups", "sum.queriedVectorDimensions", 1, "", "indexName", "",
+    "vectorizeQueriesAdaptiveGroups", "sum.queriedVectorDimensions", 1, "", "vectorizeIndexId",
+    kSchemaIntrospection,
     monthlyHardLimit(30 * kMillion), monthlyOverage(50 * kMillion, 0.01, kMillion),
     kVectorizePricing,
     "Each query is charged for the whole index plus the query vector: (stored + queried "
-    "vectors) x dimensions. Not polled yet: Vectorize's V2 datasets are newer than the schema "
-    "dump edgefuse checks its requests against.", kNewerThanSchema},
+    "vectors) x dimensions. Read from vectorizeQueriesAdaptiveGroups, the dataset in the API's "
+    "schema (introspected 2024-06); whether indexes made since Vectorize V2 also report there is "
+    "not documented."},
   Resource{"vectorize-stored-dimensions", "Vectorize", "stored vector dimensions", "dimensions",
-    "vectorizeV2StorageAdaptiveGroups", "max.storedVectorDimensions", 1, "", "indexName", "",
+    "vectorizeStorageAdaptiveGroups", "max.storedVectorDimensions", 1, "", "vectorizeIndexId",
+    kSchemaIntrospection,
     monthlyHardLimit(5 * kMillion), monthlyOverage(10 * kMillion, 0.05, 100 * kMillion),
-    kVectorizePricing, "Priced per 100 million stored dimensions. Not polled yet: Vectorize's V2 "
-    "datasets are newer than the schema dump edgefuse checks its requests against.", kNewerThanSchema},
+    kVectorizePricing, "Priced per 100 million stored dimensions. Empty indexes do not count.",
+    kStoredLevel},
   Resource{"stream-minutes-delivered", "Stream", "minutes delivered", "minutes",
     "streamMinutesViewedAdaptiveGroups", "sum.minutesViewed", 1, "", "uid", kStreamMetrics,
     monthlyOverage(0, 1.00, 1'000), monthlyOverage(0, 1.00, 1'000), kStreamPricing,
@@ -174,6 +222,80 @@ constexpr std::array kResources = {
     "Prepaid in blocks of $5 per 1,000 minutes, so 1,001 minutes take two blocks; uploads stop "
     "when storage runs out. Not in the GraphQL Analytics API, so the usage poll cannot read it.",
     kNotInApi},
+  // Stored data, billed in GB-months: the average of each day's peak over 30 days
+  // (https://developers.cloudflare.com/r2/pricing/#storage-usage). The free plans cap the level.
+  Resource{"kv-storage-gb-months", "Workers KV", "stored data", "GB-months",
+    "", "", 1, "", "", "",
+    monthlyHardLimit(1), monthlyOverage(1, 0.50, 1), kKvPricing,
+    "The free plan stores at most 1 GB. kvStorageAdaptiveGroups (max byteCount) is documented on "
+    "https://developers.cloudflare.com/kv/observability/metrics-analytics/ but newer than the "
+    "schema edgefuse checks its requests against.",
+    kNewerThanSchema},
+  Resource{"d1-storage-gb-months", "D1", "stored data", "GB-months",
+    "d1StorageAdaptiveGroups", "max.databaseSizeBytes", 1e-9, "", "databaseId", kD1Metrics,
+    monthlyHardLimit(5), monthlyOverage(5, 0.75, 1), kD1Pricing,
+    "Summed over every database in the account, tables and indexes; the free plan stores at "
+    "most 5 GB in all.", kStoredLevel},
+  Resource{"r2-storage-gb-months", "R2", "Standard storage", "GB-months",
+    "r2StorageAdaptiveGroups", "max.payloadSize", 1e-9, "", "bucketName", kR2Metrics,
+    monthlyOverage(10, 0.015, 1), monthlyOverage(10, 0.015, 1), kR2Storage,
+    "The average of each day's peak over 30 days, rounded up to whole GB-months; 10 GB-months "
+    "free on either Workers plan.", kStoredLevel},
+  Resource{"do-storage-gb-months", "Durable Objects", "stored data", "GB-months",
+    "durableObjectsStorageGroups", "max.storedBytes", 1e-9, "", "", kDurableObjectsMetrics,
+    monthlyHardLimit(5), monthlyOverage(5, 0.20, 1), kDoSqlitePricing,
+    "SQLite backend: 5 GB on the free plan, 5 GB-months then $0.20 per GB-month on the paid "
+    "plan (key-value backend: 1 GB included). Billed from 2026-01-07.", kStoredLevel},
+  // R2 Infrequent Access: its own prices and no free tier (https://developers.cloudflare.com/r2/pricing/).
+  Resource{"r2-ia-class-a", "R2", "Infrequent Access Class A operations", "operations",
+    "", "", 1, "", "", "",
+    r2Allowance(0, 9.00), r2Allowance(0, 9.00), kR2Pricing,
+    "No free tier. r2OperationsAdaptiveGroups tells storage classes apart by its storageClass "
+    "dimension; edgefuse counts every class at Standard prices in r2-class-a for now.",
+    "the poll counts Infrequent Access operations in r2-class-a and r2-class-b at Standard prices"},
+  Resource{"r2-ia-class-b", "R2", "Infrequent Access Class B operations", "operations",
+    "", "", 1, "", "", "",
+    r2Allowance(0, 0.90), r2Allowance(0, 0.90), kR2Pricing,
+    "No free tier; data retrieval costs another $0.01 per GB, and objects are billed for at "
+    "least 30 days of storage.",
+    "the poll counts Infrequent Access operations in r2-class-a and r2-class-b at Standard prices"},
+  Resource{"workers-logs-gb", "Workers Logs", "log data ingested", "GB",
+    "", "", 1, "", "", "",
+    dailyHardLimit(0.5), monthlyOverage(50, 0.25, 1), kWorkersLogsPricing,
+    "Cloudflare Observability pricing from 2026-12-01, shared with traces and other logs; the "
+    "free plan stops ingesting for the day. Before that: 200,000 events a day free, 20 million "
+    "a month then $0.60 per million on the paid plan.",
+    kNotInApi},
+  Resource{"analytics-engine-data-points", "Workers Analytics Engine", "data points written", "data points",
+    "workersAnalyticsEngineAdaptiveGroups", "count", 1, "", "", kSchemaIntrospection,
+    dailyHardLimit(100'000), monthlyOverage(10 * kMillion, 0.25, kMillion), kAnalyticsEnginePricing,
+    "Published prices; Cloudflare says it does not bill Analytics Engine yet.", kCountOnly},
+  Resource{"analytics-engine-read-queries", "Workers Analytics Engine", "read queries", "queries",
+    "", "", 1, "", "", "",
+    dailyHardLimit(10'000), monthlyOverage(kMillion, 1.00, kMillion), kAnalyticsEnginePricing,
+    "Each post to the SQL API is one query. Published prices; not billed yet.", kNotInApi},
+  Resource{"browser-hours", "Browser Rendering", "browser hours", "hours",
+    "", "", 1, "", "", "",
+    dailyHardLimit(10.0 / 60), monthlyOverage(10, 0.09, 1), kBrowserPricing,
+    "The free plan has 10 minutes a day, then new sessions get HTTP 429. Monthly totals round to "
+    "the nearest hour.",
+    "the API reports browser sessions but no total of their time"},
+  Resource{"browser-concurrency", "Browser Rendering", "concurrent browsers", "browsers",
+    "", "", 1, "", "", "",
+    monthlyHardLimit(3), monthlyOverage(10, 2.00, 1), kBrowserPricing,
+    "Billed on the month's average of each day's peak of concurrent browsers.",
+    "the API reports browser sessions but no count of concurrent browsers"},
+  Resource{"images-unique-transformations", "Images", "unique transformations", "transformations",
+    "imagesUniqueTransformations", "transformations", 1, "", "", kSchemaIntrospection,
+    monthlyHardLimit(5'000), monthlyOverage(5'000, 0.50, 1'000), kImagesPricing,
+    "Images has its own Free and Paid plans; edgefuse reads the Workers plan as the Images plan. "
+    "Counted over a 30-day sliding window; on Images Free new transformations fail past 5,000.",
+    kCountOnly},
+  Resource{"hyperdrive-queries", "Hyperdrive", "database queries", "queries",
+    "hyperdriveQueriesAdaptiveGroups", "count", 1, "", "configId", kSchemaIntrospection,
+    dailyHardLimit(100'000), notMetered(), kHyperdrivePricing,
+    "The free plan allows 100,000 queries a day, then queries fail; unlimited on the paid plan.",
+    kCountOnly},
 };
 // clang-format on
 

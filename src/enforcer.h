@@ -23,7 +23,7 @@ enum class Verdict : int {
 };
 
 constexpr double kNoLimit = std::numeric_limits<double>::infinity();
-constexpr std::size_t kMaxResources = 32;
+constexpr std::size_t kMaxResources = 48;
 constexpr std::uint32_t kInvocationSlots = 1024;  // concurrent invocations counted per isolate
 constexpr std::size_t kBindingLimitSlots = kMaxBindingLimits;
 

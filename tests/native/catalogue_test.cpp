@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include <string>
+#include <tuple>
 
 #include "catalogue.h"
 #include "config.h"
@@ -136,6 +137,8 @@ TEST_CASE("Queues, Durable Objects, Workers AI, Vectorize and Stream") {
   CHECK(get("vectorize-queried-dimensions").paid.priceUsd == doctest::Approx(0.01));
   CHECK(get("vectorize-stored-dimensions").paid.priceUnit == 100e6);
   CHECK(get("vectorize-stored-dimensions").paid.priceUsd == doctest::Approx(0.05));
+  CHECK(get("vectorize-queried-dimensions").dataset == "vectorizeQueriesAdaptiveGroups");  // in the schema
+  CHECK(isPolled(get("vectorize-queried-dimensions")));
 
   CHECK(get("stream-minutes-delivered").paid.priceUsd == doctest::Approx(1.00));
   CHECK(get("stream-minutes-delivered").paid.priceUnit == 1'000);
@@ -144,6 +147,63 @@ TEST_CASE("Queues, Durable Objects, Workers AI, Vectorize and Stream") {
   // Stream storage is bought in blocks of 1,000 minutes: a block begun is a block paid.
   CHECK(get("stream-minutes-stored").paid.roundsUpToUnit);
   CHECK_FALSE(get("stream-minutes-delivered").paid.roundsUpToUnit);
+}
+
+TEST_CASE("Durable Objects storage: key-value units on the paid plan, SQLite rows on both") {
+  // https://developers.cloudflare.com/durable-objects/platform/pricing/#key-value-storage-backend
+  for (auto [id, field, price] : {std::tuple{"do-storage-read-units", "sum.storageReadUnits", 0.20},
+                                  {"do-storage-write-units", "sum.storageWriteUnits", 1.00},
+                                  {"do-storage-deletes", "sum.storageDeletes", 1.00}}) {
+    CAPTURE(id);
+    const Resource& resource = get(id);
+    CHECK(resource.dataset == "durableObjectsPeriodicGroups");
+    CHECK(resource.field == field);
+    CHECK(isPolled(resource));
+    CHECK(resource.free.billing == Billing::NotMetered);  // the key-value backend is paid-only
+    CHECK(resource.paid.included == 1e6);
+    CHECK(resource.paid.priceUsd == doctest::Approx(price));
+    CHECK(resource.paid.priceUnit == 1e6);
+  }
+  // https://developers.cloudflare.com/durable-objects/platform/pricing/#sqlite-storage-backend
+  CHECK(get("do-sqlite-rows-read").free.included == 5e6);
+  CHECK(get("do-sqlite-rows-read").free.period == Period::Day);
+  CHECK(get("do-sqlite-rows-read").paid.included == 25e9);
+  CHECK(get("do-sqlite-rows-read").paid.priceUsd == doctest::Approx(0.001));
+  CHECK(get("do-sqlite-rows-written").free.included == 100'000);
+  CHECK(get("do-sqlite-rows-written").paid.included == 50e6);
+  CHECK(get("do-sqlite-rows-written").paid.priceUsd == doctest::Approx(1.00));
+  CHECK_FALSE(isPolled(get("do-sqlite-rows-read")));
+  CHECK(get("do-storage-gb-months").paid.priceUsd == doctest::Approx(0.20));
+}
+
+TEST_CASE("storage, Infrequent Access and the other products, each with its own prices") {
+  CHECK(get("kv-storage-gb-months").paid.priceUsd == doctest::Approx(0.50));  // kv/platform/pricing
+  CHECK(get("kv-storage-gb-months").paid.included == 1);
+  CHECK(get("d1-storage-gb-months").paid.priceUsd == doctest::Approx(0.75));  // d1/platform/pricing
+  CHECK(get("d1-storage-gb-months").paid.included == 5);
+  CHECK(get("r2-storage-gb-months").free.included == 10);                      // r2/pricing
+  CHECK(get("r2-storage-gb-months").paid.priceUsd == doctest::Approx(0.015));
+  // Infrequent Access: no free tier on either plan, and its own prices.
+  CHECK(get("r2-ia-class-a").free.included == 0);
+  CHECK(get("r2-ia-class-a").paid.priceUsd == doctest::Approx(9.00));
+  CHECK(get("r2-ia-class-b").paid.priceUsd == doctest::Approx(0.90));
+  CHECK(get("workers-logs-gb").paid.included == 50);                           // observability/pricing
+  CHECK(get("workers-logs-gb").paid.priceUsd == doctest::Approx(0.25));
+  CHECK(get("analytics-engine-data-points").paid.priceUsd == doctest::Approx(0.25));
+  CHECK(get("analytics-engine-read-queries").free.included == 10'000);
+  CHECK(get("browser-hours").paid.priceUsd == doctest::Approx(0.09));
+  CHECK(get("browser-hours").free.included == doctest::Approx(10.0 / 60));
+  CHECK(get("browser-concurrency").paid.priceUsd == doctest::Approx(2.00));
+  CHECK(get("images-unique-transformations").paid.priceUnit == 1'000);
+  CHECK(get("images-unique-transformations").paid.priceUsd == doctest::Approx(0.50));
+  CHECK(get("hyperdrive-queries").free.included == 100'000);
+  CHECK(get("hyperdrive-queries").paid.billing == Billing::NotMetered);
+  // Not polled: each says why, and nothing unpolled has a polled-looking empty reason.
+  for (const Resource& resource : resources()) {
+    CAPTURE(resource.id);
+    CHECK(isPolled(resource) == whyNotPolled(resource).empty());
+    if (isPolled(resource)) CHECK_FALSE(resource.fieldSource.empty());
+  }
 }
 
 TEST_CASE("every resource a guarded binding is charged to is in the catalogue") {

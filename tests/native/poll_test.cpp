@@ -89,10 +89,16 @@ TEST_CASE("one request per documented dataset, over the window the config needs"
                                              "queueMessageOperationsAdaptiveGroups",
                                              "durableObjectsInvocationsAdaptiveGroups",
                                              "durableObjectsPeriodicGroups", "aiInferenceAdaptiveGroups",
+                                             "vectorizeQueriesAdaptiveGroups",
                                              "streamMinutesViewedAdaptiveGroups"});
-  // CPU time rides on the Workers request; Vectorize (not in the schema dump) is never queried.
+  // CPU time rides on the Workers request, the storage units on Durable Objects duration's;
+  // stored levels (Vectorize's stored dimensions, storage bytes) are never asked for yet.
   CHECK(requests[0].query.find("cpuTimeUs") != std::string::npos);
-  for (const auto& request : requests) CHECK(request.query.find("VectorDimensions") == std::string::npos);
+  CHECK(requests[6].query.find("sum { duration storageDeletes storageReadUnits storageWriteUnits }") != std::string::npos);
+  for (const auto& request : requests) {
+    CHECK(request.query.find("storedVectorDimensions") == std::string::npos);
+    CHECK(request.query.find("Bytes") == std::string::npos);
+  }
 
   // Free-plan D1 quotas are daily: today only, one total, split neither by day nor database.
   const UsageRequest& d1 = requests[2];

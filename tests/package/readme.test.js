@@ -10,3 +10,11 @@ test("README.md's catalogue table matches RESOURCES", () => {
   assert.notEqual(current, null, "README.md lost its catalogue markers");
   assert.equal(current, catalogueMarkdown(loadResources()), "run: node scripts/catalogue-markdown.mjs --write");
 });
+
+test("the ResourceId type in js/index.d.ts names exactly the catalogue's resources", () => {
+  const types = readFileSync(new URL("../../js/index.d.ts", import.meta.url), "utf8");
+  const union = /export type ResourceId =([^;]*);/.exec(types);
+  assert.ok(union, "js/index.d.ts has no ResourceId union");
+  const named = [...union[1].matchAll(/"([^"]+)"/g)].map((match) => match[1]);
+  assert.deepEqual(named, loadResources().map((resource) => resource.id));
+});

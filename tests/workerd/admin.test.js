@@ -109,7 +109,7 @@ describe("the dashboard", () => {
   it("shows the budget gauge on the paid plan, and blindness from the cron's record", async () => {
     await env.USAGE_API.fetch("http://usage-api/__sim/usage", { method: "POST", body: JSON.stringify({ resource: "kv-writes", units: 3_000_000, mode: "set" }) });
     const guard = createGuard({ ...config, plan: "paid", budget: { maxUsd: 20 }, failuresUntilBlind: 1 });
-    const polledDatasets = new Set(RESOURCES.filter((r) => r.graphql.dataset && r.graphql.documentedAt).map((r) => r.graphql.dataset));
+    const polledDatasets = new Set(RESOURCES.filter((r) => r.graphql.polled).map((r) => r.graphql.dataset));
     await env.USAGE_API.fetch("http://usage-api/__sim/faults", { method: "POST", body: JSON.stringify({ kind: "http-500", times: polledDatasets.size }) });
     await guard.evaluate(adminEnv); // every dataset fails once: blind at 1
     const page = await (await guard.wrap(handler).fetch(request("/__edgefuse", { headers: basic }), adminEnv, {})).text();

@@ -112,7 +112,7 @@ describe("drift 4: blind means one thing", () => {
     const first = await guard.evaluate(workerEnv);
     expect(first.health.datasetFailures).toEqual({}); // a clean tick
     // One polled dataset answers; the others fail three times; a dataset no longer polled lingers.
-    const polled = [...new Set(RESOURCES.filter((r) => r.graphql.dataset && r.graphql.documentedAt).map((r) => r.graphql.dataset))];
+    const polled = [...new Set(RESOURCES.filter((r) => r.graphql.polled).map((r) => r.graphql.dataset))];
     const datasetFailures = Object.fromEntries([...polled.slice(1).map((name) => [name, 3]), ["retiredDataset", 3]]);
     const record = JSON.parse(await env.EDGEFUSE_STATE.get(STATE_KEY));
     record.poll = { ...record.poll, consecutiveFailures: 3, lastError: "x", datasetFailures };

@@ -46,19 +46,51 @@ describe("costs read from the API's schema", () => {
   });
 });
 
+describe("Durable Objects storage units and Vectorize, from the API's schema", () => {
+  it("key-value storage read, write and delete units share Durable Objects duration's request", async () => {
+    // 1M of each included; then reads $0.20, writes and deletes $1.00 per million.
+    await setUsage([
+      { resource: "do-storage-read-units", units: 11_000_000, date: TODAY },
+      { resource: "do-storage-write-units", units: 3_000_000, date: TODAY },
+      { resource: "do-storage-deletes", units: 2_500_000, date: TODAY },
+      { resource: "do-duration-gbs", units: 10, date: TODAY },
+    ]);
+    const report = await guardAt({ budget: { maxUsd: 5 } }).evaluate(workerEnv);
+    expect(report.budget.contributions["do-storage-read-units"]).toBeCloseTo(2, 6);
+    expect(report.budget.contributions["do-storage-write-units"]).toBeCloseTo(2, 6);
+    expect(report.budget.contributions["do-storage-deletes"]).toBeCloseTo(1.5, 6);
+    expect(report.budget).toMatchObject({ decision: "trip", stale: false });
+    const requests = (await (await env.USAGE_API.fetch("http://usage-api/__sim/requests")).json()).requests;
+    expect(requests.filter((request) => request.datasets.includes("durableObjectsPeriodicGroups"))).toHaveLength(1);
+  });
+
+  it("queried Vectorize dimensions trip their own threshold, per index", async () => {
+    await setUsage([
+      { resource: "vectorize-queried-dimensions", units: 40_000_000, binding: "index-a", date: TODAY },
+      { resource: "vectorize-queried-dimensions", units: 5_000_000, binding: "index-b", date: TODAY },
+    ]);
+    const guard = guardAt({
+      bindingIds: { VECTORS: "index-a" },
+      thresholds: { "vectorize-queried-dimensions:VECTORS": { tripAt: 30_000_000, granularity: "day" } },
+    });
+    const report = await guard.evaluate(workerEnv);
+    expect(row(report, "vectorize-queried-dimensions:VECTORS")).toMatchObject({ used: 40_000_000, decision: "trip" });
+  });
+});
+
 describe("no silent gaps", () => {
   it("a threshold on a resource the poll cannot read is a GuardConfigError that says why", () => {
     let error = null;
     try {
-      createGuard({ plan: "paid", budget: { maxUsd: 10 }, thresholds: { "vectorize-queried-dimensions": { tripAt: 1e6 } } });
+      createGuard({ plan: "paid", budget: { maxUsd: 10 }, thresholds: { "vectorize-stored-dimensions": { tripAt: 1e6 } } });
     } catch (caught) {
       error = caught;
     }
     expect(error).toBeInstanceOf(GuardConfigError);
     expect(error.problems).toEqual([
       expect.objectContaining({
-        path: "thresholds.vectorize-queried-dimensions",
-        message: expect.stringMatching(/^the usage poll cannot read vectorize-queried-dimensions: its dataset is newer than the schema/),
+        path: "thresholds.vectorize-stored-dimensions",
+        message: expect.stringMatching(/^the usage poll cannot read vectorize-stored-dimensions: the API reports a stored level/),
       }),
     ]);
   });
@@ -67,7 +99,8 @@ describe("no silent gaps", () => {
     const guard = guardAt({});
     const report = await guard.evaluate(workerEnv);
     const gaps = report.coverage.filter((entry) => !entry.polled).map((entry) => entry.resource);
-    expect(gaps.sort()).toEqual(["stream-minutes-stored", "vectorize-queried-dimensions", "vectorize-stored-dimensions"]);
+    expect(gaps).toEqual(expect.arrayContaining(["stream-minutes-stored", "vectorize-stored-dimensions", "do-sqlite-rows-read", "r2-storage-gb-months", "hyperdrive-queries"]));
+    for (const polled of ["ai-neurons", "do-storage-write-units", "vectorize-queried-dimensions", "kv-writes"]) expect(gaps).not.toContain(polled);
     expect(report.coverage).toHaveLength(RESOURCES.length);
     const page = renderDashboard(await guard.status(workerEnv), { adminPath: "/__edgefuse" });
     expect(page).toContain('<li data-not-polled="stream-minutes-stored">stream-minutes-stored: it is not in the GraphQL Analytics API</li>');

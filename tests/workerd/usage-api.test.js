@@ -557,7 +557,7 @@ describe("control input is checked", () => {
 
   it("names the usage field that is wrong, and stores nothing from a bad batch", async () => {
     await rejected("/__sim/usage", { resource: "kv-writs", units: 1 }, /resource: unknown resource "kv-writs"/);
-    await rejected("/__sim/usage", { resource: "stream-minutes-stored", units: 1 }, /resource: "stream-minutes-stored" has no GraphQL/);
+    await rejected("/__sim/usage", { resource: "stream-minutes-stored", units: 1 }, /resource: "stream-minutes-stored" is not polled \(it is not in the GraphQL Analytics API\)/);
     await rejected("/__sim/usage", { resource: "kv-writes", units: -1 }, /^units: /);
     await rejected("/__sim/usage", { resource: "kv-writes", units: "12" }, /^units: /);
     await rejected("/__sim/usage", { resource: "kv-writes", units: 1, date: "2026-02-30" }, /^date: /);

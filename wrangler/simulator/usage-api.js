@@ -74,8 +74,9 @@ function getCatalogue() {
   const datasets = new Map();
   for (const resource of RESOURCES) {
     resources.set(resource.id, resource);
-    const { dataset, field, actionTypes, bindingDimension } = resource.graphql;
-    if (!dataset) continue;
+    const { dataset, field, actionTypes, bindingDimension, polled } = resource.graphql;
+    if (!polled) continue; // the simulator answers what the guard asks for
+
     if (!datasets.has(dataset)) {
       datasets.set(dataset, { fields: new Map(), hasActionType: false, bindingDimensions: new Set() });
     }
@@ -226,8 +227,8 @@ function checkUsageEntry(entry, where) {
     problems.push(`${at("resource")}: unknown resource "${entry.resource}" (known: ${[...resources.keys()].join(", ")})`);
   } else {
     resource = resources.get(entry.resource);
-    if (!resource.graphql.dataset) {
-      problems.push(`${at("resource")}: "${entry.resource}" has no GraphQL Analytics dataset, so it has no usage to simulate`);
+    if (!resource.graphql.polled) {
+      problems.push(`${at("resource")}: "${entry.resource}" is not polled (${resource.graphql.notPolled}), so it has no usage to simulate`);
       resource = null;
     }
   }
