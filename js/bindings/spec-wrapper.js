@@ -36,6 +36,11 @@ export function specWrapperClass(spec, target) {
     }
   }
   const { methods, properties } = bindingApi(target);
+  // An RPC stub (a service binding named as a kind in `bindings`) lists no methods, yet
+  // answers every name with a callable: the kind's charged methods must still be charged.
+  for (const name of Object.keys(spec)) {
+    if (spec[name].resource && !methods.has(name) && typeof target[name] === "function") methods.add(name);
+  }
   for (const name of methods) {
     const rule = spec[name];
     Wrapper.prototype[name] = rule ? chargedMethod(name, rule) : passThrough(name);

@@ -210,6 +210,17 @@ describe("what each call is charged", () => {
   });
 });
 
+describe("an RPC service binding named as a kind", () => {
+  it("charges the kind's methods, which an RPC stub does not list, and passes the rest", async () => {
+    const guard = createGuard(paid({ bindings: { LOCAL_AI: "ai" }, limits: { "ai-neurons": 2 } }));
+    const guarded = await guard.env(env);
+    expect(await guarded.LOCAL_AI.run("@cf/model")).toEqual({ response: "ran @cf/model" });
+    expect(await guarded.LOCAL_AI.run("@cf/model")).toEqual({ response: "ran @cf/model" });
+    expect(guard.usage(guarded)).toEqual({ "ai-neurons": 2 });
+    await expect(guarded.LOCAL_AI.run("@cf/model")).rejects.toMatchObject({ code: "invocation-limit", resource: "ai-neurons" });
+  });
+});
+
 describe("what passes through untouched", () => {
   it("RPC service bindings, vars, secrets-like strings and the state namespace", async () => {
     const { guard } = guardWithClock();

@@ -16,6 +16,13 @@ export class Counter extends DurableObject {
   }
 }
 
+// An RPC entrypoint with Workers AI's run(): a service binding the tests name as kind "ai".
+export class LocalAi extends WorkerEntrypoint {
+  async run(model) {
+    return { response: `ran ${model}` };
+  }
+}
+
 export class EchoService extends WorkerEntrypoint {
   async echo(value) {
     return value;
