@@ -7,7 +7,8 @@
 //      reads work, and an alert is delivered;
 //   4. one client hammers the search: its rate limit answers 429 while others carry on;
 //   5. the status page;
-//   6. a reset, and writes work again.
+//   6. a reset, and writes work again;
+//   7. on a paid account, a daily cost cap on Workers AI trips and AI calls are refused.
 // Exits 0 when the whole story held, non-zero with the step that failed. `--serve` keeps
 // the Worker running afterwards so you can look at the status page.
 import { createHmac } from "node:crypto";
@@ -144,12 +145,31 @@ async function main() {
   say(`The next cron tick leaves it alone: decision "${held.decision}" until the UTC day ends.`);
   expect(held.decision === "held", `expected the reset to hold, got ${held.decision}`);
 
+  step("7. A paid account: Workers AI capped at $1 of overage a day (POST /summarize)");
+  for (let i = 0; i < 10; i += 1) {
+    const summary = await call("/summarize", { method: "POST", body: `report ${i}` });
+    expect(summary.ok, `POST /summarize answered ${summary.status}`);
+  }
+  // 10 calls of 2,500 neurons here, and 100,000 from the Worker's other isolates.
+  await call("/__sim/usage", { method: "POST", body: JSON.stringify({ resource: "ai-neurons", units: 100_000 }) });
+  say("10 summaries here (2,500 neurons each); with the other isolates the usage API reports 125,000 neurons today.");
+  expect((await call(`/__scheduled?cron=${encodeURIComponent(CRON)}`)).ok, "the cron tick failed");
+  const capped = await call("/summarize", { method: "POST", body: "one more" });
+  const cappedBody = await capped.json().catch(() => ({}));
+  say(`Cron tick; POST /summarize -> ${capped.status}: ${cappedBody.message}`);
+  expect(capped.status === 503 && cappedBody.code === "tripped" && cappedBody.resource === "ai-neurons", "AI calls were not stopped by the cap");
+  const aiAlert = (await (await call("/__sim/alerts")).json()).alerts
+    .map((alert) => JSON.parse(alert.body))
+    .find((body) => body.level === "trip" && body.key === "ai-neurons" && /today/.test(body.text));
+  expect(aiAlert, "no Workers AI trip alert reached the receiver");
+  say(`Alert: ${aiAlert.text.split("\n").slice(0, 2).join(" / ")}`);
+
   if (serve) {
     step(`Serving on ${base}: press Ctrl-C to stop`);
     await new Promise((resolve) => worker.on("exit", resolve));
     return;
   }
-  step("Demo complete: the runaway import, the write storm and the noisy client were stopped, and writes recovered");
+  step("Demo complete: the runaway import, the write storm, the noisy client and the AI bill were stopped, and writes recovered");
 }
 
 main().then(

@@ -3,6 +3,7 @@
 // simulator, and /__demo/guard tells the guard's own KV reads, so that scripts/demo.mjs can
 // play an incident against it.
 import { createGuard, EdgefuseRateLimiter } from "edgefuse";
+export { LocalWorkersAi } from "./local-workers-ai.js"; // env.AI here: no Workers AI offline
 
 export { EdgefuseRateLimiter }; // the Durable Object behind the rate limit (wrangler.jsonc)
 
@@ -17,6 +18,25 @@ export const guard = createGuard({
   // The search reads D1 on every call: each API key gets 10 at once, then one every 2 s.
   rateLimit: { routes: [{ path: "/search", capacity: 10, refillPerSecond: 0.5, key: "header:X-Api-Key" }] },
 });
+
+// The same Worker on a paid account, for the Workers AI part of the story: a second guard,
+// with its own state namespace, capping Workers AI at $1 of overage a day (10,000 neurons a
+// day are included, then $0.011 per 1,000).
+export const paidGuard = createGuard({
+  plan: "paid",
+  stateBinding: "PAID_GUARD_STATE",
+  endpoint: "http://usage-api/graphql",
+  endpointBinding: "USAGE_API",
+  budget: { maxUsd: 100 },
+  thresholds: { "ai-neurons": { maxOverageUsd: 1, granularity: "day" } },
+  bindings: { AI: "ai" }, // a service binding standing in for Workers AI: named, not detected
+  alerts: { channels: [{ type: "webhook", binding: "USAGE_API" }] },
+});
+
+async function summarize(request, env) {
+  const { response } = await env.AI.run("@cf/meta/llama-3.1-8b-instruct", { prompt: `Summarise: ${await request.text()}` });
+  return Response.json({ summary: response });
+}
 
 async function notes(request, env) {
   const url = new URL(request.url);
@@ -62,12 +82,24 @@ async function notes(request, env) {
     await env.DB.exec("CREATE TABLE IF NOT EXISTS rows (id INTEGER PRIMARY KEY, at TEXT)");
     return Response.json({ rows: await env.DB.prepare("SELECT count(*) AS n FROM rows").first("n") });
   }
-  return new Response("edgefuse demo: PUT /note, GET /note?id=, PUT|GET /file/:name, POST /import, GET /rows, GET /search?q=, /__edgefuse\n");
+  return new Response("edgefuse demo: PUT /note, GET /note?id=, PUT|GET /file/:name, POST /import, GET /rows, GET /search?q=, POST /summarize, /__edgefuse\n");
 }
 
-export default guard.wrap({
+const freeWorker = guard.wrap({
   fetch: notes,
   async scheduled() {
     // The Worker's own cron work would go here; the guard evaluates usage before it.
   },
 });
+const paidWorker = paidGuard.wrap({ fetch: summarize });
+
+export default {
+  fetch(request, env, ctx) {
+    const { pathname } = new URL(request.url);
+    return pathname === "/summarize" ? paidWorker.fetch(request, env, ctx) : freeWorker.fetch(request, env, ctx);
+  },
+  async scheduled(controller, env, ctx) {
+    await freeWorker.scheduled(controller, env, ctx);
+    await paidWorker.scheduled(controller, env, ctx);
+  },
+};
