@@ -166,11 +166,14 @@ class Evaluator {
                               std::string(resource.unit) + " per " + nameOf(granularity);
     const double overage = parts.binding.empty() ? overageUsd(plan, periodUsage(*outcome, resource, today_)) : 0.0;
 
+    // Built only for an event: most keys on most ticks raise none.
+    const auto details = [&] {
+      return json{{"resource", resource.id}, {"binding", parts.binding}, {"used", used},
+                  {"quota", optional(quota)}, {"unit", resource.unit},
+                  {"percent", hasQuota ? json(percent) : json(nullptr)}, {"overageUsd", overage},
+                  {"window", nameOf(granularity)}};
+    };
     // Absolute lines recover at the same fraction of themselves; never at or above 1.
-    const json details = {{"resource", resource.id}, {"binding", parts.binding}, {"used", used},
-                          {"quota", optional(quota)}, {"unit", resource.unit},
-                          {"percent", hasQuota ? json(percent) : json(nullptr)}, {"overageUsd", overage},
-                          {"window", nameOf(granularity)}};
     const double ratio = std::min(threshold.recoverPercent / threshold.tripPercent.value_or(100.0), 0.99);
     std::string reason;
     if (threshold.tripPercent && hasQuota && percent >= *threshold.tripPercent) {
@@ -191,14 +194,14 @@ class Evaluator {
         decideThreshold(tripped ? &breaker->second : nullptr, isHeld(previous_, key, nowMs_),
                         {!reason.empty(), below, hasQuota && percent >= threshold.warnPercent});
     if (decision == BreakerDecision::Trip) {
-      trip(key, std::string(resource.id), parts.binding, "poll", reason, windowTag, details);
+      trip(key, std::string(resource.id), parts.binding, "poll", reason, windowTag, details());
     } else if (decision == BreakerDecision::Recover) {
       recover(key,
               key + " is back under its recover line" +
                   (hasQuota ? " (" + percentText(percent) + " of its quota)" : std::string()),
-              details);
+              details());
     } else if (decision == BreakerDecision::Warn) {
-      alertOnce("warn", key, windowTag, share, details);
+      alertOnce("warn", key, windowTag, share, details());
     }
     entry.update({{"used", used}, {"percent", hasQuota ? json(percent) : json(nullptr)}, {"overageUsd", overage}, {"stale", false},
                   {"decision", nameOf(decision)}});
@@ -232,11 +235,13 @@ class Evaluator {
                              {"periodEndsAt", isoTimestamp(msOfDay(period.nextStart))}};
       entry["hourly"] = history.hours;
       projectedOverageUsd_ += projection.overageUsd;
-      const json details = {{"resource", id}, {"binding", ""}, {"used", total},
-                            {"quota", plan.included > 0 && plan.billing != Billing::NotMetered ? json(plan.included) : json(nullptr)},
-                            {"unit", resource.unit}, {"overageUsd", overageUsd(plan, total)},
-                            {"projectedPercent", optional(projection.percentOfQuota)},
-                            {"projectedOverageUsd", projection.overageUsd}, {"window", periodName}};
+      const auto details = [&] {  // only for an alert
+        return json{{"resource", id}, {"binding", ""}, {"used", total},
+                    {"quota", plan.included > 0 && plan.billing != Billing::NotMetered ? json(plan.included) : json(nullptr)},
+                    {"unit", resource.unit}, {"overageUsd", overageUsd(plan, total)},
+                    {"projectedPercent", optional(projection.percentOfQuota)},
+                    {"projectedOverageUsd", projection.overageUsd}, {"window", periodName}};
+      };
       const double nowPercent = plan.included > 0 ? total / plan.included * 100.0 : 0.0;
       if (config_.projectionAlertPercent && projection.percentOfQuota &&
           *projection.percentOfQuota >= *config_.projectionAlertPercent && nowPercent < *config_.projectionAlertPercent) {
@@ -245,7 +250,7 @@ class Evaluator {
                               " by " + isoDate(period.nextStart);
         if (projection.quotaReachedAtMs) message += "; at the current rate it runs out " + isoTimestamp(*projection.quotaReachedAtMs);
         if (projection.overageUsd > 0) message += " (" + usd(projection.overageUsd) + " overage)";
-        alertOnce("projection", id, isoDate(period.first), message, details);
+        alertOnce("projection", id, isoDate(period.first), message, details());
       }
       if (config_.spikeFactor) {
         if (auto spike = detectSpike(history, total, period.first, nowMs_, *config_.spikeFactor, config_.spikeFloorPercent,
@@ -257,7 +262,7 @@ class Evaluator {
                       id + " used " + withCommas(spike->lastHour) + " " + std::string(resource.unit) +
                           " in the last hour, " + withCommas(ratio) + "x its baseline of " +
                           withCommas(std::ceil(spike->baseline)) + " an hour",
-                      details);
+                      details());
           }
         }
       }
