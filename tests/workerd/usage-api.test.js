@@ -328,7 +328,17 @@ describe("date filters", () => {
   it("refuses a range wider than the dataset gives, as the real API does", async () => {
     await post("/__sim/clock", { now: "2026-11-01T12:00:00Z" }); // Oct 2 is the oldest day KV keeps
     const kv = await ask([KV], { start: "2026-10-01", end: "2026-11-01" }); // 32 days
-    expect(kv.body.errors[0].message).toMatch(/kvOperationsAdaptiveGroups: cannot request a time range wider than 4w3d/);
+    // As the documented example of a limit: data null, the message, the path to the dataset.
+    expect(kv.body).toEqual({
+      data: null,
+      errors: [
+        {
+          message: "cannot request a time range wider than 4w3d",
+          path: ["viewer", "accounts", 0, "kvOperationsAdaptiveGroups"],
+          extensions: { timestamp: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T/) },
+        },
+      ],
+    });
     expect((await ask([KV], { start: "2026-10-02", end: "2026-11-01" })).body.errors).toBeNull(); // 31 days
     // Exclusive bounds leave their own day out: Oct 2 to Nov 1 again.
     const exclusive = `{ viewer { accounts(filter: {accountTag: "${ACCOUNT}"}) {
@@ -346,14 +356,17 @@ describe("retention and the simulator's clock", () => {
     expect((await ask([KV], { start: "2026-10-31", end: "2026-11-01" })).body.errors).toBeNull();
     const old = await ask([KV], { start: "2026-10-30", end: "2026-10-31" });
     expect(old.response.status).toBe(200);
-    expect(rowsOf(old.body, "kvOperationsAdaptiveGroups")).toBeNull(); // that dataset fails
-    expect(old.body.errors[0].message).toBe("kvOperationsAdaptiveGroups: cannot request data older than 4w3d");
+    expect(old.body.data).toBeNull();
+    expect(old.body.errors[0]).toMatchObject({
+      message: "cannot request data older than 4w3d",
+      path: ["viewer", "accounts", 0, "kvOperationsAdaptiveGroups"],
+    });
     // R2 keeps 12w6d (recorded from the live API): a narrow range 80 days back is answered, 100 is not.
     const R2 = { dataset: "r2OperationsAdaptiveGroups", sum: ["requests"], dims: ["date"] };
     const window = { range: "datetime", startType: "Time!" };
     expect((await ask([R2], { ...window, start: "2026-09-11T00:00:00Z", end: "2026-09-12T00:00:00Z" })).body.errors).toBeNull();
     const r2 = await ask([R2], { ...window, start: "2026-08-22T00:00:00Z", end: "2026-08-23T00:00:00Z" });
-    expect(r2.body.errors[0].message).toBe("r2OperationsAdaptiveGroups: cannot request data older than 12w6d");
+    expect(r2.body.errors[0].message).toBe("cannot request data older than 12w6d");
     // Moving the clock back makes the same range answerable.
     await post("/__sim/clock", { now: "2026-11-15T00:00:00Z" });
     expect((await ask([KV], { start: "2026-10-16", end: "2026-10-17" })).body.errors).toBeNull();
@@ -483,8 +496,29 @@ describe("faults", () => {
     expect(rowsOf(body, "d1AnalyticsAdaptiveGroups")).toBeNull();
     expect(rowsOf(body, "kvOperationsAdaptiveGroups")[0].sum.requests).toBe(10);
     expect(body.errors).toEqual([
-      { message: expect.stringContaining("d1AnalyticsAdaptiveGroups"), path: ["viewer", "accounts", 0, "d1AnalyticsAdaptiveGroups"] },
+      {
+        message: expect.stringContaining("d1AnalyticsAdaptiveGroups"),
+        path: ["viewer", "accounts", 0, "d1AnalyticsAdaptiveGroups"],
+        extensions: { timestamp: expect.any(String) },
+      },
     ]);
+  });
+
+  it("no-access: the named dataset is refused to the account, with data null, as the real API refuses it", async () => {
+    await addFault({ kind: "no-access", dataset: "kvOperationsAdaptiveGroups" });
+    const refused = await ask([KV]);
+    expect(refused.response.status).toBe(200);
+    expect(refused.body.data).toBeNull();
+    expect(refused.body.errors).toEqual([
+      expect.objectContaining({
+        message: `account '${ACCOUNT}' does not have access to the path`,
+        path: ["viewer", "accounts", 0, "kvOperationsAdaptiveGroups"],
+      }),
+    ]);
+    expect((await ask([D1])).body.errors).toBeNull(); // the others answer
+    const response = await post("/__sim/faults", { kind: "no-access" });
+    expect(response.status).toBe(400);
+    expect((await response.json()).error).toMatch(/dataset: a "no-access" fault needs the dataset/);
   });
 
   it("counts `times` down, then answers normally again", async () => {

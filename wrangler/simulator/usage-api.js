@@ -34,9 +34,10 @@ const FAULT_KINDS = [
   "partial",
   "odd-action-type", // every row's dimensions.actionType becomes `actionType` (default "WRITE")
   "errors-not-a-list", // the answer's errors member is a string beside normal data
+  "no-access", // the dataset is refused to this account, as the real API refuses it
 ];
 // Faults that alter a normal answer.
-const ALTERATIONS = new Set(["partial", "absurd-values", "odd-action-type", "errors-not-a-list"]);
+const ALTERATIONS = new Set(["partial", "absurd-values", "odd-action-type", "errors-not-a-list", "no-access"]);
 // Faults that replace the whole answer; the others delay or alter a normal answer.
 const TERMINAL_FAULTS = new Set(["http-500", "http-429", "malformed-json", "graphql-errors", "wrong-shape"]);
 
@@ -352,8 +353,8 @@ function checkFault(fault, where) {
     if (typeof fault.dataset !== "string" || !datasets.has(fault.dataset)) {
       problems.push(`${at("dataset")}: expected a known dataset (${[...datasets.keys()].join(", ")}), got ${show(fault.dataset)}`);
     }
-  } else if (fault.kind === "partial") {
-    problems.push(`${at("dataset")}: a "partial" fault needs the dataset that fails`);
+  } else if (fault.kind === "partial" || fault.kind === "no-access") {
+    problems.push(`${at("dataset")}: a "${fault.kind}" fault needs the dataset it applies to`);
   }
   if (fault.times !== undefined && !(Number.isInteger(fault.times) && fault.times >= 1)) {
     problems.push(`${at("times")}: expected a whole number >= 1, got ${show(fault.times)}`);
@@ -414,6 +415,7 @@ function pickFaults(datasets) {
     terminal,
     delayMs: Math.max(0, ...delays.map((fault) => fault.delayMs)),
     partial: new Set(alterations.filter((fault) => fault.kind === "partial").map((fault) => fault.dataset)),
+    noAccess: new Set(alterations.filter((fault) => fault.kind === "no-access").map((fault) => fault.dataset)),
     // null stands for "every dataset".
     absurd: alterations.filter((fault) => fault.kind === "absurd-values").map((fault) => fault.dataset),
     oddActionTypes: alterations.filter((fault) => fault.kind === "odd-action-type"),
@@ -427,7 +429,9 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 // ---------------------------------------------------------------------------------------
 // GraphQL endpoint
 
-const gqlError = (message, path) => (path ? { message, path } : { message });
+// As https://developers.cloudflare.com/analytics/graphql-api/errors/ shows them: a message,
+// the path from the root when there is one, and when it happened.
+const gqlError = (message, path) => ({ message, ...(path ? { path } : {}), extensions: { timestamp: new Date().toISOString() } });
 
 async function handleGraphql(request, env) {
   const logEntry = { at: new Date().toISOString(), datasets: [], variables: {}, authorized: false, status: 0 };
@@ -522,11 +526,15 @@ async function handleGraphql(request, env) {
 // problem. What passes is turned into the small tree the executor below walks.
 
 class QueryError extends Error {
-  constructor(message, errors = [{ message }]) {
+  constructor(message, errors = [gqlError(message)]) {
     super(message);
     this.errors = errors;
   }
 }
+
+// A refusal of the whole query for one dataset (beyond its limits, or not the account's to
+// read): answered with data null, as the documented example of one is.
+class RefusedError extends QueryError {}
 
 let analyticsSchema = null;
 const schema = () => (analyticsSchema ??= buildSchema(ROOT + DATASETS));
@@ -673,10 +681,12 @@ function execute(document, variables, env, picked) {
         for (const block of accounts.selections) {
           const path = [viewer.key, accounts.key, 0, block.key];
           try {
+            if (picked.noAccess.has(block.name)) throw new RefusedError(`account '${accountTag}' does not have access to the path`);
             if (picked.partial.has(block.name)) throw new QueryError(`simulated failure reading ${block.name}`);
             account[block.key] = answerDataset(block, resolve);
           } catch (error) {
             if (!(error instanceof QueryError)) throw error;
+            if (error instanceof RefusedError) return { data: null, errors: [gqlError(error.message, path)] };
             account[block.key] = null;
             errors.push(gqlError(error.message, path));
           }
@@ -751,11 +761,11 @@ function checkRange(dataset, filter) {
     const upper = bound("leq", "lt", -1);
     const to = upper ?? (step ? Math.floor(now / DAY_MS) * DAY_MS : now);
     if (to - from + step > limit.days * DAY_MS) {
-      throw new QueryError(`${dataset}: cannot request a time range wider than ${limit.name}`);
+      throw new RefusedError(`cannot request a time range wider than ${limit.name}`);
     }
     // Data is kept for whole UTC days: the oldest day kept is (days - 1) before today.
     const oldest = Math.floor(now / DAY_MS) * DAY_MS - (retention.days - 1) * DAY_MS;
-    if (from < oldest) throw new QueryError(`${dataset}: cannot request data older than ${retention.name}`);
+    if (from < oldest) throw new RefusedError(`cannot request data older than ${retention.name}`);
   }
 }
 
