@@ -233,7 +233,7 @@ export declare class EdgefuseRateLimiter {
   take(params: { capacity: number; refillPerSecond: number; cost?: number }, now: number): Promise<RateLimitDecision>;
 }
 
-export type AlertLevel = "warn" | "trip" | "recover" | "blind" | "projection" | "spike";
+export type AlertLevel = "warn" | "trip" | "recover" | "blind" | "inaccessible" | "projection" | "spike";
 
 export interface AlertChannelConfig {
   type: "discord" | "slack" | "webhook";
@@ -360,7 +360,7 @@ export interface BreakerRecord {
 }
 
 export interface PollEvent {
-  readonly level: "warn" | "trip" | "recover" | "blind" | "projection" | "spike" | "budget-warn";
+  readonly level: "warn" | "trip" | "recover" | "blind" | "inaccessible" | "projection" | "spike" | "budget-warn";
   /** A breaker key, "budget", a dataset or "usage-api". */
   readonly key: string;
   readonly message: string;
@@ -442,6 +442,8 @@ export interface HealthReport {
   readonly blind: boolean;
   /** The datasets that have failed that long. */
   readonly blindDatasets: readonly string[];
+  /** Datasets the account or API token may not read: said once, never counted as blindness. */
+  readonly inaccessible: readonly string[];
   readonly failuresUntilBlind: number;
 }
 

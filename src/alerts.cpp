@@ -67,6 +67,7 @@ std::string whatTheGuardDid(const std::string& level, const std::string& key, bo
   }
   if (level == "recover") return "Calls charged to " + key + " are allowed again.";
   if (level == "blind") return "Breakers stay as they are until the usage API answers again.";
+  if (level == "inaccessible") return "Give the API token Account Analytics: Read on this account (and the product on its plan), or accept the gap.";
   if (level == "projection") return "Nothing is blocked yet: this is a forecast.";
   if (level == "spike") return "Nothing is blocked by a spike alone; limits and breakers still apply.";
   return "Nothing is blocked yet.";

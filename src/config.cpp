@@ -426,7 +426,7 @@ std::optional<BucketParams> bucketParamsFrom(const json& object, const std::stri
 }
 
 const std::vector<std::string>& alertLevels() {
-  static const std::vector<std::string> levels = {"warn", "trip", "recover", "blind", "projection", "spike"};
+  static const std::vector<std::string> levels = {"warn", "trip", "recover", "blind", "inaccessible", "projection", "spike"};
   return levels;
 }
 

@@ -79,6 +79,15 @@ class Evaluator {
 
   const Allowance& allowance(const Resource& resource) const { return allowanceFor(resource, config_.plan); }
 
+  // "kv-reads, kv-writes": the polled resources read from `dataset`.
+  static std::string resourcesOn(const std::string& dataset) {
+    std::string ids;
+    for (const Resource* resource : polledResources()) {
+      if (resource->dataset == dataset) ids += (ids.empty() ? "" : ", ") + std::string(resource->id);
+    }
+    return ids;
+  }
+
   // Usage in the allowance's own period: what overage is priced on.
   double periodUsage(const DatasetOutcome& outcome, const Resource& resource, Day last) const {
     const Day first = allowance(resource).period == Period::Day ? last : month_.first;
@@ -380,6 +389,14 @@ class Evaluator {
     for (const auto& [dataset, outcome] : outcomes_) {
       if (outcome->ok) {
         health.datasetFailures.erase(dataset);
+        if (health.inaccessible.erase(dataset)) alerted_.erase("inaccessible:" + dataset);
+      } else if (outcome->inaccessible) {
+        // Said once, until the dataset answers: an access setting, not a failing API.
+        health.datasetFailures.erase(dataset);
+        health.inaccessible.insert(dataset);
+        alertOnce("inaccessible", dataset, "inaccessible",
+                  dataset + " is not available to this account or API token, so " + resourcesOn(dataset) +
+                      " go unmeasured and never trip from the poll (" + outcome->error + ")");
       } else {
         health.datasetFailures[dataset] += 1;
         errors += (errors.empty() ? "" : "; ") + dataset + ": " + outcome->error;
@@ -412,7 +429,8 @@ class Evaluator {
     }
     const bool healthChanged = health.lastError != previous_.health.lastError ||
                                health.consecutiveFailures != previous_.health.consecutiveFailures ||
-                               health.datasetFailures != previous_.health.datasetFailures;
+                               health.datasetFailures != previous_.health.datasetFailures ||
+                               health.inaccessible != previous_.health.inaccessible;
     const auto lastWritten = parseIsoTimestamp(previous_.health.lastWrittenAt);
     const bool heartbeatDue = !lastWritten || nowMs_ - *lastWritten >= kHeartbeatMs || nowMs_ < *lastWritten;
     result_.write = healthChanged || heartbeatDue;
@@ -420,7 +438,7 @@ class Evaluator {
     result_.report["health"] = {{"lastCheckAt", nowIso_}, {"lastError", health.lastError},
                                 {"consecutiveFailures", health.consecutiveFailures},
                                 {"datasetFailures", health.datasetFailures}, {"blind", blind},
-                                {"blindDatasets", blindDatasets},
+                                {"blindDatasets", blindDatasets}, {"inaccessible", health.inaccessible},
                                 {"failuresUntilBlind", config_.failuresUntilBlind}};
   }
 
@@ -485,8 +503,10 @@ class Evaluator {
     // Every resource, and whether the poll reads it: what is not polled is said, not skipped.
     json coverage = json::array();
     for (const Resource& resource : resources()) {
-      coverage.push_back({{"resource", resource.id}, {"polled", isPolled(resource)},
-                          {"reason", whyNotPolled(resource)}});
+      const bool refused = health_.inaccessible.count(std::string(resource.dataset)) > 0;
+      coverage.push_back({{"resource", resource.id}, {"polled", isPolled(resource) && !refused},
+                          {"reason", refused ? "the account or API token may not read " + std::string(resource.dataset)
+                                             : std::string(whyNotPolled(resource))}});
     }
     result_.report["coverage"] = coverage;
   }
@@ -513,11 +533,14 @@ class Evaluator {
 
 Blindness blindness(const PollHealth& health, const std::vector<std::string>& polledDatasets, int failuresUntilBlind) {
   Blindness result;
+  std::size_t readable = 0;
   for (const std::string& dataset : polledDatasets) {
+    if (health.inaccessible.count(dataset)) continue;
+    ++readable;
     auto failures = health.datasetFailures.find(dataset);
     if (failures != health.datasetFailures.end() && failures->second >= failuresUntilBlind) result.datasets.push_back(dataset);
   }
-  result.blind = !polledDatasets.empty() && result.datasets.size() == polledDatasets.size();
+  result.blind = readable > 0 && result.datasets.size() == readable;
   return result;
 }
 

@@ -24,7 +24,7 @@ constexpr std::int64_t kHeartbeatMs = 3'600'000;
 constexpr Day kDailyTotalsDays = 40;
 
 struct PollEvent {
-  std::string level;     // "warn", "trip", "recover", "blind", "projection", "spike", "budget-warn"
+  std::string level;     // "warn", "trip", "recover", "blind", "inaccessible", "projection", "spike", "budget-warn"
   std::string key;       // breaker key ("kv-writes", "d1-rows-written:DB"), "budget", a dataset or "usage-api"
   std::string message;
   bool dryRun = false;   // what would have happened
@@ -44,6 +44,8 @@ struct Blindness {
   bool blind = false;
   std::vector<std::string> datasets;  // the datasets that have failed that long
 };
+// Blind when every polled dataset the account may read has failed `failuresUntilBlind` times
+// in a row; one it may not read (health.inaccessible) is no sign of an outage.
 Blindness blindness(const PollHealth& health, const std::vector<std::string>& polledDatasets, int failuresUntilBlind);
 
 Evaluation evaluate(const Config& config, const PollState& previous,

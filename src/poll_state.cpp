@@ -30,7 +30,8 @@ json healthToJson(const PollHealth& health) {
           {"lastWrittenAt", health.lastWrittenAt},
           {"lastError", health.lastError},
           {"consecutiveFailures", health.consecutiveFailures},
-          {"datasetFailures", health.datasetFailures}};
+          {"datasetFailures", health.datasetFailures},
+          {"inaccessible", health.inaccessible}};
 }
 
 PollHealth healthFromJson(const json& value) {
@@ -42,6 +43,13 @@ PollHealth healthFromJson(const json& value) {
   if (auto it = value.find("consecutiveFailures"); it != value.end()) health.consecutiveFailures = count(*it);
   if (auto it = value.find("datasetFailures"); it != value.end() && it->is_object()) {
     for (const auto& item : it->items()) health.datasetFailures[item.key()] = count(item.value());
+  }
+  if (auto it = value.find("inaccessible"); it != value.end() && it->is_array()) {
+    for (const json& dataset : *it) {
+      if (dataset.is_string() && dataset.get<std::string>().size() <= 64 && health.inaccessible.size() < 64) {
+        health.inaccessible.insert(dataset.get<std::string>());
+      }
+    }
   }
   return health;
 }

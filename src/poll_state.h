@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <map>
+#include <set>
 #include <optional>
 #include <string>
 #include <vector>
@@ -22,6 +23,7 @@ struct PollHealth {
   std::string lastError;      // "" after a clean tick
   int consecutiveFailures = 0;                // ticks in a row with any dataset failing
   std::map<std::string, int> datasetFailures;  // dataset -> failures in a row
+  std::set<std::string> inaccessible;          // datasets the account or token may not read
 };
 
 struct PollState {

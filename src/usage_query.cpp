@@ -367,8 +367,12 @@ DatasetOutcome parseUsageResponse(const std::string& dataset, int status, const 
   if (!json::sax_parse(body, &reader) || !reader.rootIsObject) return failed(dataset, "the answer is not JSON");
   if (reader.errorsNotList) return failed(dataset, "unexpected answer: errors is not a list");
   if (reader.errorCount > 0) {
-    return failed(dataset, "GraphQL error: " +
-                               clipped(reader.firstErrorMessage.empty() ? "(no message)" : reader.firstErrorMessage));
+    const std::string& message = reader.firstErrorMessage;
+    DatasetOutcome outcome = failed(dataset, "GraphQL error: " + clipped(message.empty() ? "(no message)" : message));
+    // The two refusals of access https://developers.cloudflare.com/analytics/graphql-api/errors/ lists.
+    outcome.inaccessible = message.find("does not have access to the path") != std::string::npos ||
+                           message.find("not available for your plan") != std::string::npos;
+    return outcome;
   }
   if (!reader.sawAccounts) return failed(dataset, "unexpected answer: no data.viewer.accounts list");
   if (reader.accountCount == 0) return failed(dataset, "no such account, or the API token cannot read it");

@@ -38,6 +38,9 @@ struct DatasetOutcome {
   bool byDay = false;  // rows carry their day; otherwise they are counted on today
   bool ok = false;
   std::string error;            // why it failed, when !ok: never trusted as usage
+  // The API refused the dataset to this account or token ("does not have access to the
+  // path", "not available for your plan"): a fact about access to report once, not an outage.
+  bool inaccessible = false;
   std::vector<UsageRow> rows;
   std::set<std::string> unknownActionTypes;  // names counted in a costlier class (R2)
 };

@@ -2,6 +2,7 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <set>
 
 #include "breaker_lifecycle.h"
 #include "evaluate.h"
@@ -346,6 +347,50 @@ TEST_CASE("a failing dataset changes nothing it feeds, and N failures in a row m
   CHECK(state.health.consecutiveFailures == 0);
   CHECK(state.health.lastError.empty());
   CHECK(evaluation.report["health"]["blind"] == false);
+}
+
+TEST_CASE("a dataset the account may not read is said once, as such, and is no sign of blindness") {
+  // The refusal Cloudflare documents (https://developers.cloudflare.com/analytics/graphql-api/errors/).
+  const std::string refusal =
+      R"({"data":null,"errors":[{"message":"account '0123' does not have access to the path","path":["viewer","accounts","0","aiInferenceAdaptiveGroups"]}]})";
+  const DatasetOutcome refused = parseUsageResponse("aiInferenceAdaptiveGroups", 200, refusal, kToday);
+  CHECK_FALSE(refused.ok);
+  CHECK(refused.inaccessible);
+  CHECK_FALSE(parseUsageResponse("aiInferenceAdaptiveGroups", 200, R"({"data":null,"errors":[{"message":"internal"}]})", kToday).inaccessible);
+  CHECK(parseUsageResponse("x", 200, R"({"data":null,"errors":[{"message":"not available for your plan. Upgrade to..."}]})", kToday).inaccessible);
+
+  const Config config = configOf(R"({"plan":"free","failuresUntilBlind":1})");
+  std::vector<DatasetOutcome> outcomes = withAllDatasets({refused});
+  Evaluation evaluation;
+  PollState state = tick(config, {}, outcomes, at("2026-11-23T12:00:00Z"), &evaluation);
+  REQUIRE(hasEvent(evaluation, "inaccessible", "aiInferenceAdaptiveGroups"));
+  CHECK(state.health.inaccessible == std::set<std::string>{"aiInferenceAdaptiveGroups"});
+  CHECK(state.health.lastError.empty());  // not an outage: nothing to retry or alert on as one
+  CHECK(state.health.datasetFailures.empty());
+  CHECK(evaluation.report["health"]["blindDatasets"] == json::array());
+  CHECK((*reportFor(evaluation, "ai-neurons"))["stale"] == true);
+  for (const json& entry : evaluation.report["coverage"]) {
+    if (entry["resource"] != "ai-neurons") continue;
+    CHECK(entry["polled"] == false);
+    CHECK(entry["reason"] == "the account or API token may not read aiInferenceAdaptiveGroups");
+  }
+  // Once: the next tick says nothing new, and the fact survives the state record.
+  state = parsePollState(serializePollState(state)).state;
+  state = tick(config, state, outcomes, at("2026-11-23T12:05:00Z"), &evaluation);
+  CHECK_FALSE(hasEvent(evaluation, "inaccessible", "aiInferenceAdaptiveGroups"));
+  CHECK(state.health.inaccessible.count("aiInferenceAdaptiveGroups"));
+  // Every readable dataset failing makes the guard blind; the refused one is not counted.
+  std::vector<DatasetOutcome> down;
+  for (const DatasetOutcome& outcome : outcomes) {
+    down.push_back(outcome.inaccessible ? outcome : failure(outcome.dataset, "HTTP 500"));
+  }
+  tick(config, state, down, at("2026-11-23T12:10:00Z"), &evaluation);
+  CHECK(evaluation.report["health"]["blind"] == true);
+  // Access granted: the dataset counts again, and a later refusal is news again.
+  state = tick(config, state, withAllDatasets({}), at("2026-11-23T12:15:00Z"), &evaluation);
+  CHECK(state.health.inaccessible.empty());
+  state = tick(config, state, outcomes, at("2026-11-23T12:20:00Z"), &evaluation);
+  CHECK(hasEvent(evaluation, "inaccessible", "aiInferenceAdaptiveGroups"));
 }
 
 TEST_CASE("a tick racing a manual trip never erases it") {

@@ -145,7 +145,7 @@ describe("the report is what js/index.d.ts declares", () => {
     const usage = ["breakersBefore", "budget", "coverage", "dryRun", "health", "kv", "now", "ok", "plan", "resources"];
     expect(Object.keys(report).sort()).toEqual([...usage, "alerts", "events", "wrote"].sort());
     expect(Object.keys(report.health).sort()).toEqual(
-      ["blind", "blindDatasets", "consecutiveFailures", "datasetFailures", "failuresUntilBlind", "lastCheckAt", "lastError"],
+      ["blind", "blindDatasets", "consecutiveFailures", "datasetFailures", "failuresUntilBlind", "inaccessible", "lastCheckAt", "lastError"],
     );
     const status = await guard.status(workerEnv);
     expect(Object.keys(status).sort()).toEqual(

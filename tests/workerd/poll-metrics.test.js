@@ -95,6 +95,36 @@ describe("no silent gaps", () => {
     ]);
   });
 
+  it("a dataset the account may not read is reported once as such, and is not blindness", async () => {
+    await env.USAGE_API.fetch("http://usage-api/__sim/faults", {
+      method: "POST",
+      body: JSON.stringify({ kind: "no-access", dataset: "aiInferenceAdaptiveGroups" }),
+    });
+    const clock = { now: Date.parse(`${TODAY}T12:00:00Z`) };
+    const guard = createGuard({ plan: "free", failuresUntilBlind: 1, ...simulatorConfig }, { clock: () => clock.now });
+    const first = await guard.evaluate(workerEnv);
+    const said = first.events.filter((event) => event.level === "inaccessible");
+    expect(said).toEqual([
+      expect.objectContaining({
+        key: "aiInferenceAdaptiveGroups",
+        message: expect.stringMatching(/^aiInferenceAdaptiveGroups is not available to this account or API token, so ai-neurons go unmeasured/),
+      }),
+    ]);
+    expect(first.health).toMatchObject({ inaccessible: ["aiInferenceAdaptiveGroups"], blind: false, blindDatasets: [], lastError: "" });
+    expect(first.coverage.find((entry) => entry.resource === "ai-neurons")).toEqual({
+      resource: "ai-neurons",
+      polled: false,
+      reason: "the account or API token may not read aiInferenceAdaptiveGroups",
+    });
+    clock.now += 300_000;
+    const second = await guard.evaluate(workerEnv);
+    expect(second.events.filter((event) => event.level === "inaccessible" || event.level === "blind")).toEqual([]);
+    const status = await guard.status(workerEnv);
+    expect(status.blind).toBe(false);
+    const page = renderDashboard(status, { adminPath: "/__edgefuse" });
+    expect(page).toContain('<li data-not-polled="ai-neurons">ai-neurons: the account or API token may not read aiInferenceAdaptiveGroups</li>');
+  });
+
   it("every report and the status page list what is not polled, and why", async () => {
     const guard = guardAt({});
     const report = await guard.evaluate(workerEnv);
