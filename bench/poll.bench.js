@@ -31,20 +31,26 @@ function answersFor(handle) {
   return requestsFor(handle).map(({ dataset, body }) => {
     // Answer exactly the dimensions asked for, as the API would.
     const asked = (JSON.parse(body).query.match(/dimensions \{([^}]*)\}/)?.[1] ?? "").trim().split(/\s+/);
-    const byDay = asked.includes("date");
+    const flat = dataset === "imagesUniqueTransformations"; // its rows are days: date beside the value
+    const byDay = flat || asked.includes("date");
     const rows = [];
-    const mine = resources.filter((resource) => resource.graphql.dataset === dataset);
+    const mine = resources.filter((resource) => resource.graphql.dataset === dataset && resource.graphql.polled);
     const actionTypes = [...new Set(mine.map((resource) => resource.graphql.actionTypes.split(",")[0]).filter(Boolean))];
     const dimension = asked.includes(mine[0].graphql.bindingDimension) ? mine[0].graphql.bindingDimension : "";
     for (let day = byDay ? 1 : DAYS; day <= DAYS; day += 1) {
       for (const actionType of actionTypes.length && asked.includes("actionType") ? actionTypes : [null]) {
         for (let binding = 0; binding < (dimension ? BINDINGS : 1); binding += 1) {
-          const dimensions = byDay ? { date: `2026-11-${String(day).padStart(2, "0")}` } : {};
+          const date = `2026-11-${String(day).padStart(2, "0")}`;
+          const dimensions = byDay ? { date } : {};
           if (actionType) dimensions.actionType = actionType;
           if (dimension) dimensions[dimension] = `id-${binding}`;
-          const sum = {};
-          for (const resource of mine) sum[resource.graphql.field.split(".")[1]] = 1000 + day * binding;
-          rows.push({ sum, dimensions });
+          const row = flat ? { date } : { dimensions };
+          for (const resource of mine) {
+            const [aggregate, name] = resource.graphql.field.includes(".") ? resource.graphql.field.split(".") : [null, resource.graphql.field];
+            if (aggregate) (row[aggregate] ??= {})[name] = 1000 + day * binding;
+            else row[name] = 1000 + day * binding;
+          }
+          rows.push(row);
         }
       }
     }

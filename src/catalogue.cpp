@@ -62,8 +62,6 @@ constexpr std::string_view kNewerThanSchema =
 constexpr std::string_view kStoredLevel =
     "the API reports a stored level (the day's peak), and edgefuse does not yet turn daily "
     "peaks into the billed amount";
-constexpr std::string_view kCountOnly =
-    "its dataset reports it as a bare count, which the poll does not read yet";
 
 constexpr double kMillion = 1e6;
 
@@ -269,7 +267,7 @@ constexpr std::array kResources = {
   Resource{"analytics-engine-data-points", "Workers Analytics Engine", "data points written", "data points",
     "workersAnalyticsEngineAdaptiveGroups", "count", 1, "", "", kSchemaIntrospection,
     dailyHardLimit(100'000), monthlyOverage(10 * kMillion, 0.25, kMillion), kAnalyticsEnginePricing,
-    "Published prices; Cloudflare says it does not bill Analytics Engine yet.", kCountOnly},
+    "Published prices; Cloudflare says it does not bill Analytics Engine yet."},
   Resource{"analytics-engine-read-queries", "Workers Analytics Engine", "read queries", "queries",
     "", "", 1, "", "", "",
     dailyHardLimit(10'000), monthlyOverage(kMillion, 1.00, kMillion), kAnalyticsEnginePricing,
@@ -289,13 +287,11 @@ constexpr std::array kResources = {
     "imagesUniqueTransformations", "transformations", 1, "", "", kSchemaIntrospection,
     monthlyHardLimit(5'000), monthlyOverage(5'000, 0.50, 1'000), kImagesPricing,
     "Images has its own Free and Paid plans; edgefuse reads the Workers plan as the Images plan. "
-    "Counted over a 30-day sliding window; on Images Free new transformations fail past 5,000.",
-    kCountOnly},
+    "Counted over a 30-day sliding window; on Images Free new transformations fail past 5,000."},
   Resource{"hyperdrive-queries", "Hyperdrive", "database queries", "queries",
     "hyperdriveQueriesAdaptiveGroups", "count", 1, "", "configId", kSchemaIntrospection,
     dailyHardLimit(100'000), notMetered(), kHyperdrivePricing,
-    "The free plan allows 100,000 queries a day, then queries fail; unlimited on the paid plan.",
-    kCountOnly},
+    "The free plan allows 100,000 queries a day, then queries fail; unlimited on the paid plan."},
 };
 // clang-format on
 

@@ -24,11 +24,16 @@ TimeFilter timeFilterOf(std::string_view dataset) {
   return TimeFilter::Date;
 }
 
-// "sum.requests" -> {"sum", "requests"}
+// "sum.requests" -> {"sum", "requests"}; a field of the row itself ("count") -> {"", "count"}
 std::pair<std::string, std::string> splitField(std::string_view field) {
   const std::size_t dot = field.find('.');
+  if (dot == std::string_view::npos) return {"", std::string(field)};
   return {std::string(field.substr(0, dot)), std::string(field.substr(dot + 1))};
 }
+
+// Datasets whose rows are not groups: no dimensions block, one row per day with its `date`
+// beside the value (imagesUniqueTransformations in the API's schema).
+bool hasFlatRows(std::string_view dataset) { return dataset == "imagesUniqueTransformations"; }
 
 std::vector<std::string> splitList(std::string_view text) {
   std::vector<std::string> items;
@@ -58,9 +63,10 @@ std::string joined(const std::set<std::string>& words) {
 
 std::string buildQuery(const std::string& dataset, const std::vector<const Resource*>& group, bool byDay,
                        bool byBinding) {
-  std::map<std::string, std::set<std::string>> fields;  // "sum" -> {"requests"}
+  std::map<std::string, std::set<std::string>> fields;  // "sum" -> {"requests"}; "" -> {"count"}
   std::set<std::string> dimensions;
   if (byDay) dimensions.insert("date");
+  if (hasFlatRows(dataset)) fields[""].insert("date");  // rows are days: the date is always there
   for (const Resource* resource : group) {
     auto [aggregate, name] = splitField(resource->field);
     fields[aggregate].insert(name);
@@ -71,7 +77,10 @@ std::string buildQuery(const std::string& dataset, const std::vector<const Resou
   const std::string type = datetime ? "Time" : "Date";
   const std::string prefix = datetime ? "datetime" : "date";
   std::string selection;
-  for (const auto& [aggregate, names] : fields) selection += "        " + aggregate + " { " + joined(names) + " }\n";
+  for (const auto& [aggregate, names] : fields) {
+    selection += "        " + (aggregate.empty() ? joined(names) : aggregate + " { " + joined(names) + " }") + "\n";
+  }
+  if (hasFlatRows(dataset)) dimensions.clear();
   return "query EdgefuseUsage($accountTag: string!, $start: " + type + "!, $end: " + type + "!) {\n"
          "  viewer {\n"
          "    accounts(filter: { accountTag: $accountTag }) {\n"
@@ -167,6 +176,7 @@ namespace {
 //   errors[0].message
 //   data.viewer.accounts[0].<dataset>[i].dimensions.<name>
 //   data.viewer.accounts[0].<dataset>[i].<sum|max>.<field>
+//   data.viewer.accounts[0].<dataset>[i].<field>   (a bare count, or a flat row's date)
 class AnswerReader : public nlohmann::json_sax<json> {
  public:
   // Only the dimensions and fields edgefuse asked for are kept.
@@ -176,7 +186,7 @@ class AnswerReader : public nlohmann::json_sax<json> {
     std::vector<bool> present;
   };
   struct WantedField {
-    std::string aggregate;  // "sum" or "max"
+    std::string aggregate;  // "sum" or "max"; "" for a field of the row itself
     std::string name;
   };
 
@@ -283,6 +293,22 @@ class AnswerReader : public nlohmann::json_sax<json> {
     if (errorsOpen_ && stack_.size() == 3 && stack_[1].index == 0 && !stack_[2].array &&
         stack_[2].key == "message" && text && firstErrorMessage.empty()) {
       firstErrorMessage = *text;
+    }
+    // A value of the row itself: a bare `count`, or a flat row's `date` and value.
+    if (stack_.size() == 7 && !stack_[6].array && stack_[5].array && isRowsArrayBelow() && !rows.empty()) {
+      const std::string& name = stack_[6].key;
+      Row& row = rows.back();
+      if (name == "date") {
+        if (text) row.date = *text;
+        return true;
+      }
+      for (std::size_t i = 0; i < fields.size(); ++i) {
+        if (fields[i].aggregate.empty() && fields[i].name == name) {
+          row.values[i] = number;
+          row.present[i] = true;
+        }
+      }
+      return true;
     }
     // A value inside a row's dimensions, sum or max object.
     if (stack_.size() == 8 && !stack_[6].array && !stack_[7].array && stack_[5].array && isRowsArrayBelow() &&

@@ -223,7 +223,7 @@ TEST_CASE("rate-limit key secret: named by its environment variable, never given
 
 TEST_CASE("no silent gaps: a threshold on a resource the poll cannot read is refused, naming why") {
   for (const char* id : {"vectorize-stored-dimensions", "stream-minutes-stored", "do-sqlite-rows-read",
-                         "kv-storage-gb-months", "hyperdrive-queries"}) {
+                         "kv-storage-gb-months", "browser-hours"}) {
     CAPTURE(id);
     ConfigResult result = parseConfig(json{{"plan", "paid"}, {"budget", {{"maxUsd", 10}}}, {"thresholds", {{id, {{"tripAt", 1}}}}}});
     REQUIRE_FALSE(result.config);

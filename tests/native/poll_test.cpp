@@ -91,7 +91,9 @@ TEST_CASE("one request per documented dataset, over the window the config needs"
                                              "durableObjectsInvocationsAdaptiveGroups",
                                              "durableObjectsPeriodicGroups", "aiInferenceAdaptiveGroups",
                                              "vectorizeQueriesAdaptiveGroups",
-                                             "streamMinutesViewedAdaptiveGroups"});
+                                             "streamMinutesViewedAdaptiveGroups",
+                                             "workersAnalyticsEngineAdaptiveGroups",
+                                             "imagesUniqueTransformations", "hyperdriveQueriesAdaptiveGroups"});
   // CPU time rides on the Workers request, the storage units on Durable Objects duration's;
   // stored levels (Vectorize's stored dimensions, storage bytes) are never asked for yet.
   CHECK(requests[0].query.find("cpuTimeUs") != std::string::npos);
@@ -347,6 +349,47 @@ TEST_CASE("a failing dataset changes nothing it feeds, and N failures in a row m
   CHECK(state.health.consecutiveFailures == 0);
   CHECK(state.health.lastError.empty());
   CHECK(evaluation.report["health"]["blind"] == false);
+}
+
+TEST_CASE("a bare count and a flat row of days are asked for and read like any other field") {
+  const Config free = configOf(R"({"plan":"free"})");
+  const auto requests = buildUsageRequests(free, at("2026-11-23T10:00:00Z"), "abc123");
+  auto queryOf = [&](const std::string& dataset) {
+    for (const auto& request : requests) if (request.dataset == dataset) return request.query;
+    FAIL("no request for " << dataset);
+    return std::string();
+  };
+  // Hyperdrive's queries are the group's count; Images' rows are days: no dimensions block.
+  CHECK(queryOf("hyperdriveQueriesAdaptiveGroups").find("        count\n") != std::string::npos);
+  const std::string images = queryOf("imagesUniqueTransformations");
+  CHECK(images.find("        date transformations\n") != std::string::npos);
+  CHECK(images.find("dimensions") == std::string::npos);
+
+  const DatasetOutcome hyperdrive = parseUsageResponse(
+      "hyperdriveQueriesAdaptiveGroups", 200,
+      R"({"data":{"viewer":{"accounts":[{"hyperdriveQueriesAdaptiveGroups":[{"count":95000,"dimensions":{"configId":"cfg"}}]}]}},"errors":null})",
+      kToday);
+  REQUIRE(hyperdrive.ok);
+  REQUIRE(hyperdrive.rows.size() == 1);
+  CHECK(hyperdrive.rows[0].resource == "hyperdrive-queries");
+  CHECK(hyperdrive.rows[0].units == 95000);
+  const DatasetOutcome transformations = parseUsageResponse(
+      "imagesUniqueTransformations", 200,
+      R"({"data":{"viewer":{"accounts":[{"imagesUniqueTransformations":[{"date":"2026-11-22","transformations":40},{"date":"2026-11-23","transformations":2}]}]}},"errors":null})",
+      kToday);
+  REQUIRE(transformations.ok);
+  REQUIRE(transformations.rows.size() == 2);
+  CHECK(transformations.rows[0].day == day("2026-11-22"));
+  CHECK(transformations.rows[1].units == 2);
+  // A row without its count is not a zero.
+  CHECK_FALSE(parseUsageResponse("hyperdriveQueriesAdaptiveGroups", 200,
+                                 R"({"data":{"viewer":{"accounts":[{"hyperdriveQueriesAdaptiveGroups":[{"dimensions":{}}]}]}},"errors":null})",
+                                 kToday).ok);
+
+  // On the free plan, Hyperdrive's 100,000 queries a day trip like any quota.
+  Evaluation evaluation;
+  tick(free, {}, withAllDatasets({hyperdrive}), at("2026-11-23T12:00:00Z"), &evaluation);
+  CHECK((*reportFor(evaluation, "hyperdrive-queries"))["decision"] == "trip");
 }
 
 TEST_CASE("a dataset the account may not read is said once, as such, and is no sign of blindness") {

@@ -78,6 +78,27 @@ describe("Durable Objects storage units and Vectorize, from the API's schema", (
   });
 });
 
+describe("bare counts and flat rows: Hyperdrive, Images, Analytics Engine", () => {
+  it("the free plan's 100,000 Hyperdrive queries a day trip like any quota", async () => {
+    await setUsage([{ resource: "hyperdrive-queries", units: 95_000, binding: "cfg-1", date: TODAY }]);
+    const guard = createGuard({ plan: "free", ...simulatorConfig }, { clock: () => Date.parse(`${TODAY}T12:00:00Z`) });
+    const report = await guard.evaluate(workerEnv);
+    expect(row(report, "hyperdrive-queries")).toMatchObject({ used: 95_000, quota: 100_000, decision: "trip", stale: false });
+  });
+
+  it("Images' unique transformations, read per day, count toward the budget", async () => {
+    // 5,000 a month included, then $0.50 per 1,000: 9,000 this month is $2.00 over.
+    await setUsage([
+      { resource: "images-unique-transformations", units: 6_000, date: "2026-11-02" },
+      { resource: "images-unique-transformations", units: 3_000, date: TODAY },
+    ]);
+    const report = await guardAt({ budget: { maxUsd: 1.5 } }).evaluate(workerEnv);
+    expect(row(report, "images-unique-transformations")).toMatchObject({ used: 9_000, stale: false });
+    expect(report.budget.contributions["images-unique-transformations"]).toBeCloseTo(2, 6);
+    expect(report.budget.decision).toBe("trip");
+  });
+});
+
 describe("no silent gaps", () => {
   it("a threshold on a resource the poll cannot read is a GuardConfigError that says why", () => {
     let error = null;
@@ -129,8 +150,8 @@ describe("no silent gaps", () => {
     const guard = guardAt({});
     const report = await guard.evaluate(workerEnv);
     const gaps = report.coverage.filter((entry) => !entry.polled).map((entry) => entry.resource);
-    expect(gaps).toEqual(expect.arrayContaining(["stream-minutes-stored", "vectorize-stored-dimensions", "do-sqlite-rows-read", "r2-storage-gb-months", "hyperdrive-queries"]));
-    for (const polled of ["ai-neurons", "do-storage-write-units", "vectorize-queried-dimensions", "kv-writes"]) expect(gaps).not.toContain(polled);
+    expect(gaps).toEqual(expect.arrayContaining(["stream-minutes-stored", "vectorize-stored-dimensions", "do-sqlite-rows-read", "r2-storage-gb-months", "browser-hours"]));
+    for (const polled of ["ai-neurons", "do-storage-write-units", "vectorize-queried-dimensions", "kv-writes", "hyperdrive-queries"]) expect(gaps).not.toContain(polled);
     expect(report.coverage).toHaveLength(RESOURCES.length);
     const page = renderDashboard(await guard.status(workerEnv), { adminPath: "/__edgefuse" });
     expect(page).toContain('<li data-not-polled="stream-minutes-stored">stream-minutes-stored: it is not in the GraphQL Analytics API</li>');

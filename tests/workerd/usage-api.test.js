@@ -237,6 +237,26 @@ describe("scripted usage, answered per date, actionType and binding", () => {
     expect(rows.every((row) => Number.isInteger(row.sum.requests))).toBe(true);
   });
 
+  it("answers a bare count beside the groups' dimensions, and a flat dataset's rows as days", async () => {
+    await setUsage([
+      { resource: "hyperdrive-queries", units: 70, binding: "cfg-1", date: "2026-11-04" },
+      { resource: "hyperdrive-queries", units: 5, binding: "cfg-1", date: "2026-11-05" },
+      { resource: "images-unique-transformations", units: 12, date: "2026-11-05" },
+      { resource: "images-unique-transformations", units: 3, date: "2026-11-04" },
+    ]);
+    const hyperdrive = await graphql({
+      query: `query { viewer { accounts(filter: {accountTag: "${ACCOUNT}"}) {
+        hyperdriveQueriesAdaptiveGroups(limit: 10, filter: {date_geq: "2026-11-01", date_leq: "2026-11-30"}) { count dimensions { configId } }
+        imagesUniqueTransformations(limit: 10, filter: {date_geq: "2026-11-01", date_leq: "2026-11-30"}) { date transformations } } } }`,
+    });
+    const account = (await hyperdrive.json()).data.viewer.accounts[0];
+    expect(account.hyperdriveQueriesAdaptiveGroups).toEqual([{ count: 75, dimensions: { configId: "cfg-1" } }]);
+    expect(account.imagesUniqueTransformations).toEqual([
+      { date: "2026-11-04", transformations: 3 },
+      { date: "2026-11-05", transformations: 12 },
+    ]);
+  });
+
   it("refuses fractions of a whole-number field, and keeps floats where the schema has them", async () => {
     const response = await post("/__sim/usage", { resource: "kv-writes", units: 1.5 });
     expect(response.status).toBe(400);

@@ -82,7 +82,7 @@ function getCatalogue() {
       datasets.set(dataset, { fields: new Map(), hasActionType: false, bindingDimensions: new Set() });
     }
     const info = datasets.get(dataset);
-    const [aggregate, name] = field.split(".");
+    const [aggregate, name] = splitPath(field);
     if (!info.fields.has(aggregate)) info.fields.set(aggregate, new Set());
     info.fields.get(aggregate).add(name);
     if (actionTypes) info.hasActionType = true;
@@ -91,6 +91,13 @@ function getCatalogue() {
   catalogue = { resources, datasets };
   return catalogue;
 }
+
+// "sum.requests" -> ["sum", "requests"]; a field of the row itself ("count") -> ["", "count"].
+const splitPath = (path) => (path.includes(".") ? path.split(".") : ["", path]);
+
+// Datasets whose rows are days rather than groups: `date` and the value side by side, no
+// dimensions block (imagesUniqueTransformations in the schema).
+const FLAT_DATASETS = new Set(["imagesUniqueTransformations"]);
 
 function dimensionsOf(info) {
   const names = ["date", "datetime", ...info.bindingDimensions];
@@ -318,11 +325,15 @@ function dumpUsage() {
     out[dataset] = [...records.values()]
       .sort((a, b) => compareStrings(a.date, b.date) || compareStrings(JSON.stringify(a), JSON.stringify(b)))
       .map((record) => {
-        const row = { dimensions: { date: record.date } };
+        const row = FLAT_DATASETS.has(dataset) ? { date: record.date } : { dimensions: { date: record.date } };
         if (record.actionType !== null) row.dimensions.actionType = record.actionType;
         if (record.bindingDimension) row.dimensions[record.bindingDimension] = record.binding;
         for (const [path, value] of record.values) {
-          const [aggregate, name] = path.split(".");
+          const [aggregate, name] = splitPath(path);
+          if (!aggregate) {
+            row[name] = value;
+            continue;
+          }
           row[aggregate] ??= {};
           row[aggregate][name] = value;
         }
@@ -542,9 +553,10 @@ const schema = () => (analyticsSchema ??= buildSchema(ROOT + DATASETS));
 // The scalar the schema gives `aggregate.name` ("sum.requests") of a dataset's rows:
 // "uint64", "float64"…
 function scalarOf(dataset, path) {
-  const [aggregate, name] = path.split(".");
+  const [aggregate, name] = splitPath(path);
   const rows = getNamedType(schema().getType("account").getFields()[dataset].type);
-  return getNamedType(getNamedType(rows.getFields()[aggregate].type).getFields()[name].type).name;
+  const holder = aggregate ? getNamedType(rows.getFields()[aggregate].type) : rows;
+  return getNamedType(holder.getFields()[name].type).name;
 }
 
 // What a variable's value must look like, by the scalar it is declared as.
@@ -797,8 +809,16 @@ function answerDataset(block, resolve) {
   // What the block asks for, in the order asked.
   const wanted = [];
   let dimensions = null;
+  const flat = FLAT_DATASETS.has(block.name);
+  let flatDate = null; // the key a flat row's date is asked under
   for (const selection of block.selections) {
-    if (!selection.selections) throw new QueryError(`${block.name}: field "${selection.name}" needs a selection`);
+    if (!selection.selections) {
+      // A field of the row itself: a bare `count`, or a flat row's date and value.
+      if (flat && selection.name === "date") flatDate = selection.key;
+      else if (info.fields.get("")?.has(selection.name)) wanted.push({ key: selection.key, aggregate: "", fields: [selection] });
+      else throw new QueryError(`${block.name}: field "${selection.name}" needs a selection`);
+      continue;
+    }
     const names = selection.selections.map((field) => {
       if (field.selections) throw new QueryError(`${block.name}.${selection.name}.${field.name}: has no subfields`);
       return field;
@@ -828,7 +848,8 @@ function answerDataset(block, resolve) {
   // One row per distinct combination of the requested dimensions.
   const groups = new Map();
   for (const record of records) {
-    const dims = (dimensions?.fields ?? []).map((field) => dimensionValue(record, field.name));
+    // A flat dataset's rows are its days, asked for or not.
+    const dims = flat ? [record.date] : (dimensions?.fields ?? []).map((field) => dimensionValue(record, field.name));
     const key = JSON.stringify(dims);
     if (!groups.has(key)) groups.set(key, { dims, records: [] });
     groups.get(key).records.push(record);
@@ -836,12 +857,19 @@ function answerDataset(block, resolve) {
 
   const rows = [...groups.values()].map(({ dims, records: members }) => {
     const row = {};
+    if (flatDate) row[flatDate] = dims[0];
+    const total = (aggregate, name) => {
+      const path = aggregate ? `${aggregate}.${name}` : name;
+      const values = members.map((record) => record.values.get(path)).filter((v) => v !== undefined);
+      return aggregate === "max" ? Math.max(0, ...values) : clean(values.reduce((sum, v) => sum + v, 0));
+    };
     for (const { key, aggregate, fields } of wanted) {
-      row[key] = {};
-      for (const field of fields) {
-        const values = members.map((record) => record.values.get(`${aggregate}.${field.name}`)).filter((v) => v !== undefined);
-        row[key][field.key] = aggregate === "max" ? Math.max(0, ...values) : clean(values.reduce((sum, v) => sum + v, 0));
+      if (!aggregate) {
+        row[key] = total("", fields[0].name);
+        continue;
       }
+      row[key] = {};
+      for (const field of fields) row[key][field.key] = total(aggregate, field.name);
     }
     if (dimensions) {
       row[dimensions.key] = Object.fromEntries(dimensions.fields.map((field, index) => [field.key, dims[index]]));
@@ -849,7 +877,7 @@ function answerDataset(block, resolve) {
     return { row, dims };
   });
 
-  rows.sort(rowOrder(block, resolve, dimensions, dimensionNames));
+  rows.sort(flat ? (a, b) => compareStrings(a.dims[0], b.dims[0]) : rowOrder(block, resolve, dimensions, dimensionNames));
   return rows.slice(0, limit).map(({ row }) => row);
 }
 
