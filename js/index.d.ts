@@ -27,6 +27,8 @@ export interface Resource {
   readonly service: string;
   readonly metric: string;
   readonly unit: string;
+  /** "sum": counts that add up; "daily-peak": a stored level (storage), billed per GB-month. */
+  readonly measure: "sum" | "daily-peak";
   readonly graphql: {
     /** GraphQL Analytics dataset, "" when the API does not expose the metric. */
     readonly dataset: string;
@@ -76,10 +78,10 @@ export type ResourceId =
   | "vectorize-stored-dimensions"
   | "stream-minutes-delivered"
   | "stream-minutes-stored"
-  | "kv-storage-gb-months"
-  | "d1-storage-gb-months"
-  | "r2-storage-gb-months"
-  | "do-storage-gb-months"
+  | "kv-storage-gb"
+  | "d1-storage-gb"
+  | "r2-storage-gb"
+  | "do-storage-gb"
   | "r2-ia-class-a"
   | "r2-ia-class-b"
   | "workers-logs-gb"

@@ -16,8 +16,16 @@ export function loadResources() {
 const count = (n) => n.toLocaleString("en-US");
 const usd = (n) => `$${n.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 3 })}`;
 
-function allowance(a) {
+function allowance(a, resource) {
   if (a.billing === "not-metered") return "not metered";
+  if (resource.measure === "daily-peak") {
+    // A stored level: capped as it stands, or billed per month of it (the daily peaks' average).
+    const unit = resource.unit;
+    if (a.billing === "hard-limit") return `${count(a.included)} ${unit} stored, then refused`;
+    const per = a.priceUnit === 1 ? `${unit}-month` : `${count(a.priceUnit)} ${unit} for a month`;
+    const price = `${usd(a.priceUsd)} per ${per}${a.roundsUpToUnit ? " (rounded up)" : ""}`;
+    return a.included > 0 ? `${count(a.included)} ${unit} for a month, then ${price}` : price;
+  }
   const included = `${count(a.included)} / ${a.period}`;
   if (a.billing === "hard-limit") return `${included}, then refused`;
   const price = `${usd(a.priceUsd)} per ${count(a.priceUnit)}${a.roundsUpToUnit ? " (rounded up)" : ""}`;
@@ -30,7 +38,7 @@ export function catalogueMarkdown(resources) {
     const field = r.graphql.polled
       ? `\`${r.graphql.dataset}\` \`${r.graphql.field}\``
       : `not polled: ${r.graphql.notPolled}`;
-    return `| \`${r.id}\` | ${r.unit} | ${allowance(r.free)} | ${allowance(r.paid)} | ${field} | ${source} |`;
+    return `| \`${r.id}\` | ${r.unit} | ${allowance(r.free, r)} | ${allowance(r.paid, r)} | ${field} | ${source} |`;
   });
   return [
     START,

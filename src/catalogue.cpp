@@ -59,9 +59,6 @@ constexpr std::string_view kStreamMetrics =
 constexpr std::string_view kNotInApi = "it is not in the GraphQL Analytics API";
 constexpr std::string_view kNewerThanSchema =
     "its dataset is newer than the schema edgefuse checks its requests against";
-constexpr std::string_view kStoredLevel =
-    "the API reports a stored level (the day's peak), and edgefuse does not yet turn daily "
-    "peaks into the billed amount";
 
 constexpr double kMillion = 1e6;
 
@@ -79,6 +76,8 @@ constexpr Allowance monthlyBlocks(double priceUsd, double priceUnit) {
   return {Billing::Overage, Period::Month, 0, priceUsd, priceUnit, true};
 }
 constexpr Allowance notMetered() { return {Billing::NotMetered, Period::Day, 0, 0, 1, false}; }
+// A plan's cap on a stored level (Measure::DailyPeak): judged on the day's peak, not summed.
+constexpr Allowance levelCap(double included) { return {Billing::HardLimit, Period::Day, included, 0, 1, false}; }
 
 // R2 bills by its own free tier whatever the Workers plan, and rounds up to whole millions.
 constexpr Allowance r2Allowance(double included, double priceUsd) {
@@ -206,9 +205,10 @@ constexpr std::array kResources = {
   Resource{"vectorize-stored-dimensions", "Vectorize", "stored vector dimensions", "dimensions",
     "vectorizeStorageAdaptiveGroups", "max.storedVectorDimensions", 1, "", "vectorizeIndexId",
     kSchemaIntrospection,
-    monthlyHardLimit(5 * kMillion), monthlyOverage(10 * kMillion, 0.05, 100 * kMillion),
-    kVectorizePricing, "Priced per 100 million stored dimensions. Empty indexes do not count.",
-    kStoredLevel},
+    levelCap(5 * kMillion), monthlyOverage(10 * kMillion, 0.05, 100 * kMillion),
+    kVectorizePricing, "Priced per 100 million stored dimensions a month; empty indexes do not "
+    "count. The pricing page does not say how a month of storage is measured: edgefuse averages "
+    "each day's peak over 30 days, as R2 bills storage.", "", Measure::DailyPeak},
   Resource{"stream-minutes-delivered", "Stream", "minutes delivered", "minutes",
     "streamMinutesViewedAdaptiveGroups", "sum.minutesViewed", 1, "", "uid", kStreamMetrics,
     monthlyOverage(0, 1.00, 1'000), monthlyOverage(0, 1.00, 1'000), kStreamPricing,
@@ -222,28 +222,33 @@ constexpr std::array kResources = {
     kNotInApi},
   // Stored data, billed in GB-months: the average of each day's peak over 30 days
   // (https://developers.cloudflare.com/r2/pricing/#storage-usage). The free plans cap the level.
-  Resource{"kv-storage-gb-months", "Workers KV", "stored data", "GB-months",
+  Resource{"kv-storage-gb", "Workers KV", "stored data", "GB",
     "", "", 1, "", "", "",
-    monthlyHardLimit(1), monthlyOverage(1, 0.50, 1), kKvPricing,
-    "The free plan stores at most 1 GB. kvStorageAdaptiveGroups (max byteCount) is documented on "
-    "https://developers.cloudflare.com/kv/observability/metrics-analytics/ but newer than the "
-    "schema edgefuse checks its requests against.",
-    kNewerThanSchema},
-  Resource{"d1-storage-gb-months", "D1", "stored data", "GB-months",
+    levelCap(1), monthlyOverage(1, 0.50, 1), kKvPricing,
+    "Billed per GB-month. The free plan stores at most 1 GB. kvStorageAdaptiveGroups (max "
+    "byteCount) is documented on https://developers.cloudflare.com/kv/observability/metrics-analytics/ "
+    "but newer than the schema edgefuse checks its requests against.",
+    kNewerThanSchema, Measure::DailyPeak},
+  Resource{"d1-storage-gb", "D1", "stored data", "GB",
     "d1StorageAdaptiveGroups", "max.databaseSizeBytes", 1e-9, "", "databaseId", kD1Metrics,
-    monthlyHardLimit(5), monthlyOverage(5, 0.75, 1), kD1Pricing,
-    "Summed over every database in the account, tables and indexes; the free plan stores at "
-    "most 5 GB in all.", kStoredLevel},
-  Resource{"r2-storage-gb-months", "R2", "Standard storage", "GB-months",
+    levelCap(5), monthlyOverage(5, 0.75, 1), kD1Pricing,
+    "Billed per GB-month, summed over every database in the account, tables and indexes; the "
+    "free plan stores at most 5 GB in all. Read as each database's daily peak.", "", Measure::DailyPeak},
+  Resource{"r2-storage-gb", "R2", "Standard storage", "GB",
     "r2StorageAdaptiveGroups", "max.payloadSize", 1e-9, "", "bucketName", kR2Metrics,
-    monthlyOverage(10, 0.015, 1), monthlyOverage(10, 0.015, 1), kR2Storage,
-    "The average of each day's peak over 30 days, rounded up to whole GB-months; 10 GB-months "
-    "free on either Workers plan.", kStoredLevel},
-  Resource{"do-storage-gb-months", "Durable Objects", "stored data", "GB-months",
+    Allowance{Billing::Overage, Period::Month, 10, 0.015, 1, true},
+    Allowance{Billing::Overage, Period::Month, 10, 0.015, 1, true}, kR2Storage,
+    "Per GB-month: the average of each day's peak over 30 days, rounded up to whole GB-months; "
+    "10 GB-months free on either Workers plan.",
+    "its rows mix Standard and Infrequent Access storage, which edgefuse does not tell apart yet",
+    Measure::DailyPeak},
+  Resource{"do-storage-gb", "Durable Objects", "stored data", "GB",
     "durableObjectsStorageGroups", "max.storedBytes", 1e-9, "", "", kDurableObjectsMetrics,
-    monthlyHardLimit(5), monthlyOverage(5, 0.20, 1), kDoSqlitePricing,
+    levelCap(5), monthlyOverage(5, 0.20, 1), kDoSqlitePricing,
     "SQLite backend: 5 GB on the free plan, 5 GB-months then $0.20 per GB-month on the paid "
-    "plan (key-value backend: 1 GB included). Billed from 2026-01-07.", kStoredLevel},
+    "plan (key-value backend: 1 GB included), billed from 2026-01-07. How Durable Objects "
+    "measure a GB-month is not published: edgefuse averages daily peaks over 30 days, as R2 does.",
+    "", Measure::DailyPeak},
   // R2 Infrequent Access: its own prices and no free tier (https://developers.cloudflare.com/r2/pricing/).
   Resource{"r2-ia-class-a", "R2", "Infrequent Access Class A operations", "operations",
     "", "", 1, "", "", "",
@@ -327,6 +332,8 @@ std::string_view whyNotPolled(const Resource& resource) { return resource.notPol
 std::string_view nameOf(Plan plan) { return plan == Plan::Free ? "free" : "paid"; }
 
 std::string_view nameOf(Period period) { return period == Period::Day ? "day" : "month"; }
+
+std::string_view nameOf(Measure measure) { return measure == Measure::Sum ? "sum" : "daily-peak"; }
 
 std::string_view nameOf(Billing billing) {
   switch (billing) {

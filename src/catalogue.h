@@ -20,6 +20,17 @@ enum class Billing {
   Overage,     // `included` per period, then `priceUsd` per `priceUnit` units
 };
 
+// What a field's rows are: counts to add up, or a stored level, each day's peak (storage).
+enum class Measure {
+  Sum,
+  // Billed, where it is billed, per GB-month: the average of each day's peak over 30 days
+  // (https://developers.cloudflare.com/r2/pricing/#storage-usage); where a plan caps it, the
+  // level itself is what the cap applies to.
+  DailyPeak,
+};
+// The days a stored level is averaged over to make a month of it.
+constexpr double kStorageMonthDays = 30;
+
 struct Allowance {
   Billing billing;
   Period period;        // the window `included` applies to
@@ -45,6 +56,7 @@ struct Resource {
   std::string_view source;    // official page(s) for the numbers above, space-separated
   std::string_view note;      // billing subtleties a user should know, "" when none
   std::string_view notPolled = "";  // why the usage poll cannot read it; "" when it does
+  Measure measure = Measure::Sum;
 };
 
 // All resources, in a stable order.
@@ -71,5 +83,6 @@ std::string_view whyNotPolled(const Resource& resource);
 std::string_view nameOf(Plan plan);
 std::string_view nameOf(Period period);
 std::string_view nameOf(Billing billing);
+std::string_view nameOf(Measure measure);
 
 }  // namespace edgefuse

@@ -37,9 +37,10 @@ std::string percentText(double value) {
   return text;
 }
 
-// Usage of `resource` (one binding, when `bindingId` is set) on days [first, last].
-double usageBetween(const DatasetOutcome& outcome, const std::string& resource,
-                    const std::optional<std::string>& bindingId, Day first, Day last) {
+// What the rows of `resource` (one binding, when `bindingId` is set) add up to on days
+// [first, last].
+double rowsBetween(const DatasetOutcome& outcome, const std::string& resource,
+                   const std::optional<std::string>& bindingId, Day first, Day last) {
   double total = 0;
   for (const UsageRow& row : outcome.rows) {
     if (row.resource != resource || row.day < first || row.day > last) continue;
@@ -78,6 +79,21 @@ class Evaluator {
   }
 
   const Allowance& allowance(const Resource& resource) const { return allowanceFor(resource, config_.plan); }
+
+  // A resource's usage on days [first, last] in the measure it is billed in. Counts add up. A
+  // stored level (each day's peak, per binding, added across bindings) is, where it is billed,
+  // GB-months: the peaks' average over 30 days; where a plan caps it, the highest day's level.
+  double usageBetween(const DatasetOutcome& outcome, const std::string& id,
+                      const std::optional<std::string>& bindingId, Day first, Day last) const {
+    const Resource& resource = *findResource(id);
+    if (resource.measure == Measure::Sum) return rowsBetween(outcome, id, bindingId, first, last);
+    if (allowance(resource).billing == Billing::Overage) {
+      return rowsBetween(outcome, id, bindingId, first, last) / kStorageMonthDays;
+    }
+    double highest = 0;
+    for (Day day = first; day <= last; ++day) highest = std::max(highest, rowsBetween(outcome, id, bindingId, day, day));
+    return highest;
+  }
 
   // "kv-reads, kv-writes": the polled resources read from `dataset`.
   static std::string resourcesOn(const std::string& dataset) {
@@ -144,6 +160,8 @@ class Evaluator {
     if (plan.billing != Billing::NotMetered && plan.included > 0) {
       const double periodDays = plan.period == Period::Day ? 1.0 : static_cast<double>(month_.nextStart - month_.first);
       quota = plan.included * static_cast<double>(window.nextStart - window.first) / periodDays;
+      // A cap on a stored level is the same whatever the window.
+      if (resource.measure == Measure::DailyPeak && plan.billing == Billing::HardLimit) quota = plan.included;
     }
     auto breaker = previous_.breakers.find(key);
     const bool tripped = breaker != previous_.breakers.end();

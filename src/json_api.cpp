@@ -65,6 +65,7 @@ std::string resourcesJson() {
         {"service", resource.service},
         {"metric", resource.metric},
         {"unit", resource.unit},
+        {"measure", nameOf(resource.measure)},
         {"graphql",
          {{"dataset", resource.dataset},
           {"field", resource.field},

@@ -137,10 +137,14 @@ DatasetWindow datasetWindow(const Config& config, const std::string& dataset, Da
       starts.insert(billingMonth(budgetStart, config.billingDay).first);  // what was owed before it
     }
   }
-  if (starts.empty()) return {today, false, byBinding};
+  // A stored level is each day's peak of each binding: a row spanning days or bindings would
+  // hold the largest of them, not their total.
+  bool level = false;
+  for (const Resource* resource : resourcesOf(dataset)) level |= resource->measure == Measure::DailyPeak;
+  if (starts.empty()) return {today, level, byBinding || level};
   const Day earliest = today - (queryReachDays(dataset) - 1);
-  if (*starts.begin() < earliest) return {earliest, true, byBinding};
-  return {*starts.begin(), starts.size() > 1, byBinding};
+  if (*starts.begin() < earliest) return {earliest, true, byBinding || level};
+  return {*starts.begin(), starts.size() > 1 || level, byBinding || level};
 }
 
 int queryReachDays(const std::string& dataset) { return dataset == "r2OperationsAdaptiveGroups" ? 32 : 31; }

@@ -173,16 +173,26 @@ TEST_CASE("Durable Objects storage: key-value units on the paid plan, SQLite row
   CHECK(get("do-sqlite-rows-written").paid.included == 50e6);
   CHECK(get("do-sqlite-rows-written").paid.priceUsd == doctest::Approx(1.00));
   CHECK_FALSE(isPolled(get("do-sqlite-rows-read")));
-  CHECK(get("do-storage-gb-months").paid.priceUsd == doctest::Approx(0.20));
+  CHECK(get("do-storage-gb").paid.priceUsd == doctest::Approx(0.20));
 }
 
 TEST_CASE("storage, Infrequent Access and the other products, each with its own prices") {
-  CHECK(get("kv-storage-gb-months").paid.priceUsd == doctest::Approx(0.50));  // kv/platform/pricing
-  CHECK(get("kv-storage-gb-months").paid.included == 1);
-  CHECK(get("d1-storage-gb-months").paid.priceUsd == doctest::Approx(0.75));  // d1/platform/pricing
-  CHECK(get("d1-storage-gb-months").paid.included == 5);
-  CHECK(get("r2-storage-gb-months").free.included == 10);                      // r2/pricing
-  CHECK(get("r2-storage-gb-months").paid.priceUsd == doctest::Approx(0.015));
+  CHECK(get("kv-storage-gb").paid.priceUsd == doctest::Approx(0.50));  // kv/platform/pricing
+  CHECK(get("kv-storage-gb").paid.included == 1);
+  CHECK(get("d1-storage-gb").paid.priceUsd == doctest::Approx(0.75));  // d1/platform/pricing
+  CHECK(get("d1-storage-gb").paid.included == 5);
+  CHECK(get("r2-storage-gb").free.included == 10);                      // r2/pricing
+  CHECK(get("r2-storage-gb").paid.priceUsd == doctest::Approx(0.015));
+  CHECK(get("r2-storage-gb").paid.roundsUpToUnit);  // 1.1 GB-months bill as 2
+  // Storage is a level, read as each day's peak; a free plan's cap applies to it as it stands.
+  for (auto id : {"kv-storage-gb", "d1-storage-gb", "r2-storage-gb", "do-storage-gb", "vectorize-stored-dimensions"}) {
+    CAPTURE(id);
+    CHECK(get(id).measure == Measure::DailyPeak);
+  }
+  CHECK(get("d1-storage-gb").free.billing == Billing::HardLimit);
+  CHECK(get("d1-storage-gb").free.included == 5);
+  CHECK(get("d1-storage-gb").fieldScale == doctest::Approx(1e-9));  // bytes -> GB
+  CHECK(get("kv-writes").measure == Measure::Sum);
   // Infrequent Access: no free tier on either plan, and its own prices.
   CHECK(get("r2-ia-class-a").free.included == 0);
   CHECK(get("r2-ia-class-a").paid.priceUsd == doctest::Approx(9.00));

@@ -90,18 +90,23 @@ TEST_CASE("one request per documented dataset, over the window the config needs"
                                              "queueMessageOperationsAdaptiveGroups",
                                              "durableObjectsInvocationsAdaptiveGroups",
                                              "durableObjectsPeriodicGroups", "aiInferenceAdaptiveGroups",
-                                             "vectorizeQueriesAdaptiveGroups",
-                                             "streamMinutesViewedAdaptiveGroups",
+                                             "vectorizeQueriesAdaptiveGroups", "vectorizeStorageAdaptiveGroups",
+                                             "streamMinutesViewedAdaptiveGroups", "d1StorageAdaptiveGroups",
+                                             "durableObjectsStorageGroups",
                                              "workersAnalyticsEngineAdaptiveGroups",
                                              "imagesUniqueTransformations", "hyperdriveQueriesAdaptiveGroups"});
-  // CPU time rides on the Workers request, the storage units on Durable Objects duration's;
-  // stored levels (Vectorize's stored dimensions, storage bytes) are never asked for yet.
+  auto queryOf = [&](const std::string& dataset) {
+    for (const auto& request : requests) if (request.dataset == dataset) return request.query;
+    return std::string();
+  };
+  // CPU time rides on the Workers request, the storage units on Durable Objects duration's.
   CHECK(requests[0].query.find("cpuTimeUs") != std::string::npos);
-  CHECK(requests[6].query.find("sum { duration storageDeletes storageReadUnits storageWriteUnits }") != std::string::npos);
-  for (const auto& request : requests) {
-    CHECK(request.query.find("storedVectorDimensions") == std::string::npos);
-    CHECK(request.query.find("Bytes") == std::string::npos);
-  }
+  CHECK(queryOf("durableObjectsPeriodicGroups").find("sum { duration storageDeletes storageReadUnits storageWriteUnits }") != std::string::npos);
+  // A stored level is always asked per day and per binding: a row across them would be their
+  // largest, not their total. R2's storage (Standard and Infrequent Access mixed) is not asked.
+  CHECK(queryOf("d1StorageAdaptiveGroups").find("max { databaseSizeBytes }") != std::string::npos);
+  CHECK(queryOf("d1StorageAdaptiveGroups").find("dimensions { databaseId date }") != std::string::npos);
+  for (const auto& request : requests) CHECK(request.query.find("payloadSize") == std::string::npos);
 
   // Free-plan D1 quotas are daily: today only, one total, split neither by day nor database.
   const UsageRequest& d1 = requests[2];
@@ -349,6 +354,37 @@ TEST_CASE("a failing dataset changes nothing it feeds, and N failures in a row m
   CHECK(state.health.consecutiveFailures == 0);
   CHECK(state.health.lastError.empty());
   CHECK(evaluation.report["health"]["blind"] == false);
+}
+
+TEST_CASE("stored levels: the day's peak against a free cap, GB-months where they are billed") {
+  // Two databases' daily peaks, in GB, as the rows of d1StorageAdaptiveGroups give them.
+  std::vector<UsageRow> rows;
+  for (Day d = day("2026-11-01"); d <= kToday; ++d) {
+    rows.push_back({"d1-storage-gb", "db-1", d, 3.0});
+    rows.push_back({"d1-storage-gb", "db-2", d, d == kToday ? 1.8 : 0.5});
+  }
+  Evaluation evaluation;
+  // Free: 5 GB in all is a level: today's 4.8 GB is 96% of it, however many days went before.
+  tick(configOf(R"({"plan":"free"})"), {}, withAllDatasets({usage("d1StorageAdaptiveGroups", rows)}),
+       at("2026-11-23T12:00:00Z"), &evaluation);
+  const json& free = *reportFor(evaluation, "d1-storage-gb");
+  CHECK(free["used"].get<double>() == doctest::Approx(4.8));
+  CHECK(free["quota"] == 5);
+  CHECK(free["decision"] == "trip");
+  // Paid: 5 GB-months included, then $0.75 per GB-month; 22 days at 3.5 GB and one at 4.8 GB
+  // are (22 x 3.5 + 4.8) / 30 = 2.7267 GB-months so far: within the inclusion.
+  tick(configOf(R"({"plan":"paid","budget":{"maxUsd":5}})"), {}, withAllDatasets({usage("d1StorageAdaptiveGroups", rows)}),
+       at("2026-11-23T12:00:00Z"), &evaluation);
+  CHECK((*reportFor(evaluation, "d1-storage-gb"))["used"].get<double>() == doctest::Approx((22 * 3.5 + 4.8) / 30));
+  CHECK((*reportFor(evaluation, "d1-storage-gb"))["overageUsd"] == 0);
+  // 60 GB stored all month: 23 x 60 / 30 = 46 GB-months, $30.75 over: the budget trips it.
+  std::vector<UsageRow> large;
+  for (Day d = day("2026-11-01"); d <= kToday; ++d) large.push_back({"d1-storage-gb", "db-1", d, 60});
+  tick(configOf(R"({"plan":"paid","budget":{"maxUsd":5}})"), {}, withAllDatasets({usage("d1StorageAdaptiveGroups", large)}),
+       at("2026-11-23T12:00:00Z"), &evaluation);
+  CHECK((*reportFor(evaluation, "d1-storage-gb"))["overageUsd"].get<double>() == doctest::Approx((46 - 5) * 0.75));
+  CHECK(evaluation.report["budget"]["contributions"]["d1-storage-gb"].get<double>() == doctest::Approx(30.75));
+  CHECK(hasEvent(evaluation, "trip", "d1-storage-gb"));
 }
 
 TEST_CASE("a bare count and a flat row of days are asked for and read like any other field") {

@@ -252,7 +252,7 @@ TEST_CASE("lifecycle: a record with any problem is written back clean by the nex
 
 TEST_CASE("review: a damaged entry the poll never judges stands as a manual trip, until a reset") {
   GuardCore core = coreOf(R"({"plan":"free","bindingIds":{"NOTES":"ns1"}})");
-  for (const char* key : {"vectorize-stored-dimensions", "stream-minutes-stored", "kv-writes:NOTES"}) {
+  for (const char* key : {"r2-storage-gb", "stream-minutes-stored", "kv-writes:NOTES"}) {
     CAPTURE(key);
     TickWorld world;
     world.kv[kStateKey] = record({{key, "corrupt"}});

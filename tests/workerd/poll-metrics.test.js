@@ -78,6 +78,30 @@ describe("Durable Objects storage units and Vectorize, from the API's schema", (
   });
 });
 
+describe("stored levels: storage and stored vector dimensions", () => {
+  it("the free plan's 5 GB of D1 is a level: today's peaks of every database, added", async () => {
+    await setUsage([
+      { resource: "d1-storage-gb", units: 1, binding: "db-1", date: "2026-11-20" },
+      { resource: "d1-storage-gb", units: 3, binding: "db-1", date: TODAY },
+      { resource: "d1-storage-gb", units: 1.7, binding: "db-2", date: TODAY },
+    ]);
+    const guard = createGuard({ plan: "free", ...simulatorConfig }, { clock: () => Date.parse(`${TODAY}T12:00:00Z`) });
+    const report = await guard.evaluate(workerEnv);
+    expect(row(report, "d1-storage-gb")).toMatchObject({ used: 4.7, quota: 5, decision: "trip", stale: false });
+  });
+
+  it("on the paid plan, Durable Objects storage is billed per GB-month and counts toward the budget", async () => {
+    // 65 GB every day of November so far: 23 x 65 / 30 = 49.83 GB-months, $8.97 over 5 included.
+    const entries = [];
+    for (let day = 1; day <= 23; day += 1) entries.push({ resource: "do-storage-gb", units: 65, date: `2026-11-${String(day).padStart(2, "0")}` });
+    await setUsage(entries);
+    const report = await guardAt({ budget: { maxUsd: 5 } }).evaluate(workerEnv);
+    expect(row(report, "do-storage-gb").used).toBeCloseTo((23 * 65) / 30, 6);
+    expect(report.budget.contributions["do-storage-gb"]).toBeCloseTo(((23 * 65) / 30 - 5) * 0.2, 6);
+    expect(report.budget.decision).toBe("trip");
+  });
+});
+
 describe("bare counts and flat rows: Hyperdrive, Images, Analytics Engine", () => {
   it("the free plan's 100,000 Hyperdrive queries a day trip like any quota", async () => {
     await setUsage([{ resource: "hyperdrive-queries", units: 95_000, binding: "cfg-1", date: TODAY }]);
@@ -103,15 +127,15 @@ describe("no silent gaps", () => {
   it("a threshold on a resource the poll cannot read is a GuardConfigError that says why", () => {
     let error = null;
     try {
-      createGuard({ plan: "paid", budget: { maxUsd: 10 }, thresholds: { "vectorize-stored-dimensions": { tripAt: 1e6 } } });
+      createGuard({ plan: "paid", budget: { maxUsd: 10 }, thresholds: { "r2-storage-gb": { tripAt: 100 } } });
     } catch (caught) {
       error = caught;
     }
     expect(error).toBeInstanceOf(GuardConfigError);
     expect(error.problems).toEqual([
       expect.objectContaining({
-        path: "thresholds.vectorize-stored-dimensions",
-        message: expect.stringMatching(/^the usage poll cannot read vectorize-stored-dimensions: the API reports a stored level/),
+        path: "thresholds.r2-storage-gb",
+        message: "the usage poll cannot read r2-storage-gb: its rows mix Standard and Infrequent Access storage, which edgefuse does not tell apart yet",
       }),
     ]);
   });
@@ -150,8 +174,8 @@ describe("no silent gaps", () => {
     const guard = guardAt({});
     const report = await guard.evaluate(workerEnv);
     const gaps = report.coverage.filter((entry) => !entry.polled).map((entry) => entry.resource);
-    expect(gaps).toEqual(expect.arrayContaining(["stream-minutes-stored", "vectorize-stored-dimensions", "do-sqlite-rows-read", "r2-storage-gb-months", "browser-hours"]));
-    for (const polled of ["ai-neurons", "do-storage-write-units", "vectorize-queried-dimensions", "kv-writes", "hyperdrive-queries"]) expect(gaps).not.toContain(polled);
+    expect(gaps).toEqual(expect.arrayContaining(["stream-minutes-stored", "kv-storage-gb", "do-sqlite-rows-read", "r2-storage-gb", "browser-hours"]));
+    for (const polled of ["ai-neurons", "do-storage-write-units", "vectorize-stored-dimensions", "d1-storage-gb", "kv-writes", "hyperdrive-queries"]) expect(gaps).not.toContain(polled);
     expect(report.coverage).toHaveLength(RESOURCES.length);
     const page = renderDashboard(await guard.status(workerEnv), { adminPath: "/__edgefuse" });
     expect(page).toContain('<li data-not-polled="stream-minutes-stored">stream-minutes-stored: it is not in the GraphQL Analytics API</li>');
