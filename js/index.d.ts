@@ -39,6 +39,8 @@ export interface Resource {
     readonly actionTypes: string;
     /** Dimension giving a per-binding breakdown, "" when none. */
     readonly bindingDimension: string;
+    /** R2's `storageClass` the rows must have ("Standard", "InfrequentAccess"), "" for any. */
+    readonly storageClass: string;
     /** Page documenting the dataset and field, "" when not in the public docs. */
     readonly documentedAt: string;
     /** Whether the usage poll reads it; thresholds and budgets need this. */
@@ -81,9 +83,11 @@ export type ResourceId =
   | "kv-storage-gb"
   | "d1-storage-gb"
   | "r2-storage-gb"
+  | "r2-ia-storage-gb"
   | "do-storage-gb"
   | "r2-ia-class-a"
   | "r2-ia-class-b"
+  | "r2-ia-retrieval-gb"
   | "workers-logs-gb"
   | "analytics-engine-data-points"
   | "analytics-engine-read-queries"

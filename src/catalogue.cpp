@@ -92,6 +92,9 @@ constexpr std::string_view kR2ClassB =
     "HeadBucket,HeadObject,GetObject,UsageSummary,GetBucketEncryption,GetBucketLocation,"
     "GetBucketCors,GetBucketLifecycleConfiguration";
 constexpr std::string_view kR2Free = "DeleteObject,DeleteBucket,AbortMultipartUpload";
+// R2's storage classes, as its API names them (https://developers.cloudflare.com/r2/buckets/storage-classes/).
+constexpr std::string_view kStandard = "Standard";
+constexpr std::string_view kInfrequentAccess = "InfrequentAccess";
 
 // clang-format off
 constexpr std::array kResources = {
@@ -135,12 +138,14 @@ constexpr std::array kResources = {
   Resource{"r2-class-a", "R2", "Class A operations", "operations",
     "r2OperationsAdaptiveGroups", "sum.requests", 1, kR2ClassA, "bucketName", kR2Metrics,
     r2Allowance(kMillion, 4.50), r2Allowance(kMillion, 4.50), kR2Pricing,
-    "list, put and multipart uploads are Class A. R2's free tier is monthly, applies on both "
-    "Workers plans, and covers Standard storage only; usage rounds up to the next million."},
+    "list, put and multipart uploads are Class A, on Standard storage. R2's free tier is monthly, "
+    "applies on both Workers plans, and covers Standard storage only; usage rounds up to the next "
+    "million.", "", Measure::Sum, kStandard},
   Resource{"r2-class-b", "R2", "Class B operations", "operations",
     "r2OperationsAdaptiveGroups", "sum.requests", 1, kR2ClassB, "bucketName", kR2Metrics,
     r2Allowance(10 * kMillion, 0.36), r2Allowance(10 * kMillion, 0.36), kR2Pricing,
-    "head and get are Class B. Usage rounds up to the next million."},
+    "head and get are Class B, on Standard storage. Usage rounds up to the next million.", "",
+    Measure::Sum, kStandard},
   Resource{"r2-deletes", "R2", "delete operations", "operations",
     "r2OperationsAdaptiveGroups", "sum.requests", 1, kR2Free, "bucketName", kR2Metrics,
     notMetered(), notMetered(), kR2Pricing,
@@ -239,9 +244,14 @@ constexpr std::array kResources = {
     Allowance{Billing::Overage, Period::Month, 10, 0.015, 1, true},
     Allowance{Billing::Overage, Period::Month, 10, 0.015, 1, true}, kR2Storage,
     "Per GB-month: the average of each day's peak over 30 days, rounded up to whole GB-months; "
-    "10 GB-months free on either Workers plan.",
-    "its rows mix Standard and Infrequent Access storage, which edgefuse does not tell apart yet",
-    Measure::DailyPeak},
+    "10 GB-months free on either Workers plan.", "", Measure::DailyPeak, kStandard},
+  Resource{"r2-ia-storage-gb", "R2", "Infrequent Access storage", "GB",
+    "r2StorageAdaptiveGroups", "max.payloadSize", 1e-9, "", "bucketName", kR2Metrics,
+    Allowance{Billing::Overage, Period::Month, 0, 0.01, 1, true},
+    Allowance{Billing::Overage, Period::Month, 0, 0.01, 1, true}, kR2Storage,
+    "No free tier; each object is billed for at least 30 days, and reading it costs $0.01 per "
+    "GB retrieved (not polled: the API has no retrieval total).", "", Measure::DailyPeak,
+    kInfrequentAccess},
   Resource{"do-storage-gb", "Durable Objects", "stored data", "GB",
     "durableObjectsStorageGroups", "max.storedBytes", 1e-9, "", "", kDurableObjectsMetrics,
     levelCap(5), monthlyOverage(5, 0.20, 1), kDoSqlitePricing,
@@ -251,17 +261,21 @@ constexpr std::array kResources = {
     "", Measure::DailyPeak},
   // R2 Infrequent Access: its own prices and no free tier (https://developers.cloudflare.com/r2/pricing/).
   Resource{"r2-ia-class-a", "R2", "Infrequent Access Class A operations", "operations",
-    "", "", 1, "", "", "",
+    "r2OperationsAdaptiveGroups", "sum.requests", 1, kR2ClassA, "bucketName", kR2Metrics,
     r2Allowance(0, 9.00), r2Allowance(0, 9.00), kR2Pricing,
-    "No free tier. r2OperationsAdaptiveGroups tells storage classes apart by its storageClass "
-    "dimension; edgefuse counts every class at Standard prices in r2-class-a for now.",
-    "the poll counts Infrequent Access operations in r2-class-a and r2-class-b at Standard prices"},
+    "Class A operations on Infrequent Access storage: no free tier; usage rounds up to the next "
+    "million.", "", Measure::Sum, kInfrequentAccess},
   Resource{"r2-ia-class-b", "R2", "Infrequent Access Class B operations", "operations",
-    "", "", 1, "", "", "",
+    "r2OperationsAdaptiveGroups", "sum.requests", 1, kR2ClassB, "bucketName", kR2Metrics,
     r2Allowance(0, 0.90), r2Allowance(0, 0.90), kR2Pricing,
-    "No free tier; data retrieval costs another $0.01 per GB, and objects are billed for at "
-    "least 30 days of storage.",
-    "the poll counts Infrequent Access operations in r2-class-a and r2-class-b at Standard prices"},
+    "Class B operations on Infrequent Access storage: no free tier; reads also cost $0.01 per GB "
+    "retrieved, which the API does not total.", "", Measure::Sum, kInfrequentAccess},
+  Resource{"r2-ia-retrieval-gb", "R2", "Infrequent Access data retrieval", "GB",
+    "", "", 1, "", "", "",
+    Allowance{Billing::Overage, Period::Month, 0, 0.01, 1, true},
+    Allowance{Billing::Overage, Period::Month, 0, 0.01, 1, true}, kR2Pricing,
+    "Any read or copy of an Infrequent Access object, per GB; no free tier.",
+    "the API has no total of the data read from Infrequent Access storage"},
   Resource{"workers-logs-gb", "Workers Logs", "log data ingested", "GB",
     "", "", 1, "", "", "",
     dailyHardLimit(0.5), monthlyOverage(50, 0.25, 1), kWorkersLogsPricing,

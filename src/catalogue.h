@@ -57,6 +57,8 @@ struct Resource {
   std::string_view note;      // billing subtleties a user should know, "" when none
   std::string_view notPolled = "";  // why the usage poll cannot read it; "" when it does
   Measure measure = Measure::Sum;
+  // R2's storage class the rows must have (the `storageClass` dimension), "" for any.
+  std::string_view storageClass = "";
 };
 
 // All resources, in a stable order.

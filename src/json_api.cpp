@@ -72,6 +72,7 @@ std::string resourcesJson() {
           {"fieldScale", resource.fieldScale},
           {"actionTypes", resource.actionTypes},
           {"bindingDimension", resource.bindingDimension},
+          {"storageClass", resource.storageClass},
           {"documentedAt", resource.fieldSource},
           {"polled", isPolled(resource)},
           {"notPolled", resource.notPolled}}},

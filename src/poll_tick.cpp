@@ -357,7 +357,10 @@ std::string PollTick::evaluateAndContinue() {
     for (const std::string& name : outcome.unknownActionTypes) {
       if (core_.warnedActionTypes.size() >= kMaxWarnedActionTypes) break;  // an answer full of new names
       if (!core_.warnedActionTypes.insert(outcome.dataset + ":" + name).second) continue;
-      log("warn", "edgefuse: " + outcome.dataset + " reports an operation edgefuse does not know, " + toText(json(name)) +
+      const bool storageClass = name.rfind(kUnknownStorageClassPrefix, 0) == 0;
+      log("warn", "edgefuse: " + outcome.dataset + " reports " + (storageClass ? "a storage class" : "an operation") +
+                      " edgefuse does not know, " +
+                      toText(json(storageClass ? name.substr(kUnknownStorageClassPrefix.size()) : name)) +
                       ": it is counted in the costlier class until edgefuse knows it");
     }
   }

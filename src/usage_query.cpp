@@ -71,6 +71,7 @@ std::string buildQuery(const std::string& dataset, const std::vector<const Resou
     auto [aggregate, name] = splitField(resource->field);
     fields[aggregate].insert(name);
     if (!resource->actionTypes.empty()) dimensions.insert("actionType");
+    if (!resource->storageClass.empty()) dimensions.insert("storageClass");
     if (byBinding && !resource->bindingDimension.empty()) dimensions.insert(std::string(resource->bindingDimension));
   }
   const bool datetime = timeFilterOf(dataset) == TimeFilter::Datetime;
@@ -185,7 +186,7 @@ class AnswerReader : public nlohmann::json_sax<json> {
  public:
   // Only the dimensions and fields edgefuse asked for are kept.
   struct Row {
-    std::optional<std::string> date, actionType, binding;
+    std::optional<std::string> date, actionType, storageClass, binding;
     std::vector<std::optional<double>> values;  // by wanted field; nullopt: absent or not a number
     std::vector<bool> present;
   };
@@ -221,7 +222,7 @@ class AnswerReader : public nlohmann::json_sax<json> {
     beginValue();
     if (stack_.empty()) rootIsObject = true;
     if (at(1, "errors") && stack_.size() == 1) errorsNotList = true;
-    if (isRowStart()) rows.push_back({std::nullopt, std::nullopt, std::nullopt,
+    if (isRowStart()) rows.push_back({std::nullopt, std::nullopt, std::nullopt, std::nullopt,
                                       std::vector<std::optional<double>>(fields.size()),
                                       std::vector<bool>(fields.size(), false)});
     stack_.push_back({false, "", -1});
@@ -324,6 +325,7 @@ class AnswerReader : public nlohmann::json_sax<json> {
         if (!text) return true;
         if (name == "date") row.date = *text;
         else if (name == "actionType") row.actionType = *text;
+        else if (name == "storageClass") row.storageClass = *text;
         else if (name == bindingDimension_) row.binding = *text;
         return true;
       }
@@ -349,13 +351,18 @@ class AnswerReader : public nlohmann::json_sax<json> {
 // another case or with a stray control character, means the answer is not what edgefuse
 // understands, and the dataset is not trusted. R2's operation names grow as R2 does: an unknown one is counted
 // in the costlier class, Class A (https://developers.cloudflare.com/r2/pricing/), never dropped.
+// Likewise a storage class R2 adds counts as the dearer known one for what is read: operations
+// as Infrequent Access ($9.00 against $4.50 a million for Class A), storage as Standard
+// ($0.015 against $0.01 a GB-month).
 struct ActionTypeRule {
   std::string_view dataset;
-  std::string_view unknownCountsAs;  // "": a closed set
+  std::string_view unknownCountsAs;  // the operation names whose resource an unknown name joins; "": a closed set
+  std::string_view unknownStorageClassAs = "";
 };
 constexpr ActionTypeRule kActionTypeRules[] = {
     {"kvOperationsAdaptiveGroups", ""},
-    {"r2OperationsAdaptiveGroups", "r2-class-a"},
+    {"r2OperationsAdaptiveGroups", "r2-class-a", "InfrequentAccess"},
+    {"r2StorageAdaptiveGroups", "", "Standard"},
 };
 
 const ActionTypeRule* actionTypeRuleOf(const std::string& dataset) {
@@ -376,6 +383,12 @@ struct ResourceMatch {
   std::vector<std::string> actionTypes;  // empty: every row
   std::size_t field;                     // index into the reader's wanted fields
 };
+
+// The same operation names as `id` (R2's Class A is Class A whatever the storage class).
+bool sameNames(const Resource& resource, std::string_view id) {
+  const Resource* other = findResource(id);
+  return other && other->actionTypes == resource.actionTypes;
+}
 
 }  // namespace
 
@@ -413,8 +426,10 @@ DatasetOutcome parseUsageResponse(const std::string& dataset, int status, const 
   }
 
   std::vector<std::string> knownActionTypes;
+  std::vector<std::string> knownStorageClasses;
   for (const ResourceMatch& match : matches) {
     knownActionTypes.insert(knownActionTypes.end(), match.actionTypes.begin(), match.actionTypes.end());
+    if (!match.resource->storageClass.empty()) knownStorageClasses.emplace_back(match.resource->storageClass);
   }
   const ActionTypeRule* rule = actionTypeRuleOf(dataset);
   DatasetOutcome outcome;
@@ -424,7 +439,7 @@ DatasetOutcome parseUsageResponse(const std::string& dataset, int status, const 
     auto where = [&] { return dataset + "[" + std::to_string(index) + "]"; };
     const auto day = row.date ? parseIsoDate(*row.date) : std::optional<Day>(today);
     if (!day || *day > today) return failed(dataset, "unexpected answer: " + where() + " has an invalid dimensions.date");
-    std::string_view unknownCountsAs;  // the resource a name outside the known set is charged to
+    bool unknownName = false;  // counted with the operations `rule->unknownCountsAs` names
     if (!knownActionTypes.empty()) {
       if (!row.actionType) return failed(dataset, "unexpected answer: " + where() + " has no dimensions.actionType");
       if (std::find(knownActionTypes.begin(), knownActionTypes.end(), *row.actionType) == knownActionTypes.end()) {
@@ -433,16 +448,26 @@ DatasetOutcome parseUsageResponse(const std::string& dataset, int status, const 
                                      clipped(toText(json(*row.actionType)), 64) + " (expected one of " +
                                      joined(knownActionTypes) + ")");
         }
-        unknownCountsAs = rule->unknownCountsAs;
+        unknownName = true;
         outcome.unknownActionTypes.insert(row.actionType->substr(0, 64));
+      }
+    }
+    std::string storageClass;  // the class the row is counted in
+    if (!knownStorageClasses.empty()) {
+      if (!row.storageClass) return failed(dataset, "unexpected answer: " + where() + " has no dimensions.storageClass");
+      storageClass = *row.storageClass;
+      if (std::find(knownStorageClasses.begin(), knownStorageClasses.end(), storageClass) == knownStorageClasses.end()) {
+        storageClass = std::string(rule ? rule->unknownStorageClassAs : "");
+        outcome.unknownActionTypes.insert(std::string(kUnknownStorageClassPrefix) + row.storageClass->substr(0, 64));
       }
     }
     for (const ResourceMatch& match : matches) {
       if (!match.actionTypes.empty() &&
           std::find(match.actionTypes.begin(), match.actionTypes.end(), *row.actionType) == match.actionTypes.end() &&
-          match.resource->id != unknownCountsAs) {
+          !(unknownName && sameNames(*match.resource, rule->unknownCountsAs))) {
         continue;
       }
+      if (!match.resource->storageClass.empty() && match.resource->storageClass != storageClass) continue;
       if (!row.present[match.field]) {
         return failed(dataset, "unexpected answer: " + where() + " has no " + std::string(match.resource->field));
       }

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <set>
+#include <string_view>
 #include <string>
 #include <vector>
 
@@ -31,6 +32,8 @@ struct UsageRow {
   double units;
 };
 
+constexpr std::string_view kUnknownStorageClassPrefix = "storage class ";
+
 struct DatasetOutcome {
   std::string dataset;
   // The first day the answer covers: days before it come from what the guard stored.
@@ -42,7 +45,8 @@ struct DatasetOutcome {
   // path", "not available for your plan"): a fact about access to report once, not an outage.
   bool inaccessible = false;
   std::vector<UsageRow> rows;
-  std::set<std::string> unknownActionTypes;  // names counted in a costlier class (R2)
+  // Names counted in a costlier class (R2): operations, and storage classes with this prefix.
+  std::set<std::string> unknownActionTypes;
 };
 
 // Resources the poll reads: those whose dataset and field are in Cloudflare's public docs.

@@ -52,7 +52,7 @@ TEST_CASE("a minimal free config gets every default") {
   std::size_t polled = 0;
   for (const Resource& resource : resources()) polled += isPolled(resource) ? 1 : 0;
   CHECK(config.thresholds.size() == polled);
-  CHECK_FALSE(config.thresholds.count("r2-storage-gb"));
+  CHECK_FALSE(config.thresholds.count("kv-storage-gb"));
   CHECK(config.thresholds.count("d1-storage-gb"));  // a stored level is judged too
 }
 
@@ -223,7 +223,7 @@ TEST_CASE("rate-limit key secret: named by its environment variable, never given
 }
 
 TEST_CASE("no silent gaps: a threshold on a resource the poll cannot read is refused, naming why") {
-  for (const char* id : {"r2-storage-gb", "stream-minutes-stored", "do-sqlite-rows-read",
+  for (const char* id : {"workers-logs-gb", "stream-minutes-stored", "do-sqlite-rows-read",
                          "kv-storage-gb", "browser-hours"}) {
     CAPTURE(id);
     ConfigResult result = parseConfig(json{{"plan", "paid"}, {"budget", {{"maxUsd", 10}}}, {"thresholds", {{id, {{"tripAt", 1}}}}}});

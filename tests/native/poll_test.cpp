@@ -2,6 +2,7 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <map>
 #include <set>
 
 #include "breaker_lifecycle.h"
@@ -92,7 +93,7 @@ TEST_CASE("one request per documented dataset, over the window the config needs"
                                              "durableObjectsPeriodicGroups", "aiInferenceAdaptiveGroups",
                                              "vectorizeQueriesAdaptiveGroups", "vectorizeStorageAdaptiveGroups",
                                              "streamMinutesViewedAdaptiveGroups", "d1StorageAdaptiveGroups",
-                                             "durableObjectsStorageGroups",
+                                             "r2StorageAdaptiveGroups", "durableObjectsStorageGroups",
                                              "workersAnalyticsEngineAdaptiveGroups",
                                              "imagesUniqueTransformations", "hyperdriveQueriesAdaptiveGroups"});
   auto queryOf = [&](const std::string& dataset) {
@@ -103,10 +104,12 @@ TEST_CASE("one request per documented dataset, over the window the config needs"
   CHECK(requests[0].query.find("cpuTimeUs") != std::string::npos);
   CHECK(queryOf("durableObjectsPeriodicGroups").find("sum { duration storageDeletes storageReadUnits storageWriteUnits }") != std::string::npos);
   // A stored level is always asked per day and per binding: a row across them would be their
-  // largest, not their total. R2's storage (Standard and Infrequent Access mixed) is not asked.
+  // largest, not their total.
   CHECK(queryOf("d1StorageAdaptiveGroups").find("max { databaseSizeBytes }") != std::string::npos);
   CHECK(queryOf("d1StorageAdaptiveGroups").find("dimensions { databaseId date }") != std::string::npos);
-  for (const auto& request : requests) CHECK(request.query.find("payloadSize") == std::string::npos);
+  // R2's storage classes are told apart: Infrequent Access has its own prices and no free tier.
+  CHECK(queryOf("r2StorageAdaptiveGroups").find("dimensions { bucketName date storageClass }") != std::string::npos);
+  CHECK(queryOf("r2OperationsAdaptiveGroups").find("dimensions { actionType storageClass }") != std::string::npos);
 
   // Free-plan D1 quotas are daily: today only, one total, split neither by day nor database.
   const UsageRequest& d1 = requests[2];
@@ -385,6 +388,37 @@ TEST_CASE("stored levels: the day's peak against a free cap, GB-months where the
   CHECK((*reportFor(evaluation, "d1-storage-gb"))["overageUsd"].get<double>() == doctest::Approx((46 - 5) * 0.75));
   CHECK(evaluation.report["budget"]["contributions"]["d1-storage-gb"].get<double>() == doctest::Approx(30.75));
   CHECK(hasEvent(evaluation, "trip", "d1-storage-gb"));
+}
+
+TEST_CASE("R2's storage classes are told apart, and one R2 adds is counted in the dearer") {
+  const std::string body = R"({"data":{"viewer":{"accounts":[{"r2OperationsAdaptiveGroups":[
+      {"sum":{"requests":100},"dimensions":{"actionType":"PutObject","storageClass":"Standard"}},
+      {"sum":{"requests":20},"dimensions":{"actionType":"PutObject","storageClass":"InfrequentAccess"}},
+      {"sum":{"requests":3},"dimensions":{"actionType":"GetObject","storageClass":"InfrequentAccess"}},
+      {"sum":{"requests":4},"dimensions":{"actionType":"PutObject","storageClass":"DeepArchive"}},
+      {"sum":{"requests":5},"dimensions":{"actionType":"BrandNewWrite","storageClass":"InfrequentAccess"}}]}]}},"errors":null})";
+  const DatasetOutcome outcome = parseUsageResponse("r2OperationsAdaptiveGroups", 200, body, kToday);
+  REQUIRE(outcome.ok);
+  std::map<std::string, double> units;
+  for (const UsageRow& row : outcome.rows) units[row.resource] += row.units;
+  CHECK(units["r2-class-a"] == 100);
+  CHECK(units["r2-ia-class-a"] == 20 + 4 + 5);  // an unknown class, an unknown operation: the dearer
+  CHECK(units["r2-ia-class-b"] == 3);
+  CHECK(units["r2-class-b"] == 0);
+  CHECK(outcome.unknownActionTypes == std::set<std::string>{"BrandNewWrite", "storage class DeepArchive"});
+  // A row without its class cannot be priced: the dataset is not trusted.
+  CHECK_FALSE(parseUsageResponse("r2OperationsAdaptiveGroups", 200,
+                                 R"({"data":{"viewer":{"accounts":[{"r2OperationsAdaptiveGroups":[{"sum":{"requests":1},"dimensions":{"actionType":"PutObject"}}]}]}},"errors":null})",
+                                 kToday).ok);
+  // Storage: an unknown class counts as Standard, whose GB-month is dearer.
+  const DatasetOutcome storage = parseUsageResponse("r2StorageAdaptiveGroups", 200, R"({"data":{"viewer":{"accounts":[{"r2StorageAdaptiveGroups":[
+      {"max":{"payloadSize":2000000000},"dimensions":{"bucketName":"b","date":"2026-11-23","storageClass":"InfrequentAccess"}},
+      {"max":{"payloadSize":7000000000},"dimensions":{"bucketName":"b","date":"2026-11-23","storageClass":"Cold"}}]}]}},"errors":null})", kToday);
+  REQUIRE(storage.ok);
+  REQUIRE(storage.rows.size() == 2);
+  CHECK(storage.rows[0].resource == "r2-ia-storage-gb");
+  CHECK(storage.rows[0].units == doctest::Approx(2));
+  CHECK(storage.rows[1].resource == "r2-storage-gb");
 }
 
 TEST_CASE("a bare count and a flat row of days are asked for and read like any other field") {

@@ -252,7 +252,7 @@ TEST_CASE("lifecycle: a record with any problem is written back clean by the nex
 
 TEST_CASE("review: a damaged entry the poll never judges stands as a manual trip, until a reset") {
   GuardCore core = coreOf(R"({"plan":"free","bindingIds":{"NOTES":"ns1"}})");
-  for (const char* key : {"r2-storage-gb", "stream-minutes-stored", "kv-writes:NOTES"}) {
+  for (const char* key : {"kv-storage-gb", "stream-minutes-stored", "kv-writes:NOTES"}) {
     CAPTURE(key);
     TickWorld world;
     world.kv[kStateKey] = record({{key, "corrupt"}});
@@ -407,11 +407,13 @@ TEST_CASE("review: unmeasured days never let a resource billed in whole millions
     json rows = json::array();
     for (const auto& [date, units] : std::map<std::string, double>{{"2026-08-01", 500'000}, {"2026-08-02", 1e6}, {"2026-08-31", 100'000}}) {
       if (*parseIsoDate(date) < first) continue;  // older than the query reaches
-      rows.push_back({{"sum", {{"requests", units}}}, {"dimensions", {{"actionType", "ListBuckets"}, {"date", date}}}});
+      rows.push_back({{"sum", {{"requests", units}}},
+                      {"dimensions", {{"actionType", "ListBuckets"}, {"storageClass", "Standard"}, {"date", date}}}});
     }
     return std::pair<int, std::string>{200, json{{"data", {{"viewer", {{"accounts", {{{dataset, rows}}}}}}}}, {"errors", nullptr}}.dump()};
   };
   const json result = world.run(core, start("tick", *parseIsoTimestamp("2026-09-02T12:00:00Z")));
+  CHECK(result["health"]["lastError"] == "");  // R2 answered: the budget is stale for its days alone
   CHECK(result["budget"]["stale"] == true);
   CHECK(result["budget"]["usedUsd"].get<double>() == 0);
   CHECK(result["budget"]["decision"] != "trip");

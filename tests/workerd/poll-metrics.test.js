@@ -102,6 +102,27 @@ describe("stored levels: storage and stored vector dimensions", () => {
   });
 });
 
+describe("R2 Infrequent Access, told apart by storage class", () => {
+  it("operations and storage on Infrequent Access have their own prices and no free tier", async () => {
+    // Class A on IA: $9.00 a million, rounded up: 1.2M is $18. Standard's 0.5M is within its free million.
+    // IA storage: 300 GB all month, 23 x 300 / 30 = 230 GB-months at $0.01: $2.30.
+    const entries = [
+      { resource: "r2-ia-class-a", units: 1_200_000, binding: "archive", date: TODAY },
+      { resource: "r2-class-a", units: 500_000, binding: "assets", date: TODAY },
+    ];
+    for (let day = 1; day <= 23; day += 1) {
+      entries.push({ resource: "r2-ia-storage-gb", units: 300, binding: "archive", date: `2026-11-${String(day).padStart(2, "0")}` });
+    }
+    await setUsage(entries);
+    const report = await guardAt({ budget: { maxUsd: 10 } }).evaluate(workerEnv);
+    expect(report.budget.contributions["r2-ia-class-a"]).toBeCloseTo(18, 6);
+    expect(report.budget.contributions["r2-ia-storage-gb"]).toBeCloseTo(2.3, 6);
+    expect(report.budget.contributions["r2-class-a"]).toBeUndefined();
+    expect(row(report, "r2-class-a")).toMatchObject({ used: 500_000, stale: false });
+    expect(report.budget.decision).toBe("trip");
+  });
+});
+
 describe("bare counts and flat rows: Hyperdrive, Images, Analytics Engine", () => {
   it("the free plan's 100,000 Hyperdrive queries a day trip like any quota", async () => {
     await setUsage([{ resource: "hyperdrive-queries", units: 95_000, binding: "cfg-1", date: TODAY }]);
@@ -127,15 +148,15 @@ describe("no silent gaps", () => {
   it("a threshold on a resource the poll cannot read is a GuardConfigError that says why", () => {
     let error = null;
     try {
-      createGuard({ plan: "paid", budget: { maxUsd: 10 }, thresholds: { "r2-storage-gb": { tripAt: 100 } } });
+      createGuard({ plan: "paid", budget: { maxUsd: 10 }, thresholds: { "kv-storage-gb": { tripAt: 100 } } });
     } catch (caught) {
       error = caught;
     }
     expect(error).toBeInstanceOf(GuardConfigError);
     expect(error.problems).toEqual([
       expect.objectContaining({
-        path: "thresholds.r2-storage-gb",
-        message: "the usage poll cannot read r2-storage-gb: its rows mix Standard and Infrequent Access storage, which edgefuse does not tell apart yet",
+        path: "thresholds.kv-storage-gb",
+        message: "the usage poll cannot read kv-storage-gb: its dataset is newer than the schema edgefuse checks its requests against",
       }),
     ]);
   });
@@ -174,8 +195,8 @@ describe("no silent gaps", () => {
     const guard = guardAt({});
     const report = await guard.evaluate(workerEnv);
     const gaps = report.coverage.filter((entry) => !entry.polled).map((entry) => entry.resource);
-    expect(gaps).toEqual(expect.arrayContaining(["stream-minutes-stored", "kv-storage-gb", "do-sqlite-rows-read", "r2-storage-gb", "browser-hours"]));
-    for (const polled of ["ai-neurons", "do-storage-write-units", "vectorize-stored-dimensions", "d1-storage-gb", "kv-writes", "hyperdrive-queries"]) expect(gaps).not.toContain(polled);
+    expect(gaps).toEqual(expect.arrayContaining(["stream-minutes-stored", "kv-storage-gb", "do-sqlite-rows-read", "workers-logs-gb", "browser-hours"]));
+    for (const polled of ["ai-neurons", "do-storage-write-units", "vectorize-stored-dimensions", "d1-storage-gb", "r2-storage-gb", "r2-ia-class-a", "kv-writes", "hyperdrive-queries"]) expect(gaps).not.toContain(polled);
     expect(report.coverage).toHaveLength(RESOURCES.length);
     const page = renderDashboard(await guard.status(workerEnv), { adminPath: "/__edgefuse" });
     expect(page).toContain('<li data-not-polled="stream-minutes-stored">stream-minutes-stored: it is not in the GraphQL Analytics API</li>');

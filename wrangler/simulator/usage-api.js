@@ -75,17 +75,18 @@ function getCatalogue() {
   const datasets = new Map();
   for (const resource of RESOURCES) {
     resources.set(resource.id, resource);
-    const { dataset, field, actionTypes, bindingDimension, polled } = resource.graphql;
+    const { dataset, field, actionTypes, bindingDimension, polled, storageClass } = resource.graphql;
     if (!polled) continue; // the simulator answers what the guard asks for
 
     if (!datasets.has(dataset)) {
-      datasets.set(dataset, { fields: new Map(), hasActionType: false, bindingDimensions: new Set() });
+      datasets.set(dataset, { fields: new Map(), hasActionType: false, hasStorageClass: false, bindingDimensions: new Set() });
     }
     const info = datasets.get(dataset);
     const [aggregate, name] = splitPath(field);
     if (!info.fields.has(aggregate)) info.fields.set(aggregate, new Set());
     info.fields.get(aggregate).add(name);
     if (actionTypes) info.hasActionType = true;
+    if (storageClass) info.hasStorageClass = true;
     if (bindingDimension) info.bindingDimensions.add(bindingDimension);
   }
   catalogue = { resources, datasets };
@@ -102,6 +103,7 @@ const FLAT_DATASETS = new Set(["imagesUniqueTransformations"]);
 function dimensionsOf(info) {
   const names = ["date", "datetime", ...info.bindingDimensions];
   if (info.hasActionType) names.push("actionType");
+  if (info.hasStorageClass) names.push("storageClass");
   return names;
 }
 
@@ -297,6 +299,8 @@ function sharesOf(raw, count, whole) {
 
 function storeUsage({ resource, units, binding, date, mode }) {
   const { dataset, field, fieldScale, actionTypes, bindingDimension } = resource.graphql;
+  // Usage of a resource for any class (R2's deletes) is recorded on Standard storage.
+  const storageClass = getCatalogue().datasets.get(dataset).hasStorageClass ? resource.graphql.storageClass || "Standard" : null;
   const names = actionTypes ? actionTypes.split(",").map((name) => name.trim()) : [null];
   const raw = clean(units / fieldScale);
   const shares = sharesOf(raw, names.length, scalarOf(dataset, field) !== "float64");
@@ -306,9 +310,9 @@ function storeUsage({ resource, units, binding, date, mode }) {
   if (bindingDimension) row[bindingDimension] = binding;
   row.value = 0;
   names.forEach((actionType, index) => {
-    const key = JSON.stringify([date, actionType, bindingDimension, binding]);
+    const key = JSON.stringify([date, actionType, storageClass, bindingDimension, binding]);
     if (!records.has(key) && shares[index] === 0) return; // the API has no rows of nothing
-    if (!records.has(key)) records.set(key, { date, actionType, bindingDimension, binding, values: new Map() });
+    if (!records.has(key)) records.set(key, { date, actionType, storageClass, bindingDimension, binding, values: new Map() });
     const record = records.get(key);
     const value = mode === "set" ? shares[index] : clean((record.values.get(field) ?? 0) + shares[index]);
     record.values.set(field, value);
@@ -327,6 +331,7 @@ function dumpUsage() {
       .map((record) => {
         const row = FLAT_DATASETS.has(dataset) ? { date: record.date } : { dimensions: { date: record.date } };
         if (record.actionType !== null) row.dimensions.actionType = record.actionType;
+        if (record.storageClass !== null) row.dimensions.storageClass = record.storageClass;
         if (record.bindingDimension) row.dimensions[record.bindingDimension] = record.binding;
         for (const [path, value] of record.values) {
           const [aggregate, name] = splitPath(path);
@@ -885,6 +890,7 @@ function dimensionValue(record, name) {
   if (name === "date") return record.date;
   if (name === "datetime") return `${record.date}T00:00:00Z`;
   if (name === "actionType") return record.actionType;
+  if (name === "storageClass") return record.storageClass;
   return record.bindingDimension === name ? record.binding : NO_BINDING;
 }
 
