@@ -29,6 +29,8 @@ export interface Resource {
   readonly unit: string;
   /** "sum": counts that add up; "daily-peak": a stored level (storage), billed per GB-month. */
   readonly measure: "sum" | "daily-peak";
+  /** The resource it is billed and judged as (its allowance, price and thresholds), "" for itself. */
+  readonly billedAs: ResourceId | "";
   readonly graphql: {
     /** GraphQL Analytics dataset, "" when the API does not expose the metric. */
     readonly dataset: string;
@@ -70,6 +72,7 @@ export type ResourceId =
   | "queues-operations"
   | "do-requests"
   | "do-duration-gbs"
+  | "do-websocket-messages"
   | "do-storage-read-units"
   | "do-storage-write-units"
   | "do-storage-deletes"

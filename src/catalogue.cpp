@@ -165,6 +165,15 @@ constexpr std::array kResources = {
     dailyHardLimit(13'000), monthlyOverage(400'000, 12.50, kMillion), kDurableObjectsPricing,
     "Billed for the 128 MB an object is allocated while active. Read from sum.duration, which "
     "the API's schema reports in GB-s already (activeTime is microseconds of activity)."},
+  // Incoming WebSocket messages (not hibernated) are counted in durableObjectsPeriodicGroups,
+  // apart from requests (https://developers.cloudflare.com/durable-objects/observability/graphql-analytics/),
+  // and billed as requests at 20:1 (https://developers.cloudflare.com/durable-objects/platform/pricing/#compute-billing).
+  Resource{"do-websocket-messages", "Durable Objects", "incoming WebSocket messages", "requests",
+    "durableObjectsPeriodicGroups", "sum.inboundWebsocketMsgCount", 1.0 / 20, "", "", kSchemaIntrospection,
+    notMetered(), notMetered(), kDurableObjectsPricing,
+    "Billed as Durable Objects requests at 20:1 (100 messages are 5 requests), and judged within "
+    "do-requests. Messages to hibernating WebSockets arrive as invocations instead and are "
+    "counted 1:1 there, which overstates them.", "", Measure::Sum, "", "do-requests"},
   // Key-value storage backend: Workers Paid only, and since 2026-07 only for accounts that
   // already had such a namespace. A request unit is 4 KB read or written.
   Resource{"do-storage-read-units", "Durable Objects", "key-value storage read units", "request units",

@@ -59,6 +59,9 @@ struct Resource {
   Measure measure = Measure::Sum;
   // R2's storage class the rows must have (the `storageClass` dimension), "" for any.
   std::string_view storageClass = "";
+  // The resource whose allowance and price this one is billed under, when the API reports
+  // part of a billed resource in another dataset; "" when it is billed as itself.
+  std::string_view billedAs = "";
 };
 
 // All resources, in a stable order.

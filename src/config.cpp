@@ -507,7 +507,7 @@ ConfigResult parseConfig(const json& input) {
 
   for (const Resource& resource : resources()) {
     // Lines only where the poll can judge them: a default it could never apply would be a gap.
-    if (isPolled(resource)) {
+    if (isPolled(resource) && resource.billedAs.empty()) {
       config.thresholds.emplace(std::string(resource.id), defaultThreshold(allowanceFor(resource, config.plan)));
     }
   }
@@ -527,6 +527,11 @@ ConfigResult parseConfig(const json& input) {
         v.report(path, "the usage poll cannot read " + id + ": " + std::string(whyNotPolled(*resource)),
                  defaultInvocationLimits().count(id) ? "its calls are still capped per invocation (limits." + id + ")"
                                                     : "remove this threshold");
+        continue;
+      }
+      if (!resource->billedAs.empty()) {
+        v.report(path, id + " is billed as " + std::string(resource->billedAs) + " and judged there",
+                 "set the threshold on " + std::string(resource->billedAs));
         continue;
       }
       const Allowance& allowance = allowanceFor(*resource, config.plan);

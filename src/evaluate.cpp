@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <deque>
 #include <set>
 
 #include "breaker_lifecycle.h"
@@ -60,6 +61,8 @@ class Evaluator {
         today_(dayOfMs(nowMs)), month_(billingMonth(today_, config.billingDay)), alerted_(previous.alerted),
         history_(previous.history) {
     for (const DatasetOutcome& outcome : outcomes) outcomes_[outcome.dataset] = &outcome;
+    judged_ = outcomes_;
+    mergeBilledParts();
   }
 
   Evaluation run() {
@@ -74,8 +77,32 @@ class Evaluator {
 
  private:
   const DatasetOutcome* outcomeFor(const Resource& resource) const {
-    auto it = outcomes_.find(std::string(resource.dataset));
-    return it == outcomes_.end() || !it->second->ok ? nullptr : it->second;
+    auto it = judged_.find(std::string(resource.dataset));
+    return it == judged_.end() || !it->second->ok ? nullptr : it->second;
+  }
+
+  // A resource the API reports in two datasets (Durable Objects requests, and the WebSocket
+  // messages billed as requests) is judged on both: the part's rows join the whole's, under
+  // its id; when either answer is untrustworthy, so is the whole.
+  void mergeBilledParts() {
+    for (const Resource& part : resources()) {
+      if (part.billedAs.empty() || !isPolled(part)) continue;
+      const Resource& whole = *findResource(part.billedAs);
+      const auto into = outcomes_.find(std::string(whole.dataset));
+      const auto from = outcomes_.find(std::string(part.dataset));
+      if (into == outcomes_.end() || from == outcomes_.end()) continue;
+      DatasetOutcome& merged = merged_.emplace_back(*into->second);
+      if (!from->second->ok) {
+        merged.ok = false;
+        merged.error = std::string(part.dataset) + ": " + from->second->error;
+      }
+      merged.coveredFrom = std::max(merged.coveredFrom, from->second->coveredFrom);
+      merged.byDay = merged.byDay && from->second->byDay;
+      for (const UsageRow& row : from->second->rows) {
+        if (row.resource == part.id) merged.rows.push_back({std::string(whole.id), row.bindingId, row.day, row.units});
+      }
+      judged_[merged.dataset] = &merged;
+    }
   }
 
   const Allowance& allowance(const Resource& resource) const { return allowanceFor(resource, config_.plan); }
@@ -535,7 +562,9 @@ class Evaluator {
   const std::string nowIso_;
   const Day today_;
   const Window month_;
-  std::map<std::string, const DatasetOutcome*> outcomes_;
+  std::map<std::string, const DatasetOutcome*> outcomes_;  // as answered: what health counts
+  std::map<std::string, const DatasetOutcome*> judged_;    // with parts billed as another merged in
+  std::deque<DatasetOutcome> merged_;                      // (a deque: its elements never move)
   std::map<std::string, std::string> alerted_;
   std::map<std::string, HourlyHistory> history_;
   bool historyChanged_ = false;

@@ -66,6 +66,7 @@ std::string resourcesJson() {
         {"metric", resource.metric},
         {"unit", resource.unit},
         {"measure", nameOf(resource.measure)},
+        {"billedAs", resource.billedAs},
         {"graphql",
          {{"dataset", resource.dataset},
           {"field", resource.field},

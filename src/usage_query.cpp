@@ -120,9 +120,17 @@ std::vector<const Resource*> polledResources() {
 DatasetWindow datasetWindow(const Config& config, const std::string& dataset, Day today) {
   std::set<Day> starts;
   bool byBinding = false;
+  // Whether `resource` is judged on rows of `dataset`: its own, or a part billed as it.
+  const auto readFrom = [&](const Resource& resource) {
+    if (resource.dataset == dataset) return true;
+    for (const Resource* part : resourcesOf(dataset)) {
+      if (part->billedAs == resource.id) return true;
+    }
+    return false;
+  };
   for (const auto& [key, threshold] : config.thresholds) {
     const Resource* resource = findResource(key.substr(0, key.find(':')));
-    if (!resource || resource->dataset != dataset || !isPolled(*resource)) continue;
+    if (!resource || !readFrom(*resource) || !isPolled(*resource)) continue;
     byBinding |= key.find(':') != std::string::npos;
     const Allowance& allowance = allowanceFor(*resource, config.plan);
     // A resource with no allowance is only ever judged on tripAt.

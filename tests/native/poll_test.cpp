@@ -102,7 +102,7 @@ TEST_CASE("one request per documented dataset, over the window the config needs"
   };
   // CPU time rides on the Workers request, the storage units on Durable Objects duration's.
   CHECK(requests[0].query.find("cpuTimeUs") != std::string::npos);
-  CHECK(queryOf("durableObjectsPeriodicGroups").find("sum { duration storageDeletes storageReadUnits storageWriteUnits }") != std::string::npos);
+  CHECK(queryOf("durableObjectsPeriodicGroups").find("sum { duration inboundWebsocketMsgCount storageDeletes storageReadUnits storageWriteUnits }") != std::string::npos);
   // A stored level is always asked per day and per binding: a row across them would be their
   // largest, not their total.
   CHECK(queryOf("d1StorageAdaptiveGroups").find("max { databaseSizeBytes }") != std::string::npos);
@@ -388,6 +388,31 @@ TEST_CASE("stored levels: the day's peak against a free cap, GB-months where the
   CHECK((*reportFor(evaluation, "d1-storage-gb"))["overageUsd"].get<double>() == doctest::Approx((46 - 5) * 0.75));
   CHECK(evaluation.report["budget"]["contributions"]["d1-storage-gb"].get<double>() == doctest::Approx(30.75));
   CHECK(hasEvent(evaluation, "trip", "d1-storage-gb"));
+}
+
+TEST_CASE("incoming WebSocket messages, in another dataset, are billed as Durable Objects requests at 20:1") {
+  const Config free = configOf(R"({"plan":"free"})");
+  // 60,000 requests, and 900,000 messages that bill as 45,000 more: 105% of 100,000 a day.
+  const DatasetOutcome requests = usage("durableObjectsInvocationsAdaptiveGroups", {{"do-requests", "", kToday, 60'000}});
+  const DatasetOutcome periodic = parseUsageResponse(
+      "durableObjectsPeriodicGroups", 200,
+      R"({"data":{"viewer":{"accounts":[{"durableObjectsPeriodicGroups":[{"sum":{"duration":1,"inboundWebsocketMsgCount":900000,"storageDeletes":0,"storageReadUnits":0,"storageWriteUnits":0}}]}]}},"errors":null})",
+      kToday);
+  REQUIRE(periodic.ok);
+  Evaluation evaluation;
+  tick(free, {}, withAllDatasets({requests, periodic}), at("2026-11-23T12:00:00Z"), &evaluation);
+  CHECK((*reportFor(evaluation, "do-requests"))["used"].get<double>() == doctest::Approx(105'000));
+  CHECK((*reportFor(evaluation, "do-requests"))["decision"] == "trip");
+  CHECK(reportFor(evaluation, "do-websocket-messages") == nullptr);  // judged within do-requests
+  // Without the messages' dataset, requests alone are no trustworthy figure.
+  tick(free, {}, withAllDatasets({requests, failure("durableObjectsPeriodicGroups", "HTTP 500")}),
+       at("2026-11-23T12:00:00Z"), &evaluation);
+  CHECK((*reportFor(evaluation, "do-requests"))["stale"] == true);
+  CHECK(evaluation.report["health"]["datasetFailures"] == json{{"durableObjectsPeriodicGroups", 1}});
+  // A line on the part is refused: it is judged in the whole.
+  const ConfigResult refused = parseConfig(json::parse(R"({"plan":"free","thresholds":{"do-websocket-messages":{"tripAt":5}}})"));
+  REQUIRE(refused.problems.size() == 1);
+  CHECK(refused.problems[0].message == "do-websocket-messages is billed as do-requests and judged there");
 }
 
 TEST_CASE("R2's storage classes are told apart, and one R2 adds is counted in the dearer") {

@@ -9,7 +9,7 @@ describe("examples/catalogue", () => {
     const response = await get("/");
     expect(response.status).toBe(200);
     const text = await response.text();
-    expect(text).toMatch(/^edgefuse billing catalogue \(39 resources\)/);
+    expect(text).toMatch(/^edgefuse billing catalogue \(40 resources\)/);
     expect(text).toMatch(/d1-rows-written +rows +100,000\/day, then refused +50,000,000\/month, then \$1\.00 per 1,000,000/);
     expect(text).toMatch(/ai-neurons +neurons +10,000\/day, then refused +10,000\/day, then \$0\.011 per 1,000/);
     expect(text).toContain("https://developers.cloudflare.com/d1/platform/pricing/");

@@ -102,6 +102,22 @@ describe("stored levels: storage and stored vector dimensions", () => {
   });
 });
 
+describe("Durable Objects WebSocket messages, billed as requests at 20:1", () => {
+  it("are added to do-requests from their own dataset, at one request per 20 messages", async () => {
+    // 60,000 requests and 900,000 incoming messages (45,000 billed requests): 105% of 100,000.
+    await setUsage([
+      { resource: "do-requests", units: 60_000, date: TODAY },
+      { resource: "do-websocket-messages", units: 45_000, date: TODAY },
+    ]);
+    const dump = await (await env.USAGE_API.fetch("http://usage-api/__sim/usage")).json();
+    expect(dump.usage.durableObjectsPeriodicGroups[0].sum.inboundWebsocketMsgCount).toBe(900_000);
+    const guard = createGuard({ plan: "free", ...simulatorConfig }, { clock: () => Date.parse(`${TODAY}T12:00:00Z`) });
+    const report = await guard.evaluate(workerEnv);
+    expect(row(report, "do-requests")).toMatchObject({ used: 105_000, decision: "trip", stale: false });
+    expect(RESOURCES.find((resource) => resource.id === "do-websocket-messages").billedAs).toBe("do-requests");
+  });
+});
+
 describe("R2 Infrequent Access, told apart by storage class", () => {
   it("operations and storage on Infrequent Access have their own prices and no free tier", async () => {
     // Class A on IA: $9.00 a million, rounded up: 1.2M is $18. Standard's 0.5M is within its free million.
