@@ -169,8 +169,7 @@ class Evaluator {
     const BreakerKeyParts parts = splitBreakerKey(key);
     if (!parts.resource) return;
     const Resource& resource = *parts.resource;
-    const auto polled = polledResources();
-    if (std::find(polled.begin(), polled.end(), &resource) == polled.end()) return;
+    if (!isJudged(config_, resource)) return;  // nothing to decide, so its dataset was not asked
     const Allowance& plan = allowance(resource);
     const Granularity granularity = windowGranularity(threshold, plan);
     const Window window = windowSoFar(granularity, today_, config_.billingDay);

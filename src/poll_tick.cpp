@@ -308,11 +308,7 @@ void PollTick::answer(int index, int status, const std::string& body, const std:
 
 std::string PollTick::fetchUsage() {
   std::vector<UsageRequest> requests;
-  datasets_.clear();
-  for (const Resource* resource : polledResources()) {
-    const std::string dataset(resource->dataset);
-    if (std::find(datasets_.begin(), datasets_.end(), dataset) == datasets_.end()) datasets_.push_back(dataset);
-  }
+  datasets_ = judgedDatasets(config_);
   outcomes_.assign(datasets_.size(), std::nullopt);
   // Without credentials nothing is sent: every dataset fails with the reason.
   std::vector<std::string> missing;

@@ -117,6 +117,30 @@ std::vector<const Resource*> polledResources() {
   return out;
 }
 
+bool isJudged(const Config& config, const Resource& resource) {
+  if (!isPolled(resource)) return false;
+  const Allowance& allowance = allowanceFor(resource, config.plan);
+  if (config.budget && allowance.billing == Billing::Overage) return true;
+  const bool hasQuota = allowance.billing != Billing::NotMetered && allowance.included > 0;
+  for (const auto& [key, threshold] : config.thresholds) {
+    if (key.substr(0, key.find(':')) != resource.id) continue;
+    if (hasQuota || threshold.tripAt || threshold.maxOverageUsd) return true;
+  }
+  return false;
+}
+
+std::vector<std::string> judgedDatasets(const Config& config) {
+  std::vector<std::string> datasets;
+  for (const Resource* resource : polledResources()) {
+    const Resource* judgedAs = resource->billedAs.empty() ? resource : findResource(resource->billedAs);
+    if (!isJudged(config, *judgedAs)) continue;
+    if (std::find(datasets.begin(), datasets.end(), resource->dataset) == datasets.end()) {
+      datasets.emplace_back(resource->dataset);
+    }
+  }
+  return datasets;
+}
+
 DatasetWindow datasetWindow(const Config& config, const std::string& dataset, Day today) {
   std::set<Day> starts;
   bool byBinding = false;
@@ -161,14 +185,8 @@ int queryReachDays(const std::string& dataset) { return dataset == "r2Operations
 std::vector<UsageRequest> buildUsageRequests(const Config& config, std::int64_t nowMs,
                                              const std::string& accountTag) {
   const Day today = dayOfMs(nowMs);
-  std::vector<std::string> datasets;
-  for (const Resource* resource : polledResources()) {
-    if (std::find(datasets.begin(), datasets.end(), resource->dataset) == datasets.end()) {
-      datasets.emplace_back(resource->dataset);
-    }
-  }
   std::vector<UsageRequest> requests;
-  for (const std::string& dataset : datasets) {
+  for (const std::string& dataset : judgedDatasets(config)) {
     const bool datetime = timeFilterOf(dataset) == TimeFilter::Datetime;
     const DatasetWindow window = datasetWindow(config, dataset, today);
     json variables = {

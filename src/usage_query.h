@@ -52,6 +52,14 @@ struct DatasetOutcome {
 // Resources the poll reads: those whose dataset and field are in Cloudflare's public docs.
 std::vector<const Resource*> polledResources();
 
+// Whether anything can be decided on `resource` under `config`: a threshold line that can
+// fire (a quota to measure against, tripAt, maxOverageUsd), or a budget it adds overage to.
+bool isJudged(const Config& config, const Resource& resource);
+
+// The datasets a poll asks for, in catalogue order: those with something judged on them
+// (their own resources, or a part billed as a resource judged elsewhere).
+std::vector<std::string> judgedDatasets(const Config& config);
+
 // What one dataset's request must cover: from the earliest window any of its resources,
 // their overage or the budget is evaluated over, to today. Rows are split by day only when
 // those windows start on different days; otherwise one total per binding serves them all,

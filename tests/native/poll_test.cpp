@@ -92,7 +92,7 @@ TEST_CASE("one request per documented dataset, over the window the config needs"
                                              "durableObjectsInvocationsAdaptiveGroups",
                                              "durableObjectsPeriodicGroups", "aiInferenceAdaptiveGroups",
                                              "vectorizeQueriesAdaptiveGroups", "vectorizeStorageAdaptiveGroups",
-                                             "streamMinutesViewedAdaptiveGroups", "d1StorageAdaptiveGroups",
+                                             "d1StorageAdaptiveGroups",
                                              "r2StorageAdaptiveGroups", "durableObjectsStorageGroups",
                                              "workersAnalyticsEngineAdaptiveGroups",
                                              "imagesUniqueTransformations", "hyperdriveQueriesAdaptiveGroups"});
@@ -100,6 +100,14 @@ TEST_CASE("one request per documented dataset, over the window the config needs"
     for (const auto& request : requests) if (request.dataset == dataset) return request.query;
     return std::string();
   };
+  // Only what something is judged on is asked for: Stream is billed from the first minute,
+  // with no quota to measure against, so on the free plan (no budget) nothing is decided on
+  // it; with a budget, or a line of its own, it is.
+  CHECK(queryOf("streamMinutesViewedAdaptiveGroups").empty());
+  CHECK(judgedDatasets(configOf(R"({"plan":"free","thresholds":{"stream-minutes-delivered":{"tripAt":1000}}})")).size() ==
+        requests.size() + 1);
+  const auto paidDatasets = judgedDatasets(configOf(R"({"plan":"paid","budget":{"maxUsd":5}})"));
+  CHECK(std::find(paidDatasets.begin(), paidDatasets.end(), "streamMinutesViewedAdaptiveGroups") != paidDatasets.end());
   // CPU time rides on the Workers request, the storage units on Durable Objects duration's.
   CHECK(requests[0].query.find("cpuTimeUs") != std::string::npos);
   CHECK(queryOf("durableObjectsPeriodicGroups").find("sum { duration inboundWebsocketMsgCount storageDeletes storageReadUnits storageWriteUnits }") != std::string::npos);
