@@ -12,6 +12,8 @@ describe("examples/catalogue", () => {
     expect(text).toMatch(/^edgefuse billing catalogue \(40 resources\)/);
     expect(text).toMatch(/d1-rows-written +rows +100,000\/day, then refused +50,000,000\/month, then \$1\.00 per 1,000,000/);
     expect(text).toMatch(/ai-neurons +neurons +10,000\/day, then refused +10,000\/day, then \$0\.011 per 1,000/);
+    expect(text).toMatch(/d1-storage-gb +GB +5 GB stored, then refused +5 GB, then \$0\.75 per 1 GB-month/);
+    expect(text).toMatch(/do-websocket-messages +requests +billed as do-requests +billed as do-requests/);
     expect(text).toContain("https://developers.cloudflare.com/d1/platform/pricing/");
   });
 

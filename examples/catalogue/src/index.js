@@ -9,16 +9,18 @@ const guard = createGuard({ plan: "paid", budget: { maxUsd: 50 } });
 const count = (n) => n.toLocaleString("en-US");
 const usd = (n) => n.toLocaleString("en-US", { style: "currency", currency: "USD", maximumFractionDigits: 3 });
 
-function describeAllowance(allowance) {
-  if (allowance.billing === "not-metered") return "not metered";
-  const included = `${count(allowance.included)}/${allowance.period}`;
-  if (allowance.billing === "hard-limit") return `${included}, then refused`;
-  const price = `${usd(allowance.priceUsd)} per ${count(allowance.priceUnit)}`;
+function describeAllowance(allowance, resource) {
+  if (allowance.billing === "not-metered") return resource.billedAs ? `billed as ${resource.billedAs}` : "not metered";
+  // A stored level (storage): capped as it stands, or billed per month of it.
+  const level = resource.measure === "daily-peak";
+  const included = level ? `${count(allowance.included)} ${resource.unit}` : `${count(allowance.included)}/${allowance.period}`;
+  if (allowance.billing === "hard-limit") return `${included}${level ? " stored" : ""}, then refused`;
+  const price = `${usd(allowance.priceUsd)} per ${count(allowance.priceUnit)}${level ? ` ${resource.unit}-month` : ""}`;
   return allowance.included > 0 ? `${included}, then ${price}` : price;
 }
 
 function catalogueTable() {
-  const rows = RESOURCES.map((r) => [r.id, r.unit, describeAllowance(r.free), describeAllowance(r.paid)]);
+  const rows = RESOURCES.map((r) => [r.id, r.unit, describeAllowance(r.free, r), describeAllowance(r.paid, r)]);
   const header = ["resource", "unit", "free plan", "paid plan"];
   const widths = header.map((_, column) => Math.max(...[header, ...rows].map((row) => row[column].length)));
   const line = (row) => row.map((cell, column) => cell.padEnd(widths[column])).join("  ").trimEnd();
