@@ -4,7 +4,7 @@
 // edges. The requests come from the core's tick driver, as a Worker would send them.
 import { buildSchema, parse, validate } from "graphql";
 import { describe, expect, it } from "vitest";
-import { createGuard } from "../../js/index.js";
+import { RESOURCES, createGuard } from "../../js/index.js";
 import { coreExports } from "../../js/core.js";
 import { DATASETS, ROOT } from "../../wrangler/simulator/analytics-schema.js";
 
@@ -57,13 +57,20 @@ function problemsOf({ dataset, query, variables }) {
   return problems;
 }
 
-const BINDING_IDS = { NOTES: "ns-1", DB: "db-1", FILES: "bucket-1", JOBS: "queue-1" };
+const BINDING_IDS = { NOTES: "ns-1", DB: "db-1", FILES: "bucket-1", JOBS: "queue-1", VECTORS: "index-1", POSTGRES: "cfg-1" };
 const PER_BINDING = {
   "kv-writes:NOTES": { tripAt: 500, granularity: "day" },
   "d1-rows-written:DB": { tripAt: 1e6, granularity: "week" },
+  "d1-storage-gb:DB": { tripAt: 2 },
   "r2-class-a:FILES": { tripAt: 1e5 },
+  "r2-ia-storage-gb:FILES": { tripAt: 100, granularity: "week" },
   "queues-operations:JOBS": { tripAt: 1e5, granularity: "day" },
+  "vectorize-queried-dimensions:VECTORS": { tripAt: 1e7 },
+  "vectorize-stored-dimensions:VECTORS": { tripAt: 1e6, granularity: "day" },
+  "hyperdrive-queries:POSTGRES": { tripAt: 5e4, granularity: "day" },
 };
+// Every resource the poll reads and judges on its own (a part billed as another is judged there).
+const JUDGED = RESOURCES.filter((resource) => resource.graphql.polled && !resource.billedAs).map((resource) => resource.id);
 const CONFIGS = {
   "free plan": { plan: "free" },
   "free plan, per-binding thresholds": { plan: "free", bindingIds: BINDING_IDS, thresholds: PER_BINDING },
@@ -76,11 +83,11 @@ const CONFIGS = {
   "paid plan, week thresholds on every polled resource": {
     plan: "paid",
     budget: { maxUsd: 20 },
-    thresholds: Object.fromEntries(
-      ["workers-requests", "kv-reads", "d1-rows-read", "r2-class-b", "queues-operations", "do-requests", "stream-minutes-delivered"].map(
-        (id) => [id, { tripAt: 1e9, granularity: "week" }],
-      ),
-    ),
+    thresholds: Object.fromEntries(JUDGED.map((id) => [id, { tripAt: 1e9, granularity: "week" }])),
+  },
+  "free plan, day thresholds on every polled resource": {
+    plan: "free",
+    thresholds: Object.fromEntries(JUDGED.map((id) => [id, { tripAt: 1e9, granularity: "day" }])),
   },
 };
 // Renewal days, a week that began in the previous billing month, month and year ends, a leap day.
@@ -96,6 +103,9 @@ const EDGES = [
   ["2028-02-29T12:00:00Z", 29],
 ];
 
+// Every dataset a polled resource is read from: with a line on each, every one is asked.
+const datasetCount = new Set(RESOURCES.filter((resource) => resource.graphql.polled).map((resource) => resource.graphql.dataset)).size;
+
 describe("every usage request the guard can send is valid against Cloudflare's schema", () => {
   for (const [label, config] of Object.entries(CONFIGS)) {
     it(label, () => {
@@ -109,6 +119,7 @@ describe("every usage request the guard can send is valid against Cloudflare's s
       }
       expect(requests).toBeGreaterThan(EDGES.length);
       expect(problems).toEqual([]);
+      if (label.includes("every polled resource")) expect(requests).toBe(EDGES.length * datasetCount);
     });
   }
 
