@@ -30,19 +30,25 @@ function answersFor(handle) {
   const resources = callCore("resourcesJson").resources;
   return requestsFor(handle).map(({ dataset, body }) => {
     // Answer exactly the dimensions asked for, as the API would.
-    const asked = (JSON.parse(body).query.match(/dimensions \{([^}]*)\}/)?.[1] ?? "").trim().split(/\s+/);
+    const { query, variables } = JSON.parse(body);
+    const asked = (query.match(/dimensions \{([^}]*)\}/)?.[1] ?? "").trim().split(/\s+/);
+    const firstDay = Number(variables.start.slice(8, 10)); // the window asked for, from its first day
+    const storageClasses = asked.includes("storageClass") ? ["Standard", "InfrequentAccess"] : [null];
     const flat = dataset === "imagesUniqueTransformations"; // its rows are days: date beside the value
     const byDay = flat || asked.includes("date");
     const rows = [];
     const mine = resources.filter((resource) => resource.graphql.dataset === dataset && resource.graphql.polled);
     const actionTypes = [...new Set(mine.map((resource) => resource.graphql.actionTypes.split(",")[0]).filter(Boolean))];
     const dimension = asked.includes(mine[0].graphql.bindingDimension) ? mine[0].graphql.bindingDimension : "";
-    for (let day = byDay ? 1 : DAYS; day <= DAYS; day += 1) {
-      for (const actionType of actionTypes.length && asked.includes("actionType") ? actionTypes : [null]) {
+    for (let day = byDay ? firstDay : DAYS; day <= DAYS; day += 1) {
+      for (const [actionType, storageClass] of (actionTypes.length && asked.includes("actionType") ? actionTypes : [null]).flatMap(
+        (name) => storageClasses.map((storageClass) => [name, storageClass]),
+      )) {
         for (let binding = 0; binding < (dimension ? BINDINGS : 1); binding += 1) {
           const date = `2026-11-${String(day).padStart(2, "0")}`;
           const dimensions = byDay ? { date } : {};
           if (actionType) dimensions.actionType = actionType;
+          if (storageClass) dimensions.storageClass = storageClass;
           if (dimension) dimensions[dimension] = `id-${binding}`;
           const row = flat ? { date } : { dimensions };
           for (const resource of mine) {
