@@ -134,7 +134,26 @@ class Evaluator {
   // Usage in the allowance's own period: what overage is priced on.
   double periodUsage(const DatasetOutcome& outcome, const Resource& resource, Day last) const {
     const Day first = allowance(resource).period == Period::Day ? last : month_.first;
-    return usageBetween(outcome, std::string(resource.id), std::nullopt, first, last);
+    return measured(outcome, std::string(resource.id), first, last);
+  }
+
+  // Units of `id` (all its bindings) on days [first, last]: the answer's rows from where it
+  // reaches, before that the settled totals kept; `missing` gets the days neither has.
+  double measured(const DatasetOutcome& outcome, const std::string& id, Day first, Day last,
+                  std::vector<Day>* missing = nullptr) const {
+    double total = usageBetween(outcome, id, std::nullopt, std::max(first, outcome.coveredFrom), last);
+    const auto kept = previous_.dailyTotals.find(id);
+    for (Day day = first; day <= last && day < outcome.coveredFrom; ++day) {
+      if (kept != previous_.dailyTotals.end()) {
+        const auto units = kept->second.find(day);
+        if (units != kept->second.end()) {
+          total += units->second;
+          continue;
+        }
+      }
+      if (missing) missing->push_back(day);
+    }
+    return total;
   }
 
   void alertOnce(const std::string& level, const std::string& key, const std::string& windowTag,
@@ -207,10 +226,20 @@ class Evaluator {
     if (!outcome) {  // no trustworthy figure: change nothing
       entry.update({{"used", nullptr}, {"percent", nullptr}, {"overageUsd", nullptr}, {"stale", true},
                     {"decision", tripped ? "tripped" : "stale"}});
-      result_.report["resources"].push_back(entry);
+      result_.report["resources"].push_back(std::move(entry));
       return;
     }
-    const double used = usageBetween(*outcome, std::string(resource.id), bindingId, window.first, window.last);
+    // A window the answer does not wholly cover (a stored level asked only for its unsettled
+    // days) is made up from the totals kept; a day neither has leaves no trustworthy figure.
+    std::vector<Day> missing;
+    const double used = bindingId ? usageBetween(*outcome, std::string(resource.id), bindingId, window.first, window.last)
+                                  : measured(*outcome, std::string(resource.id), window.first, window.last, &missing);
+    if (!missing.empty()) {
+      entry.update({{"used", nullptr}, {"percent", nullptr}, {"overageUsd", nullptr}, {"stale", true},
+                    {"decision", tripped ? "tripped" : "stale"}});
+      result_.report["resources"].push_back(std::move(entry));
+      return;
+    }
     // Plain values (not optionals) below: without a quota, percent lines never apply.
     const bool hasQuota = quota.has_value();
     const double quotaUnits = quota.value_or(0.0);
@@ -258,7 +287,7 @@ class Evaluator {
     }
     entry.update({{"used", used}, {"percent", hasQuota ? json(percent) : json(nullptr)}, {"overageUsd", overage}, {"stale", false},
                   {"decision", nameOf(decision)}});
-    result_.report["resources"].push_back(entry);
+    result_.report["resources"].push_back(std::move(entry));
   }
 
   // The allowance period a resource's quota or inclusion applies to.
@@ -276,7 +305,7 @@ class Evaluator {
       if (!outcome) continue;
       const Allowance& plan = allowance(resource);
       const Window period = allowancePeriod(plan);
-      const double total = usageBetween(*outcome, id, std::nullopt, period.first, today_);
+      const double total = measured(*outcome, id, period.first, today_);
       HourlyHistory& history = history_[id];
       historyChanged_ |= recordTotal(history, total, period.first, nowMs_);
       const Projection projection = project(history, total, plan, period, nowMs_);
@@ -486,36 +515,28 @@ class Evaluator {
                                 {"failuresUntilBlind", config_.failuresUntilBlind}};
   }
 
-  // A resource's units on days [first, last]: from the answer where it reaches, before that
-  // from the totals the guard stored; a day it has neither is counted in unmeasuredDays_.
+  // measured(), for the budget: a day neither has is counted in its unmeasuredDays.
   double measuredBetween(const DatasetOutcome& outcome, const std::string& id, Day first, Day last) {
-    double total = usageBetween(outcome, id, std::nullopt, std::max(first, outcome.coveredFrom), last);
-    const auto stored = previous_.dailyTotals.find(id);
-    for (Day day = first; day <= last && day < outcome.coveredFrom; ++day) {
-      if (stored != previous_.dailyTotals.end()) {
-        const auto units = stored->second.find(day);
-        if (units != stored->second.end()) {
-          total += units->second;
-          continue;
-        }
-      }
-      unmeasured_.insert(day);
-      ++missedLookups_;
-    }
+    std::vector<Day> missing;
+    const double total = measured(outcome, id, first, last, &missing);
+    unmeasured_.insert(missing.begin(), missing.end());
+    missedLookups_ += missing.size();
     return total;
   }
 
-  // Settled days (two or more behind) of each overage resource a budget may need once its
-  // answer no longer reaches them: added once, never rewritten; kept kDailyTotalsDays.
+  // Settled days (two or more behind) of each resource keepsSettledDays() names (what a budget
+  // may need once its answer no longer reaches them; every day of a stored level billed per
+  // GB-month, which is then asked only for its last days): added once, never rewritten; kept
+  // kDailyTotalsDays.
   void storeSettledDays() {
     dailyTotals_ = previous_.dailyTotals;
-    if (!config_.budget) {
-      dailyTotals_.clear();
-      return;
+    for (auto it = dailyTotals_.begin(); it != dailyTotals_.end();) {
+      const Resource* resource = findResource(it->first);
+      it = resource && keepsSettledDays(config_, *resource) ? std::next(it) : dailyTotals_.erase(it);
     }
     for (const Resource* resource : polledResources()) {
       const DatasetOutcome* outcome = outcomeFor(*resource);
-      if (!outcome || !outcome->byDay || allowance(*resource).billing != Billing::Overage) continue;
+      if (!outcome || !outcome->byDay || !keepsSettledDays(config_, *resource)) continue;
       auto& days = dailyTotals_[std::string(resource->id)];
       for (Day day = outcome->coveredFrom; day <= today_ - 2; ++day) {
         if (!days.count(day)) days[day] = usageBetween(*outcome, std::string(resource->id), std::nullopt, day, day);

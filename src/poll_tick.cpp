@@ -300,7 +300,7 @@ void PollTick::answer(int index, int status, const std::string& body, const std:
   } else {
     outcome = parseUsageResponse(dataset, status, body, dayOfMs(now_));
   }
-  const DatasetWindow window = datasetWindow(config_, dataset, dayOfMs(now_));
+  const DatasetWindow window = datasetWindow(config_, dataset, dayOfMs(now_), previous_.dailyTotals);
   outcome.coveredFrom = window.first;
   outcome.byDay = window.byDay;
   outcomes_[index] = std::move(outcome);
@@ -334,7 +334,7 @@ std::string PollTick::fetchUsage() {
     return evaluateAndContinue();
   }
   json list = json::array();
-  for (const UsageRequest& request : buildUsageRequests(config_, now_, accountId_)) {
+  for (const UsageRequest& request : buildUsageRequests(config_, now_, accountId_, previous_.dailyTotals)) {
     list.push_back({{"dataset", request.dataset},
                     {"body", toText(json{{"query", request.query}, {"variables", request.variables}})}});
   }

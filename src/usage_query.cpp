@@ -47,6 +47,10 @@ std::vector<std::string> splitList(std::string_view text) {
   return items;
 }
 
+// "kv-writes:NOTES" -> "kv-writes", without a copy: these run for every threshold of every
+// dataset on every tick.
+std::string_view resourceIdOf(std::string_view key) { return key.substr(0, key.find(':')); }
+
 std::vector<const Resource*> resourcesOf(const std::string& dataset) {
   std::vector<const Resource*> out;
   for (const Resource* resource : polledResources()) {
@@ -123,7 +127,7 @@ bool isJudged(const Config& config, const Resource& resource) {
   if (config.budget && allowance.billing == Billing::Overage) return true;
   const bool hasQuota = allowance.billing != Billing::NotMetered && allowance.included > 0;
   for (const auto& [key, threshold] : config.thresholds) {
-    if (key.substr(0, key.find(':')) != resource.id) continue;
+    if (resourceIdOf(key) != resource.id) continue;
     if (hasQuota || threshold.tripAt || threshold.maxOverageUsd) return true;
   }
   return false;
@@ -141,19 +145,22 @@ std::vector<std::string> judgedDatasets(const Config& config) {
   return datasets;
 }
 
-DatasetWindow datasetWindow(const Config& config, const std::string& dataset, Day today) {
+bool keepsSettledDays(const Config& config, const Resource& resource) {
+  if (allowanceFor(resource, config.plan).billing != Billing::Overage) return false;
+  return config.budget.has_value() || resource.measure == Measure::DailyPeak;
+}
+
+DatasetWindow datasetWindow(const Config& config, const std::string& dataset, Day today, const DailyTotals& kept) {
   std::set<Day> starts;
   bool byBinding = false;
+  const std::vector<const Resource*> own = resourcesOf(dataset);
   // Whether `resource` is judged on rows of `dataset`: its own, or a part billed as it.
   const auto readFrom = [&](const Resource& resource) {
     if (resource.dataset == dataset) return true;
-    for (const Resource* part : resourcesOf(dataset)) {
-      if (part->billedAs == resource.id) return true;
-    }
-    return false;
+    return std::any_of(own.begin(), own.end(), [&](const Resource* part) { return part->billedAs == resource.id; });
   };
   for (const auto& [key, threshold] : config.thresholds) {
-    const Resource* resource = findResource(key.substr(0, key.find(':')));
+    const Resource* resource = findResource(resourceIdOf(key));
     if (!resource || !readFrom(*resource) || !isPolled(*resource)) continue;
     byBinding |= key.find(':') != std::string::npos;
     const Allowance& allowance = allowanceFor(*resource, config.plan);
@@ -173,22 +180,37 @@ DatasetWindow datasetWindow(const Config& config, const std::string& dataset, Da
   // A stored level is each day's peak of each binding: a row spanning days or bindings would
   // hold the largest of them, not their total.
   bool level = false;
-  for (const Resource* resource : resourcesOf(dataset)) level |= resource->measure == Measure::DailyPeak;
+  bool allKept = !byBinding;  // kept totals are per resource, not per binding
+  for (const Resource* resource : own) {
+    level |= resource->measure == Measure::DailyPeak;
+    allKept &= resource->measure == Measure::DailyPeak && keepsSettledDays(config, *resource);
+  }
   if (starts.empty()) return {today, level, byBinding || level};
   const Day earliest = today - (queryReachDays(dataset) - 1);
-  if (*starts.begin() < earliest) return {earliest, true, byBinding || level};
-  return {*starts.begin(), starts.size() > 1 || level, byBinding || level};
+  Day first = std::max(*starts.begin(), earliest);
+  // The days up to two ago are settled, and kept once an answer covered them: ask again only
+  // from the first day of those (so that it is kept too) when every day before it is kept.
+  const Day tail = today - 2;
+  if (allKept && first < tail) {
+    bool covered = true;
+    for (const Resource* resource : own) {
+      const auto days = kept.find(std::string(resource->id));
+      for (Day day = first; covered && day < tail; ++day) covered = days != kept.end() && days->second.count(day);
+    }
+    if (covered) first = tail;
+  }
+  return {first, first != *starts.begin() || starts.size() > 1 || level, byBinding || level};
 }
 
 int queryReachDays(const std::string& dataset) { return dataset == "r2OperationsAdaptiveGroups" ? 32 : 31; }
 
 std::vector<UsageRequest> buildUsageRequests(const Config& config, std::int64_t nowMs,
-                                             const std::string& accountTag) {
+                                             const std::string& accountTag, const DailyTotals& kept) {
   const Day today = dayOfMs(nowMs);
   std::vector<UsageRequest> requests;
   for (const std::string& dataset : judgedDatasets(config)) {
     const bool datetime = timeFilterOf(dataset) == TimeFilter::Datetime;
-    const DatasetWindow window = datasetWindow(config, dataset, today);
+    const DatasetWindow window = datasetWindow(config, dataset, today, kept);
     json variables = {
         {"accountTag", accountTag},
         {"start", datetime ? isoTimestamp(msOfDay(window.first)) : isoDate(window.first)},

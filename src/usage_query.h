@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <set>
 #include <string_view>
 #include <string>
@@ -70,9 +71,19 @@ struct DatasetWindow {
   bool byDay;
   bool byBinding;  // a per-binding threshold needs the binding dimension
 };
+// Settled daily totals the guard keeps (PollState::dailyTotals): resource -> day -> units.
+using DailyTotals = std::map<std::string, std::map<Day, double>>;
+
+// Whether the settled days of `resource` are kept: for a budget, which may reach back further
+// than a query does, and for a stored level billed per GB-month, whose every day counts.
+bool keepsSettledDays(const Config& config, const Resource& resource);
+
 // A window that reaches back further than the dataset gives is clamped to what it gives,
 // split by day; the days before are the guard's own stored totals (PollState::dailyTotals).
-DatasetWindow datasetWindow(const Config& config, const std::string& dataset, Day today);
+// A stored level billed per GB-month is asked only for the days not kept yet, once `kept`
+// holds every settled day of its window: a month of rows per binding and class is most of
+// what reading an answer costs.
+DatasetWindow datasetWindow(const Config& config, const std::string& dataset, Day today, const DailyTotals& kept = {});
 
 // How many days, today included, one query of `dataset` may cover. KV and D1 answer and
 // keep 31 days (https://developers.cloudflare.com/kv/observability/metrics-analytics/,
@@ -82,7 +93,7 @@ DatasetWindow datasetWindow(const Config& config, const std::string& dataset, Da
 int queryReachDays(const std::string& dataset);
 
 std::vector<UsageRequest> buildUsageRequests(const Config& config, std::int64_t nowMs,
-                                             const std::string& accountTag);
+                                             const std::string& accountTag, const DailyTotals& kept = {});
 
 // Rows per page: an answer this long may be cut short, so it is not trusted.
 constexpr int kRowLimit = 10000;

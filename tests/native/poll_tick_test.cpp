@@ -419,3 +419,48 @@ TEST_CASE("review: unmeasured days never let a resource billed in whole millions
   CHECK(result["budget"]["decision"] != "trip");
   CHECK_FALSE(json::parse(world.kv[kStateKey])["breakers"].contains("r2-class-a"));
 }
+
+TEST_CASE("a stored level billed per GB-month is asked only for its unsettled days once the rest are kept") {
+  // R2 storage on the free plan: 10 GB-months free, then billed. 90 GB in one bucket all month.
+  GuardCore core = coreOf(kFree);
+  TickWorld world;
+  std::vector<std::string> starts;
+  world.usageApi = [&](const std::string& dataset, const json& request) {
+    if (dataset != "r2StorageAdaptiveGroups") return std::pair<int, std::string>{200, TickWorld::emptyAnswer(dataset)};
+    const std::string start = request["variables"]["start"];
+    starts.push_back(start.substr(0, 10));
+    json rows = json::array();
+    const std::string end = request["variables"]["end"];
+    for (Day day = *parseIsoDate(start.substr(0, 10)); day <= *parseIsoDate(end.substr(0, 10)); ++day) {
+      rows.push_back({{"max", {{"payloadSize", 90e9}}},
+                      {"dimensions", {{"bucketName", "b"}, {"date", isoDate(day)}, {"storageClass", "Standard"}}}});
+    }
+    return std::pair<int, std::string>{200, json{{"data", {{"viewer", {{"accounts", {{{dataset, rows}}}}}}}}, {"errors", nullptr}}.dump()};
+  };
+  auto usedOf = [](const json& result) {
+    for (const json& entry : result["resources"]) {
+      if (entry["key"] == "r2-storage-gb") return entry["used"].get<double>();
+    }
+    return -1.0;
+  };
+  // First tick: the whole month so far is asked for, and the settled days (to the 21st) kept.
+  const json first = world.run(core, start("tick", *parseIsoTimestamp("2026-11-23T12:00:00Z")));
+  CHECK(starts.back() == "2026-11-01");
+  CHECK(usedOf(first) == doctest::Approx(23 * 90.0 / 30));
+  CHECK(stored(world)["dailyTotals"]["r2-storage-gb"].size() == 21);
+  // Then only from the 21st: what is kept makes up the rest, to the same figure.
+  const json second = world.run(core, start("tick", *parseIsoTimestamp("2026-11-23T12:05:00Z")));
+  CHECK(starts.back() == "2026-11-21");
+  CHECK(usedOf(second) == doctest::Approx(23 * 90.0 / 30));
+  CHECK(decisionOf(second, "r2-storage-gb") == decisionOf(first, "r2-storage-gb"));
+  // A new day: still three days asked for, and the newly settled one kept.
+  const json next = world.run(core, start("tick", *parseIsoTimestamp("2026-11-24T00:05:00Z")));
+  CHECK(starts.back() == "2026-11-22");
+  CHECK(usedOf(next) == doctest::Approx(24 * 90.0 / 30));
+  CHECK(stored(world)["dailyTotals"]["r2-storage-gb"].size() == 22);
+  // With the record gone, the whole month is asked for again.
+  world.kv.erase(kStateKey);
+  world.kv.erase(kSafetyNetKey);
+  world.run(core, start("tick", *parseIsoTimestamp("2026-11-24T00:10:00Z")));
+  CHECK(starts.back() == "2026-11-01");
+}
