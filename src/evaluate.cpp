@@ -83,7 +83,9 @@ class Evaluator {
 
   // A resource the API reports in two datasets (Durable Objects requests, and the WebSocket
   // messages billed as requests) is judged on both: the part's rows join the whole's, under
-  // its id; when either answer is untrustworthy, so is the whole.
+  // its id; when either answer is untrustworthy, so is the whole. A part the account may not
+  // read leaves the whole judged on the rest (a lower bound, said once as inaccessible),
+  // rather than never judged at all.
   void mergeBilledParts() {
     for (const Resource& part : resources()) {
       if (part.billedAs.empty() || !isPolled(part)) continue;
@@ -92,7 +94,7 @@ class Evaluator {
       const auto from = outcomes_.find(std::string(part.dataset));
       if (into == outcomes_.end() || from == outcomes_.end()) continue;
       DatasetOutcome& merged = merged_.emplace_back(*into->second);
-      if (!from->second->ok) {
+      if (!from->second->ok && !from->second->inaccessible) {
         merged.ok = false;
         merged.error = std::string(part.dataset) + ": " + from->second->error;
       }

@@ -417,6 +417,12 @@ TEST_CASE("incoming WebSocket messages, in another dataset, are billed as Durabl
        at("2026-11-23T12:00:00Z"), &evaluation);
   CHECK((*reportFor(evaluation, "do-requests"))["stale"] == true);
   CHECK(evaluation.report["health"]["datasetFailures"] == json{{"durableObjectsPeriodicGroups", 1}});
+  // A messages' dataset the token may not read leaves requests judged on their own.
+  DatasetOutcome noAccess = failure("durableObjectsPeriodicGroups", "GraphQL error: does not have access to the path");
+  noAccess.inaccessible = true;
+  tick(free, {}, withAllDatasets({usage("durableObjectsInvocationsAdaptiveGroups", {{"do-requests", "", kToday, 95'000}}), noAccess}),
+       at("2026-11-23T12:00:00Z"), &evaluation);
+  CHECK((*reportFor(evaluation, "do-requests"))["decision"] == "trip");
   // A line on the part is refused: it is judged in the whole.
   const ConfigResult refused = parseConfig(json::parse(R"({"plan":"free","thresholds":{"do-websocket-messages":{"tripAt":5}}})"));
   REQUIRE(refused.problems.size() == 1);
