@@ -10,7 +10,9 @@ namespace edgefuse {
 double overageUsd(const Allowance& allowance, double used) {
   if (allowance.billing != Billing::Overage) return 0.0;
   double billedUnits = std::max(0.0, used - allowance.included) / allowance.priceUnit;
-  if (allowance.roundsUpToUnit) billedUnits = std::ceil(billedUnits);  // else pro rata
+  // Rounded up to whole units, but not for float noise: a sum of per-day shares that is
+  // 230 GB-months exactly may add up to 230.00000000000003.
+  if (allowance.roundsUpToUnit) billedUnits = std::ceil(billedUnits - 1e-9);  // else pro rata
   return billedUnits * allowance.priceUsd;
 }
 
