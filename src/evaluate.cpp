@@ -190,7 +190,16 @@ class Evaluator {
     const BreakerKeyParts parts = splitBreakerKey(key);
     if (!parts.resource) return;
     const Resource& resource = *parts.resource;
-    if (!isJudged(config_, resource)) return;  // nothing to decide, so its dataset was not asked
+    if (!isJudged(config_, resource)) {
+      // Nothing can be decided on it, so its dataset was not asked. A breaker the poll tripped
+      // when it was judged (another plan, a line since removed) would never be confirmed
+      // again: it is lifted rather than left to stand for ever.
+      const auto standing = previous_.breakers.find(key);
+      if (standing != previous_.breakers.end() && standing->second.source == "poll") {
+        recover(key, key + " is no longer judged (no line can fire on it): its breaker is lifted");
+      }
+      return;
+    }
     const Allowance& plan = allowance(resource);
     const Granularity granularity = windowGranularity(threshold, plan);
     const Window window = windowSoFar(granularity, today_, config_.billingDay);

@@ -429,6 +429,25 @@ TEST_CASE("incoming WebSocket messages, in another dataset, are billed as Durabl
   CHECK(refused.problems[0].message == "do-websocket-messages is billed as do-requests and judged there");
 }
 
+TEST_CASE("a breaker the poll tripped on a resource no longer judged is lifted, not left for ever") {
+  // Hyperdrive trips on the free plan's daily queries; on the paid plan they are unlimited and
+  // nothing is judged on them, so nothing would ever confirm or lift that breaker.
+  Evaluation evaluation;
+  PollState state = tick(configOf(R"({"plan":"free"})"), {},
+                         withAllDatasets({usage("hyperdriveQueriesAdaptiveGroups", {{"hyperdrive-queries", "", kToday, 95'000}})}),
+                         at("2026-11-23T12:00:00Z"), &evaluation);
+  REQUIRE(state.breakers.count("hyperdrive-queries"));
+  const Config paid = configOf(R"({"plan":"paid","budget":{"maxUsd":5}})");
+  CHECK_FALSE(isJudged(paid, *findResource("hyperdrive-queries")));
+  state = tick(paid, state, withAllDatasets({}), at("2026-11-23T12:05:00Z"), &evaluation);
+  CHECK_FALSE(state.breakers.count("hyperdrive-queries"));
+  CHECK(hasEvent(evaluation, "recover", "hyperdrive-queries"));
+  // A manual trip stands whatever is judged.
+  state.breakers["hyperdrive-queries"] = Breaker{"hyperdrive-queries", "", "by hand", "2026-11-23T12:06:00Z", "manual", ""};
+  state = tick(paid, state, withAllDatasets({}), at("2026-11-23T12:10:00Z"), &evaluation);
+  CHECK(state.breakers.count("hyperdrive-queries"));
+}
+
 TEST_CASE("R2's storage classes are told apart, and one R2 adds is counted in the dearer") {
   const std::string body = R"({"data":{"viewer":{"accounts":[{"r2OperationsAdaptiveGroups":[
       {"sum":{"requests":100},"dimensions":{"actionType":"PutObject","storageClass":"Standard"}},
