@@ -299,7 +299,7 @@ void parseAlerts(Validator& v, const json& input, Config& config) {
   }
   if (auto levels = it->find("levels"); levels != it->end() && !levels->is_null()) {
     if (!levels->is_array()) {
-      v.report("alerts.levels", "must be a list of levels", "known: warn, trip, recover, blind, projection, spike");
+      v.report("alerts.levels", "must be a list of levels", "known: " + Validator::list(alertLevels()));
     } else {
       config.alertLevels.clear();
       for (const json& level : *levels) {
