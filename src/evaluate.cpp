@@ -119,9 +119,44 @@ class Evaluator {
     if (allowance(resource).billing == Billing::Overage) {
       return rowsBetween(outcome, id, bindingId, first, last) / kStorageMonthDays;
     }
-    double highest = 0;
-    for (Day day = first; day <= last; ++day) highest = std::max(highest, rowsBetween(outcome, id, bindingId, day, day));
-    return highest;
+    return latestLevel(outcome, id, bindingId, first - 1, last);
+  }
+
+  // A stored level as it stands: the latest day in [first, last] the answer has one for. A new
+  // UTC day has no sample for a while, and storage does not empty at midnight, so the day
+  // before stands in (the query asks for it); a level that fell to nothing shows a day late.
+  double latestLevel(const DatasetOutcome& outcome, const std::string& id, const std::optional<std::string>& bindingId,
+                     Day first, Day last) const {
+    for (Day day = last; day >= first; --day) {
+      const double level = rowsBetween(outcome, id, bindingId, day, day);
+      if (level > 0) return level;
+    }
+    return 0;
+  }
+
+  // Where a stored level is headed by the end of its period: a cap's level stays as it is; a
+  // month of GB-months adds today's level for each day left (hourly history, which spreads
+  // what accrued since the last tick over the hours, would read a day's share as a spike).
+  Projection projectLevel(const DatasetOutcome& outcome, const std::string& id, const Allowance& plan,
+                          const Window& period, double total) const {
+    Projection projection;
+    projection.used = total;
+    projection.endOfPeriod = total;
+    if (plan.billing == Billing::Overage) {
+      const double level = latestLevel(outcome, id, std::nullopt, today_ - 1, today_);
+      const double perDay = level / kStorageMonthDays;
+      projection.ratePerHour = perDay / 24;
+      projection.endOfPeriod = total + perDay * static_cast<double>(period.nextStart - today_ - 1);
+      if (total < plan.included && perDay > 0) {
+        const double days = (plan.included - total) / perDay;
+        if (today_ + 1 + days <= period.nextStart) projection.quotaReachedAtMs = msOfDay(today_ + 1 + static_cast<Day>(days));
+      }
+    }
+    if (plan.billing != Billing::NotMetered && plan.included > 0) {
+      projection.percentOfQuota = projection.endOfPeriod / plan.included * 100.0;
+    }
+    projection.overageUsd = overageUsd(plan, projection.endOfPeriod);
+    return projection;
   }
 
   // "kv-reads, kv-writes": the polled resources read from `dataset`.
@@ -317,9 +352,14 @@ class Evaluator {
       const Allowance& plan = allowance(resource);
       const Window period = allowancePeriod(plan);
       const double total = measured(*outcome, id, period.first, today_);
-      HourlyHistory& history = history_[id];
-      historyChanged_ |= recordTotal(history, total, period.first, nowMs_);
-      const Projection projection = project(history, total, plan, period, nowMs_);
+      const bool level = resource.measure == Measure::DailyPeak;
+      // A level keeps no hourly history (none is created for it in the record).
+      static const HourlyHistory kNoHistory{};
+      HourlyHistory* tracked = level ? nullptr : &history_[id];
+      if (tracked) historyChanged_ |= recordTotal(*tracked, total, period.first, nowMs_);
+      const HourlyHistory& history = tracked ? *tracked : kNoHistory;
+      const Projection projection =
+          level ? projectLevel(*outcome, id, plan, period, total) : project(history, total, plan, period, nowMs_);
       const std::string periodName = plan.period == Period::Day ? "day" : "billing month";
       entry["projection"] = {{"ratePerHour", projection.ratePerHour}, {"endOfPeriod", projection.endOfPeriod},
                              {"percent", optional(projection.percentOfQuota)}, {"overageUsd", projection.overageUsd},
@@ -345,7 +385,7 @@ class Evaluator {
         if (projection.overageUsd > 0) message += " (" + usd(projection.overageUsd) + " overage)";
         alertOnce("projection", id, isoDate(period.first), message, details());
       }
-      if (config_.spikeFactor) {
+      if (config_.spikeFactor && !level) {
         if (auto spike = detectSpike(history, total, period.first, nowMs_, *config_.spikeFactor, config_.spikeFloorPercent,
                                      plan, period)) {
           entry["spike"] = {{"lastHour", spike->lastHour}, {"baseline", spike->baseline}, {"spiking", spike->spiking}};

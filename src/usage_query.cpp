@@ -166,7 +166,11 @@ DatasetWindow datasetWindow(const Config& config, const std::string& dataset, Da
     const Allowance& allowance = allowanceFor(*resource, config.plan);
     // A resource with no allowance is only ever judged on tripAt.
     if (allowance.billing == Billing::NotMetered && !threshold.tripAt) continue;
-    starts.insert(windowSoFar(windowGranularity(threshold, allowance), today, config.billingDay).first);
+    const Day windowFirst = windowSoFar(windowGranularity(threshold, allowance), today, config.billingDay).first;
+    starts.insert(windowFirst);
+    // A capped level is judged on the latest day with a sample, the day before standing in
+    // for a new day not sampled yet.
+    if (resource->measure == Measure::DailyPeak && allowance.billing == Billing::HardLimit) starts.insert(windowFirst - 1);
     if (allowance.billing != Billing::Overage) continue;
     // Overage is priced over the allowance's period; the budget sums it over its own window.
     const Granularity period = allowance.period == Period::Day ? Granularity::Day : Granularity::Month;

@@ -479,6 +479,43 @@ TEST_CASE("R2's storage classes are told apart, and one R2 adds is counted in th
   CHECK(storage.rows[1].resource == "r2-storage-gb");
 }
 
+TEST_CASE("a capped level stands over a new day not sampled yet, and a level is not a rate") {
+  const Config free = configOf(R"({"plan":"free","projection":{"alertAtPercent":90},"spike":{"factor":3}})");
+  // The query reaches back a day for a capped level: a new UTC day has no sample for a while.
+  for (const auto& request : buildUsageRequests(free, at("2026-11-23T00:05:00Z"), "abc")) {
+    if (request.dataset == "d1StorageAdaptiveGroups") CHECK(request.variables["start"] == "2026-11-22");
+  }
+  // 4.8 GB yesterday and no sample yet today: still 4.8 GB, still tripped.
+  Evaluation evaluation;
+  PollState state = tick(free, {}, withAllDatasets({usage("d1StorageAdaptiveGroups", {{"d1-storage-gb", "db-1", kToday - 1, 4.8}})}),
+                         at("2026-11-22T23:55:00Z"), &evaluation);
+  REQUIRE(state.breakers.count("d1-storage-gb"));
+  state = tick(free, state, withAllDatasets({usage("d1StorageAdaptiveGroups", {{"d1-storage-gb", "db-1", kToday - 1, 4.8}})}),
+               at("2026-11-23T00:05:00Z"), &evaluation);
+  CHECK((*reportFor(evaluation, "d1-storage-gb"))["used"].get<double>() == doctest::Approx(4.8));
+  CHECK(state.breakers.count("d1-storage-gb"));
+  // A steady 1 GB over days is no spike and no course for the cap: a level, not a rate.
+  PollState steady;
+  for (int hour = 0; hour < 30; ++hour) {
+    const std::int64_t now = at("2026-11-22T00:30:00Z") + hour * 3'600'000LL;
+    const Day on = dayOfMs(now);
+    steady = tick(free, steady, withAllDatasets({usage("d1StorageAdaptiveGroups", {{"d1-storage-gb", "db-1", on, 1.0}})}), now, &evaluation);
+    CHECK_FALSE(hasEvent(evaluation, "spike", "d1-storage-gb"));
+    CHECK_FALSE(hasEvent(evaluation, "projection", "d1-storage-gb"));
+  }
+  CHECK((*reportFor(evaluation, "d1-storage-gb"))["projection"]["percent"].get<double>() == doctest::Approx(20));
+  CHECK_FALSE(steady.history.count("d1-storage-gb"));
+  // Billed per GB-month: today's level for each day left. 6 GB of D1 on the paid plan from
+  // Nov 1 to 23 is 4.6 GB-months; 7 more days of it make 6 by the 30th.
+  std::vector<UsageRow> rows;
+  for (Day d = day("2026-11-01"); d <= kToday; ++d) rows.push_back({"d1-storage-gb", "db-1", d, 6.0});
+  tick(configOf(R"({"plan":"paid","budget":{"maxUsd":50}})"), {}, withAllDatasets({usage("d1StorageAdaptiveGroups", rows)}),
+       at("2026-11-23T12:00:00Z"), &evaluation);
+  const json& projection = (*reportFor(evaluation, "d1-storage-gb"))["projection"];
+  CHECK(projection["endOfPeriod"].get<double>() == doctest::Approx(6.0));
+  CHECK(projection["overageUsd"].get<double>() == doctest::Approx(0.75));
+}
+
 TEST_CASE("a bare count and a flat row of days are asked for and read like any other field") {
   const Config free = configOf(R"({"plan":"free"})");
   const auto requests = buildUsageRequests(free, at("2026-11-23T10:00:00Z"), "abc123");
