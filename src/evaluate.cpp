@@ -540,8 +540,9 @@ class Evaluator {
     }
     if (blind) {
       alertOnce("blind", "usage-api", "blind",
-                "the usage API has failed " + std::to_string(health.consecutiveFailures) +
-                    " checks in a row; breakers hold as they are: " + errors);
+                errors.empty() ? "no dataset the guard reads is available to this account or API token; breakers hold as they are"
+                               : "the usage API has failed " + std::to_string(health.consecutiveFailures) +
+                                     " checks in a row; breakers hold as they are: " + errors);
     } else {
       alerted_.erase("blind:usage-api");
       for (const auto& dataset : blindDatasets) {
@@ -658,7 +659,8 @@ Blindness blindness(const PollHealth& health, const std::vector<std::string>& po
     auto failures = health.datasetFailures.find(dataset);
     if (failures != health.datasetFailures.end() && failures->second >= failuresUntilBlind) result.datasets.push_back(dataset);
   }
-  result.blind = readable > 0 && result.datasets.size() == readable;
+  // With every dataset refused the guard sees nothing: that is blind too.
+  result.blind = readable > 0 ? result.datasets.size() == readable : !polledDatasets.empty();
   return result;
 }
 

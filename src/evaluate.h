@@ -45,7 +45,8 @@ struct Blindness {
   std::vector<std::string> datasets;  // the datasets that have failed that long
 };
 // Blind when every polled dataset the account may read has failed `failuresUntilBlind` times
-// in a row; one it may not read (health.inaccessible) is no sign of an outage.
+// in a row; one it may not read (health.inaccessible) is no sign of an outage. With none
+// readable at all, it is blind.
 Blindness blindness(const PollHealth& health, const std::vector<std::string>& polledDatasets, int failuresUntilBlind);
 
 Evaluation evaluate(const Config& config, const PollState& previous,

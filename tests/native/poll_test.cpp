@@ -594,6 +594,16 @@ TEST_CASE("a dataset the account may not read is said once, as such, and is no s
   }
   tick(config, state, down, at("2026-11-23T12:10:00Z"), &evaluation);
   CHECK(evaluation.report["health"]["blind"] == true);
+  // Every dataset refused: nothing can be seen, and that is blind, said as such.
+  std::vector<DatasetOutcome> allRefused;
+  for (const DatasetOutcome& outcome : outcomes) {
+    DatasetOutcome refusedToo = failure(outcome.dataset, "GraphQL error: does not have access to the path");
+    refusedToo.inaccessible = true;
+    allRefused.push_back(refusedToo);
+  }
+  tick(config, {}, allRefused, at("2026-11-23T12:10:00Z"), &evaluation);
+  CHECK(evaluation.report["health"]["blind"] == true);
+  REQUIRE(hasEvent(evaluation, "blind", "usage-api"));
   // Access granted: the dataset counts again, and a later refusal is news again.
   state = tick(config, state, withAllDatasets({}), at("2026-11-23T12:15:00Z"), &evaluation);
   CHECK(state.health.inaccessible.empty());
