@@ -509,6 +509,13 @@ class Evaluator {
   void updateHealth() {
     PollHealth health = previous_.health;
     health.lastCheckAt = nowIso_;
+    // A dataset no longer asked for (nothing judged on it now) has no health to report.
+    for (auto it = health.datasetFailures.begin(); it != health.datasetFailures.end();) {
+      it = outcomes_.count(it->first) ? std::next(it) : health.datasetFailures.erase(it);
+    }
+    for (auto it = health.inaccessible.begin(); it != health.inaccessible.end();) {
+      it = outcomes_.count(*it) ? std::next(it) : health.inaccessible.erase(it);
+    }
     std::string errors;
     for (const auto& [dataset, outcome] : outcomes_) {
       if (outcome->ok) {

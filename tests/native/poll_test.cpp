@@ -604,6 +604,16 @@ TEST_CASE("a dataset the account may not read is said once, as such, and is no s
   tick(config, {}, allRefused, at("2026-11-23T12:10:00Z"), &evaluation);
   CHECK(evaluation.report["health"]["blind"] == true);
   REQUIRE(hasEvent(evaluation, "blind", "usage-api"));
+  // A dataset no longer asked for leaves the health record with it.
+  {
+    Evaluation without;
+    std::vector<DatasetOutcome> others;
+    for (const DatasetOutcome& outcome : outcomes) {
+      if (outcome.dataset != "aiInferenceAdaptiveGroups") others.push_back(outcome);
+    }
+    const PollState pruned = tick(config, state, others, at("2026-11-23T12:12:00Z"), &without);
+    CHECK(pruned.health.inaccessible.empty());
+  }
   // Access granted: the dataset counts again, and a later refusal is news again.
   state = tick(config, state, withAllDatasets({}), at("2026-11-23T12:15:00Z"), &evaluation);
   CHECK(state.health.inaccessible.empty());
