@@ -133,11 +133,16 @@ bool isJudged(const Config& config, const Resource& resource) {
   return false;
 }
 
+const Resource& judgedAs(const Resource& resource) {
+  if (resource.billedAs.empty()) return resource;
+  const Resource* billed = findResource(resource.billedAs);
+  return billed ? *billed : resource;
+}
+
 std::vector<std::string> judgedDatasets(const Config& config) {
   std::vector<std::string> datasets;
   for (const Resource* resource : polledResources()) {
-    const Resource* judgedAs = resource->billedAs.empty() ? resource : findResource(resource->billedAs);
-    if (!isJudged(config, *judgedAs)) continue;
+    if (!isJudged(config, judgedAs(*resource))) continue;
     if (std::find(datasets.begin(), datasets.end(), resource->dataset) == datasets.end()) {
       datasets.emplace_back(resource->dataset);
     }
@@ -187,7 +192,7 @@ DatasetWindow datasetWindow(const Config& config, const std::string& dataset, Da
   bool allKept = !byBinding;  // kept totals are per resource, not per binding
   for (const Resource* resource : own) {
     level |= resource->measure == Measure::DailyPeak;
-    allKept &= resource->measure == Measure::DailyPeak && keepsSettledDays(config, *resource);
+    allKept &= keepsSettledDays(config, judgedAs(*resource));
   }
   if (starts.empty()) return {today, level, byBinding || level};
   const Day earliest = today - (queryReachDays(dataset) - 1);
@@ -198,7 +203,7 @@ DatasetWindow datasetWindow(const Config& config, const std::string& dataset, Da
   if (allKept && first < tail) {
     bool covered = true;
     for (const Resource* resource : own) {
-      const auto days = kept.find(std::string(resource->id));
+      const auto days = kept.find(std::string(judgedAs(*resource).id));
       for (Day day = first; covered && day < tail; ++day) covered = days != kept.end() && days->second.count(day);
     }
     if (covered) first = tail;

@@ -57,6 +57,9 @@ std::vector<const Resource*> polledResources();
 // fire (a quota to measure against, tripAt, maxOverageUsd), or a budget it adds overage to.
 bool isJudged(const Config& config, const Resource& resource);
 
+// The resource `resource` is judged as: itself, or the one it is billed as.
+const Resource& judgedAs(const Resource& resource);
+
 // The datasets a poll asks for, in catalogue order: those with something judged on them
 // (their own resources, or a part billed as a resource judged elsewhere).
 std::vector<std::string> judgedDatasets(const Config& config);
@@ -80,9 +83,9 @@ bool keepsSettledDays(const Config& config, const Resource& resource);
 
 // A window that reaches back further than the dataset gives is clamped to what it gives,
 // split by day; the days before are the guard's own stored totals (PollState::dailyTotals).
-// A stored level billed per GB-month is asked only for the days not kept yet, once `kept`
-// holds every settled day of its window: a month of rows per binding and class is most of
-// what reading an answer costs.
+// A dataset whose resources all keep their settled days is asked only for the days not kept
+// yet, once `kept` holds every settled day of its window: a month of rows per day, binding
+// and class is most of what reading an answer costs.
 DatasetWindow datasetWindow(const Config& config, const std::string& dataset, Day today, const DailyTotals& kept = {});
 
 // How many days, today included, one query of `dataset` may cover. KV and D1 answer and

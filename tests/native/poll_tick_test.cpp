@@ -464,3 +464,49 @@ TEST_CASE("a stored level billed per GB-month is asked only for its unsettled da
   world.run(core, start("tick", *parseIsoTimestamp("2026-11-24T00:10:00Z")));
   CHECK(starts.back() == "2026-11-01");
 }
+
+TEST_CASE("a daily budget asks for a flow's unsettled days only, once the rest are kept") {
+  // 20M KV reads a day on the paid plan (10M a month included): the budget needs the month's
+  // reads to price today's, and keeps the settled days rather than asking a month of rows.
+  GuardCore core = coreOf(R"({"plan":"paid","budget":{"maxUsd":100,"granularity":"day"}})");
+  TickWorld world;
+  std::map<std::string, std::string> starts;
+  world.usageApi = [&](const std::string& dataset, const json& request) {
+    const std::string start = request["variables"]["start"];
+    starts[dataset] = start.substr(0, 10);
+    if (dataset != "kvOperationsAdaptiveGroups" && dataset != "durableObjectsPeriodicGroups") {
+      return std::pair<int, std::string>{200, TickWorld::emptyAnswer(dataset)};
+    }
+    const bool kv = dataset == "kvOperationsAdaptiveGroups";
+    json rows = json::array();
+    const std::string end = request["variables"]["end"];
+    for (Day day = *parseIsoDate(start.substr(0, 10)); day <= *parseIsoDate(end.substr(0, 10)); ++day) {
+      json dimensions = {{"date", isoDate(day)}};
+      if (kv) dimensions["actionType"] = "read";
+      rows.push_back({{"sum", kv ? json{{"requests", 20e6}} : json{{"inboundWebsocketMsgCount", 20e6}, {"duration", 0}, {"storageReadUnits", 0},
+                                                            {"storageWriteUnits", 0}, {"storageDeletes", 0}}}, {"dimensions", dimensions}});
+    }
+    return std::pair<int, std::string>{200, json{{"data", {{"viewer", {{"accounts", {{{dataset, rows}}}}}}}}, {"errors", nullptr}}.dump()};
+  };
+  auto figures = [](const json& result) {
+    std::map<std::string, double> out;
+    for (const json& entry : result["resources"]) {
+      if (entry["key"] == "kv-reads" || entry["key"] == "do-requests") out[entry["key"]] = entry["used"].get<double>();
+    }
+    out["budget"] = result["budget"]["usedUsd"].get<double>();
+    return out;
+  };
+  const json first = world.run(core, start("tick", *parseIsoTimestamp("2026-11-23T12:00:00Z")));
+  CHECK(starts["kvOperationsAdaptiveGroups"] == "2026-11-01");
+  CHECK(starts["durableObjectsPeriodicGroups"] == "2026-11-01");
+  CHECK(first["budget"]["stale"] == false);
+  CHECK(stored(world)["dailyTotals"]["kv-reads"].size() == 21);
+  // The WebSocket messages are kept as the requests they are billed as.
+  CHECK(stored(world)["dailyTotals"]["do-requests"].size() == 21);
+  const json second = world.run(core, start("tick", *parseIsoTimestamp("2026-11-23T12:05:00Z")));
+  CHECK(starts["kvOperationsAdaptiveGroups"] == "2026-11-21");
+  CHECK(starts["durableObjectsPeriodicGroups"] == "2026-11-21");
+  CHECK(second["budget"]["stale"] == false);
+  CHECK(figures(second) == figures(first));
+  CHECK(figures(second)["budget"] > 0);
+}
