@@ -17,10 +17,10 @@ function requestsFor(handle, state) {
   const tick = new (coreExports().PollTick)(handle, JSON.stringify({ kind: "status", now: NOW, accountId: ACCOUNT, token: "t" }));
   try {
     let action = JSON.parse(tick.next()); // read the state
-    tick.handle(JSON.stringify({ value: state }));
+    tick.read(state !== null, state ?? "", "");
     action = JSON.parse(tick.next());
     if (action.do === "read") {
-      tick.handle(JSON.stringify({ value: null })); // the safety net
+      tick.read(false, "", ""); // the safety net
       action = JSON.parse(tick.next());
     }
     return action.requests;
@@ -38,7 +38,7 @@ function recordAfterTick(handle, answers) {
     for (;;) {
       const action = JSON.parse(tick.next());
       if (action.do === "done") return kv[STATE_KEY];
-      if (action.do === "read") tick.handle(JSON.stringify({ value: kv[action.key] ?? null }));
+      if (action.do === "read") tick.read(action.key in kv, kv[action.key] ?? "", "");
       else if (action.do === "put" || action.do === "delete") {
         kv[action.key] = action.value;
         tick.handle("{}");
@@ -113,9 +113,9 @@ it("CPU time of one full evaluation in the WASM core", () => {
         const tick = new (coreExports().PollTick)(handle, JSON.stringify({ kind: "status", now: NOW, accountId: ACCOUNT, token: "t" }));
         try {
           tick.next();
-          tick.handle(JSON.stringify({ value: state }));
+          tick.read(state !== null, state ?? "", "");
           if (JSON.parse(tick.next()).do === "read") {
-            tick.handle(JSON.stringify({ value: null }));
+            tick.read(false, "", "");
             tick.next();
           }
           answerList.forEach(({ status, body }, index) => tick.answer(index, status, body, ""));

@@ -23,6 +23,12 @@ export async function runTick(handle, config, env, start, kv = { reads: 0, write
         case "send":
           tick.handle(JSON.stringify({ results: await sendAlerts(env, action) }));
           break;
+        case "read": {
+          // Handed over as text: the record is tens of KB, not worth wrapping in JSON.
+          const { value = null, error = "" } = await kvAction(env?.[config.stateBinding], config.stateBinding, action, kv);
+          tick.read(value !== null, value ?? "", error);
+          break;
+        }
         default:
           tick.handle(JSON.stringify(await kvAction(env?.[config.stateBinding], config.stateBinding, action, kv)));
       }
@@ -52,7 +58,7 @@ async function kvAction(namespace, binding, { do: verb, key, value, expirationTt
     }
     return {};
   } catch (error) {
-    return { error: String(error?.message ?? error) };
+    return { error: String(error?.message ?? error) || `${verb} of ${key} failed` };
   }
 }
 

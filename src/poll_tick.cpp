@@ -223,20 +223,34 @@ std::string PollTick::next() {
 void PollTick::handle(const std::string& resultText) {
   if (step_ == Step::Done) return;  // the tick is over: a stray result changes nothing
   const json result = json::parse(resultText, nullptr, false);
-  const Await awaited = awaiting_;
-  awaiting_ = Await::Nothing;
   std::optional<std::string> error;
   if (!result.is_object()) {
     error = "the result handed back is not an object";
   } else if (auto it = result.find("error"); it != result.end() && !it->is_null()) {
     error = it->is_string() ? it->get<std::string>() : toText(*it);
   }
-  const std::optional<std::string> value = result.is_object() ? textOrNull(result, "value") : std::nullopt;
+  settle(std::move(error), result.is_object() ? textOrNull(result, "value") : std::nullopt, result);
+}
+
+void PollTick::read(bool found, const std::string& value, const std::string& error) {
+  if (step_ == Step::Done) return;
+  const bool reading = awaiting_ == Await::State || awaiting_ == Await::SafetyNet || awaiting_ == Await::Fresh ||
+                       awaiting_ == Await::FreshSafetyNet;
+  if (!reading) {
+    awaiting_ = Await::Nothing;
+    return failNext("a KV read was handed back when none was asked for");
+  }
+  settle(error.empty() ? std::nullopt : std::optional(error), found ? std::optional(value) : std::nullopt, json());
+}
+
+void PollTick::settle(std::optional<std::string> error, std::optional<std::string> value, const json& result) {
+  const Await awaited = awaiting_;
+  awaiting_ = Await::Nothing;
   switch (awaited) {
     case Await::State:
       if (error && kind_ != Kind::View) return failNext("reading " + std::string(kStateKey) + " from KV: " + *error);
       if (error) viewError_ = "reading state: " + *error;
-      stateText_ = error ? std::nullopt : value;
+      stateText_ = error ? std::nullopt : std::move(value);
       step_ = Step::AfterState;
       return;
     case Await::SafetyNet:

@@ -7,7 +7,8 @@
 // Actions (JSON objects; any may carry "logs": [{"level": "log"|"warn"|"error", "message"}]
 // for the shim to print before it acts):
 //   {"do":"read","key":kStateKey|kSafetyNetKey}
-//       -> handle({"value": text|null}) or handle({"error": message})
+//       -> read(found, text, "") or read(false, "", message)
+//          (or handle({"value": text|null}) or handle({"error": message}))
 //   {"do":"put","key":...,"value":text,"expirationTtl":seconds|absent}
 //   {"do":"delete","key":kSafetyNetKey}
 //       -> handle({}) or handle({"error": message})
@@ -44,7 +45,12 @@ class PollTick {
   PollTick(GuardCore& core, const std::string& start);
 
   std::string next();
+  // The result of a `send`, `put` or `delete` action as JSON ({"error": s} when it failed),
+  // or of a `read` as {"value": s|null}.
   void handle(const std::string& result);
+  // The result of a `read` action as text: `found` false for a missing key, `error` non-empty
+  // when the read failed. A record of tens of KB is handed over without being JSON-encoded.
+  void read(bool found, const std::string& value, const std::string& error);
   void answer(int index, int status, const std::string& body, const std::string& error);
 
  private:
@@ -57,6 +63,8 @@ class PollTick {
   // What handle() (or answer()) expects.
   enum class Await { Nothing, State, SafetyNet, Answers, Fresh, FreshSafetyNet, PutState, PutSafetyNet, Send };
 
+  // What handle() and read() share: the awaited step, given the result.
+  void settle(std::optional<std::string> error, std::optional<std::string> value, const nlohmann::json& result);
   std::string action(nlohmann::json body);
   std::string await(Await what, nlohmann::json body);
   std::string done(nlohmann::json result);

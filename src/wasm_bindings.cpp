@@ -108,5 +108,6 @@ EMSCRIPTEN_BINDINGS(edgefuse_core) {
       .smart_ptr_constructor("PollTickPointer", &startPollTick)
       .function("next", &PollTick::next)
       .function("handle", &PollTick::handle)
+      .function("read", &PollTick::read)
       .function("answer", &PollTick::answer);
 }

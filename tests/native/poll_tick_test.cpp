@@ -308,8 +308,32 @@ TEST_CASE("review: once a tick is over, stray results change nothing") {
   const std::string done = tick.next();
   REQUIRE(json::parse(done)["do"] == "done");
   tick.handle(R"({"value":"x"})");
+  tick.read(true, "x", "");
   tick.answer(0, 200, "{}", "");
   CHECK(tick.next() == done);
+}
+
+TEST_CASE("a KV read handed back when no read was asked for fails the tick") {
+  GuardCore core = coreOf(kFree);
+  PollTick tick(core, start("status", kNoon).dump());
+  REQUIRE(json::parse(tick.next())["do"] == "read");
+  tick.read(false, "", "");
+  REQUIRE(json::parse(tick.next())["do"] == "read");  // no record: the safety net
+  tick.read(false, "", "");
+  REQUIRE(json::parse(tick.next())["do"] == "fetch");
+  tick.read(true, R"({"version":1,"breakers":{}})", "");
+  const json done = json::parse(tick.next());
+  CHECK(done["do"] == "done");
+  CHECK(done["result"]["error"].get<std::string>().find("a KV read was handed back when none was asked for") != std::string::npos);
+}
+
+TEST_CASE("a failed KV read of the record fails the tick with its reason") {
+  GuardCore core = coreOf(kFree);
+  TickWorld world;
+  world.failingReads.insert(kStateKey);
+  const json result = world.run(core, start("status", kNoon));
+  CHECK(result["ok"] == false);
+  CHECK(result["error"].get<std::string>().find("KV GET failed") != std::string::npos);
 }
 
 TEST_CASE("review: a fresh read that turns out unreadable keeps the trips the tick's first read found") {

@@ -75,14 +75,13 @@ struct TickWorld {
         result["results"] = results;
       } else {
         const std::string key = action["key"];
-        if (verb == "read") {
+        if (verb == "read") {  // handed back as js/poll.js does, as text
           ++reads;
-          if (failingReads.count(key)) {
-            result["error"] = "KV GET failed";
-          } else {
-            auto it = kv.find(key);
-            result["value"] = it == kv.end() ? nlohmann::json(nullptr) : nlohmann::json(it->second);
-          }
+          ++coreCalls;
+          auto it = kv.find(key);
+          if (failingReads.count(key)) tick.read(false, "", "KV GET failed");
+          else tick.read(it != kv.end(), it == kv.end() ? "" : it->second, "");
+          continue;
         } else if (verb == "put") {
           ++writes;
           if (failingPuts.count(key)) {
