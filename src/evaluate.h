@@ -19,10 +19,6 @@ namespace edgefuse {
 // older than this.
 constexpr std::int64_t kHeartbeatMs = 3'600'000;
 
-// How many days of settled daily totals a tick keeps per overage resource: the furthest a
-// budget reaches back is a week that began in the previous billing month, 31 + 6 days.
-constexpr Day kDailyTotalsDays = 40;
-
 struct PollEvent {
   std::string level;     // "warn", "trip", "recover", "blind", "inaccessible", "projection", "spike", "budget-warn"
   std::string key;       // breaker key ("kv-writes", "d1-rows-written:DB"), "budget", a dataset or "usage-api"

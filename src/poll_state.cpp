@@ -71,28 +71,46 @@ std::map<std::string, HourlyHistory> historyMap(const json& object) {
   return out;
 }
 
+// Each resource's days as a run from its first day, a missing day null: a month of dates as
+// keys would be most of the record, and of what reading it costs.
 json dailyTotalsToJson(const std::map<std::string, std::map<Day, double>>& totals) {
   json out = json::object();
   for (const auto& [id, days] : totals) {
-    json entry = json::object();
-    for (const auto& [day, units] : days) entry[isoDate(day)] = units;
-    out[id] = entry;
+    if (days.empty()) continue;
+    json units = json::array();
+    for (Day day = days.begin()->first; day <= days.rbegin()->first; ++day) {
+      const auto it = days.find(day);
+      units.push_back(it == days.end() ? json(nullptr) : json(it->second));
+    }
+    out[id] = {{"from", isoDate(days.begin()->first)}, {"units", std::move(units)}};
   }
   return out;
 }
 
 // Entries that do not parse are dropped: a missing day only makes a budget total a lower bound.
+// Records written before the run form keep a date key per day, and are read as well.
 std::map<std::string, std::map<Day, double>> dailyTotalsFrom(const json& object) {
   std::map<std::string, std::map<Day, double>> out;
   auto it = object.find("dailyTotals");
   if (it == object.end() || !it->is_object()) return out;
+  const auto keep = [&](const std::string& id, Day day, const json& value) {
+    if (!value.is_number()) return;
+    const double units = value.get<double>();
+    if (std::isfinite(units) && units >= 0 && units <= 1e15) out[id][day] = units;
+  };
   for (const auto& item : it->items()) {
     if (!item.value().is_object() || !findResource(item.key())) continue;
-    for (const auto& day : item.value().items()) {
-      const auto parsed = parseIsoDate(day.key());
-      if (!parsed || !day.value().is_number()) continue;
-      const double units = day.value().get<double>();
-      if (std::isfinite(units) && units >= 0 && units <= 1e15) out[item.key()][*parsed] = units;
+    const json& entry = item.value();
+    const auto from = entry.find("from");
+    const auto units = entry.find("units");
+    if (from != entry.end() && units != entry.end()) {
+      const auto first = from->is_string() ? parseIsoDate(from->get<std::string>()) : std::nullopt;
+      if (!first || !units->is_array() || units->size() > static_cast<std::size_t>(kDailyTotalsDays)) continue;
+      for (std::size_t i = 0; i < units->size(); ++i) keep(item.key(), *first + static_cast<Day>(i), (*units)[i]);
+      continue;
+    }
+    for (const auto& day : entry.items()) {
+      if (const auto parsed = parseIsoDate(day.key())) keep(item.key(), *parsed, day.value());
     }
   }
   return out;

@@ -26,6 +26,10 @@ struct PollHealth {
   std::set<std::string> inaccessible;          // datasets the account or token may not read
 };
 
+// How many days of settled daily totals a tick keeps per overage resource: the furthest a
+// budget reaches back is a week that began in the previous billing month, 31 + 6 days.
+constexpr Day kDailyTotalsDays = 40;
+
 struct PollState {
   std::map<std::string, Breaker> breakers;   // breaker key -> breaker
   std::map<std::string, std::string> holds;  // breaker key -> ISO time a manual reset holds until

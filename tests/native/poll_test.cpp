@@ -699,6 +699,31 @@ TEST_CASE("the state record round-trips and its changes survive JSON") {
   CHECK(back->clear == changes.clear);
 }
 
+TEST_CASE("settled daily totals are kept as a run of days, gaps null, and older records still read") {
+  const Day first = *parseIsoDate("2026-11-01");
+  PollState state;
+  state.dailyTotals["kv-reads"] = {{first, 1000}, {first + 1, 0}, {first + 3, 2.5}};
+  const json written = json::parse(serializePollState(state))["dailyTotals"];
+  CHECK(written == json::parse(R"({"kv-reads":{"from":"2026-11-01","units":[1000,0,null,2.5]}})"));
+  CHECK(parsePollState(serializePollState(state)).state.dailyTotals == state.dailyTotals);
+  // A record written with a date key per day.
+  const auto older = parsePollState(std::string(
+      R"({"version":1,"breakers":{},"dailyTotals":{"kv-reads":{"2026-11-01":1000,"2026-11-02":0,"2026-11-04":2.5}}})"));
+  CHECK(older.state.dailyTotals == state.dailyTotals);
+  // What does not parse is dropped, never guessed: a bad start, a run longer than is kept,
+  // negative or non-numeric units, an unknown resource.
+  json tooLong = json::array();
+  for (Day day = 0; day <= kDailyTotalsDays; ++day) tooLong.push_back(1);
+  const json damagedTotals = {{"kv-reads", {{"from", "Nov 1"}, {"units", {1}}}},
+                              {"kv-writes", {{"from", "2026-11-01"}, {"units", tooLong}}},
+                              {"d1-rows-read", {{"from", "2026-11-01"}, {"units", {-1, "2", 3}}}},
+                              {"no-such", {{"from", "2026-11-01"}, {"units", {1}}}}};
+  const auto damaged = parsePollState(json{{"version", 1}, {"breakers", json::object()}, {"dailyTotals", damagedTotals}}.dump());
+  CHECK(damaged.readable);
+  CHECK(damaged.state.dailyTotals.size() == 1);
+  CHECK(damaged.state.dailyTotals.at("d1-rows-read") == std::map<Day, double>{{first + 2, 3}});
+}
+
 TEST_CASE("the normalised config validates again unchanged") {
   const Config config = configOf(R"({"plan":"paid","budget":{"maxUsd":5},"bindingIds":{"DB":"db-1"},
       "thresholds":{"d1-rows-written:DB":{"tripAt":10,"granularity":"week"}},"evaluateCron":"*/5 * * * *"})");
