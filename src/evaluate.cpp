@@ -101,7 +101,7 @@ class Evaluator {
       merged.coveredFrom = std::max(merged.coveredFrom, from->second->coveredFrom);
       merged.byDay = merged.byDay && from->second->byDay;
       for (const UsageRow& row : from->second->rows) {
-        if (row.resource == part.id) merged.rows.push_back({std::string(whole.id), row.bindingId, row.day, row.units});
+        if (row.resource == part.id) merged.rows.push_back({whole.id, row.bindingId, row.day, row.units});
       }
       judged_[merged.dataset] = &merged;
     }

@@ -534,7 +534,7 @@ DatasetOutcome parseUsageResponse(const std::string& dataset, int status, const 
         return failed(dataset, "implausible value at " + where() + "." + std::string(match.resource->field));
       }
       const std::string bindingId = row.binding && isAnalyticsId(*row.binding) ? *row.binding : "";
-      outcome.rows.push_back({std::string(match.resource->id), bindingId, *day, *value * match.resource->fieldScale});
+      outcome.rows.push_back({match.resource->id, bindingId, *day, *value * match.resource->fieldScale});
     }
   }
   outcome.ok = true;

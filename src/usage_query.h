@@ -27,7 +27,7 @@ struct UsageRequest {
 // Units of one resource used on one UTC day, by one binding ("" when the dataset has no
 // per-binding dimension or the row has no value for it).
 struct UsageRow {
-  std::string resource;
+  std::string_view resource;  // a catalogue id: rows are many, and copies of ids add up
   std::string bindingId;
   Day day;
   double units;

@@ -458,7 +458,7 @@ TEST_CASE("R2's storage classes are told apart, and one R2 adds is counted in th
   const DatasetOutcome outcome = parseUsageResponse("r2OperationsAdaptiveGroups", 200, body, kToday);
   REQUIRE(outcome.ok);
   std::map<std::string, double> units;
-  for (const UsageRow& row : outcome.rows) units[row.resource] += row.units;
+  for (const UsageRow& row : outcome.rows) units[std::string(row.resource)] += row.units;
   CHECK(units["r2-class-a"] == 100);
   CHECK(units["r2-ia-class-a"] == 20 + 4 + 5);  // an unknown class, an unknown operation: the dearer
   CHECK(units["r2-ia-class-b"] == 3);
