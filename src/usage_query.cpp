@@ -298,11 +298,14 @@ class AnswerReader : public nlohmann::json_sax<json> {
     if (isRowPosition()) badRow = true;
     if (at(1, "errors")) errorsOpen_ = true;
     if (at(3, "data", "viewer", "accounts")) sawAccounts = true;
-    if (isRowsArray()) sawRows = true;
+    const bool rows = isRowsArray();
+    sawRows |= rows;
     stack_.push_back({true, "", -1});
+    rowsOpen_ |= rows;
     return true;
   }
   bool end_array() override {
+    if (stack_.size() == 6) rowsOpen_ = false;
     stack_.pop_back();
     if (stack_.size() == 1 && errorsOpen_) errorsOpen_ = false;
     return true;
@@ -342,11 +345,8 @@ class AnswerReader : public nlohmann::json_sax<json> {
     return stack_.size() == 5 && at(3, "data", "viewer", "accounts") && stack_[3].index == 0 &&
            !stack_[4].array && stack_[4].key == dataset_;
   }
-  bool isRowPosition() const { return stack_.size() == 6 && stack_[5].array && isRowsArrayBelow(); }
+  bool isRowPosition() const { return stack_.size() == 6 && rowsOpen_; }
   bool isRowStart() const { return isRowPosition(); }
-  bool isRowsArrayBelow() const {
-    return at(3, "data", "viewer", "accounts") && stack_[3].index == 0 && !stack_[4].array && stack_[4].key == dataset_;
-  }
 
   bool scalar(std::optional<double> number, string_t* text, bool isNull = false) {
     beginValue();
@@ -357,7 +357,7 @@ class AnswerReader : public nlohmann::json_sax<json> {
       firstErrorMessage = *text;
     }
     // A value of the row itself: a bare `count`, or a flat row's `date` and value.
-    if (stack_.size() == 7 && !stack_[6].array && stack_[5].array && isRowsArrayBelow() && !rows.empty()) {
+    if (stack_.size() == 7 && rowsOpen_ && !stack_[6].array && !rows.empty()) {
       const std::string& name = stack_[6].key;
       Row& row = rows.back();
       if (name == "date") {
@@ -373,8 +373,7 @@ class AnswerReader : public nlohmann::json_sax<json> {
       return true;
     }
     // A value inside a row's dimensions, sum or max object.
-    if (stack_.size() == 8 && !stack_[6].array && !stack_[7].array && stack_[5].array && isRowsArrayBelow() &&
-        !rows.empty()) {
+    if (stack_.size() == 8 && rowsOpen_ && !stack_[6].array && !stack_[7].array && !rows.empty()) {
       const std::string& group = stack_[6].key;
       const std::string& name = stack_[7].key;
       Row& row = rows.back();
@@ -400,6 +399,9 @@ class AnswerReader : public nlohmann::json_sax<json> {
   std::string bindingDimension_;
   std::vector<Frame> stack_;
   bool errorsOpen_ = false;
+  // Inside data.viewer.accounts[0].<dataset>, the rows array (stack_[5]): every event of a row
+  // would otherwise compare the four keys below it again.
+  bool rowsOpen_ = false;
 };
 
 // How a dataset's actionType values are read. KV's are a closed set, the four billed
