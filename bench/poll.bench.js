@@ -89,8 +89,42 @@ function answersFor(handle, state = null) {
   });
 }
 
+// A status tick's inputs: the record read and the usage API's answers to what it asks.
+function caseOf(handle, state) {
+  const answerList = answersFor(handle, state);
+  const rowCount = answerList.reduce((n, answer) => n + JSON.parse(answer.body).data.viewer.accounts[0][answer.dataset].length, 0);
+  // As js/poll.js hands them over: bytes, as KV and fetch give them.
+  const bytes = (text) => new TextEncoder().encode(text);
+  return {
+    handle,
+    state: state === null ? null : bytes(state),
+    answers: answerList.map(({ status, body }) => ({ status, body: bytes(body) })),
+    rowCount,
+    datasets: answerList.length,
+    rounds: [],
+    notOk: 0,
+  };
+}
+
+// One status tick, driven as js/poll.js drives it: the state read, every answer, the evaluation.
+function evaluateOnce({ handle, state, answers }) {
+  const tick = new (coreExports().PollTick)(handle, JSON.stringify({ kind: "status", now: NOW, accountId: ACCOUNT, token: "t" }));
+  try {
+    tick.next();
+    tick.read(state !== null, state ?? "", "");
+    if (JSON.parse(tick.next()).do === "read") {
+      tick.read(false, "", "");
+      tick.next();
+    }
+    answers.forEach(({ status, body }, index) => tick.answer(index, status, body, ""));
+    return JSON.parse(tick.next()).result;
+  } finally {
+    tick.delete();
+  }
+}
+
 it("CPU time of one full evaluation in the WASM core", () => {
-  const rows = [];
+  const cases = [];
   for (const [label, plan] of [
     ["free", { plan: "free" }],
     ["paid", { plan: "paid", budget: { maxUsd: 50 }, bindingIds: { DB: "id-1" }, thresholds: { "d1-rows-written:DB": { tripAt: 5000 } } }],
@@ -107,43 +141,29 @@ it("CPU time of one full evaluation in the WASM core", () => {
   ]) {
     const config = createGuard(plan).config;
     const handle = coreExports().createGuardCore(JSON.stringify(config));
-    const measure = (state, answerList) => {
-      // One status tick, driven as js/poll.js drives it: the state read, every answer, the evaluation.
-      const evaluateOnce = () => {
-        const tick = new (coreExports().PollTick)(handle, JSON.stringify({ kind: "status", now: NOW, accountId: ACCOUNT, token: "t" }));
-        try {
-          tick.next();
-          tick.read(state !== null, state ?? "", "");
-          if (JSON.parse(tick.next()).do === "read") {
-            tick.read(false, "", "");
-            tick.next();
-          }
-          answerList.forEach(({ status, body }, index) => tick.answer(index, status, body, ""));
-          return JSON.parse(tick.next()).result;
-        } finally {
-          tick.delete();
-        }
-      };
-      for (let i = 0; i < 20; i += 1) evaluateOnce(); // warm-up
-      // The median of 15 rounds of 40: one slow round (a GC, another process) moves a mean.
-      const rounds = [];
-      let notOk = 0;
-      for (let round = 0; round < 15; round += 1) {
-        const start = performance.now();
-        for (let i = 0; i < 40; i += 1) notOk = evaluateOnce().resources.filter((row) => row.decision !== "ok").length;
-        rounds.push((performance.now() - start) / 40);
-      }
-      const rowCount = answerList.reduce((n, answer) => n + JSON.parse(answer.body).data.viewer.accounts[0][answer.dataset].length, 0);
-      return { ms: rounds.sort((a, b) => a - b)[7], notOk, rowCount, datasets: answerList.length };
-    };
     const empty = JSON.stringify({ version: 1, breakers: {} });
-    const first = measure(empty, answersFor(handle, empty));
     const kept = recordAfterTick(handle, answersFor(handle, null));
-    const steady = measure(kept, answersFor(handle, kept));
-    rows.push([label, first.datasets, first.rowCount, first.ms.toFixed(3), steady.rowCount, steady.ms.toFixed(3), steady.notOk]);
+    cases.push({ label, handle, first: caseOf(handle, empty), steady: caseOf(handle, kept) });
   }
+  const all = cases.flatMap(({ first, steady }) => [first, steady]);
+  for (const item of all) for (let i = 0; i < 100; i += 1) evaluateOnce(item); // warm-up
+  // Rounds of 20 evaluations, taken in turn from every case so that a slow stretch of the
+  // machine falls on all of them. The fastest of 25 rounds is the figure: a shared machine only
+  // ever adds time (seen here: medians 1.1 to 1.7 times the fastest from one run to the next),
+  // and each round of 20 still pays its share of garbage collection.
+  for (let round = 0; round < 25; round += 1) {
+    for (const item of all) {
+      const start = performance.now();
+      for (let i = 0; i < 20; i += 1) item.notOk = evaluateOnce(item).resources.filter((row) => row.decision !== "ok").length;
+      item.rounds.push((performance.now() - start) / 20);
+    }
+  }
+  const fastest = ({ rounds }) => Math.min(...rounds).toFixed(3);
+  const rows = cases.map(({ label, first, steady }) => [
+    label, first.datasets, first.rowCount, fastest(first), steady.rowCount, fastest(steady), steady.notOk,
+  ]);
   console.log(
-    "\nedgefuse evaluation in the WASM core (a status tick: parse the state and answers, evaluate every resource and the budget), median of 15 rounds of 40\n" +
+    "\nedgefuse evaluation in the WASM core (a status tick: parse the state and answers, evaluate every resource and the budget), the fastest of 25 rounds of 20\n" +
       [
         `                              first tick         settled days kept`,
         `config              datasets  rows   ms/eval     rows   ms/eval     not ok   (${BINDINGS} bindings where split by binding, ${DAYS} days)`,
