@@ -314,15 +314,15 @@ void PollTick::answer(int index, int status, const std::string& body, const std:
   } else {
     outcome = parseUsageResponse(dataset, status, body, dayOfMs(now_));
   }
-  const DatasetWindow window = datasetWindow(config_, dataset, dayOfMs(now_), previous_.dailyTotals);
-  outcome.coveredFrom = window.first;
-  outcome.byDay = window.byDay;
+  outcome.coveredFrom = requests_[index].window.first;
+  outcome.byDay = requests_[index].window.byDay;
   outcomes_[index] = std::move(outcome);
 }
 
 std::string PollTick::fetchUsage() {
-  std::vector<UsageRequest> requests;
-  datasets_ = judgedDatasets(config_);
+  requests_ = buildUsageRequests(config_, now_, accountId_, previous_.dailyTotals);
+  datasets_.clear();
+  for (const UsageRequest& request : requests_) datasets_.push_back(request.dataset);
   outcomes_.assign(datasets_.size(), std::nullopt);
   // Without credentials nothing is sent: every dataset fails with the reason.
   std::vector<std::string> missing;
@@ -348,7 +348,7 @@ std::string PollTick::fetchUsage() {
     return evaluateAndContinue();
   }
   json list = json::array();
-  for (const UsageRequest& request : buildUsageRequests(config_, now_, accountId_, previous_.dailyTotals)) {
+  for (const UsageRequest& request : requests_) {
     list.push_back({{"dataset", request.dataset},
                     {"body", toText(json{{"query", request.query}, {"variables", request.variables}})}});
   }

@@ -109,6 +109,7 @@ class PollTick {
   std::optional<std::string> viewError_;
 
   // The usage API: one request and one outcome per dataset.
+  std::vector<UsageRequest> requests_;
   std::vector<std::string> datasets_;
   std::vector<std::optional<DatasetOutcome>> outcomes_;
 

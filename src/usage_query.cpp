@@ -225,7 +225,7 @@ std::vector<UsageRequest> buildUsageRequests(const Config& config, std::int64_t 
         {"start", datetime ? isoTimestamp(msOfDay(window.first)) : isoDate(window.first)},
         {"end", datetime ? isoTimestamp(nowMs) : isoDate(today)},
     };
-    requests.push_back({dataset, buildQuery(dataset, resourcesOf(dataset), window.byDay, window.byBinding), variables});
+    requests.push_back({dataset, buildQuery(dataset, resourcesOf(dataset), window.byDay, window.byBinding), variables, window});
   }
   return requests;
 }

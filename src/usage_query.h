@@ -18,11 +18,6 @@ namespace edgefuse {
 
 // One HTTP request: POST {"query": query, "variables": variables} to the endpoint. One per
 // dataset, so that one inaccessible or failing dataset does not blind the others.
-struct UsageRequest {
-  std::string dataset;
-  std::string query;
-  nlohmann::json variables;
-};
 
 // Units of one resource used on one UTC day, by one binding ("" when the dataset has no
 // per-binding dimension or the row has no value for it).
@@ -74,6 +69,13 @@ struct DatasetWindow {
   bool byDay;
   bool byBinding;  // a per-binding threshold needs the binding dimension
 };
+struct UsageRequest {
+  std::string dataset;
+  std::string query;
+  nlohmann::json variables;
+  DatasetWindow window;  // what the answer covers
+};
+
 // Settled daily totals the guard keeps (PollState::dailyTotals): resource -> day -> units.
 using DailyTotals = std::map<std::string, std::map<Day, double>>;
 
