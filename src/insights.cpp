@@ -5,6 +5,7 @@
 #include <numeric>
 
 #include "cost.h"
+#include "json_text.h"
 
 namespace edgefuse {
 namespace {
@@ -22,8 +23,10 @@ double sinceMark(const HourlyHistory& history, double total, Day periodFirst) {
 }  // namespace
 
 nlohmann::json historyToJson(const HourlyHistory& history) {
+  nlohmann::json hours = nlohmann::json::array();
+  for (double units : history.hours) hours.push_back(quantityJson(units));
   return {{"markHour", history.markHour}, {"markPeriodFirst", history.markPeriodFirst},
-          {"markTotal", history.markTotal}, {"markPartial", history.markPartial}, {"hours", history.hours}};
+          {"markTotal", quantityJson(history.markTotal)}, {"markPartial", history.markPartial}, {"hours", std::move(hours)}};
 }
 
 std::optional<HourlyHistory> historyFromJson(const nlohmann::json& value) {

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <cmath>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -13,6 +15,15 @@ namespace edgefuse {
 // exception handling, so a throw there would abort the whole module.
 inline std::string toText(const nlohmann::json& value) {
   return value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+// A stored quantity as JSON: a whole number as an integer. nlohmann writes every double with
+// a fraction ("1000.0"), and reading a fraction back in the WASM build goes through musl's
+// strtod and its software 128-bit long double: most of what parsing a record used to cost.
+inline nlohmann::json quantityJson(double value) {
+  constexpr double kExactIntegers = 9007199254740992.0;  // 2^53
+  if (std::fabs(value) < kExactIntegers && value == std::trunc(value)) return static_cast<std::int64_t>(value);
+  return value;
 }
 
 inline nlohmann::json problemsToJson(const std::vector<Problem>& problems) {

@@ -80,7 +80,7 @@ json dailyTotalsToJson(const std::map<std::string, std::map<Day, double>>& total
     json units = json::array();
     for (Day day = days.begin()->first; day <= days.rbegin()->first; ++day) {
       const auto it = days.find(day);
-      units.push_back(it == days.end() ? json(nullptr) : json(it->second));
+      units.push_back(it == days.end() ? json(nullptr) : quantityJson(it->second));
     }
     out[id] = {{"from", isoDate(days.begin()->first)}, {"units", std::move(units)}};
   }

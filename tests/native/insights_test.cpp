@@ -42,6 +42,10 @@ TEST_CASE("the hourly history takes one entry per completed hour, bounded") {
   auto back = historyFromJson(historyToJson(history));
   REQUIRE(back);
   CHECK(back->hours == history.hours);
+  CHECK(historyToJson(history)["hours"][0].is_number_integer());  // whole units: no strtod to read
+  history.hours[0] = 0.5;
+  CHECK(historyToJson(history)["hours"][0] == 0.5);
+  CHECK(historyFromJson(historyToJson(history))->hours == history.hours);
   CHECK_FALSE(historyFromJson(json{{"markHour", 1}, {"markPeriodFirst", 1}, {"markTotal", -5}, {"hours", json::array()}}));
 }
 

@@ -705,6 +705,9 @@ TEST_CASE("settled daily totals are kept as a run of days, gaps null, and older 
   state.dailyTotals["kv-reads"] = {{first, 1000}, {first + 1, 0}, {first + 3, 2.5}};
   const json written = json::parse(serializePollState(state))["dailyTotals"];
   CHECK(written == json::parse(R"({"kv-reads":{"from":"2026-11-01","units":[1000,0,null,2.5]}})"));
+  // Whole quantities are written as integers: a fraction is read back through strtod.
+  CHECK(written["kv-reads"]["units"][0].is_number_integer());
+  CHECK(written["kv-reads"]["units"][3].is_number_float());
   CHECK(parsePollState(serializePollState(state)).state.dailyTotals == state.dailyTotals);
   // A record written with a date key per day.
   const auto older = parsePollState(std::string(
