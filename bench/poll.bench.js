@@ -90,11 +90,15 @@ function answersFor(handle, state = null) {
 }
 
 // The record as a day of hourly ticks leaves it: every resource's history holds its 24 hours
-// (one tick only starts them), which the record and the report both carry.
+// (one tick only starts them), which the record and the report both carry. Counted units are
+// whole; CPU time, GB-seconds, neurons and minutes come in fractions.
 function withFullHistory(record) {
+  const fractional = new Set(["CPU milliseconds", "GB-s", "neurons", "minutes"]);
+  const units = new Map(callCore("resourcesJson").resources.map((resource) => [resource.id, resource.unit]));
   const state = JSON.parse(record);
-  for (const history of Object.values(state.history ?? {})) {
-    history.hours = Array.from({ length: 24 }, (_, hour) => 1000 + hour * 37.25);
+  for (const [id, history] of Object.entries(state.history ?? {})) {
+    const step = fractional.has(units.get(id)) ? 37.25 : 37;
+    history.hours = Array.from({ length: 24 }, (_, hour) => 1000 + hour * step);
   }
   return JSON.stringify(state);
 }
