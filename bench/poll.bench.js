@@ -53,9 +53,10 @@ function recordAfterTick(handle, answers) {
 // A realistic answer for every dataset the poll reads: a row per day, action type and binding.
 function answersFor(handle, state = null) {
   const resources = callCore("resourcesJson").resources;
-  return requestsFor(handle, state).map(({ dataset, body }) => {
+  return requestsFor(handle, state).map((request) => {
+    const { dataset } = request;
     // Answer exactly the dimensions asked for, as the API would.
-    const { query, variables } = JSON.parse(body);
+    const { query, variables } = request;
     const asked = (query.match(/dimensions \{([^}]*)\}/)?.[1] ?? "").trim().split(/\s+/);
     const firstDay = Number(variables.start.slice(8, 10)); // the window asked for, from its first day
     const storageClasses = asked.includes("storageClass") ? ["Standard", "InfrequentAccess"] : [null];

@@ -70,12 +70,12 @@ async function fetchAll(config, env, { endpoint, binding, timeoutMs, requests })
   }
   const token = env[config.apiTokenEnv];
   return Promise.all(
-    requests.map(async ({ body }) => {
+    requests.map(async ({ query, variables }) => {
       try {
         const response = await fetcher.fetch(endpoint, {
           method: "POST",
           headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
-          body,
+          body: JSON.stringify({ query, variables }),
           signal: AbortSignal.timeout(timeoutMs),
         });
         // As bytes: the core reads UTF-8, and a copy of bytes into it is cheaper than a string's.

@@ -349,8 +349,7 @@ std::string PollTick::fetchUsage() {
   }
   json list = json::array();
   for (const UsageRequest& request : requests_) {
-    list.push_back({{"dataset", request.dataset},
-                    {"body", toText(json{{"query", request.query}, {"variables", request.variables}})}});
+    list.push_back({{"dataset", request.dataset}, {"query", request.query}, {"variables", request.variables}});
   }
   return await(Await::Answers, {{"do", "fetch"},
                                 {"endpoint", config_.endpoint},

@@ -12,7 +12,8 @@
 //   {"do":"put","key":...,"value":text,"expirationTtl":seconds|absent}
 //   {"do":"delete","key":kSafetyNetKey}
 //       -> handle({}) or handle({"error": message})
-//   {"do":"fetch","endpoint":url,"binding":name|null,"timeoutMs":n,"requests":[{"dataset","body"}]}
+//   {"do":"fetch","endpoint":url,"binding":name|null,"timeoutMs":n,"requests":[{"dataset","query","variables"}]}
+//       (each POSTed as the JSON body {"query", "variables"})
 //       -> answer(i, status, body, error) for each request (status 0: failed, with error)
 //   {"do":"send","timeoutMs":n,"deliveries":[{"body","urlEnv","signingSecretEnv"|null,"binding"|null}]}
 //       -> handle({"results": [null | why it failed, ...]})

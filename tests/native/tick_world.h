@@ -58,9 +58,11 @@ struct TickWorld {
         int index = 0;
         for (const auto& request : action["requests"]) {
           const std::string dataset = request["dataset"];
-          auto [status, body] = usageApi ? usageApi(dataset, nlohmann::json::parse(request["body"].get<std::string>()))
-                                         : std::pair<int, std::string>{200, emptyAnswer(dataset)};
-          tick.answer(index++, status, body, status == 0 ? body : "");
+          // The body js/poll.js POSTs.
+          const nlohmann::json body = {{"query", request["query"]}, {"variables", request["variables"]}};
+          auto [status, answer] = usageApi ? usageApi(dataset, nlohmann::json::parse(toText(body)))
+                                           : std::pair<int, std::string>{200, emptyAnswer(dataset)};
+          tick.answer(index++, status, answer, status == 0 ? answer : "");
           ++coreCalls;
         }
         continue;

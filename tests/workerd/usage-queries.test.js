@@ -23,7 +23,7 @@ function requestsAt(config, iso) {
     tick.handle(JSON.stringify({ value: null }));
     const fetch = JSON.parse(tick.next());
     expect(fetch.do).toBe("fetch");
-    return fetch.requests.map(({ dataset, body }) => ({ dataset, ...JSON.parse(body) }));
+    return fetch.requests.map(({ dataset, query, variables }) => ({ dataset, query, variables }));
   } finally {
     tick.delete();
   }
