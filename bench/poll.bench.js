@@ -193,7 +193,7 @@ it("CPU time of one full evaluation in the WASM core", () => {
 function countCoreCalls() {
   const { PollTick } = coreExports();
   const counter = { calls: 0 };
-  for (const method of ["next", "handle", "answer"]) {
+  for (const method of ["next", "handle", "read", "answer"]) {
     const original = PollTick.prototype[method];
     PollTick.prototype[method] = function (...args) {
       counter.calls += 1;
@@ -260,6 +260,6 @@ it("the guard's KV operations, core calls and state parses per cron tick", async
   await sim("/__sim/usage", { resource: "kv-writes", units: 950, date: "2026-11-23" });
   await tick("a trip, its alert fails", alerting);
   console.log(
-    `\nedgefuse KV operations, core calls (the tick's start, next, handle, answer) and state-record parses per cron tick (free plan, 5-minute ticks)\n${rows.map((r) => r.map((c, i) => String(c).padEnd(i === 0 ? 30 : 14)).join("")).join("\n")}`,
+    `\nedgefuse KV operations, core calls (the tick's start, next, handle, read, answer) and state-record parses per cron tick (free plan, 5-minute ticks)\n${rows.map((r) => r.map((c, i) => String(c).padEnd(i === 0 ? 30 : 14)).join("")).join("\n")}`,
   );
 });
