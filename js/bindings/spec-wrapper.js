@@ -64,6 +64,12 @@ function passThrough(name) {
 
 function chargedMethod(name, rule) {
   const units = rule.units ?? (() => 1);
+  if (rule.prepare) {
+    const charged = chargedMethod(name, { ...rule, prepare: undefined });
+    return function (first, ...rest) {
+      return charged.call(this, rule.prepare(first), ...rest);
+    };
+  }
   if (!rule.resource) {
     return function (...args) {
       return this.wrapResult(rule.wraps, this.binding[name](...args));

@@ -1,8 +1,10 @@
 // How each guarded method is charged, per binding kind. A rule is
-//   { resource, units(firstArg), neutral(firstArg), wraps }
+//   { resource, prepare(firstArg), units(firstArg), neutral(firstArg), wraps }
 // - resource: the catalogue id charged before the call (null: not charged), from the core's
 //   table (src/shared_constants.h); a method listed here and not there, or the reverse, is
 //   an error when the module loads;
+// - prepare: what the binding gets as its first argument, when counting would consume it
+//   (a one-shot iterable is read once, into an array, and the binding gets the array);
 // - units: how many units the call costs (default 1);
 // - neutral: what the call returns when refused with onBlocked "skip" (null: it throws);
 // - wraps: the kind whose wrapper the call's result gets (e.g. a multipart upload).
@@ -11,7 +13,12 @@
 import { CHARGES } from "../../dist/constants.js";
 
 const count = (items) => (Array.isArray(items) ? items.length : 1);
-const messages = (batch) => (batch && typeof batch.length === "number" ? batch.length : Array.from(batch ?? []).length);
+// Queues take any iterable of messages: a generator can be read only once.
+const materialize = (batch) =>
+  batch != null && typeof batch !== "string" && !Array.isArray(batch) && typeof batch[Symbol.iterator] === "function"
+    ? Array.from(batch)
+    : batch;
+const messages = (batch) => (Array.isArray(batch) ? batch.length : 0);
 const nothing = () => undefined;
 const none = () => null;
 
@@ -46,7 +53,7 @@ const RULES = {
   },
   queue: {
     send: { neutral: nothing },
-    sendBatch: { units: messages, neutral: nothing },
+    sendBatch: { prepare: materialize, units: messages, neutral: nothing },
   },
   ai: {
     run: {},

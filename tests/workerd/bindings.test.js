@@ -166,6 +166,28 @@ describe("what each call is charged", () => {
     expect(guard.usage(guarded)).toEqual({ "queues-operations": 4 });
   });
 
+  it("Queues: sendBatch takes any iterable, a one-shot generator included, as the raw binding does", async () => {
+    const { guard } = guardWithClock();
+    const guarded = await guard.env(env);
+    let reads = 0;
+    function* batch() {
+      reads += 1;
+      for (let n = 0; n < 3; n += 1) yield { body: n };
+    }
+    // Raw, then guarded: an empty batch would throw "sendBatch() requires at least one message".
+    await env.QUEUE.sendBatch(batch());
+    await guarded.QUEUE.sendBatch(batch());
+    await guarded.QUEUE.sendBatch(new Set([{ body: "a" }, { body: "b" }]));
+    expect(reads).toBe(2);
+    expect(guard.usage(guarded)).toEqual({ "queues-operations": 5 });
+    // What the binding refuses before sending is refused the same way, and costs nothing.
+    const rawError = await env.QUEUE.sendBatch(null).catch((error) => error);
+    const guardedError = await guarded.QUEUE.sendBatch(null).catch((error) => error);
+    expect(guardedError?.constructor).toBe(rawError?.constructor);
+    expect(guardedError?.message).toBe(rawError?.message);
+    expect(guard.usage(guarded)).toEqual({ "queues-operations": 5 });
+  });
+
   it("Durable Objects: each RPC call or fetch on a stub is one request", async () => {
     const { guard } = guardWithClock();
     const guarded = await guard.env(env);
