@@ -1,7 +1,11 @@
 // Durable Object namespaces: every fetch() or RPC call on a stub is one request.
 
-// Stub properties that are not calls to the object.
-const STUB_PROPERTIES = new Set(["id", "name", "then"]);
+// A stub answers a name from itself first (`id`, `name`), then from its prototypes (`fetch`
+// and `connect`, which are requests, then Object's `toString`, `constructor`...), and only
+// then as an RPC property of the object. Of those only Object's names and its own are not
+// calls to the object, nor is `then` (a stub is not a promise); JSON.stringify of a stub is
+// its own properties, not an RPC named toJSON.
+const OBJECT_NAMES = new Set([...Object.getOwnPropertyNames(Object.prototype), "then"]);
 
 export class GuardedNamespace {
   constructor(namespace, invocation, site) {
@@ -38,11 +42,29 @@ export class GuardedNamespace {
 function guardStub(stub, invocation, site) {
   return new Proxy(stub, {
     get(target, property) {
-      if (typeof property === "symbol" || STUB_PROPERTIES.has(property)) return Reflect.get(target, property);
-      const call = (...args) => invocation.admit(site, 1) ?? target[property](...args);
-      // `await stub.someProperty` reads an RPC property: also a request.
-      call.then = (resolve, reject) => (invocation.admit(site, 1) ?? target[property]).then(resolve, reject);
-      return call;
+      if (typeof property === "symbol" || OBJECT_NAMES.has(property) || Object.hasOwn(target, property)) {
+        return Reflect.get(target, property);
+      }
+      if (property === "toJSON") return () => ({ ...target });
+      return rpcProperty(() => target, property, invocation, site);
+    },
+  });
+}
+
+// An RPC property of the object, as the raw stub gives it: called, awaited (`await
+// stub.info`) or read further (`await stub.info.nested`, pipelined), each one request,
+// charged when it is made. Nothing is sent, or charged, for merely reading the name.
+function rpcProperty(owner, name, invocation, site) {
+  const raw = () => owner()[name];
+  const call = (...args) => invocation.admit(site, 1) ?? owner()[name](...args);
+  const read = () => invocation.admit(site, 1) ?? Promise.resolve(raw());
+  return new Proxy(call, {
+    get(_, key) {
+      if (key === "then") return (resolve, reject) => read().then(resolve, reject);
+      if (key === "catch") return (reject) => read().catch(reject);
+      if (key === "finally") return (settled) => read().finally(settled);
+      if (typeof key === "symbol") return Reflect.get(raw(), key);
+      return rpcProperty(raw, key, invocation, site);
     },
   });
 }

@@ -201,6 +201,40 @@ describe("what each call is charged", () => {
     expect(guard.usage(guarded)).toEqual({ "do-requests": 4 });
   });
 
+  it("Durable Objects: a stub converts, reflects and pipelines as the raw one does, charged per request", async () => {
+    const { guard } = guardWithClock();
+    const guarded = await guard.env(env);
+    const id = env.COUNTER.idFromName(`reflect-${prefix}`);
+    const raw = env.COUNTER.get(id);
+    const stub = guarded.COUNTER.get(id);
+    // Conversions and reflection are not calls to the object: the same answers, no request.
+    expect(JSON.stringify(stub)).toBe(JSON.stringify(raw));
+    expect(String(stub)).toBe(String(raw));
+    expect(`${stub}`).toBe(`${raw}`);
+    expect(stub.constructor.name).toBe(raw.constructor.name);
+    expect(Object.keys(stub)).toEqual(Object.keys(raw));
+    expect(typeof stub.then).toBe(typeof raw.then);
+    expect(stub.hasOwnProperty("id")).toBe(raw.hasOwnProperty("id"));
+    expect(guard.usage(guarded)).toEqual({});
+    // An RPC property, whole or read further (pipelined), is one request, and answers, or
+    // fails, as the raw one does.
+    expect(await stub.info).toEqual(await raw.info);
+    const settled = async (pending) => {
+      try {
+        return await pending;
+      } catch (error) {
+        return error;
+      }
+    };
+    const rawNested = await settled(raw.info.nested);
+    const nested = await settled(stub.info.nested);
+    expect(rawNested).toBeInstanceOf(TypeError);
+    expect(nested?.constructor).toBe(rawNested.constructor);
+    expect(nested?.message).toBe(rawNested.message);
+    expect(typeof stub.increment).toBe(typeof raw.increment);
+    expect(guard.usage(guarded)).toEqual({ "do-requests": 2 });
+  });
+
   it("Workers AI and Vectorize bindings (stand-ins of their shape) are charged per call", async () => {
     const calls = [];
     const ai = { run: async (model) => (calls.push(model), { response: "hi" }), gateway: () => ({}) };

@@ -14,6 +14,11 @@ export class Counter extends DurableObject {
   async fetch() {
     return new Response(String(await this.increment()));
   }
+
+  // An RPC property, read with `await stub.info` or pipelined as `await stub.info.nested`.
+  get info() {
+    return { nested: 7 };
+  }
 }
 
 // An RPC entrypoint with Workers AI's run(): a service binding the tests name as kind "ai".
