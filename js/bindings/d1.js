@@ -29,41 +29,52 @@ function charge(invocation, sites, meta) {
   invocation.record(sites.written, Number(meta.rows_written) || 0);
 }
 
-const REAL_STATEMENT = Symbol("edgefuse.d1.statement");
-
+// A statement shows what a real one shows (its own `dbSession`, `statement` and `params`, so
+// that a raw binding's batch() takes it too); what the guard keeps is private.
 export class GuardedD1Statement {
+  #real;
+  #invocation;
+  #sites;
+
   constructor(statement, invocation, sites) {
-    this[REAL_STATEMENT] = statement;
-    this.invocation = invocation;
-    this.sites = sites;
+    this.#real = statement;
+    this.#invocation = invocation;
+    this.#sites = sites;
+    for (const key of Object.keys(statement)) this[key] = statement[key];
+  }
+
+  /** The statement D1 itself can run: unwraps a guarded one. */
+  static real(statement) {
+    return statement !== null && typeof statement === "object" && #real in statement ? statement.#real : statement;
   }
 
   bind(...values) {
-    return new GuardedD1Statement(this[REAL_STATEMENT].bind(...values), this.invocation, this.sites);
+    return new GuardedD1Statement(this.#real.bind(...values), this.#invocation, this.#sites);
   }
 
   async all() {
-    const result = await (refusal(this.invocation, this.sites.all) ?? this[REAL_STATEMENT].all());
-    charge(this.invocation, this.sites.all, result?.meta);
+    const result = await (refusal(this.#invocation, this.#sites.all) ?? this.#real.all());
+    charge(this.#invocation, this.#sites.all, result?.meta);
     return result;
   }
 
   async run() {
-    const result = await (refusal(this.invocation, this.sites.run) ?? this[REAL_STATEMENT].run());
-    charge(this.invocation, this.sites.run, result?.meta);
+    const result = await (refusal(this.#invocation, this.#sites.run) ?? this.#real.run());
+    charge(this.#invocation, this.#sites.run, result?.meta);
     return result;
   }
 
   // first() and raw() return no meta, so they run through all() (the same query, the same
   // rows read) to be charged exactly.
   async first(column) {
-    const refused = refusal(this.invocation, this.sites.first);
+    const refused = refusal(this.#invocation, this.#sites.first);
     if (refused) return refused;
-    const result = await this[REAL_STATEMENT].all();
-    charge(this.invocation, this.sites.first, result.meta);
+    const result = await this.#real.all();
+    charge(this.#invocation, this.#sites.first, result.meta);
     const row = result.results?.[0] ?? null;
     if (row === null || column === undefined) return row;
-    if (!(column in row)) throw new Error(`D1_ERROR: Column not found: ${column}`);
+    // D1's own words for it (its first() throws this, a plain Error).
+    if (!(column in row)) throw new Error(`D1_COLUMN_NOTFOUND: Column not found (${column})`);
     return row[column];
   }
 
@@ -71,18 +82,13 @@ export class GuardedD1Statement {
   // and its result has no meta: it is charged the rows it returns as rows read, a lower
   // bound (a scan can read more rows than it returns).
   async raw(options) {
-    const refused = refusal(this.invocation, this.sites.raw);
+    const refused = refusal(this.#invocation, this.#sites.raw);
     if (refused) return refused;
-    const rows = await this[REAL_STATEMENT].raw(options);
+    const rows = await this.#real.raw(options);
     const returned = options?.columnNames ? rows.length - 1 : rows.length;
-    charge(this.invocation, this.sites.raw, { rows_read: returned, rows_written: 0 });
+    charge(this.#invocation, this.#sites.raw, { rows_read: returned, rows_written: 0 });
     return rows;
   }
-}
-
-/** The statement D1 itself can run: unwraps a guarded one. */
-function realStatement(statement) {
-  return statement?.[REAL_STATEMENT] ?? statement;
 }
 
 /** A D1 database or session (withSession) for one invocation. */
@@ -99,7 +105,7 @@ export class GuardedD1 {
 
   async batch(statements) {
     const results = await (refusal(this.invocation, this.sites.batch, statements) ??
-      this.database.batch(statements.map(realStatement)));
+      this.database.batch(statements.map(GuardedD1Statement.real)));
     for (const result of results) charge(this.invocation, this.sites.batch, result?.meta);
     return results;
   }

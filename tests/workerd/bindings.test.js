@@ -137,6 +137,26 @@ describe("what each call is charged", () => {
     expect(guard.usage(guarded)).toEqual({});
   });
 
+  it("D1: a guarded statement shows what a raw one does, runs in the raw binding's batch, and fails as it does", async () => {
+    const { guard } = guardWithClock();
+    const guarded = await guard.env(env);
+    const sql = "SELECT ? AS one";
+    const raw = env.DB.prepare(sql).bind(1);
+    const statement = guarded.DB.prepare(sql).bind(1);
+    expect(Object.keys(statement)).toEqual(Object.keys(raw));
+    expect([statement.statement, statement.params]).toEqual([raw.statement, raw.params]);
+    expect(JSON.stringify(Object.keys(guarded.DB.prepare(sql)))).toBe(JSON.stringify(Object.keys(env.DB.prepare(sql))));
+    // The raw binding's batch takes it (and runs it unguarded, as it runs its own).
+    const [result] = await env.DB.batch([statement]);
+    expect(result.results).toEqual([{ one: 1 }]);
+    // A column first() does not find: the raw error, class and message.
+    const rawError = await rejection(raw.first("missing"));
+    const error = await rejection(statement.first("missing"));
+    expect(error.constructor).toBe(rawError.constructor);
+    expect(error.message).toBe(rawError.message);
+    expect(guard.usage(guarded)).toEqual({}); // SELECT ? reads no rows
+  });
+
   it("R2: Class B reads, Class A writes and lists, deletes counted apart, multipart parts", async () => {
     const { guard } = guardWithClock();
     const guarded = await guard.env(env);
