@@ -2,6 +2,9 @@
 // and binding prototype. Charged methods ask the invocation first; every other method of
 // the binding passes straight through, so the wrapper never hides part of the API.
 
+// Where a wrapper keeps its binding, invocation, call sites and result wrapper.
+const GUARDED = Symbol("edgefuse.guarded");
+
 /**
  * The binding's API along its prototype chain (except Object's own): `methods`, and
  * `properties` (getters and own data, e.g. a multipart upload's uploadId).
@@ -27,15 +30,17 @@ export function bindingApi(target) {
  * `wrapResult(kind, value)` wraps what a `wraps` method returns.
  */
 export function specWrapperClass(spec, target) {
+  const { methods, properties } = bindingApi(target);
+  // The binding's own data (a multipart upload's uploadId and key) is the wrapper's own too.
+  const ownData = Object.keys(target).filter((name) => typeof target[name] !== "function");
   class Wrapper {
     constructor(binding, invocation, sites, wrapResult) {
-      this.binding = binding;
-      this.invocation = invocation;
-      this.sites = sites;
-      this.wrapResult = wrapResult;
+      // What the guard keeps is out of sight: Object.keys, for...in, spread and JSON.stringify
+      // of a guarded binding show what the raw one shows.
+      Object.defineProperty(this, GUARDED, { value: { binding, invocation, sites, wrapResult } });
+      for (const name of ownData) this[name] = binding[name];
     }
   }
-  const { methods, properties } = bindingApi(target);
   // An RPC stub (a service binding named as a kind in `bindings`) lists no methods, yet
   // answers every name with a callable: the kind's charged methods must still be charged.
   for (const name of Object.keys(spec)) {
@@ -43,13 +48,15 @@ export function specWrapperClass(spec, target) {
   }
   for (const name of methods) {
     const rule = spec[name];
-    Wrapper.prototype[name] = rule ? chargedMethod(name, rule) : passThrough(name);
+    const method = rule ? chargedMethod(name, rule) : passThrough(name);
+    Object.defineProperty(method, "name", { value: name });
+    Wrapper.prototype[name] = method;
   }
   for (const name of properties) {
-    if (name in Wrapper.prototype) continue;
+    if (name in Wrapper.prototype || ownData.includes(name)) continue;
     Object.defineProperty(Wrapper.prototype, name, {
       get() {
-        return this.binding[name];
+        return this[GUARDED].binding[name];
       },
     });
   }
@@ -58,7 +65,7 @@ export function specWrapperClass(spec, target) {
 
 function passThrough(name) {
   return function (...args) {
-    return this.binding[name](...args);
+    return this[GUARDED].binding[name](...args);
   };
 }
 
@@ -72,16 +79,19 @@ function chargedMethod(name, rule) {
   }
   if (!rule.resource) {
     return function (...args) {
-      return this.wrapResult(rule.wraps, this.binding[name](...args));
+      const { binding, wrapResult } = this[GUARDED];
+      return wrapResult(rule.wraps, binding[name](...args));
     };
   }
   if (rule.wraps) {
     return function (...args) {
-      const refused = this.invocation.admit(this.sites[name], units(args[0]), args[0]);
-      return refused ?? this.binding[name](...args).then((value) => this.wrapResult(rule.wraps, value));
+      const { binding, invocation, sites, wrapResult } = this[GUARDED];
+      const refused = invocation.admit(sites[name], units(args[0]), args[0]);
+      return refused ?? binding[name](...args).then((value) => wrapResult(rule.wraps, value));
     };
   }
   return function (...args) {
-    return this.invocation.admit(this.sites[name], units(args[0]), args[0]) ?? this.binding[name](...args);
+    const { binding, invocation, sites } = this[GUARDED];
+    return invocation.admit(sites[name], units(args[0]), args[0]) ?? binding[name](...args);
   };
 }

@@ -137,6 +137,29 @@ describe("what each call is charged", () => {
     expect(guard.usage(guarded)).toEqual({});
   });
 
+  it("KV, R2, Queues: a guarded binding shows reflection what the raw one shows", async () => {
+    const { guard } = guardWithClock();
+    const guarded = await guard.env(env);
+    for (const name of ["KV", "BUCKET", "QUEUE"]) {
+      const [raw, wrapped] = [env[name], guarded[name]];
+      expect(Object.keys(wrapped)).toEqual(Object.keys(raw));
+      expect(JSON.stringify(wrapped)).toBe(JSON.stringify(raw));
+      expect({ ...wrapped }).toEqual({ ...raw });
+      const enumerated = [];
+      for (const key in wrapped) enumerated.push(key);
+      expect(enumerated.filter((key) => typeof wrapped[key] !== "function")).toEqual([]);
+    }
+    expect(guarded.KV.get.name).toBe(env.KV.get.name);
+    expect(guarded.BUCKET.put.name).toBe(env.BUCKET.put.name);
+    const key = `${prefix}/reflect.bin`;
+    const rawUpload = await env.BUCKET.createMultipartUpload(key);
+    const upload = await guarded.BUCKET.createMultipartUpload(key);
+    expect(Object.keys(upload)).toEqual(Object.keys(rawUpload));
+    expect([upload.key, typeof upload.uploadId]).toEqual([rawUpload.key, "string"]);
+    await rawUpload.abort();
+    await upload.abort();
+  });
+
   it("D1: a guarded statement shows what a raw one does, runs in the raw binding's batch, and fails as it does", async () => {
     const { guard } = guardWithClock();
     const guarded = await guard.env(env);
