@@ -48,7 +48,7 @@ export function specWrapperClass(spec, target) {
   }
   for (const name of methods) {
     const rule = spec[name];
-    const method = rule ? chargedMethod(name, rule) : passThrough(name);
+    const method = rule ? chargedMethod(name, rule, target[name]) : passThrough(name, target[name]);
     Object.defineProperty(method, "name", { value: name });
     Wrapper.prototype[name] = method;
   }
@@ -63,35 +63,43 @@ export function specWrapperClass(spec, target) {
   return Wrapper;
 }
 
-function passThrough(name) {
+// A method called on something other than a wrapper (`guarded.get.call(env.KV, key)`, or
+// destructured and called bare) does what the raw method does with that `this`: runs on the
+// raw binding it was given, or fails with the raw binding's own error.
+function passThrough(name, rawMethod) {
   return function (...args) {
-    return this[GUARDED].binding[name](...args);
+    const guarded = this?.[GUARDED];
+    if (!guarded) return Reflect.apply(rawMethod, this, args);
+    return guarded.binding[name](...args);
   };
 }
 
-function chargedMethod(name, rule) {
+function chargedMethod(name, rule, rawMethod) {
   const units = rule.units ?? (() => 1);
   if (rule.prepare) {
-    const charged = chargedMethod(name, { ...rule, prepare: undefined });
+    const charged = chargedMethod(name, { ...rule, prepare: undefined }, rawMethod);
     return function (first, ...rest) {
       return charged.call(this, rule.prepare(first), ...rest);
     };
   }
   if (!rule.resource) {
     return function (...args) {
-      const { binding, wrapResult } = this[GUARDED];
-      return wrapResult(rule.wraps, binding[name](...args));
+      const guarded = this?.[GUARDED];
+      if (!guarded) return Reflect.apply(rawMethod, this, args);
+      return guarded.wrapResult(rule.wraps, guarded.binding[name](...args));
     };
   }
   if (rule.wraps) {
     return function (...args) {
-      const { binding, invocation, sites, wrapResult } = this[GUARDED];
-      const refused = invocation.admit(sites[name], units(args[0]), args[0]);
-      return refused ?? binding[name](...args).then((value) => wrapResult(rule.wraps, value));
+      const guarded = this?.[GUARDED];
+      if (!guarded) return Reflect.apply(rawMethod, this, args);
+      const refused = guarded.invocation.admit(guarded.sites[name], units(args[0]), args[0]);
+      return refused ?? guarded.binding[name](...args).then((value) => guarded.wrapResult(rule.wraps, value));
     };
   }
   return function (...args) {
-    const { binding, invocation, sites } = this[GUARDED];
-    return invocation.admit(sites[name], units(args[0]), args[0]) ?? binding[name](...args);
+    const guarded = this?.[GUARDED];
+    if (!guarded) return Reflect.apply(rawMethod, this, args);
+    return guarded.invocation.admit(guarded.sites[name], units(args[0]), args[0]) ?? guarded.binding[name](...args);
   };
 }

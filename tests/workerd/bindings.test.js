@@ -160,6 +160,29 @@ describe("what each call is charged", () => {
     await upload.abort();
   });
 
+  it("KV: a guarded method called on the raw binding, or bare, does what the raw method does", async () => {
+    const { guard } = guardWithClock();
+    const guarded = await guard.env(env);
+    const key = `${prefix}/this`;
+    await env.KV.put(key, "v");
+    expect(await guarded.KV.get.call(env.KV, key)).toBe(await env.KV.get(key));
+    const failure = async (call) => {
+      try {
+        await call();
+      } catch (error) {
+        return error;
+      }
+    };
+    const { get: rawGet } = env.KV;
+    const { get } = guarded.KV;
+    const rawError = await failure(() => rawGet(key));
+    const error = await failure(() => get(key));
+    expect(rawError).toBeInstanceOf(Error);
+    expect(error?.constructor).toBe(rawError.constructor);
+    expect(error?.message).toBe(rawError.message);
+    expect(guard.usage(guarded)).toEqual({});
+  });
+
   it("D1: a guarded statement shows what a raw one does, runs in the raw binding's batch, and fails as it does", async () => {
     const { guard } = guardWithClock();
     const guarded = await guard.env(env);
