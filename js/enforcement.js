@@ -1,6 +1,6 @@
 // The hot path of one guard in one isolate. A guarded binding call makes one direct WASM
 // export call (admit or check): no KV, no fetch, and no allocation in the core.
-import { VERDICTS } from "../dist/constants.js";
+import { INVOCATION_SLOTS, VERDICTS } from "../dist/constants.js";
 import { coreExports } from "./core.js";
 import { GuardError } from "./errors.js";
 
@@ -17,6 +17,12 @@ export class Enforcement {
   #skip;
   #sites = new Map();
   #resourceIds = null;
+  // Frees an invocation's counters once nothing can reach it: no guarded env, binding,
+  // statement or stub of it is left, so it can make no more calls. Null where the runtime
+  // has no FinalizationRegistry (compatibility dates before 2025-05-05:
+  // https://developers.cloudflare.com/workers/configuration/compatibility-flags/#enable-finalizationregistry-and-weakref).
+  #endings = null;
+  #warnedOfEvictions = false;
   /** Breaker key -> { resource, binding, reason, since, source }, for refusal messages. */
   breakers = {};
   /** Why the Worker's own scheduled work is skipped (a budget or requests trip), or null. */
@@ -30,6 +36,15 @@ export class Enforcement {
     this.#handle = this.#core.createGuardCore(JSON.stringify(config));
     if (this.#handle < 0) throw new Error("edgefuse: the WASM core refused a validated config");
     this.#skip = config.onBlocked === "skip";
+    if (typeof FinalizationRegistry === "function") {
+      this.#endings = new FinalizationRegistry((id) => this.#core._edgefuse_end(this.#handle, id));
+    } else {
+      console.warn(
+        "edgefuse: this runtime has no FinalizationRegistry (compatibility_date before 2025-05-05), so " +
+          `an invocation's counters are kept only until ${INVOCATION_SLOTS.toLocaleString("en-US")} newer ` +
+          "invocations have begun in the isolate; set compatibility_date to 2025-05-05 or later",
+      );
+    }
   }
 
   /** The call site for `binding.method()`, charged to `resource`. Defined once per isolate. */
@@ -69,7 +84,21 @@ export class Enforcement {
   }
 
   begin() {
-    return new Invocation(this, this.#core._edgefuse_begin(this.#handle));
+    const invocation = new Invocation(this, this.#core._edgefuse_begin(this.#handle));
+    this.#endings?.register(invocation, invocation.id);
+    if (!this.#warnedOfEvictions && this.#endings && this.#core._edgefuse_evictions(this.#handle) > 0) {
+      this.#warnedOfEvictions = true;
+      console.warn(
+        `edgefuse: ${INVOCATION_SLOTS.toLocaleString("en-US")} invocations are alive in this isolate at once; ` +
+          "the oldest one's later calls pass uncounted by per-invocation limits",
+      );
+    }
+    return invocation;
+  }
+
+  /** Invocations counted in this isolate now, and counters taken back from live ones. */
+  get invocations() {
+    return { live: this.#core._edgefuse_live(this.#handle), evicted: this.#core._edgefuse_evictions(this.#handle) };
   }
 
   admitVerdict(id, site, units) {

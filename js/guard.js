@@ -195,6 +195,14 @@ class Guard {
     return this.#runtime?.breakers.reads ?? 0;
   }
 
+  /**
+   * Invocations whose counters this isolate keeps now (`live`; freed when an invocation's
+   * guarded env is garbage), and counters taken back from live ones (`evicted`): for tests.
+   */
+  get invocations() {
+    return this.#parts.enforcement.invocations;
+  }
+
   /** KV operations of the rate limiter's KV mode in this isolate: { reads, writes }. */
   get rateLimitKvOps() {
     return this.#rateLimits.kvOps;

@@ -343,6 +343,11 @@ export interface Guard {
     limit: { capacity: number; refillPerSecond: number; cost?: number },
     ctx?: ExecutionContextLike,
   ): Promise<RateLimitDecision>;
+  /**
+   * Invocations whose counters this isolate keeps now (freed once nothing can reach their
+   * guarded env), and counters taken back from invocations still alive (none, normally).
+   */
+  readonly invocations: { readonly live: number; readonly evicted: number };
   /** KV operations of the rate limiter's KV mode in this isolate. */
   readonly rateLimitKvOps: { readonly reads: number; readonly writes: number };
   /** What the status page shows: a read-only evaluation now, the stored breakers, limit hits. */

@@ -65,14 +65,35 @@ void Enforcer::setTripped(const std::vector<std::string>& breakerKeys) {
 }
 
 std::uint32_t Enforcer::begin() {
-  const std::uint32_t slot = nextSlot_;
-  nextSlot_ = (nextSlot_ + 1) % kInvocationSlots;
-  if (slot == invocations_.size()) invocations_.push_back({0, {}, {}});
+  std::uint32_t slot;
+  if (!freeSlots_.empty()) {
+    slot = freeSlots_.back();
+    freeSlots_.pop_back();
+  } else if (invocations_.size() < kInvocationSlots) {
+    slot = static_cast<std::uint32_t>(invocations_.size());
+    invocations_.push_back({0, false, {}, {}});
+  } else {
+    slot = nextEviction_;
+    nextEviction_ = (nextEviction_ + 1) % kInvocationSlots;
+    ++evictions_;
+    --live_;
+  }
   Invocation& invocation = invocations_[slot];
   invocation.generation = invocation.generation % (kGenerations - 1) + 1;  // never 0
+  invocation.live = true;
   invocation.used.fill(0);
   invocation.usedThroughBinding.fill(0);
+  ++live_;
   return (invocation.generation << kSlotBits) | slot;
+}
+
+void Enforcer::end(std::uint32_t id) {
+  Invocation* invocation = find(id);
+  if (!invocation) return;
+  invocation->live = false;
+  invocation->generation = invocation->generation % (kGenerations - 1) + 1;  // the old id is spent
+  freeSlots_.push_back(id & kSlotMask);
+  --live_;
 }
 
 Enforcer::Invocation* Enforcer::find(std::uint32_t id) {
@@ -83,7 +104,7 @@ const Enforcer::Invocation* Enforcer::find(std::uint32_t id) const {
   const std::uint32_t slot = id & kSlotMask;
   if (slot >= invocations_.size()) return nullptr;
   const Invocation& invocation = invocations_[slot];
-  if (invocation.generation != (id >> kSlotBits)) return nullptr;
+  if (!invocation.live || invocation.generation != (id >> kSlotBits)) return nullptr;
   return &invocation;
 }
 

@@ -24,7 +24,10 @@ enum class Verdict : int {
 
 constexpr double kNoLimit = std::numeric_limits<double>::infinity();
 constexpr std::size_t kMaxResources = 48;
-constexpr std::uint32_t kInvocationSlots = 1024;  // concurrent invocations counted per isolate
+// Invocations counted at once per isolate. A slot is freed when its invocation ends (the
+// shim learns that from the garbage collector), so this bounds invocations alive together,
+// not invocations begun; about 0.5 KB each, allocated only as they are needed.
+constexpr std::uint32_t kInvocationSlots = 16384;
 constexpr std::size_t kBindingLimitSlots = kMaxBindingLimits;
 
 using ResourceLimits = std::array<double, kMaxResources>;  // by catalogue index
@@ -41,11 +44,17 @@ class Enforcer {
   // Breaker keys are "<resource id>" (every binding) or "<resource id>:<binding name>".
   void setTripped(const std::vector<std::string>& breakerKeys);
 
-  // Starts counting a new invocation. Counters live in a ring of kInvocationSlots: there is
-  // no end() to forget, so work an invocation leaves behind in waitUntil is still counted.
-  // Ids carry a generation: once its slot is reused, an old id is recognised and let
-  // through uncounted rather than charged to someone else.
+  // Starts counting a new invocation, in a free slot. Only when all kInvocationSlots are
+  // alive is one taken back, in turn from the first (the oldest, when none has ended): its
+  // invocation's later calls pass uncounted. Ids carry a generation, so an id whose slot
+  // was taken back or ended is recognised and let through rather than charged to another.
   std::uint32_t begin();
+  // The invocation can make no more calls: its slot is free for the next. Unknown ids are
+  // ignored, so ending twice is harmless.
+  void end(std::uint32_t invocation);
+  // Invocations counted now, and slots taken back from live invocations since the start.
+  std::uint32_t live() const { return live_; }
+  std::uint32_t evictions() const { return evictions_; }
 
   // Before an op: charge `units`, or refuse if tripped or if it would pass the limit.
   Verdict admit(std::uint32_t invocation, int meter, double units);
@@ -71,6 +80,7 @@ class Enforcer {
   };
   struct Invocation {
     std::uint32_t generation;
+    bool live;
     std::array<double, kMaxResources> used;
     std::array<double, kBindingLimitSlots> usedThroughBinding;
   };
@@ -84,8 +94,11 @@ class Enforcer {
   std::size_t bindingSlotsUsed_ = 0;
   std::vector<Meter> meters_;
   std::vector<std::string> trippedKeys_;
-  std::vector<Invocation> invocations_;  // grows to kInvocationSlots, then wraps
-  std::uint32_t nextSlot_ = 0;
+  std::vector<Invocation> invocations_;  // grows to kInvocationSlots at most
+  std::vector<std::uint32_t> freeSlots_;
+  std::uint32_t nextEviction_ = 0;  // where to take a slot back when none is free
+  std::uint32_t live_ = 0;
+  std::uint32_t evictions_ = 0;
 };
 
 }  // namespace edgefuse

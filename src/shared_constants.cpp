@@ -67,6 +67,7 @@ std::string constantsJson() {
                        {"tripped", static_cast<int>(Verdict::Tripped)},
                        {"overLimit", static_cast<int>(Verdict::OverLimit)},
                        {"overBindingLimit", static_cast<int>(Verdict::OverBindingLimit)}}},
+                     {"invocationSlots", kInvocationSlots},
                      {"bindingKinds", kinds},
                      {"charges", charges}});
 }

@@ -67,6 +67,18 @@ EMSCRIPTEN_KEEPALIVE unsigned edgefuse_begin(int handle) {
   Enforcer* enforcer = enforcerAt(handle);
   return enforcer ? enforcer->begin() : 0xffffffffu;
 }
+EMSCRIPTEN_KEEPALIVE void edgefuse_end(int handle, unsigned invocation) {
+  if (Enforcer* enforcer = enforcerAt(handle)) enforcer->end(invocation);
+}
+// Invocations counted now; slots taken back from live invocations (see Enforcer::begin).
+EMSCRIPTEN_KEEPALIVE unsigned edgefuse_live(int handle) {
+  Enforcer* enforcer = enforcerAt(handle);
+  return enforcer ? enforcer->live() : 0;
+}
+EMSCRIPTEN_KEEPALIVE unsigned edgefuse_evictions(int handle) {
+  Enforcer* enforcer = enforcerAt(handle);
+  return enforcer ? enforcer->evictions() : 0;
+}
 EMSCRIPTEN_KEEPALIVE int edgefuse_admit(int handle, unsigned invocation, int meter, double units) {
   Enforcer* enforcer = enforcerAt(handle);
   return enforcer ? static_cast<int>(enforcer->admit(invocation, meter, units)) : 0;

@@ -66,20 +66,63 @@ TEST_CASE("concurrent invocations have their own counters") {
   CHECK(enforcer.admit(a, meter, 1) == Verdict::OverLimit);
 }
 
-TEST_CASE("an invocation is counted until its slot is reused, then let through uncounted") {
+TEST_CASE("an invocation keeps its counters however many others begin and end") {
+  Enforcer enforcer = withLimit("kv-writes", 50);
+  int meter = enforcer.defineMeter(indexOf("kv-writes"), "KV");
+  auto early = enforcer.begin();
+  CHECK(enforcer.admit(early, meter, 10) == Verdict::Allow);
+  for (std::uint32_t i = 0; i < 100000; ++i) {
+    auto other = enforcer.begin();
+    CHECK(enforcer.admit(other, meter, 1) == Verdict::Allow);
+    enforcer.end(other);
+  }
+  CHECK(enforcer.live() == 1);
+  CHECK(enforcer.used(early, meter) == 10);
+  CHECK(enforcer.admit(early, meter, 40) == Verdict::Allow);
+  CHECK(enforcer.admit(early, meter, 1) == Verdict::OverLimit);
+  CHECK(enforcer.evictions() == 0);
+}
+
+TEST_CASE("an ended invocation's slot is reused; its old id passes uncounted") {
   Enforcer enforcer = withLimit("kv-writes", 1);
   int meter = enforcer.defineMeter(indexOf("kv-writes"), "KV");
   auto old = enforcer.begin();
   CHECK(enforcer.admit(old, meter, 1) == Verdict::Allow);
-  for (std::uint32_t i = 1; i < kInvocationSlots; ++i) enforcer.begin();
-  CHECK(enforcer.admit(old, meter, 1) == Verdict::OverLimit);  // still counted
+  enforcer.end(old);
+  enforcer.end(old);  // twice is harmless
+  CHECK(enforcer.live() == 0);
   auto fresh = enforcer.begin();
   CHECK((fresh & 0xffff) == (old & 0xffff));  // same slot, new generation
+  CHECK(fresh != old);
   CHECK(enforcer.admit(old, meter, 1) == Verdict::Allow);
-  CHECK(enforcer.admit(old, meter, 1) == Verdict::Allow);
+  CHECK(enforcer.used(old, meter) == 0);
   CHECK(enforcer.used(fresh, meter) == 0);
   CHECK(enforcer.admit(fresh, meter, 1) == Verdict::Allow);
   CHECK(enforcer.admit(fresh, meter, 1) == Verdict::OverLimit);
+}
+
+TEST_CASE("only when every slot is alive is the oldest taken back") {
+  Enforcer enforcer = withLimit("kv-writes", 1);
+  int meter = enforcer.defineMeter(indexOf("kv-writes"), "KV");
+  auto oldest = enforcer.begin();
+  auto second = enforcer.begin();
+  CHECK(enforcer.admit(oldest, meter, 1) == Verdict::Allow);
+  CHECK(enforcer.admit(second, meter, 1) == Verdict::Allow);
+  for (std::uint32_t i = 2; i < kInvocationSlots; ++i) enforcer.begin();
+  CHECK(enforcer.live() == kInvocationSlots);
+  CHECK(enforcer.evictions() == 0);
+  CHECK(enforcer.admit(oldest, meter, 1) == Verdict::OverLimit);  // still counted
+  auto fresh = enforcer.begin();
+  CHECK(enforcer.evictions() == 1);
+  CHECK(enforcer.live() == kInvocationSlots);
+  CHECK((fresh & 0xffff) == (oldest & 0xffff));
+  CHECK(enforcer.admit(oldest, meter, 1) == Verdict::Allow);  // uncounted, not charged to fresh
+  CHECK(enforcer.used(fresh, meter) == 0);
+  CHECK(enforcer.admit(second, meter, 1) == Verdict::OverLimit);  // the next oldest is untouched
+  enforcer.end(second);
+  auto reused = enforcer.begin();  // a free slot again: nothing taken back
+  CHECK(enforcer.evictions() == 1);
+  CHECK((reused & 0xffff) == (second & 0xffff));
 }
 
 TEST_CASE("D1-style rows: checked before, recorded after") {

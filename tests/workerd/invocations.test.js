@@ -1,0 +1,110 @@
+// Per-invocation counters at scale: an invocation keeps its own however many others begin,
+// and the isolate keeps counters only for invocations that can still make calls.
+import { env } from "cloudflare:workers";
+import { beforeEach, describe, expect, it } from "vitest";
+import { GuardError, SAFETY_NET_KEY, STATE_KEY, createGuard } from "../../js/index.js";
+import { coreMemoryBytes } from "../../js/core.js";
+
+beforeEach(async () => {
+  await env.EDGEFUSE_STATE.delete(STATE_KEY);
+  await env.EDGEFUSE_STATE.delete(SAFETY_NET_KEY);
+});
+
+// A stand-in with KV's shape, for the runs of thousands of invocations: what is under test
+// is the guard's counting, and real local KV takes 0.5 ms a call here (1.6 ms each with
+// 5,000 in flight), which would make these runs minutes long.
+const lookalikeKv = () => ({
+  calls: 0,
+  async get(key) {
+    this.calls += 1;
+    return `value of ${key}`;
+  },
+  async getWithMetadata() {},
+  async put() {},
+  async delete() {},
+  async list() {},
+});
+
+/** Lets the isolate's other work run, as it does between requests. */
+const nextTask = () => new Promise((resolve) => setTimeout(resolve, 0));
+
+async function outcome(promise) {
+  try {
+    return { value: await promise };
+  } catch (error) {
+    return { error };
+  }
+}
+
+describe("an invocation's counters live as long as it does", () => {
+  it("an invocation that waits while 2,000 others begin is still held to its limit (real KV)", async () => {
+    const guard = createGuard({ plan: "free", limits: { "kv-writes": 50 } });
+    const early = await guard.env(env);
+    for (let i = 0; i < 10; i += 1) await early.KV.put("invocations:early", String(i));
+    const others = [];
+    for (let i = 0; i < 2000; i += 1) others.push(await guard.env(env));
+    let written = 10;
+    let refusal = null;
+    while (!refusal && written < 200) {
+      const result = await outcome(early.KV.put("invocations:early", String(written)));
+      if (result.error) refusal = result.error;
+      else written += 1;
+    }
+    expect(written).toBe(50);
+    expect(refusal).toBeInstanceOf(GuardError);
+    expect(refusal).toMatchObject({ code: "invocation-limit", resource: "kv-writes", used: 50, limit: 50 });
+    expect(guard.usage(early)).toEqual({ "kv-writes": 50 });
+    expect(guard.invocations).toEqual({ live: 2001, evicted: 0 });
+    expect(others).toHaveLength(2000);
+  });
+
+  it("5,000 concurrent invocations each get exactly their own limit", async () => {
+    const guard = createGuard({ plan: "free", limits: { "kv-reads": 2 }, bindings: { COUNTED: "kv" } });
+    const binding = lookalikeKv();
+    const workerEnv = { ...env, COUNTED: binding };
+    const envs = await Promise.all(Array.from({ length: 5000 }, () => guard.env(workerEnv)));
+    expect(guard.invocations.live).toBeGreaterThanOrEqual(5000);
+    const results = await Promise.all(
+      envs.map((guarded, i) => Promise.all([1, 2, 3].map((n) => outcome(guarded.COUNTED.get(`k${i}-${n}`))))),
+    );
+    results.forEach(([first, second, third], i) => {
+      expect([first.value, second.value]).toEqual([`value of k${i}-1`, `value of k${i}-2`]);
+      expect(third.error).toMatchObject({ code: "invocation-limit", used: 2, limit: 2 });
+    });
+    expect(binding.calls).toBe(10000);
+    expect(guard.invocations.evicted).toBe(0);
+  });
+
+  it("100,000 invocations one after another: each held to its limit, counters freed, WASM memory flat", async () => {
+    const guard = createGuard({ plan: "free", limits: { "kv-reads": 1 }, bindings: { COUNTED: "kv" } });
+    const binding = lookalikeKv();
+    const workerEnv = { ...env, COUNTED: binding };
+    const invocation = async (i) => {
+      const guarded = await guard.env(workerEnv);
+      const first = await outcome(guarded.COUNTED.get(`k${i}`));
+      const second = await outcome(guarded.COUNTED.get(`k${i}`));
+      return first.value === `value of k${i}` && second.error?.code === "invocation-limit";
+    };
+    const run = async (from, count) => {
+      let held = 0;
+      let mostLive = 0;
+      for (let i = from; i < from + count; i += 1) {
+        if (await invocation(i)) held += 1;
+        if (i % 100 === 0) {
+          mostLive = Math.max(mostLive, guard.invocations.live);
+          await nextTask();
+        }
+      }
+      return { held, mostLive };
+    };
+    const warmUp = await run(0, 10000);
+    const memoryAfterWarmUp = coreMemoryBytes();
+    const measured = await run(10000, 100000);
+    console.log(`live invocations at most: ${warmUp.mostLive} warming up, ${measured.mostLive} over 100,000; WASM memory ${memoryAfterWarmUp} -> ${coreMemoryBytes()} bytes`);
+    expect(warmUp.held).toBe(10000);
+    expect(measured.held).toBe(100000);
+    expect(binding.calls).toBe(110000);
+    expect(guard.invocations.evicted).toBe(0);
+    expect(coreMemoryBytes()).toBe(memoryAfterWarmUp);
+  }, 120000);
+});
