@@ -21,7 +21,9 @@ bool isTripped(const std::vector<std::string>& keys, std::string_view resource,
 }  // namespace
 
 Enforcer::Enforcer(const ResourceLimits& limits, std::map<std::string, double> bindingLimits)
-    : limits_(limits), bindingLimits_(std::move(bindingLimits)) {}
+    : limits_(limits), bindingLimits_(std::move(bindingLimits)) {
+  countedIndex_.fill(-1);
+}
 
 Enforcer Enforcer::fromConfig(const Config& config) {
   ResourceLimits limits;
@@ -45,8 +47,14 @@ int Enforcer::defineMeter(std::size_t resourceIndex, const std::string& binding)
       return static_cast<int>(i);
     }
   }
+  if (resourceIndex >= kMaxResources) return -1;
+  if (countedIndex_[resourceIndex] < 0) {
+    if (countedResources_ == kCountedResources) return -1;
+    countedIndex_[resourceIndex] = static_cast<int>(countedResources_++);
+  }
   const Resource* resource = resources().begin() + resourceIndex;
-  Meter meter{resourceIndex, binding, isTripped(trippedKeys_, resource->id, binding), -1, kNoLimit};
+  Meter meter{resourceIndex, static_cast<std::size_t>(countedIndex_[resourceIndex]), binding,
+              isTripped(trippedKeys_, resource->id, binding), -1, kNoLimit};
   auto limit = bindingLimits_.find(std::string(resource->id) + ":" + binding);
   if (limit != bindingLimits_.end() && bindingSlotsUsed_ < kBindingLimitSlots) {
     meter.bindingSlot = static_cast<int>(bindingSlotsUsed_++);
@@ -65,26 +73,49 @@ void Enforcer::setTripped(const std::vector<std::string>& breakerKeys) {
 }
 
 std::uint32_t Enforcer::begin() {
+  if (freeSlots_.empty() && invocations_.size() == kInvocationSlots) takeBackSlots();
   std::uint32_t slot;
   if (!freeSlots_.empty()) {
     slot = freeSlots_.back();
     freeSlots_.pop_back();
-  } else if (invocations_.size() < kInvocationSlots) {
-    slot = static_cast<std::uint32_t>(invocations_.size());
-    invocations_.push_back({0, false, {}, {}});
   } else {
-    slot = nextEviction_;
-    nextEviction_ = (nextEviction_ + 1) % kInvocationSlots;
-    ++evictions_;
-    --live_;
+    slot = static_cast<std::uint32_t>(invocations_.size());
+    invocations_.push_back({});
   }
   Invocation& invocation = invocations_[slot];
   invocation.generation = invocation.generation % (kGenerations - 1) + 1;  // never 0
   invocation.live = true;
+  invocation.finished = false;
+  invocation.lastUse = ++useClock_;
   invocation.used.fill(0);
   invocation.usedThroughBinding.fill(0);
   ++live_;
   return (invocation.generation << kSlotBits) | slot;
+}
+
+// Frees the sixteenth of the slots least worth keeping: finished before running, then the
+// least recently used. One pass per 1,024 invocations begun while every slot is taken.
+void Enforcer::takeBackSlots() {
+  std::vector<std::uint32_t> order(invocations_.size());
+  for (std::uint32_t slot = 0; slot < order.size(); ++slot) order[slot] = slot;
+  const auto keepLonger = [&](std::uint32_t a, std::uint32_t b) {
+    const Invocation& x = invocations_[a];
+    const Invocation& y = invocations_[b];
+    if (x.finished != y.finished) return x.finished;
+    return x.lastUse < y.lastUse;
+  };
+  const std::size_t count = kInvocationSlots / 16;
+  std::nth_element(order.begin(), order.begin() + count, order.end(), keepLonger);
+  for (std::size_t i = 0; i < count; ++i) {
+    const Invocation& invocation = invocations_[order[i]];
+    if (!invocation.finished) ++runningEvictions_;
+    ++evictions_;
+    end((invocation.generation << kSlotBits) | order[i]);
+  }
+}
+
+void Enforcer::finish(std::uint32_t id) {
+  if (Invocation* invocation = find(id)) invocation->finished = true;
 }
 
 void Enforcer::end(std::uint32_t id) {
@@ -114,7 +145,8 @@ Verdict Enforcer::admit(std::uint32_t id, int meter, double units) {
   if (m.tripped) return Verdict::Tripped;
   Invocation* invocation = find(id);
   if (!invocation) return Verdict::Allow;
-  double& used = invocation->used[m.resource];
+  invocation->lastUse = ++useClock_;
+  double& used = invocation->used[m.counted];
   if (used + units > limits_[m.resource]) return Verdict::OverLimit;
   if (m.bindingSlot >= 0) {
     double& through = invocation->usedThroughBinding[m.bindingSlot];
@@ -131,7 +163,7 @@ Verdict Enforcer::check(std::uint32_t id, int meter) const {
   if (m.tripped) return Verdict::Tripped;
   const Invocation* invocation = find(id);
   if (!invocation) return Verdict::Allow;
-  if (invocation->used[m.resource] >= limits_[m.resource]) return Verdict::OverLimit;
+  if (invocation->used[m.counted] >= limits_[m.resource]) return Verdict::OverLimit;
   if (m.bindingSlot >= 0 && invocation->usedThroughBinding[m.bindingSlot] >= m.bindingLimit) {
     return Verdict::OverBindingLimit;
   }
@@ -142,8 +174,20 @@ void Enforcer::record(std::uint32_t id, int meter, double units) {
   Invocation* invocation = find(id);
   if (!invocation || !validMeter(meter) || units <= 0) return;
   const Meter& m = meters_[meter];
-  invocation->used[m.resource] += units;
+  invocation->lastUse = ++useClock_;
+  invocation->used[m.counted] += units;
   if (m.bindingSlot >= 0) invocation->usedThroughBinding[m.bindingSlot] += units;
+}
+
+void Enforcer::refund(std::uint32_t id, int meter, double units) {
+  Invocation* invocation = find(id);
+  if (!invocation || !validMeter(meter) || units <= 0) return;
+  const Meter& m = meters_[meter];
+  invocation->used[m.counted] = std::max(0.0, invocation->used[m.counted] - units);
+  if (m.bindingSlot >= 0) {
+    double& through = invocation->usedThroughBinding[m.bindingSlot];
+    through = std::max(0.0, through - units);
+  }
 }
 
 double Enforcer::used(std::uint32_t id, int meter, bool throughBinding) const {
@@ -151,13 +195,14 @@ double Enforcer::used(std::uint32_t id, int meter, bool throughBinding) const {
   if (!invocation || !validMeter(meter)) return 0;
   const Meter& m = meters_[meter];
   if (throughBinding) return m.bindingSlot >= 0 ? invocation->usedThroughBinding[m.bindingSlot] : 0;
-  return invocation->used[m.resource];
+  return invocation->used[m.counted];
 }
 
 double Enforcer::usedOfResource(std::uint32_t id, int resourceIndex) const {
   const Invocation* invocation = find(id);
   if (!invocation || resourceIndex < 0 || resourceIndex >= static_cast<int>(kMaxResources)) return 0;
-  return invocation->used[resourceIndex];
+  const int counted = countedIndex_[resourceIndex];
+  return counted < 0 ? 0 : invocation->used[counted];
 }
 
 double Enforcer::limit(int meter, bool throughBinding) const {

@@ -26,8 +26,10 @@ constexpr double kNoLimit = std::numeric_limits<double>::infinity();
 constexpr std::size_t kMaxResources = 48;
 // Invocations counted at once per isolate. A slot is freed when its invocation ends (the
 // shim learns that from the garbage collector), so this bounds invocations alive together,
-// not invocations begun; about 0.5 KB each, allocated only as they are needed.
+// not invocations begun; under 300 bytes each, allocated only as they are needed.
 constexpr std::uint32_t kInvocationSlots = 16384;
+// Resources an invocation can be charged for: those of guarded binding calls (14 today).
+constexpr std::size_t kCountedResources = 16;
 constexpr std::size_t kBindingLimitSlots = kMaxBindingLimits;
 
 using ResourceLimits = std::array<double, kMaxResources>;  // by catalogue index
@@ -38,23 +40,30 @@ class Enforcer {
   explicit Enforcer(const ResourceLimits& limits, std::map<std::string, double> bindingLimits = {});
   static Enforcer fromConfig(const Config& config);
 
-  // A meter is one binding's use of one resource, e.g. ("kv-writes", "CACHE").
+  // A meter is one binding's use of one resource, e.g. ("kv-writes", "CACHE"); -1 past
+  // kCountedResources distinct resources.
   int defineMeter(std::size_t resourceIndex, const std::string& binding);
 
   // Breaker keys are "<resource id>" (every binding) or "<resource id>:<binding name>".
   void setTripped(const std::vector<std::string>& breakerKeys);
 
   // Starts counting a new invocation, in a free slot. Only when all kInvocationSlots are
-  // alive is one taken back, in turn from the first (the oldest, when none has ended): its
-  // invocation's later calls pass uncounted. Ids carry a generation, so an id whose slot
-  // was taken back or ended is recognised and let through rather than charged to another.
+  // alive (the garbage collector can lag) are slots taken back, a sixteenth of them at once:
+  // those least recently used among invocations marked finished, then among the rest. Their
+  // later calls pass uncounted. Ids carry a generation, so an id whose slot was taken back
+  // or ended is recognised and let through rather than charged to another.
   std::uint32_t begin();
+  // The invocation's handler has returned: it may still make calls (waitUntil work), but it
+  // gives up its slot before one whose handler is still running.
+  void finish(std::uint32_t invocation);
   // The invocation can make no more calls: its slot is free for the next. Unknown ids are
   // ignored, so ending twice is harmless.
   void end(std::uint32_t invocation);
-  // Invocations counted now, and slots taken back from live invocations since the start.
+  // Invocations counted now; slots taken back from live invocations since the start, and of
+  // those, from invocations whose handler had not returned.
   std::uint32_t live() const { return live_; }
   std::uint32_t evictions() const { return evictions_; }
+  std::uint32_t runningEvictions() const { return runningEvictions_; }
 
   // Before an op: charge `units`, or refuse if tripped or if it would pass the limit.
   Verdict admit(std::uint32_t invocation, int meter, double units);
@@ -63,6 +72,8 @@ class Enforcer {
   Verdict check(std::uint32_t invocation, int meter) const;
   // After such an op: charge what it actually cost, never refused.
   void record(std::uint32_t invocation, int meter, double units);
+  // Gives back units admitted for a call the binding refused before sending it.
+  void refund(std::uint32_t invocation, int meter, double units);
 
   // Of the resource, or (`throughBinding`) of the resource through the meter's binding.
   double used(std::uint32_t invocation, int meter, bool throughBinding = false) const;
@@ -73,6 +84,7 @@ class Enforcer {
  private:
   struct Meter {
     std::size_t resource;
+    std::size_t counted;  // the resource's index in Invocation::used
     std::string binding;
     bool tripped;
     int bindingSlot;      // -1: no per-binding limit
@@ -81,13 +93,16 @@ class Enforcer {
   struct Invocation {
     std::uint32_t generation;
     bool live;
-    std::array<double, kMaxResources> used;
+    bool finished;
+    std::uint64_t lastUse;  // useClock_ when it began or last made a call
+    std::array<double, kCountedResources> used;  // by countedIndex_
     std::array<double, kBindingLimitSlots> usedThroughBinding;
   };
 
   Invocation* find(std::uint32_t invocation);
   const Invocation* find(std::uint32_t invocation) const;
   bool validMeter(int meter) const { return meter >= 0 && meter < static_cast<int>(meters_.size()); }
+  void takeBackSlots();
 
   ResourceLimits limits_;
   std::map<std::string, double> bindingLimits_;
@@ -96,9 +111,12 @@ class Enforcer {
   std::vector<std::string> trippedKeys_;
   std::vector<Invocation> invocations_;  // grows to kInvocationSlots at most
   std::vector<std::uint32_t> freeSlots_;
-  std::uint32_t nextEviction_ = 0;  // where to take a slot back when none is free
+  std::array<int, kMaxResources> countedIndex_;  // catalogue index -> Invocation::used index, or -1
+  std::size_t countedResources_ = 0;
+  std::uint64_t useClock_ = 0;
   std::uint32_t live_ = 0;
   std::uint32_t evictions_ = 0;
+  std::uint32_t runningEvictions_ = 0;
 };
 
 }  // namespace edgefuse

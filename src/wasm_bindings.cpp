@@ -67,6 +67,9 @@ EMSCRIPTEN_KEEPALIVE unsigned edgefuse_begin(int handle) {
   Enforcer* enforcer = enforcerAt(handle);
   return enforcer ? enforcer->begin() : 0xffffffffu;
 }
+EMSCRIPTEN_KEEPALIVE void edgefuse_finish(int handle, unsigned invocation) {
+  if (Enforcer* enforcer = enforcerAt(handle)) enforcer->finish(invocation);
+}
 EMSCRIPTEN_KEEPALIVE void edgefuse_end(int handle, unsigned invocation) {
   if (Enforcer* enforcer = enforcerAt(handle)) enforcer->end(invocation);
 }
@@ -75,9 +78,10 @@ EMSCRIPTEN_KEEPALIVE unsigned edgefuse_live(int handle) {
   Enforcer* enforcer = enforcerAt(handle);
   return enforcer ? enforcer->live() : 0;
 }
-EMSCRIPTEN_KEEPALIVE unsigned edgefuse_evictions(int handle) {
+EMSCRIPTEN_KEEPALIVE unsigned edgefuse_evictions(int handle, int running) {
   Enforcer* enforcer = enforcerAt(handle);
-  return enforcer ? enforcer->evictions() : 0;
+  if (!enforcer) return 0;
+  return running ? enforcer->runningEvictions() : enforcer->evictions();
 }
 EMSCRIPTEN_KEEPALIVE int edgefuse_admit(int handle, unsigned invocation, int meter, double units) {
   Enforcer* enforcer = enforcerAt(handle);
@@ -89,6 +93,9 @@ EMSCRIPTEN_KEEPALIVE int edgefuse_check(int handle, unsigned invocation, int met
 }
 EMSCRIPTEN_KEEPALIVE void edgefuse_record(int handle, unsigned invocation, int meter, double units) {
   if (Enforcer* enforcer = enforcerAt(handle)) enforcer->record(invocation, meter, units);
+}
+EMSCRIPTEN_KEEPALIVE void edgefuse_refund(int handle, unsigned invocation, int meter, double units) {
+  if (Enforcer* enforcer = enforcerAt(handle)) enforcer->refund(invocation, meter, units);
 }
 // `throughBinding` (0 or 1): the per-binding count and limit instead of the resource's.
 EMSCRIPTEN_KEEPALIVE double edgefuse_used(int handle, unsigned invocation, int meter, int throughBinding) {

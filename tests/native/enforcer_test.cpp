@@ -101,28 +101,83 @@ TEST_CASE("an ended invocation's slot is reused; its old id passes uncounted") {
   CHECK(enforcer.admit(fresh, meter, 1) == Verdict::OverLimit);
 }
 
-TEST_CASE("only when every slot is alive is the oldest taken back") {
+TEST_CASE("only when every slot is alive are slots taken back: finished ones, then the least recently used") {
   Enforcer enforcer = withLimit("kv-writes", 1);
   int meter = enforcer.defineMeter(indexOf("kv-writes"), "KV");
-  auto oldest = enforcer.begin();
-  auto second = enforcer.begin();
-  CHECK(enforcer.admit(oldest, meter, 1) == Verdict::Allow);
-  CHECK(enforcer.admit(second, meter, 1) == Verdict::Allow);
-  for (std::uint32_t i = 2; i < kInvocationSlots; ++i) enforcer.begin();
+  std::vector<std::uint32_t> ids;
+  for (std::uint32_t i = 0; i < kInvocationSlots; ++i) ids.push_back(enforcer.begin());
+  for (std::uint32_t id : ids) CHECK(enforcer.admit(id, meter, 1) == Verdict::Allow);
+  const std::uint32_t waiting = ids[0];   // began first and made its call long ago; still running
+  const std::uint32_t oldFinished = ids[1];
+  const std::uint32_t busyFinished = ids[2];  // its handler returned; waitUntil work goes on
+  for (std::size_t i = 1; i < ids.size(); ++i) enforcer.finish(ids[i]);
+  CHECK(enforcer.admit(busyFinished, meter, 1) == Verdict::OverLimit);  // a call: recently used
   CHECK(enforcer.live() == kInvocationSlots);
   CHECK(enforcer.evictions() == 0);
-  CHECK(enforcer.admit(oldest, meter, 1) == Verdict::OverLimit);  // still counted
+
   auto fresh = enforcer.begin();
-  CHECK(enforcer.evictions() == 1);
-  CHECK(enforcer.live() == kInvocationSlots);
-  CHECK((fresh & 0xffff) == (oldest & 0xffff));
-  CHECK(enforcer.admit(oldest, meter, 1) == Verdict::Allow);  // uncounted, not charged to fresh
+  CHECK(enforcer.evictions() == kInvocationSlots / 16);
+  CHECK(enforcer.runningEvictions() == 0);
+  CHECK(enforcer.live() == kInvocationSlots - kInvocationSlots / 16 + 1);
+  CHECK(enforcer.admit(waiting, meter, 1) == Verdict::OverLimit);       // running: kept
+  CHECK(enforcer.admit(busyFinished, meter, 1) == Verdict::OverLimit);  // recently used: kept
+  CHECK(enforcer.admit(oldFinished, meter, 1) == Verdict::Allow);       // taken back: uncounted
+  CHECK(enforcer.used(oldFinished, meter) == 0);
   CHECK(enforcer.used(fresh, meter) == 0);
-  CHECK(enforcer.admit(second, meter, 1) == Verdict::OverLimit);  // the next oldest is untouched
-  enforcer.end(second);
-  auto reused = enforcer.begin();  // a free slot again: nothing taken back
-  CHECK(enforcer.evictions() == 1);
-  CHECK((reused & 0xffff) == (second & 0xffff));
+  CHECK(enforcer.admit(fresh, meter, 1) == Verdict::Allow);
+  CHECK(enforcer.admit(fresh, meter, 1) == Verdict::OverLimit);
+  // Until the next pass, new invocations take the slots given back: nothing more is evicted.
+  for (std::uint32_t i = 1; i < kInvocationSlots / 16; ++i) enforcer.begin();
+  CHECK(enforcer.evictions() == kInvocationSlots / 16);
+}
+
+TEST_CASE("with no invocation finished, the least recently used are taken back") {
+  Enforcer enforcer = withLimit("kv-writes", 1);
+  int meter = enforcer.defineMeter(indexOf("kv-writes"), "KV");
+  std::vector<std::uint32_t> ids;
+  for (std::uint32_t i = 0; i < kInvocationSlots; ++i) ids.push_back(enforcer.begin());
+  CHECK(enforcer.admit(ids[0], meter, 1) == Verdict::Allow);  // the oldest, used last
+  enforcer.begin();
+  CHECK(enforcer.evictions() == kInvocationSlots / 16);
+  CHECK(enforcer.runningEvictions() == kInvocationSlots / 16);
+  CHECK(enforcer.admit(ids[0], meter, 1) == Verdict::OverLimit);
+  CHECK(enforcer.admit(ids[1], meter, 1) == Verdict::Allow);
+  CHECK(enforcer.used(ids[1], meter) == 0);  // taken back
+}
+
+TEST_CASE("an invocation is charged only for resources bindings can be charged") {
+  Enforcer enforcer = withLimit("kv-writes", 1);
+  std::size_t defined = 0;
+  for (std::size_t index = 0; index < resources().size(); ++index) {
+    if (enforcer.defineMeter(index, "B") >= 0) ++defined;
+  }
+  CHECK(defined == kCountedResources);
+}
+
+TEST_CASE("a refund gives back what a refused call was charged, never below zero") {
+  Enforcer enforcer = withLimit("kv-writes", 3);
+  int meter = enforcer.defineMeter(indexOf("kv-writes"), "KV");
+  auto invocation = enforcer.begin();
+  CHECK(enforcer.admit(invocation, meter, 3) == Verdict::Allow);
+  CHECK(enforcer.admit(invocation, meter, 1) == Verdict::OverLimit);
+  enforcer.refund(invocation, meter, 2);
+  CHECK(enforcer.used(invocation, meter) == 1);
+  CHECK(enforcer.admit(invocation, meter, 2) == Verdict::Allow);
+  enforcer.refund(invocation, meter, 10);
+  CHECK(enforcer.used(invocation, meter) == 0);
+  enforcer.refund(invocation + 1, meter, 1);  // unknown ids and meters are ignored
+  enforcer.refund(invocation, 99, 1);
+  CHECK(enforcer.used(invocation, meter) == 0);
+
+  ResourceLimits none;
+  none.fill(kNoLimit);
+  Enforcer perBinding(none, {{"kv-writes:KV", 2}});
+  int limited = perBinding.defineMeter(indexOf("kv-writes"), "KV");
+  auto other = perBinding.begin();
+  CHECK(perBinding.admit(other, limited, 2) == Verdict::Allow);
+  perBinding.refund(other, limited, 2);
+  CHECK(perBinding.used(other, limited, true) == 0);
+  CHECK(perBinding.admit(other, limited, 2) == Verdict::Allow);
 }
 
 TEST_CASE("D1-style rows: checked before, recorded after") {
