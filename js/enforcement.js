@@ -4,6 +4,26 @@ import { INVOCATION_SLOTS, VERDICTS } from "../dist/constants.js";
 import { coreExports } from "./core.js";
 import { GuardError } from "./errors.js";
 
+// Whether a binding's rejection came before it could have sent anything. Workerd's argument
+// checks reject within 2 microtasks of the call; a reply from I/O can arrive only when the
+// microtask queue is empty. `quietTurns` counts the times REFUSAL_MICROTASKS microtasks have
+// passed with no guarded call: a rejection seen in the same turn as its call was never sent.
+// One countdown serves every call of a turn, so a call costs one counter reset.
+const REFUSAL_MICROTASKS = 8;
+let quietTurns = 0;
+let microtasksLeft = 0;
+
+function countDown() {
+  if (--microtasksLeft > 0) queueMicrotask(countDown);
+  else quietTurns += 1;
+}
+
+function sendingTurn() {
+  if (microtasksLeft === 0) queueMicrotask(countDown);
+  microtasksLeft = REFUSAL_MICROTASKS;
+  return quietTurns;
+}
+
 const { allow: ALLOW, tripped: TRIPPED, overBindingLimit: OVER_BINDING_LIMIT } = VERDICTS;
 
 /**
@@ -41,8 +61,8 @@ export class Enforcement {
     } else {
       console.warn(
         "edgefuse: this runtime has no FinalizationRegistry (compatibility_date before 2025-05-05), so " +
-          `an invocation's counters are kept only until ${INVOCATION_SLOTS.toLocaleString("en-US")} newer ` +
-          "invocations have begun in the isolate; set compatibility_date to 2025-05-05 or later",
+          `counters are freed only when ${INVOCATION_SLOTS.toLocaleString("en-US")} invocations have begun, ` +
+          "those of finished invocations first; set compatibility_date to 2025-05-05 or later",
       );
     }
   }
@@ -86,19 +106,30 @@ export class Enforcement {
   begin() {
     const invocation = new Invocation(this, this.#core._edgefuse_begin(this.#handle));
     this.#endings?.register(invocation, invocation.id);
-    if (!this.#warnedOfEvictions && this.#endings && this.#core._edgefuse_evictions(this.#handle) > 0) {
+    if (!this.#warnedOfEvictions && this.#core._edgefuse_evictions(this.#handle, 1) > 0) {
       this.#warnedOfEvictions = true;
       console.warn(
-        `edgefuse: ${INVOCATION_SLOTS.toLocaleString("en-US")} invocations are alive in this isolate at once; ` +
-          "the oldest one's later calls pass uncounted by per-invocation limits",
+        `edgefuse: ${INVOCATION_SLOTS.toLocaleString("en-US")} invocations were alive in this isolate at once, ` +
+          "with handlers still running: the counters of those idle longest were dropped, and their later calls pass uncounted",
       );
     }
     return invocation;
   }
 
-  /** Invocations counted in this isolate now, and counters taken back from live ones. */
+  /**
+   * Invocations counted in this isolate now; counters taken back from invocations not yet
+   * garbage, and of those, from invocations whose handler was still running.
+   */
   get invocations() {
-    return { live: this.#core._edgefuse_live(this.#handle), evicted: this.#core._edgefuse_evictions(this.#handle) };
+    return {
+      live: this.#core._edgefuse_live(this.#handle),
+      evicted: this.#core._edgefuse_evictions(this.#handle, 0),
+      evictedRunning: this.#core._edgefuse_evictions(this.#handle, 1),
+    };
+  }
+
+  finish(id) {
+    this.#core._edgefuse_finish(this.#handle, id);
   }
 
   admitVerdict(id, site, units) {
@@ -111,6 +142,10 @@ export class Enforcement {
 
   record(id, site, units) {
     this.#core._edgefuse_record(this.#handle, id, site.meter, units);
+  }
+
+  refund(id, site, units) {
+    this.#core._edgefuse_refund(this.#handle, id, site.meter, units);
   }
 
   /** What a refused call returns: a rejection, or the neutral value in skip mode. */
@@ -153,6 +188,33 @@ export class Invocation {
   check(site, firstArg) {
     const verdict = this.enforcement.checkVerdict(this.id, site);
     return verdict === ALLOW ? undefined : this.enforcement.refuse(verdict, this.id, site, firstArg);
+  }
+
+  /**
+   * Makes a call admitted with `units`, and gives them back if the binding refuses it
+   * before sending anything: it throws, or its promise rejects before the microtask queue
+   * next runs dry (see sendingTurn). Promise-like results that are not promises (an RPC
+   * promise, which pipelines) are left as they are.
+   */
+  send(site, units, call) {
+    let result;
+    try {
+      result = call();
+    } catch (error) {
+      this.enforcement.refund(this.id, site, units);
+      throw error;
+    }
+    if (!(result instanceof Promise) || units <= 0) return result;
+    const turn = sendingTurn();
+    return result.then(undefined, (error) => {
+      if (turn === quietTurns) this.enforcement.refund(this.id, site, units);
+      throw error;
+    });
+  }
+
+  /** Its handler has returned: its counters go first if the isolate runs out of slots. */
+  finish() {
+    this.enforcement.finish(this.id);
   }
 
   /** Charges what a call actually cost, after it ran. */

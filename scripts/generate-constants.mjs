@@ -18,6 +18,8 @@ export const SAFETY_NET_KEY = ${JSON.stringify(constants.safetyNetKey)};
 export const VERDICTS = ${deepFrozen(constants.verdicts)};
 /** Invocations the core counts at once per isolate (kInvocationSlots in src/enforcer.h). */
 export const INVOCATION_SLOTS = ${constants.invocationSlots};
+/** Queues bill one operation per this many bytes of a message (kQueueBytesPerOperation). */
+export const QUEUE_BYTES_PER_OPERATION = ${constants.queueBytesPerOperation};
 /** Binding kinds, each recognised by having every method of its shape. */
 export const BINDING_KINDS = Object.freeze(${JSON.stringify(constants.bindingKinds)}.map((kind) => Object.freeze({ ...kind, shape: Object.freeze(kind.shape) })));
 /** What each guarded method (or role) of each kind is charged to; null: guarded, not charged. */

@@ -68,6 +68,7 @@ std::string constantsJson() {
                        {"overLimit", static_cast<int>(Verdict::OverLimit)},
                        {"overBindingLimit", static_cast<int>(Verdict::OverBindingLimit)}}},
                      {"invocationSlots", kInvocationSlots},
+                     {"queueBytesPerOperation", kQueueBytesPerOperation},
                      {"bindingKinds", kinds},
                      {"charges", charges}});
 }

@@ -15,6 +15,10 @@ namespace edgefuse {
 constexpr const char* kStateKey = "edgefuse:state";
 constexpr const char* kSafetyNetKey = "edgefuse:safety-net";
 
+// Queues bill one operation per 64 KB of a message written, read or deleted, so a 100 KB
+// message is 2 per write: https://developers.cloudflare.com/queues/platform/pricing/
+constexpr int kQueueBytesPerOperation = 64 * 1024;
+
 struct BindingKind {
   std::string_view name;
   // Methods a binding of this kind has: it is recognised by having all of them.
@@ -28,7 +32,7 @@ struct BindingKind {
 // R2 and Durable Object namespaces all have get(), but no two shapes are alike).
 const std::vector<BindingKind>& bindingKindTable();
 
-// {"stateKey","safetyNetKey","verdicts":{...},"bindingKinds":[{"kind","shape"}],
+// {"stateKey","safetyNetKey","queueBytesPerOperation","invocationSlots","verdicts":{...},"bindingKinds":[{"kind","shape"}],
 //  "charges":{kind:{method:resource|null}}}
 std::string constantsJson();
 

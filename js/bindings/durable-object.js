@@ -56,7 +56,7 @@ function guardStub(stub, invocation, site) {
 // charged when it is made. Nothing is sent, or charged, for merely reading the name.
 function rpcProperty(owner, name, invocation, site) {
   const raw = () => owner()[name];
-  const call = (...args) => invocation.admit(site, 1) ?? owner()[name](...args);
+  const call = (...args) => invocation.admit(site, 1) ?? invocation.send(site, 1, () => owner()[name](...args));
   const read = () => invocation.admit(site, 1) ?? Promise.resolve(raw());
   return new Proxy(call, {
     get(_, key) {

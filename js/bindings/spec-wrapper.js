@@ -2,8 +2,20 @@
 // and binding prototype. Charged methods ask the invocation first; every other method of
 // the binding passes straight through, so the wrapper never hides part of the API.
 
-// Where a wrapper keeps its binding, invocation, call sites and result wrapper.
-const GUARDED = Symbol("edgefuse.guarded");
+// What a wrapper keeps, { binding, invocation, sites, wrapResult }, is in a private field:
+// out of sight of Object.keys, for...in, spread, JSON.stringify and symbol listings.
+class Guarded {
+  #state;
+  constructor(state) {
+    this.#state = state;
+  }
+
+  /** The state of a wrapper, or undefined for anything else (a raw binding, undefined). */
+  static stateOf(value) {
+    return value !== null && typeof value === "object" && #state in value ? value.#state : undefined;
+  }
+}
+const stateOf = Guarded.stateOf;
 
 /**
  * The binding's API along its prototype chain (except Object's own): `methods`, and
@@ -26,21 +38,21 @@ export function bindingApi(target) {
 
 /**
  * A class whose instances wrap one binding for one invocation:
- * new Wrapper(target, invocation, sites, wrapResult). `sites` maps method -> call site;
- * `wrapResult(kind, value)` wraps what a `wraps` method returns.
+ * new Wrapper({ binding, invocation, sites, wrapResult }). `sites` maps method -> call site;
+ * `wrapResult(kind, value, invocation)` wraps what a `wraps` method returns.
  */
 export function specWrapperClass(spec, target) {
   const { methods, properties } = bindingApi(target);
   // The binding's own data (a multipart upload's uploadId and key) is the wrapper's own too.
   const ownData = Object.keys(target).filter((name) => typeof target[name] !== "function");
-  class Wrapper {
-    constructor(binding, invocation, sites, wrapResult) {
-      // What the guard keeps is out of sight: Object.keys, for...in, spread and JSON.stringify
-      // of a guarded binding show what the raw one shows.
-      Object.defineProperty(this, GUARDED, { value: { binding, invocation, sites, wrapResult } });
-      for (const name of ownData) this[name] = binding[name];
+  class Wrapper extends Guarded {
+    constructor(state) {
+      super(state);
+      for (const name of ownData) this[name] = state.binding[name];
     }
   }
+  // `guarded.constructor.name` is the raw binding's: KvNamespace, R2Bucket, WorkerQueue...
+  Object.defineProperty(Wrapper, "name", { value: target.constructor?.name ?? "Object" });
   // An RPC stub (a service binding named as a kind in `bindings`) lists no methods, yet
   // answers every name with a callable: the kind's charged methods must still be charged.
   for (const name of Object.keys(spec)) {
@@ -56,7 +68,7 @@ export function specWrapperClass(spec, target) {
     if (name in Wrapper.prototype || ownData.includes(name)) continue;
     Object.defineProperty(Wrapper.prototype, name, {
       get() {
-        return this[GUARDED].binding[name];
+        return stateOf(this).binding[name];
       },
     });
   }
@@ -68,7 +80,7 @@ export function specWrapperClass(spec, target) {
 // raw binding it was given, or fails with the raw binding's own error.
 function passThrough(name, rawMethod) {
   return function (...args) {
-    const guarded = this?.[GUARDED];
+    const guarded = stateOf(this);
     if (!guarded) return Reflect.apply(rawMethod, this, args);
     return guarded.binding[name](...args);
   };
@@ -84,22 +96,28 @@ function chargedMethod(name, rule, rawMethod) {
   }
   if (!rule.resource) {
     return function (...args) {
-      const guarded = this?.[GUARDED];
+      const guarded = stateOf(this);
       if (!guarded) return Reflect.apply(rawMethod, this, args);
-      return guarded.wrapResult(rule.wraps, guarded.binding[name](...args));
+      return guarded.wrapResult(rule.wraps, guarded.binding[name](...args), guarded.invocation);
     };
   }
   if (rule.wraps) {
     return function (...args) {
-      const guarded = this?.[GUARDED];
+      const guarded = stateOf(this);
       if (!guarded) return Reflect.apply(rawMethod, this, args);
-      const refused = guarded.invocation.admit(guarded.sites[name], units(args[0]), args[0]);
-      return refused ?? guarded.binding[name](...args).then((value) => guarded.wrapResult(rule.wraps, value));
+      const site = guarded.sites[name];
+      const charged = units(args[0], args[1]);
+      return (
+        guarded.invocation.admit(site, charged, args[0]) ??
+        guarded.invocation.send(site, charged, () => guarded.binding[name](...args)).then((value) => guarded.wrapResult(rule.wraps, value, guarded.invocation))
+      );
     };
   }
   return function (...args) {
-    const guarded = this?.[GUARDED];
+    const guarded = stateOf(this);
     if (!guarded) return Reflect.apply(rawMethod, this, args);
-    return guarded.invocation.admit(guarded.sites[name], units(args[0]), args[0]) ?? guarded.binding[name](...args);
+    const site = guarded.sites[name];
+    const charged = units(args[0], args[1]);
+    return guarded.invocation.admit(site, charged, args[0]) ?? guarded.invocation.send(site, charged, () => guarded.binding[name](...args));
   };
 }

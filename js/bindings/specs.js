@@ -5,20 +5,67 @@
 //   an error when the module loads;
 // - prepare: what the binding gets as its first argument, when counting would consume it
 //   (a one-shot iterable is read once, into an array, and the binding gets the array);
-// - units: how many units the call costs (default 1);
+// - units(firstArg, secondArg): how many units the call costs (default 1);
 // - neutral: what the call returns when refused with onBlocked "skip" (null: it throws);
 // - wraps: the kind whose wrapper the call's result gets (e.g. a multipart upload).
 // Methods a kind does not list pass straight through to the binding.
 
-import { CHARGES } from "../../dist/constants.js";
+import { CHARGES, QUEUE_BYTES_PER_OPERATION } from "../../dist/constants.js";
 
 const count = (items) => (Array.isArray(items) ? items.length : 1);
+// A bulk read takes 1 to 100 keys; KV refuses any other number whole and reads nothing:
+// https://developers.cloudflare.com/kv/api/read-key-value-pairs/#get-method
+const KV_BULK_MAX_KEYS = 100;
+const keysRead = (key) => (!Array.isArray(key) ? 1 : key.length <= KV_BULK_MAX_KEYS ? key.length : 0);
 // Queues take any iterable of messages: a generator can be read only once.
 const materialize = (batch) =>
   batch != null && typeof batch !== "string" && !Array.isArray(batch) && typeof batch[Symbol.iterator] === "function"
     ? Array.from(batch)
     : batch;
-const messages = (batch) => (Array.isArray(batch) ? batch.length : 0);
+
+// A queue message costs one operation per 64 KB (from the core), measured as the binding
+// serializes it: text as UTF-8, bytes as they are, json as its JSON text. The default (v8)
+// format is measured for strings and binary data, and by JSON length for other values.
+const queueOperations = (body, contentType) =>
+  Math.max(1, Math.ceil(messageBytes(body, contentType) / QUEUE_BYTES_PER_OPERATION));
+const batchOperations = (batch) =>
+  Array.isArray(batch) ? batch.reduce((sum, message) => sum + queueOperations(message?.body, message?.contentType), 0) : 0;
+
+function messageBytes(body, contentType) {
+  if (typeof body === "string") {
+    // Every character fits in 3 bytes: a short string needs no counting.
+    if (body.length * 3 <= QUEUE_BYTES_PER_OPERATION) return body.length;
+    return contentType === undefined || contentType === "v8" ? v8StringBytes(body) : utf8Bytes(contentType === "json" ? JSON.stringify(body) : body);
+  }
+  if (body instanceof ArrayBuffer || ArrayBuffer.isView(body)) return body.byteLength;
+  try {
+    const json = JSON.stringify(body);
+    return json === undefined ? 0 : utf8Bytes(json);
+  } catch {
+    return 0; // a value JSON cannot hold: the binding serializes it or refuses it
+  }
+}
+
+function utf8Bytes(text) {
+  if (text.length * 3 <= QUEUE_BYTES_PER_OPERATION) return text.length;
+  let bytes = 0;
+  for (let i = 0; i < text.length; i += 1) {
+    const code = text.charCodeAt(i);
+    if (code < 0x80) bytes += 1;
+    else if (code < 0x800) bytes += 2;
+    else if (code >= 0xd800 && code < 0xdc00 && i + 1 < text.length) {
+      bytes += 4; // a surrogate pair
+      i += 1;
+    } else bytes += 3;
+  }
+  return bytes;
+}
+
+// V8 writes a string as one byte per character when every one fits in Latin-1, else two.
+function v8StringBytes(text) {
+  for (let i = 0; i < text.length; i += 1) if (text.charCodeAt(i) > 0xff) return text.length * 2;
+  return text.length;
+}
 const nothing = () => undefined;
 const none = () => null;
 
@@ -26,9 +73,9 @@ const kvBulk = (keys, value) => new Map(keys.map((key) => [key, value]));
 
 const RULES = {
   kv: {
-    get: { units: count, neutral: (key) => (Array.isArray(key) ? kvBulk(key, null) : null) },
+    get: { units: keysRead, neutral: (key) => (Array.isArray(key) ? kvBulk(key, null) : null) },
     getWithMetadata: {
-      units: count,
+      units: keysRead,
       neutral: (key) =>
         Array.isArray(key) ? kvBulk(key, { value: null, metadata: null }) : { value: null, metadata: null, cacheStatus: null },
     },
@@ -52,8 +99,8 @@ const RULES = {
     abort: { neutral: nothing },
   },
   queue: {
-    send: { neutral: nothing },
-    sendBatch: { prepare: materialize, units: messages, neutral: nothing },
+    send: { units: queueOperations, neutral: nothing },
+    sendBatch: { prepare: materialize, units: batchOperations, neutral: nothing },
   },
   ai: {
     run: {},

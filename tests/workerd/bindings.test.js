@@ -254,6 +254,54 @@ describe("what each call is charged", () => {
     expect(guard.usage(guarded)).toEqual({ "queues-operations": 5 });
   });
 
+  it("Queues: a message is charged one operation per 64 KB of it, as Queues bill", async () => {
+    const { guard } = guardWithClock();
+    const guarded = await guard.env(env);
+    await guarded.QUEUE.send("x".repeat(100 * 1024)); // the default v8 format: 2
+    await guarded.QUEUE.send("é".repeat(40 * 1024), { contentType: "text" }); // 80 KB of UTF-8: 2
+    await guarded.QUEUE.send({ small: true }); // 1
+    expect(guard.usage(guarded)).toEqual({ "queues-operations": 5 });
+    await guarded.QUEUE.sendBatch([
+      { body: new Uint8Array(70 * 1024), contentType: "bytes" }, // 2
+      { body: { list: "y".repeat(65 * 1024) }, contentType: "json" }, // 2
+      { body: 1 }, // 1
+    ]);
+    expect(guard.usage(guarded)).toEqual({ "queues-operations": 10 });
+  });
+
+  it("a call the binding refuses before sending anything fails as raw and is not charged", async () => {
+    const { guard } = guardWithClock({ limits: { "kv-reads": 1 } });
+    const guarded = await guard.env(env);
+    const refusals = [
+      (bindings) => bindings.KV.get(""),
+      (bindings) => bindings.KV.put("", "v"),
+      (bindings) => bindings.KV.put("k".repeat(513), "v"),
+      (bindings) => bindings.KV.delete("."),
+      (bindings) => bindings.BUCKET.get("k", { range: { offset: -1 } }),
+      (bindings) => bindings.BUCKET.put("k", 12345),
+      (bindings) => bindings.QUEUE.sendBatch([]),
+      (bindings) => bindings.QUEUE.sendBatch([{ contentType: "text" }]),
+      (bindings) => bindings.QUEUE.send("x", { contentType: "nonsense" }),
+    ];
+    for (const call of refusals) {
+      const raw = await rejection(call(env));
+      const mine = await rejection(call(guarded));
+      expect([mine.constructor, mine.message]).toEqual([raw.constructor, raw.message]);
+    }
+    // KV refuses a bulk read of more than 100 keys whole, reading nothing.
+    const keys = Array.from({ length: 101 }, (_, i) => `${prefix}:${i}`);
+    const raw = await rejection(env.KV.get(keys));
+    const mine = await rejection(guarded.KV.get(keys));
+    expect([mine.constructor, mine.message]).toEqual([raw.constructor, raw.message]);
+    expect(guard.usage(guarded)).toEqual({});
+    // The one read the limit allows is still there.
+    expect(await guarded.KV.get(`${prefix}:missing`)).toBe(null);
+    expect(await rejection(guarded.KV.get(`${prefix}:missing`))).toMatchObject({ code: "invocation-limit" });
+    // A request the service turns down after it was sent stays charged.
+    await rejection(guarded.KV.put(`${prefix}:ttl`, "v", { expirationTtl: 10 }));
+    expect(guard.usage(guarded)).toEqual({ "kv-reads": 1, "kv-writes": 1 });
+  });
+
   it("Durable Objects: each RPC call or fetch on a stub is one request", async () => {
     const { guard } = guardWithClock();
     const guarded = await guard.env(env);
