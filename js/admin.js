@@ -5,13 +5,18 @@
 import { renderDashboard } from "./dashboard.js";
 import { GuardInputError } from "./errors.js";
 
+/** Whether the admin routes are on: env holds an admin token. */
+export function adminEnabled(config, env) {
+  const token = env?.[config.adminTokenEnv];
+  return typeof token === "string" && token !== "";
+}
+
 /** The admin response for `request`, or null when it is not an admin route (or they are off). */
-export async function handleAdmin(guard, request, env) {
+export async function handleAdmin(guard, request, env, url = new URL(request.url)) {
   const { adminPath, adminTokenEnv } = guard.config;
-  const url = new URL(request.url);
   if (url.pathname !== adminPath && !url.pathname.startsWith(`${adminPath}/`)) return null;
-  const token = env?.[adminTokenEnv];
-  if (typeof token !== "string" || token === "") return null; // the route is off
+  if (!adminEnabled(guard.config, env)) return null; // the route is off
+  const token = env[adminTokenEnv];
   if (!(await authorized(request, token))) {
     return new Response("edgefuse: this page needs the admin token\n", {
       status: 401,

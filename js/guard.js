@@ -6,7 +6,7 @@ import { deepFreeze } from "./deep-freeze.js";
 import { Enforcement } from "./enforcement.js";
 import { GuardConfigError, GuardError, GuardInputError, toJsonText } from "./errors.js";
 import { runTick } from "./poll.js";
-import { handleAdmin } from "./admin.js";
+import { adminEnabled, handleAdmin } from "./admin.js";
 import { RateLimits } from "./rate-limit/rate-limits.js";
 
 /**
@@ -50,11 +50,18 @@ class Guard {
    * invocation (fetch, scheduled, queue, or an RPC method) and use the result throughout.
    */
   async env(env, ctx) {
+    return this.#guardedEnv(env, ctx);
+  }
+
+  // The guarded env, or a promise of it while a cold isolate waits for the breaker state:
+  // a warm one neither awaits nor allocates a promise.
+  #guardedEnv(env, ctx) {
     if (env === null || typeof env !== "object") {
       throw new TypeError(`edgefuse: guard.env(env, ctx) takes the Worker's env object, got ${env === null ? "null" : typeof env}`);
     }
     const { breakers, enforcement, envGuard } = this.#parts;
-    await breakers.refresh(env, ctx);
+    const loading = breakers.refresh(env, ctx);
+    if (loading) return loading.then(() => envGuard.guard(env, enforcement.begin()));
     return envGuard.guard(env, enforcement.begin());
   }
 
@@ -69,26 +76,46 @@ class Guard {
       if (typeof value !== "function") {
         guarded[key] = value;
       } else if (key === "fetch") {
-        guarded.fetch = async (request, env, ctx) => {
-          const admin = await handleAdmin(this, request, env);
-          if (admin) return admin;
-          const limited = await this.#rateLimits.routeLimit(request, env, ctx);
-          if (limited?.refused) return limited.refused;
+        guarded.fetch = (request, env, ctx) => this.#fetch(handler, request, env, ctx);
+      } else if (key !== "scheduled") {
+        guarded[key] = async (event, env, ctx) => {
+          const guardedEnv = await this.#guardedEnv(env, ctx);
           try {
-            const response = await handler.fetch(request, await this.env(env, ctx), ctx);
-            return limited?.headers ? withHeaders(response, limited.headers) : response;
-          } catch (error) {
-            const guardError = findGuardError(error);
-            if (guardError) return blockedResponse(guardError, this.config.refreshSeconds);
-            throw error;
+            return await handler[key](event, guardedEnv, ctx);
+          } finally {
+            guardedEnv[INVOCATION].finish();
           }
         };
-      } else if (key !== "scheduled") {
-        guarded[key] = async (event, env, ctx) => handler[key](event, await this.env(env, ctx), ctx);
       }
     }
     guarded.scheduled = (controller, env, ctx) => this.#scheduled(handler, controller, env, ctx);
     return guarded;
+  }
+
+  // The admin area and route limits first, each only when configured (the URL is parsed once,
+  // and only then), then the handler with a guarded env.
+  async #fetch(handler, request, env, ctx) {
+    const admin = adminEnabled(this.config, env);
+    let limited = null;
+    if (admin || this.#rateLimits.hasRoutes) {
+      const url = new URL(request.url);
+      const adminResponse = admin ? await handleAdmin(this, request, env, url) : null;
+      if (adminResponse) return adminResponse;
+      limited = this.#rateLimits.hasRoutes ? await this.#rateLimits.routeLimit(request, env, ctx, url) : null;
+      if (limited?.refused) return limited.refused;
+    }
+    let guardedEnv = this.#guardedEnv(env, ctx);
+    if (guardedEnv instanceof Promise) guardedEnv = await guardedEnv;
+    try {
+      const response = await handler.fetch(request, guardedEnv, ctx);
+      return limited?.headers ? withHeaders(response, limited.headers) : response;
+    } catch (error) {
+      const guardError = findGuardError(error);
+      if (guardError) return blockedResponse(guardError, this.config.refreshSeconds);
+      throw error;
+    } finally {
+      guardedEnv[INVOCATION].finish();
+    }
   }
 
   /**
@@ -174,13 +201,17 @@ class Guard {
     const { evaluateCron } = this.config;
     if (evaluateCron === null || controller?.cron === evaluateCron) await this.evaluate(env);
     if (typeof handler.scheduled !== "function") return;
-    const guardedEnv = await this.env(env, ctx);
+    const guardedEnv = await this.#guardedEnv(env, ctx);
     const { stopsScheduledWork } = this.#parts.enforcement;
-    if (stopsScheduledWork !== null) {
-      console.warn(`edgefuse: scheduled work skipped while the guard is tripped: ${stopsScheduledWork}`);
-      return;
+    try {
+      if (stopsScheduledWork !== null) {
+        console.warn(`edgefuse: scheduled work skipped while the guard is tripped: ${stopsScheduledWork}`);
+        return;
+      }
+      await handler.scheduled(controller, guardedEnv, ctx);
+    } finally {
+      guardedEnv[INVOCATION].finish();
     }
-    await handler.scheduled(controller, guardedEnv, ctx);
   }
 
   /** Units the invocation behind a guarded env has used so far, per resource id. */
@@ -197,7 +228,8 @@ class Guard {
 
   /**
    * Invocations whose counters this isolate keeps now (`live`; freed when an invocation's
-   * guarded env is garbage), and counters taken back from live ones (`evicted`): for tests.
+   * guarded env is garbage), counters dropped from invocations not yet collected
+   * (`evicted`), and of those, from handlers still running (`evictedRunning`).
    */
   get invocations() {
     return this.#parts.enforcement.invocations;

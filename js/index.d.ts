@@ -345,9 +345,10 @@ export interface Guard {
   ): Promise<RateLimitDecision>;
   /**
    * Invocations whose counters this isolate keeps now (freed once nothing can reach their
-   * guarded env), and counters taken back from invocations still alive (none, normally).
+   * guarded env); counters dropped from invocations not yet collected, and of those, from
+   * handlers still running (none, normally).
    */
-  readonly invocations: { readonly live: number; readonly evicted: number };
+  readonly invocations: { readonly live: number; readonly evicted: number; readonly evictedRunning: number };
   /** KV operations of the rate limiter's KV mode in this isolate. */
   readonly rateLimitKvOps: { readonly reads: number; readonly writes: number };
   /** What the status page shows: a read-only evaluation now, the stored breakers, limit hits. */

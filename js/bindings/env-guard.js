@@ -1,6 +1,7 @@
 // Builds each invocation's guarded env: every recognised binding wrapped for that
 // invocation, everything else (vars, secrets, service bindings, the guard's own state
-// namespace) passed through untouched.
+// namespace) passed through untouched. What to wrap, and how, is worked out once per env
+// object (workerd hands every request of an isolate the same one) and checked per request.
 import { GuardConfigError } from "../errors.js";
 import { GuardedD1, d1Sites } from "./d1.js";
 import { detectKind, hasShape, requiredMethods } from "./detect.js";
@@ -20,6 +21,7 @@ export class EnvGuard {
   #kinds = new WeakMap(); // binding object -> kind, or null to leave alone
   #sites = new Map(); // "kind:name" -> sites, fixed per isolate
   #classes = new Map(); // kind -> WeakMap(binding prototype -> wrapper class)
+  #plans = new WeakMap(); // env -> { names, values, bindings: [{ name, make }], template }
 
   constructor(enforcement, config) {
     this.#enforcement = enforcement;
@@ -28,24 +30,45 @@ export class EnvGuard {
 
   /** `env` with its bindings guarded for `invocation`. */
   guard(env, invocation) {
-    const guarded = {};
-    for (const name of Object.keys(env)) {
-      const value = env[name];
-      const kind = this.#kindOf(name, value);
-      guarded[name] = kind ? this.wrap(kind, name, value, invocation) : value;
-    }
+    const plan = this.#planFor(env);
+    // A copy of the plan's template, not of env: workerd's env is slow to copy (3.4 µs for
+    // 20 entries, where a plain object of them takes 40 ns).
+    const guarded = { ...plan.template };
+    for (const { name, make } of plan.bindings) guarded[name] = make(guarded[name], invocation);
     guarded[INVOCATION] = invocation; // symbols: invisible to Object.keys and JSON
-    guarded[UNGUARDED_ENV] = env;
     return guarded;
   }
 
   /** Wraps one binding (or an object a binding returned, such as a multipart upload). */
   wrap(kind, name, binding, invocation) {
+    return this.#maker(kind, name, binding)(binding, invocation);
+  }
+
+  // The plan made for this env, if its entries are still the ones it was made from.
+  #planFor(env) {
+    const plan = this.#plans.get(env);
+    if (plan && sameEntries(env, plan)) return plan;
+    const names = Object.keys(env);
+    const values = names.map((name) => env[name]);
+    const bindings = [];
+    names.forEach((name, index) => {
+      const kind = this.#kindOf(name, values[index]);
+      if (kind) bindings.push({ name, make: this.#maker(kind, name, values[index]) });
+    });
+    const template = { ...env, [INVOCATION]: null, [UNGUARDED_ENV]: env };
+    const made = { names, values, bindings, template };
+    this.#plans.set(env, made);
+    return made;
+  }
+
+  // (binding, invocation) -> the binding guarded for that invocation.
+  #maker(kind, name, binding) {
     const sites = this.#sitesFor(kind, name);
-    if (kind === "d1") return new GuardedD1(binding, invocation, sites);
-    if (kind === "durable-object") return new GuardedNamespace(binding, invocation, sites);
+    if (kind === "d1") return (database, invocation) => new GuardedD1(database, invocation, sites);
+    if (kind === "durable-object") return (namespace, invocation) => new GuardedNamespace(namespace, invocation, sites);
     const Wrapper = this.#classFor(kind, binding);
-    return new Wrapper(binding, invocation, sites, (resultKind, value) => this.wrap(resultKind, name, value, invocation));
+    const wrapResult = (resultKind, value, invocation) => this.wrap(resultKind, name, value, invocation);
+    return (target, invocation) => new Wrapper({ binding: target, invocation, sites, wrapResult });
   }
 
   #kindOf(name, value) {
@@ -109,4 +132,13 @@ export class EnvGuard {
     }
     return Wrapper;
   }
+}
+
+// Whether env still has exactly the entries a plan was made from: an entry added, removed
+// or changed since is planned afresh, so a new binding is never passed through unguarded
+// and a changed var never goes stale. (A removed entry reads as undefined.)
+function sameEntries(env, { names, values }) {
+  if (Object.keys(env).length !== names.length) return false;
+  for (let i = 0; i < names.length; i += 1) if (env[names[i]] !== values[i]) return false;
+  return true;
 }

@@ -103,8 +103,13 @@ export class RateLimits {
    * The limit of the config route `request` falls under: { refused: Response } over it,
    * { headers } within it when the config asks for them, else null.
    */
-  async routeLimit(request, env, ctx) {
-    const match = routeFor(this.#routes, new URL(request.url).pathname);
+  /** Whether any route is limited: without one, requests need no URL parsed. */
+  get hasRoutes() {
+    return this.#routes.length > 0;
+  }
+
+  async routeLimit(request, env, ctx, url = new URL(request.url)) {
+    const match = routeFor(this.#routes, url.pathname);
     if (!match) return null;
     const { route, params } = match;
     const decision = await this.#take(env, `${route.path}\n${clientKey(request, route.key)}`, params, ctx, this.#clock());

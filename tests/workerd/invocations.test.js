@@ -54,9 +54,40 @@ describe("an invocation's counters live as long as it does", () => {
     expect(refusal).toBeInstanceOf(GuardError);
     expect(refusal).toMatchObject({ code: "invocation-limit", resource: "kv-writes", used: 50, limit: 50 });
     expect(guard.usage(early)).toEqual({ "kv-writes": 50 });
-    expect(guard.invocations).toEqual({ live: 2001, evicted: 0 });
+    expect(guard.invocations).toEqual({ live: 2001, evicted: 0, evictedRunning: 0 });
     expect(others).toHaveLength(2000);
   });
+
+  it("when the garbage collector lags behind 16,384 invocations, a running one keeps its counters", async () => {
+    const guard = createGuard({ plan: "free", limits: { "kv-reads": 10 }, bindings: { COUNTED: "kv" } });
+    const workerEnv = { ...env, COUNTED: lookalikeKv() };
+    let resume;
+    const paused = new Promise((resolve) => {
+      resume = resolve;
+    });
+    let outcomes = null;
+    const worker = guard.wrap({
+      async fetch(request, guarded) {
+        if (new URL(request.url).pathname !== "/slow") {
+          await guarded.COUNTED.get("other");
+          return new Response("quick");
+        }
+        for (let i = 0; i < 8; i += 1) await guarded.COUNTED.get(`slow-${i}`);
+        await paused;
+        outcomes = [];
+        for (let i = 0; i < 4; i += 1) outcomes.push(await outcome(guarded.COUNTED.get(`late-${i}`)));
+        return new Response("slow");
+      },
+    });
+    const slow = worker.fetch(new Request("https://app.example/slow"), workerEnv, null);
+    // No timer runs between these, so no garbage-collector cleanup can free their counters.
+    for (let i = 0; i < 20000; i += 1) await worker.fetch(new Request("https://app.example/"), workerEnv, null);
+    expect(guard.invocations.evicted).toBeGreaterThan(0);
+    expect(guard.invocations.evictedRunning).toBe(0);
+    resume();
+    expect(await (await slow).text()).toBe("slow");
+    expect(outcomes.map((result) => result.error?.code ?? "ran")).toEqual(["ran", "ran", "invocation-limit", "invocation-limit"]);
+  }, 60000);
 
   it("5,000 concurrent invocations each get exactly their own limit", async () => {
     const guard = createGuard({ plan: "free", limits: { "kv-reads": 2 }, bindings: { COUNTED: "kv" } });
@@ -104,7 +135,7 @@ describe("an invocation's counters live as long as it does", () => {
     expect(warmUp.held).toBe(10000);
     expect(measured.held).toBe(100000);
     expect(binding.calls).toBe(110000);
-    expect(guard.invocations.evicted).toBe(0);
+    expect(guard.invocations).toMatchObject({ evicted: 0, evictedRunning: 0 });
     expect(coreMemoryBytes()).toBe(memoryAfterWarmUp);
   }, 120000);
 });
