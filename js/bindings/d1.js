@@ -7,7 +7,9 @@ const RESULT_METHODS = ["all", "run", "first", "raw"];
 
 /** The sites a D1 binding's queries are checked against and charged to. */
 export function d1Sites(enforcement, binding) {
-  const neutralResult = () => ({ results: [], success: true, meta: { rows_read: 0, rows_written: 0 } });
+  // A result with every field of D1's meta (D1Meta in @cloudflare/workers-types), all zero.
+  const neutralMeta = () => ({ duration: 0, size_after: 0, rows_read: 0, rows_written: 0, last_row_id: 0, changed_db: false, changes: 0 });
+  const neutralResult = () => ({ success: true, meta: neutralMeta(), results: [] });
   const neutral = { all: neutralResult, run: neutralResult, first: () => null, raw: () => [], batch: (statements) => statements.map(neutralResult), exec: () => ({ count: 0, duration: 0 }) };
   const sites = {};
   for (const method of [...RESULT_METHODS, "batch", "exec", "query"]) {

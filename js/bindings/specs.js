@@ -67,17 +67,20 @@ function v8StringBytes(text) {
   return text.length;
 }
 const nothing = () => undefined;
+// What send and sendBatch resolve to (QueueSendResponse): nothing was sent, so no backlog.
+const queueSent = () => ({ metadata: { metrics: { backlogCount: 0, backlogBytes: 0 } } });
 const none = () => null;
 
 const kvBulk = (keys, value) => new Map(keys.map((key) => [key, value]));
 
 const RULES = {
   kv: {
+    // A bulk read gives a Map with null for each key not found (for getWithMetadata too):
+    // https://developers.cloudflare.com/kv/api/read-key-value-pairs/
     get: { units: keysRead, neutral: (key) => (Array.isArray(key) ? kvBulk(key, null) : null) },
     getWithMetadata: {
       units: keysRead,
-      neutral: (key) =>
-        Array.isArray(key) ? kvBulk(key, { value: null, metadata: null }) : { value: null, metadata: null, cacheStatus: null },
+      neutral: (key) => (Array.isArray(key) ? kvBulk(key, null) : { value: null, metadata: null, cacheStatus: null }),
     },
     put: { neutral: nothing },
     delete: { neutral: nothing },
@@ -99,8 +102,8 @@ const RULES = {
     abort: { neutral: nothing },
   },
   queue: {
-    send: { units: queueOperations, neutral: nothing },
-    sendBatch: { prepare: materialize, units: batchOperations, neutral: nothing },
+    send: { units: queueOperations, neutral: queueSent },
+    sendBatch: { prepare: materialize, units: batchOperations, neutral: queueSent },
   },
   ai: {
     run: {},

@@ -36,6 +36,12 @@ async function rejection(promise) {
   throw new Error("expected the call to be refused, but it ran");
 }
 
+/** The fields of a result, recursively, with the types of its values (optional ones left out). */
+function shapeOf(value) {
+  if (value === null || typeof value !== "object") return typeof value;
+  return Object.fromEntries(Object.entries(value).filter(([key]) => key !== "oldestMessageTimestamp").map(([key, field]) => [key, shapeOf(field)]));
+}
+
 /** env with its state namespace replaced by one that counts (and can break) reads. */
 function countingStateEnv(state = env.EDGEFUSE_STATE) {
   const counter = { reads: 0, fail: false };
@@ -657,10 +663,20 @@ describe("breakers on the hot path", () => {
     expect(await guarded.KV.put(`${prefix}:skipped`, "x")).toBeUndefined();
     expect(await env.KV.get(`${prefix}:skipped`)).toBeNull();
     expect(await guarded.KV.list()).toEqual({ keys: [], list_complete: true, cacheStatus: null });
-    expect(await guarded.DB.prepare("SELECT 1 AS one").all()).toEqual({ results: [], success: true, meta: { rows_read: 0, rows_written: 0 } });
+    const skippedQuery = await guarded.DB.prepare("SELECT 1 AS one").all();
+    expect(skippedQuery).toMatchObject({ results: [], success: true, meta: { rows_read: 0, rows_written: 0, changes: 0 } });
     expect(await guarded.DB.prepare("SELECT 1 AS one").first()).toBeNull();
     expect(await guarded.BUCKET.get(`${prefix}/x`)).toBeNull();
-    expect(await guarded.QUEUE.send("dropped")).toBeUndefined();
+    // Each neutral result has the real result's shape: every field, of the same type.
+    const realQuery = await env.DB.prepare("SELECT 1 AS one WHERE 0").all();
+    expect(Object.keys(realQuery.meta)).toEqual(expect.arrayContaining(Object.keys(skippedQuery.meta)));
+    for (const [field, value] of Object.entries(skippedQuery.meta)) expect(typeof realQuery.meta[field]).toBe(typeof value);
+    const skippedSend = await guarded.QUEUE.send("dropped");
+    expect(shapeOf(skippedSend)).toEqual(shapeOf(await env.QUEUE.send("sent")));
+    expect(shapeOf(await guarded.QUEUE.sendBatch([{ body: 1 }]))).toEqual(shapeOf(skippedSend));
+    const missing = [`${prefix}:missing`];
+    expect([...(await guarded.KV.getWithMetadata(missing))]).toEqual([...(await env.KV.getWithMetadata(missing))]);
+    expect(await guarded.KV.getWithMetadata(missing[0])).toEqual(await env.KV.getWithMetadata(missing[0]));
   });
 });
 
