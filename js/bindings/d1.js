@@ -2,6 +2,7 @@
 // result's meta reports, since D1 bills rows read and written, not queries.
 // batch() is handed the real statements, never the wrappers.
 import { CHARGES } from "../../dist/constants.js";
+import { mirrorStringTag } from "./spec-wrapper.js";
 
 const RESULT_METHODS = ["all", "run", "first", "raw"];
 
@@ -34,6 +35,10 @@ function charge(invocation, sites, meta) {
 // A statement shows what a real one shows (its own `dbSession`, `statement` and `params`, so
 // that a raw binding's batch() takes it too); what the guard keeps is private.
 export class GuardedD1Statement {
+  static {
+    Object.defineProperty(this, "name", { value: "D1PreparedStatement" });
+  }
+
   #real;
   #invocation;
   #sites;
@@ -43,6 +48,7 @@ export class GuardedD1Statement {
     this.#invocation = invocation;
     this.#sites = sites;
     for (const key of Object.keys(statement)) this[key] = statement[key];
+    mirrorStringTag(GuardedD1Statement.prototype, statement);
   }
 
   /** The statement D1 itself can run: unwraps a guarded one. */
@@ -93,49 +99,81 @@ export class GuardedD1Statement {
   }
 }
 
-/** A D1 database or session (withSession) for one invocation. */
-export class GuardedD1 {
-  constructor(database, invocation, sites) {
-    this.database = database;
-    this.invocation = invocation;
-    this.sites = sites;
+// [real database or session, invocation, sites] of a guarded one, for the subclasses.
+let partsOf;
+
+// A guarded database or session shows what the real one shows (its own fields, e.g. a
+// database's `fetcher` and `alwaysPrimarySession`, and its class name); what the guard keeps
+// is private.
+class GuardedD1Handle {
+  #real;
+  #invocation;
+  #sites;
+
+  constructor(real, invocation, sites) {
+    this.#real = real;
+    this.#invocation = invocation;
+    this.#sites = sites;
+    for (const key of Object.keys(real)) this[key] = real[key];
+    mirrorStringTag(new.target.prototype, real);
+  }
+
+  static {
+    partsOf = (handle) => [handle.#real, handle.#invocation, handle.#sites];
   }
 
   prepare(query) {
-    return new GuardedD1Statement(this.database.prepare(query), this.invocation, this.sites);
+    return new GuardedD1Statement(this.#real.prepare(query), this.#invocation, this.#sites);
   }
 
   async batch(statements) {
-    const results = await (refusal(this.invocation, this.sites.batch, statements) ??
-      this.database.batch(statements.map(GuardedD1Statement.real)));
-    for (const result of results) charge(this.invocation, this.sites.batch, result?.meta);
+    const results = await (refusal(this.#invocation, this.#sites.batch, statements) ??
+      this.#real.batch(statements.map(GuardedD1Statement.real)));
+    for (const result of results) charge(this.#invocation, this.#sites.batch, result?.meta);
     return results;
+  }
+}
+
+/** A D1 database for one invocation: the methods of D1Database. */
+export class GuardedD1 extends GuardedD1Handle {
+  static {
+    Object.defineProperty(this, "name", { value: "D1Database" });
   }
 
   // exec() returns only a count and a duration: checked before it runs, not charged after.
   exec(query) {
-    return refusal(this.invocation, this.sites.exec) ?? this.database.exec(query);
+    const [database, invocation, sites] = partsOf(this);
+    return refusal(invocation, sites.exec) ?? database.exec(query);
   }
 
   withSession(constraintOrBookmark) {
-    return new GuardedD1(this.database.withSession(constraintOrBookmark), this.invocation, this.sites);
+    const [database, invocation, sites] = partsOf(this);
+    return new GuardedD1Session(database.withSession(constraintOrBookmark), invocation, sites);
   }
 
   // D1's RPC query() (the d1_binding_jsrpc compatibility flag): checked, then charged
   // from its meta when the result has one.
   async query(...args) {
-    const refused = refusal(this.invocation, this.sites.query);
+    const [database, invocation, sites] = partsOf(this);
+    const refused = refusal(invocation, sites.query);
     if (refused) return refused;
-    const result = await this.database.query(...args);
-    charge(this.invocation, this.sites.query, result?.meta);
+    const result = await database.query(...args);
+    charge(invocation, sites.query, result?.meta);
     return result;
   }
 
-  getBookmark() {
-    return this.database.getBookmark();
+  dump() {
+    return partsOf(this)[0].dump();
+  }
+}
+
+/** A D1 session (withSession) for one invocation: the methods of D1DatabaseSession. */
+class GuardedD1Session extends GuardedD1Handle {
+  static {
+    Object.defineProperty(this, "name", { value: "D1DatabaseSession" });
   }
 
-  dump() {
-    return this.database.dump();
+  getBookmark() {
+    return partsOf(this)[0].getBookmark();
   }
 }

@@ -1,4 +1,5 @@
 // Durable Object namespaces: every fetch() or RPC call on a stub is one request.
+import { mirrorStringTag } from "./spec-wrapper.js";
 
 // A stub answers a name from itself first (`id`, `name`), then from its prototypes (`fetch`
 // and `connect`, which are requests, then Object's `toString`, `constructor`...), and only
@@ -7,35 +8,45 @@
 // its own properties, not an RPC named toJSON.
 const OBJECT_NAMES = new Set([...Object.getOwnPropertyNames(Object.prototype), "then"]);
 
+// A guarded namespace shows what the real one shows (its class name, no fields of the guard's).
 export class GuardedNamespace {
+  static {
+    Object.defineProperty(this, "name", { value: "DurableObjectNamespace" });
+  }
+
+  #namespace;
+  #invocation;
+  #site;
+
   constructor(namespace, invocation, site) {
-    this.namespace = namespace;
-    this.invocation = invocation;
-    this.site = site;
+    this.#namespace = namespace;
+    this.#invocation = invocation;
+    this.#site = site;
+    mirrorStringTag(GuardedNamespace.prototype, namespace);
   }
 
   get(id, options) {
-    return guardStub(this.namespace.get(id, options), this.invocation, this.site);
+    return guardStub(this.#namespace.get(id, options), this.#invocation, this.#site);
   }
 
   getByName(name, options) {
-    return guardStub(this.namespace.getByName(name, options), this.invocation, this.site);
+    return guardStub(this.#namespace.getByName(name, options), this.#invocation, this.#site);
   }
 
   jurisdiction(jurisdiction) {
-    return new GuardedNamespace(this.namespace.jurisdiction(jurisdiction), this.invocation, this.site);
+    return new GuardedNamespace(this.#namespace.jurisdiction(jurisdiction), this.#invocation, this.#site);
   }
 
   idFromName(name) {
-    return this.namespace.idFromName(name);
+    return this.#namespace.idFromName(name);
   }
 
   idFromString(id) {
-    return this.namespace.idFromString(id);
+    return this.#namespace.idFromString(id);
   }
 
   newUniqueId(options) {
-    return this.namespace.newUniqueId(options);
+    return this.#namespace.newUniqueId(options);
   }
 }
 

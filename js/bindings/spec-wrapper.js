@@ -18,6 +18,17 @@ class Guarded {
 const stateOf = Guarded.stateOf;
 
 /**
+ * Gives a guarded class's prototype the raw object's Symbol.toStringTag, once, so that
+ * String(guarded) reads as String(raw) ("[object KvNamespace]").
+ */
+export function mirrorStringTag(prototype, raw) {
+  const tag = raw?.[Symbol.toStringTag];
+  if (typeof tag === "string" && !Object.hasOwn(prototype, Symbol.toStringTag)) {
+    Object.defineProperty(prototype, Symbol.toStringTag, { value: tag });
+  }
+}
+
+/**
  * The binding's API along its prototype chain (except Object's own): `methods`, and
  * `properties` (getters and own data, e.g. a multipart upload's uploadId).
  */
@@ -51,8 +62,9 @@ export function specWrapperClass(spec, target) {
       for (const name of ownData) this[name] = state.binding[name];
     }
   }
-  // `guarded.constructor.name` is the raw binding's: KvNamespace, R2Bucket, WorkerQueue...
+  // `guarded.constructor.name` and String(guarded) are the raw binding's: KvNamespace...
   Object.defineProperty(Wrapper, "name", { value: target.constructor?.name ?? "Object" });
+  mirrorStringTag(Wrapper.prototype, target);
   // An RPC stub (a service binding named as a kind in `bindings`) lists no methods, yet
   // answers every name with a callable: the kind's charged methods must still be charged.
   for (const name of Object.keys(spec)) {

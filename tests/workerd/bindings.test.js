@@ -166,6 +166,38 @@ describe("what each call is charged", () => {
     await upload.abort();
   });
 
+  it("D1, Durable Objects, constructors and the env itself show reflection what raw ones show", async () => {
+    const { guard } = guardWithClock();
+    const guarded = await guard.env(env);
+    const publicMethods = (value) => {
+      const names = new Set();
+      for (let proto = Object.getPrototypeOf(value); proto && proto !== Object.prototype; proto = Object.getPrototypeOf(proto)) {
+        for (const name of Object.getOwnPropertyNames(proto)) {
+          if (name !== "constructor" && !name.startsWith("_") && typeof value[name] === "function") names.add(name);
+        }
+      }
+      return [...names].sort();
+    };
+    const pairs = [
+      [env.KV, guarded.KV],
+      [env.BUCKET, guarded.BUCKET],
+      [env.QUEUE, guarded.QUEUE],
+      [env.DB, guarded.DB],
+      [env.DB.withSession(), guarded.DB.withSession()],
+      [env.DB.prepare("SELECT 1"), guarded.DB.prepare("SELECT 1")],
+      [env.COUNTER, guarded.COUNTER],
+    ];
+    for (const [raw, wrapped] of pairs) {
+      expect(wrapped.constructor.name).toBe(raw.constructor.name);
+      expect(Object.keys(wrapped)).toEqual(Object.keys(raw));
+      expect(JSON.stringify(wrapped)).toBe(JSON.stringify(raw));
+      expect(publicMethods(wrapped)).toEqual(publicMethods(raw));
+      expect(String(wrapped)).toBe(String(raw));
+    }
+    expect(Object.keys(guarded)).toEqual(Object.keys(env));
+    expect(JSON.stringify(guarded)).toBe(JSON.stringify(env));
+  });
+
   it("KV: a guarded method called on the raw binding, or bare, does what the raw method does", async () => {
     const { guard } = guardWithClock();
     const guarded = await guard.env(env);
