@@ -2,7 +2,7 @@
 // result's meta reports, since D1 bills rows read and written, not queries.
 // batch() is handed the real statements, never the wrappers.
 import { CHARGES } from "../../dist/constants.js";
-import { mirrorStringTag } from "./spec-wrapper.js";
+import { mirrorStringTag, rawForOtherThis } from "./spec-wrapper.js";
 
 const RESULT_METHODS = ["all", "run", "first", "raw"];
 
@@ -49,6 +49,7 @@ export class GuardedD1Statement {
     this.#sites = sites;
     for (const key of Object.keys(statement)) this[key] = statement[key];
     mirrorStringTag(GuardedD1Statement.prototype, statement);
+    seeRawStatement(statement);
   }
 
   /** The statement D1 itself can run: unwraps a guarded one. */
@@ -99,8 +100,11 @@ export class GuardedD1Statement {
   }
 }
 
-// [real database or session, invocation, sites] of a guarded one, for the subclasses.
+// [real database or session, invocation, sites] of a guarded one, for the subclasses;
+// whether a value is a guarded database or session; each class's raw-method source.
 let partsOf;
+let isHandle;
+const seeRawOf = new Map();
 
 // A guarded database or session shows what the real one shows (its own fields, e.g. a
 // database's `fetcher` and `alwaysPrimarySession`, and its class name); what the guard keeps
@@ -116,10 +120,12 @@ class GuardedD1Handle {
     this.#sites = sites;
     for (const key of Object.keys(real)) this[key] = real[key];
     mirrorStringTag(new.target.prototype, real);
+    seeRawOf.get(new.target)?.(real);
   }
 
   static {
     partsOf = (handle) => [handle.#real, handle.#invocation, handle.#sites];
+    isHandle = (value) => value !== null && typeof value === "object" && #real in value;
   }
 
   prepare(query) {
@@ -133,6 +139,8 @@ class GuardedD1Handle {
     return results;
   }
 }
+
+const seeRawStatement = rawForOtherThis(GuardedD1Statement, (value) => GuardedD1Statement.real(value) !== value);
 
 /** A D1 database for one invocation: the methods of D1Database. */
 export class GuardedD1 extends GuardedD1Handle {
@@ -177,3 +185,6 @@ class GuardedD1Session extends GuardedD1Handle {
     return partsOf(this)[0].getBookmark();
   }
 }
+
+seeRawOf.set(GuardedD1, rawForOtherThis(GuardedD1, (value) => isHandle(value)));
+seeRawOf.set(GuardedD1Session, rawForOtherThis(GuardedD1Session, (value) => isHandle(value)));

@@ -1,5 +1,5 @@
 // Durable Object namespaces: every fetch() or RPC call on a stub is one request.
-import { mirrorStringTag } from "./spec-wrapper.js";
+import { mirrorStringTag, rawForOtherThis } from "./spec-wrapper.js";
 
 // A stub answers a name from itself first (`id`, `name`), then from its prototypes (`fetch`
 // and `connect`, which are requests, then Object's `toString`, `constructor`...), and only
@@ -7,6 +7,8 @@ import { mirrorStringTag } from "./spec-wrapper.js";
 // calls to the object, nor is `then` (a stub is not a promise); JSON.stringify of a stub is
 // its own properties, not an RPC named toJSON.
 const OBJECT_NAMES = new Set([...Object.getOwnPropertyNames(Object.prototype), "then"]);
+
+let isGuardedNamespace;
 
 // A guarded namespace shows what the real one shows (its class name, no fields of the guard's).
 export class GuardedNamespace {
@@ -23,6 +25,11 @@ export class GuardedNamespace {
     this.#invocation = invocation;
     this.#site = site;
     mirrorStringTag(GuardedNamespace.prototype, namespace);
+    seeRawNamespace(namespace);
+  }
+
+  static {
+    isGuardedNamespace = (value) => value !== null && typeof value === "object" && #namespace in value;
   }
 
   get(id, options) {
@@ -49,6 +56,8 @@ export class GuardedNamespace {
     return this.#namespace.newUniqueId(options);
   }
 }
+
+const seeRawNamespace = rawForOtherThis(GuardedNamespace, (value) => isGuardedNamespace(value));
 
 function guardStub(stub, invocation, site) {
   return new Proxy(stub, {

@@ -18,6 +18,34 @@ class Guarded {
 const stateOf = Guarded.stateOf;
 
 /**
+ * Makes every method of a guarded class (its own and inherited) do what the raw method does
+ * when called with a `this` that is not a guarded instance (`guarded.DB.prepare.call(env.DB,
+ * sql)`, or destructured and called bare). `isGuarded(value)` tells instances apart. Returns
+ * `seeRaw(real)`, for the constructor: the first raw object seen gives the raw methods.
+ */
+export function rawForOtherThis(Class, isGuarded) {
+  let rawPrototype = null;
+  const names = new Set();
+  for (let proto = Class.prototype; proto && proto !== Object.prototype; proto = Object.getPrototypeOf(proto)) {
+    for (const name of Object.getOwnPropertyNames(proto)) {
+      if (name !== "constructor" && typeof Object.getOwnPropertyDescriptor(proto, name).value === "function") names.add(name);
+    }
+  }
+  for (const name of names) {
+    const guardedMethod = Class.prototype[name];
+    const method = function (...args) {
+      if (isGuarded(this)) return Reflect.apply(guardedMethod, this, args);
+      return Reflect.apply(rawPrototype[name], this, args);
+    };
+    Object.defineProperty(method, "name", { value: name });
+    Object.defineProperty(Class.prototype, name, { value: method, writable: true, configurable: true });
+  }
+  return (real) => {
+    rawPrototype ??= Object.getPrototypeOf(real);
+  };
+}
+
+/**
  * Gives a guarded class's prototype the raw object's Symbol.toStringTag, once, so that
  * String(guarded) reads as String(raw) ("[object KvNamespace]").
  */

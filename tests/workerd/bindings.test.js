@@ -221,6 +221,38 @@ describe("what each call is charged", () => {
     expect(guard.usage(guarded)).toEqual({});
   });
 
+  it("D1 and Durable Objects: a guarded method called with another this does what the raw method does", async () => {
+    const { guard } = guardWithClock();
+    const guarded = await guard.env(env);
+    const failure = async (call) => {
+      try {
+        await call();
+      } catch (error) {
+        return error;
+      }
+      return null;
+    };
+    expect(await guarded.DB.prepare.call(env.DB, "SELECT 7 AS n").first("n")).toBe(7);
+    const session = env.DB.withSession();
+    expect(await guarded.DB.withSession().prepare.call(session, "SELECT 8 AS n").first("n")).toBe(8);
+    const statement = env.DB.prepare("SELECT 9 AS n");
+    expect(await guarded.DB.prepare("SELECT 1").first.call(statement, "n")).toBe(9);
+    expect(String(guarded.COUNTER.idFromName.call(env.COUNTER, "x"))).toBe(String(env.COUNTER.idFromName("x")));
+    const bare = [
+      [env.DB.prepare, guarded.DB.prepare],
+      [env.DB.exec, guarded.DB.exec],
+      [statement.all, guarded.DB.prepare("SELECT 1").all],
+      [env.COUNTER.idFromName, guarded.COUNTER.idFromName],
+    ];
+    for (const [rawMethod, guardedMethod] of bare) {
+      const rawError = await failure(() => rawMethod("SELECT 1"));
+      const error = await failure(() => guardedMethod("SELECT 1"));
+      expect(rawError).toBeInstanceOf(Error);
+      expect([error?.constructor, error?.message]).toEqual([rawError.constructor, rawError.message]);
+    }
+    expect(guard.usage(guarded)).toEqual({});
+  });
+
   it("D1: a guarded statement shows what a raw one does, runs in the raw binding's batch, and fails as it does", async () => {
     const { guard } = guardWithClock();
     const guarded = await guard.env(env);
