@@ -1,7 +1,7 @@
 // What loading edgefuse costs: the gzipped size of a minimal guarded Worker as wrangler
 // bundles it, and the time from nothing to a first and a second guarded request in fresh
-// isolates. (workerd's clock stands still while a Worker computes, so isolates are node
-// processes here: the same V8.) Prints figures; asserts nothing about speed.
+// isolates, each loading that bundle. (workerd's clock stands still while a Worker computes,
+// so isolates are node processes here: the same V8.) Prints figures; asserts nothing about speed.
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -12,23 +12,37 @@ const here = new URL("./cold-start/", import.meta.url).pathname;
 const config = join(here, "wrangler.jsonc");
 const ISOLATES = 5;
 
-const out = mkdtempSync(join(tmpdir(), "edgefuse-bundle-"));
-execFileSync("wrangler", ["deploy", "--dry-run", "--outdir", out, "-c", config], { stdio: "ignore" });
-const gz = (name) => gzipSync(readFileSync(join(out, name)), { level: 9 }).length;
-const files = readdirSync(out);
-const wasm = files.find((name) => name.endsWith(".wasm"));
-const script = files.find((name) => name.endsWith(".js"));
-const sizes = { wasm: gz(wasm), script: gz(script) };
-rmSync(out, { recursive: true, force: true });
-
-// Fresh isolates: one node process each (V8, as in workerd), timed from inside.
-const runs = [];
-for (let i = 0; i < ISOLATES; i += 1) {
-  const output = execFileSync(process.execPath, [join(here, "isolate.mjs")], { encoding: "utf8" });
-  runs.push(JSON.parse(output.trim().split("\n").pop()));
+/** Bundles `main` with the bench's wrangler config: { dir, script, wasm } in a temp dir. */
+function bundle(main) {
+  const dir = mkdtempSync(join(tmpdir(), "edgefuse-bundle-"));
+  execFileSync("wrangler", ["deploy", "--dry-run", "--outdir", dir, "-c", config, "--name", "edgefuse-cold-start", join(here, main)], { stdio: "ignore" });
+  const files = readdirSync(dir);
+  return { dir, script: files.find((name) => name.endsWith(".js")), wasm: files.find((name) => name.endsWith(".wasm")) };
 }
-const column = (key) => runs.map((run) => run[key]);
-const ms = (key) => `${median(column(key)).toFixed(2)} ms (${column(key).map((value) => value.toFixed(2)).join(", ")})`;
+const guarded = bundle("worker.js");
+const plain = bundle("plain.js");
+const gz = ({ dir }, name) => gzipSync(readFileSync(join(dir, name)), { level: 9 }).length;
+const sizes = { wasm: gz(guarded, guarded.wasm), script: gz(guarded, guarded.script) };
+
+// Fresh isolates: one node process each (V8, as in workerd), timed from inside, taking the
+// guarded Worker and the plain one in turn.
+const runs = { guarded: [], plain: [] };
+for (let i = 0; i < ISOLATES; i += 1) {
+  for (const [name, { dir, script }] of Object.entries({ guarded, plain })) {
+    const output = execFileSync(process.execPath, [join(here, "isolate.mjs"), join(dir, script)], { encoding: "utf8" });
+    runs[name].push(JSON.parse(output.trim().split("\n").pop()));
+  }
+}
+for (const { dir } of [guarded, plain]) rmSync(dir, { recursive: true, force: true });
+const parts = [];
+for (let i = 0; i < ISOLATES; i += 1) {
+  parts.push(JSON.parse(execFileSync(process.execPath, [join(here, "core-parts.mjs")], { encoding: "utf8" })));
+}
+const column = (name, key) => runs[name].map((run) => run[key]);
+const row = (label, key) => {
+  const [mine, base] = [median(column("guarded", key)), median(column("plain", key))];
+  return `  ${label.padEnd(16)} ${mine.toFixed(2).padStart(7)} ms  ${base.toFixed(2).padStart(7)} ms  ${(mine - base).toFixed(2).padStart(7)} ms`;
+};
 
 function median(values) {
   return [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
@@ -40,9 +54,20 @@ console.log(
     `  gzipped .wasm    ${kib(sizes.wasm)}\n` +
     `  gzipped script   ${kib(sizes.script)}: the shim, the Emscripten glue, the status page\n` +
     `  total            ${kib(sizes.wasm + sizes.script)}\n` +
-    `fresh isolates (${ISOLATES} node processes; medians, then each run):\n` +
-    `  import edgefuse  ${ms("load")}: modules evaluated, the .wasm compiled\n` +
-    `  createGuard      ${ms("create")}: the core instantiated, the config validated\n` +
-    `  first request    ${ms("first")}: guard.wrap, breaker state read (in-memory KV), one KV call\n` +
-    `  second request   ${ms("second")}`,
+    `fresh isolates (node processes), median of ${ISOLATES}: guarded, the same Worker without edgefuse, the difference\n` +
+    row("load the bundle", "load") + "  (evaluate; compile the .wasm; createGuard: instantiate, validate)\n" +
+    row("first request", "first") + "  (breaker state read from in-memory KV, one KV call)\n" +
+    row("second request", "second") +
+    `\nthe core's steps apart (fresh node processes, median of ${ISOLATES}):\n` +
+    [
+      ["compile the .wasm", "compile"],
+      ["instantiate it", "instantiate"],
+      ["validate a config", "validateFirst", "validateSecond"],
+      ["read the breakers", "stateFirst", "stateSecond"],
+    ]
+      .map(([label, first, second]) => {
+        const at = (key) => median(parts.map((part) => part[key])).toFixed(2).padStart(6);
+        return `  ${label.padEnd(18)} ${at(first)} ms${second ? ` first, ${at(second)} ms second` : ""}`;
+      })
+      .join("\n"),
 );

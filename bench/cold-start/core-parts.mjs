@@ -1,0 +1,29 @@
+// The core's loading steps timed apart, in a fresh node process: compiling the .wasm,
+// instantiating it, and the first and second call of what a cold isolate calls first
+// (validating a config, reading the breaker state).
+import { readFileSync } from "node:fs";
+import { instantiateCore } from "../../js/instantiate.js";
+
+const time = (step) => {
+  const start = performance.now();
+  const value = step();
+  return [performance.now() - start, value];
+};
+const bytes = readFileSync(new URL("../../dist/edgefuse_core.wasm", import.meta.url));
+const [compile, module] = time(() => new WebAssembly.Module(bytes));
+const [instantiate, core] = time(() => instantiateCore(module));
+const config = JSON.stringify({ plan: "free" });
+const [validateFirst, reply] = time(() => core.validateConfigJson(config));
+const [validateSecond] = time(() => core.validateConfigJson(config));
+const handle = core.createGuardCore(JSON.stringify(JSON.parse(reply).config));
+const record = new TextEncoder().encode(JSON.stringify({ version: 1, breakers: {} }));
+const readState = () => {
+  const tick = new core.PollTick(handle, JSON.stringify({ kind: "view", now: Date.now() }));
+  tick.next();
+  tick.read(true, record, "");
+  tick.next();
+  tick.delete();
+};
+const [stateFirst] = time(readState);
+const [stateSecond] = time(readState);
+console.log(JSON.stringify({ compile, instantiate, validateFirst, validateSecond, stateFirst, stateSecond }));
