@@ -2,20 +2,6 @@
 // and binding prototype. Charged methods ask the invocation first; every other method of
 // the binding passes straight through, so the wrapper never hides part of the API.
 
-// What a wrapper keeps, { binding, invocation, sites, wrapResult }, is in a private field:
-// out of sight of Object.keys, for...in, spread, JSON.stringify and symbol listings.
-class Guarded {
-  #state;
-  constructor(state) {
-    this.#state = state;
-  }
-
-  /** The state of a wrapper, or undefined for anything else (a raw binding, undefined). */
-  static stateOf(value) {
-    return value !== null && typeof value === "object" && #state in value ? value.#state : undefined;
-  }
-}
-const stateOf = Guarded.stateOf;
 
 /**
  * Makes every method of a guarded class (its own and inherited) do what the raw method does
@@ -84,10 +70,19 @@ export function specWrapperClass(spec, target) {
   const { methods, properties } = bindingApi(target);
   // The binding's own data (a multipart upload's uploadId and key) is the wrapper's own too.
   const ownData = Object.keys(target).filter((name) => typeof target[name] !== "function");
-  class Wrapper extends Guarded {
+  // What a wrapper keeps, { binding, invocation, sites, wrapResult }, is in a private field:
+  // out of sight of Object.keys, for...in, spread, JSON.stringify and symbol listings.
+  // stateOf(value): the state of a wrapper, or undefined for anything else (a raw binding).
+  let stateOf;
+  class Wrapper {
+    #state;
     constructor(state) {
-      super(state);
+      this.#state = state;
       for (const name of ownData) this[name] = state.binding[name];
+    }
+
+    static {
+      stateOf = (value) => (value !== null && typeof value === "object" && #state in value ? value.#state : undefined);
     }
   }
   // `guarded.constructor.name` and String(guarded) are the raw binding's: KvNamespace...
@@ -100,7 +95,7 @@ export function specWrapperClass(spec, target) {
   }
   for (const name of methods) {
     const rule = spec[name];
-    const method = rule ? chargedMethod(name, rule, target[name]) : passThrough(name, target[name]);
+    const method = rule ? chargedMethod(name, rule, target[name], stateOf) : passThrough(name, target[name], stateOf);
     Object.defineProperty(method, "name", { value: name });
     Wrapper.prototype[name] = method;
   }
@@ -118,7 +113,7 @@ export function specWrapperClass(spec, target) {
 // A method called on something other than a wrapper (`guarded.get.call(env.KV, key)`, or
 // destructured and called bare) does what the raw method does with that `this`: runs on the
 // raw binding it was given, or fails with the raw binding's own error.
-function passThrough(name, rawMethod) {
+function passThrough(name, rawMethod, stateOf) {
   return function (...args) {
     const guarded = stateOf(this);
     if (!guarded) return Reflect.apply(rawMethod, this, args);
@@ -126,10 +121,10 @@ function passThrough(name, rawMethod) {
   };
 }
 
-function chargedMethod(name, rule, rawMethod) {
+function chargedMethod(name, rule, rawMethod, stateOf) {
   const units = rule.units ?? (() => 1);
   if (rule.prepare) {
-    const charged = chargedMethod(name, { ...rule, prepare: undefined }, rawMethod);
+    const charged = chargedMethod(name, { ...rule, prepare: undefined }, rawMethod, stateOf);
     return function (first, ...rest) {
       return charged.call(this, rule.prepare(first), ...rest);
     };
