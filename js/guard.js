@@ -66,8 +66,10 @@ class Guard {
   }
 
   /**
-   * The handler with each of its entry points given a guarded env. A GuardError escaping
-   * fetch becomes a 503 with Retry-After and a JSON body naming the resource.
+   * The handler with each of its entry points (fetch, scheduled, queue, tail, trace,
+   * tailStream, email, test) given a guarded env; its other methods (a framework's own) stay
+   * the handler's. A GuardError escaping fetch becomes a 503 with Retry-After and a JSON
+   * body naming the resource.
    */
   wrap(handler) {
     const guarded = {};
@@ -77,7 +79,7 @@ class Guard {
         guarded[key] = value;
       } else if (key === "fetch") {
         guarded.fetch = (request, env, ctx) => this.#fetch(handler, request, env, ctx);
-      } else if (key !== "scheduled") {
+      } else if (ENTRY_POINTS.has(key)) {
         guarded[key] = async (event, env, ctx) => {
           const guardedEnv = await this.#guardedEnv(env, ctx);
           try {
@@ -86,6 +88,9 @@ class Guard {
             guardedEnv[INVOCATION].finish();
           }
         };
+      } else {
+        // A framework's own method (Hono's get, route, request...): the handler's, as it is.
+        guarded[key] = value.bind(handler);
       }
     }
     guarded.scheduled = (controller, env, ctx) => this.#scheduled(handler, controller, env, ctx);
@@ -240,6 +245,10 @@ class Guard {
     return this.#rateLimits.kvOps;
   }
 }
+
+// The entry points workerd calls with (event, env, ctx), besides fetch and scheduled:
+// https://developers.cloudflare.com/workers/runtime-apis/handlers/
+const ENTRY_POINTS = new Set(["queue", "tail", "trace", "tailStream", "email", "test"]);
 
 function keysOf(resources) {
   const keys = typeof resources === "string" ? [resources] : resources;

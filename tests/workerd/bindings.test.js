@@ -797,6 +797,18 @@ describe("guard.wrap", () => {
     expect(await env.KV.get(`${prefix}:cron`)).toBe("*/5 * * * *");
   });
 
+  it("wraps entry points only: a Hono app keeps its own methods, and its fetch is guarded", async () => {
+    const { Hono } = await import("hono");
+    const app = new Hono();
+    app.get("/guarded", (c) => c.text(String(c.env?.KV !== undefined && c.env.KV !== env.KV)));
+    const worker = createGuard(paid()).wrap(app);
+    // Hono's own route methods and test helper are the app's, untouched.
+    expect(worker.get("/added", (c) => c.text("added"))).toBe(app);
+    expect(await (await worker.request("/guarded")).text()).toBe("false");
+    expect(await (await worker.fetch(new Request("http://w/guarded"), env, createExecutionContext())).text()).toBe("true");
+    expect(await (await worker.fetch(new Request("http://w/added"), env, createExecutionContext())).text()).toBe("added");
+  });
+
   it("handlers written as classes keep their methods", async () => {
     class Handler {
       async fetch() {
