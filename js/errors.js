@@ -51,3 +51,20 @@ export class GuardError extends Error {
     Object.assign(this, details);
   }
 }
+
+/** The GuardError behind `error` (itself, or its `cause` up to 5 deep), or null. */
+export function findGuardError(error) {
+  for (let current = error, depth = 0; current && depth < 5; current = current.cause, depth += 1) {
+    if (current instanceof GuardError) return current;
+  }
+  return null;
+}
+
+/** The 503 a refused call answers with: Retry-After, and a JSON body naming the resource. */
+export function blockedResponse(error, retryAfterSeconds) {
+  const { code, resource, binding, method, message } = error;
+  return Response.json(
+    { error: "edgefuse-blocked", code, resource, binding, method, message },
+    { status: 503, headers: { "Retry-After": String(retryAfterSeconds) } },
+  );
+}

@@ -4,7 +4,7 @@ import { EnvGuard, INVOCATION, UNGUARDED_ENV } from "./bindings/env-guard.js";
 import { callCore } from "./core.js";
 import { deepFreeze } from "./deep-freeze.js";
 import { Enforcement } from "./enforcement.js";
-import { GuardConfigError, GuardError, GuardInputError, toJsonText } from "./errors.js";
+import { GuardConfigError, GuardInputError, blockedResponse, findGuardError, toJsonText } from "./errors.js";
 import { runTick } from "./poll.js";
 import { adminEnabled, handleAdmin } from "./admin.js";
 import { RateLimits } from "./rate-limit/rate-limits.js";
@@ -269,23 +269,8 @@ function handlerKeys(handler) {
   return keys;
 }
 
-function findGuardError(error) {
-  for (let current = error, depth = 0; current && depth < 5; current = current.cause, depth += 1) {
-    if (current instanceof GuardError) return current;
-  }
-  return null;
-}
-
 function withHeaders(response, headers) {
   const copy = new Response(response.body, response);
   for (const [name, value] of Object.entries(headers)) copy.headers.set(name, value);
   return copy;
-}
-
-function blockedResponse(error, retryAfterSeconds) {
-  const { code, resource, binding, method, message } = error;
-  return Response.json(
-    { error: "edgefuse-blocked", code, resource, binding, method, message },
-    { status: 503, headers: { "Retry-After": String(retryAfterSeconds) } },
-  );
 }

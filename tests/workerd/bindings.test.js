@@ -809,6 +809,46 @@ describe("guard.wrap", () => {
     expect(await (await worker.fetch(new Request("http://w/added"), env, createExecutionContext())).text()).toBe("added");
   });
 
+  it("edgefuse/hono guards c.env per request and answers a refused call with the 503", async () => {
+    const { Hono } = await import("hono");
+    const { guarded } = await import("../../js/hono.js");
+    const guard = createGuard(paid({ limits: { "kv-reads": 1 } }));
+    const app = new Hono();
+    app.use(guarded(guard));
+    app.get("/one", async (c) => c.json({ value: await c.env.KV.get(`${prefix}:x`), usage: guard.usage(c.env) }));
+    app.get("/two", async (c) => {
+      await c.env.KV.get(`${prefix}:x`);
+      await c.env.KV.get(`${prefix}:y`); // over the limit of 1
+      return c.text("unreachable");
+    });
+    app.get("/broken", () => {
+      throw new Error("not the guard's");
+    });
+    // A tighter guard on some routes, inside the app-wide one, refuses first.
+    app.use("/tight/*", guarded(createGuard(paid({ limits: { "kv-writes": 1 } }))));
+    app.get("/tight/write", async (c) => {
+      await c.env.KV.put(`${prefix}:tight`, "1");
+      await c.env.KV.put(`${prefix}:tight`, "2"); // over the tight guard's 1
+      return c.text("unreachable");
+    });
+    // Hono's own test helper, with the Worker's env and no ExecutionContext.
+    const one = await app.request("/one", {}, env);
+    expect(await one.json()).toEqual({ value: null, usage: { "kv-reads": 1 } });
+    const refused = await app.request("/two", {}, env);
+    expect(refused.status).toBe(503);
+    expect(refused.headers.get("Retry-After")).toBe("60");
+    expect(await refused.json()).toMatchObject({ error: "edgefuse-blocked", code: "invocation-limit", resource: "kv-reads", binding: "KV" });
+    expect((await app.request("/broken", {}, env)).status).toBe(500);
+    const tightRefusal = await app.request("/tight/write", {}, env);
+    expect(tightRefusal.status).toBe(503);
+    expect(await tightRefusal.json()).toMatchObject({ code: "invocation-limit", resource: "kv-writes" });
+    // As a Worker: each request gets its own counts.
+    const ctx = createExecutionContext();
+    expect((await app.fetch(new Request("http://w/one"), env, ctx)).status).toBe(200);
+    expect((await app.fetch(new Request("http://w/one"), env, ctx)).status).toBe(200);
+    expect((await app.fetch(new Request("http://w/two"), env, ctx)).status).toBe(503);
+  });
+
   it("handlers written as classes keep their methods", async () => {
     class Handler {
       async fetch() {

@@ -1,18 +1,15 @@
-// A Hono app guarded through guard.env: a middleware swaps c.env for the guarded env, and
-// routes that can run away get a guard of their own with tighter per-invocation limits.
+// A Hono app guarded with edgefuse/hono: its middleware swaps c.env for the guarded env and
+// answers a refused call with a 503, and routes that can run away get a guard of their own
+// with tighter per-invocation limits.
 import { Hono } from "hono";
-import { GuardError, createGuard } from "edgefuse";
+import { createGuard } from "edgefuse";
+import { guarded } from "edgefuse/hono";
 
 const guard = createGuard({ plan: "free" });
 // /search scans a table: 2,000 rows read per request at most, whatever the query.
 const searchGuard = createGuard({ plan: "free", limits: { "d1-rows-read": 2_000 } });
 
 const app = new Hono();
-
-const guarded = (which) => async (c, next) => {
-  c.env = await which.env(c.env, c.executionCtx);
-  await next();
-};
 
 app.use("/search", guarded(searchGuard));
 app.use("/items", guarded(guard));
@@ -35,13 +32,6 @@ app.post("/items", async (c) => {
   const { name } = await c.req.json();
   const { meta } = await c.env.DB.prepare("INSERT INTO items (name) VALUES (?)").bind(name).run();
   return c.json({ id: meta.last_row_id }, 201);
-});
-
-// A refused call becomes the same 503 guard.wrap would answer.
-app.onError((error, c) => {
-  if (!(error instanceof GuardError)) throw error;
-  c.header("Retry-After", "60");
-  return c.json({ error: "edgefuse-blocked", code: error.code, resource: error.resource, message: error.message }, 503);
 });
 
 export default app;
