@@ -1,10 +1,11 @@
 // The WASM core, loaded once per isolate on first use.
 //
-// The .wasm is imported as a compiled WebAssembly.Module (wrangler's default rule for
-// .wasm imports), so instantiation is synchronous: the first caller instantiates it and
-// every later or concurrent caller gets the same instance. No async single-flight lock is
-// needed because nothing can interleave with a synchronous instantiation.
-import wasmModule from "../dist/edgefuse_core.wasm";
+// The .wasm arrives as a compiled WebAssembly.Module (in a Worker, wrangler's default rule
+// for .wasm imports; in Node, compiled from the package's file: see package.json
+// "imports"), so instantiation is synchronous: the first caller instantiates it and every
+// later or concurrent caller gets the same instance. No async single-flight lock is needed
+// because nothing can interleave with a synchronous instantiation.
+import wasmModule from "#wasm-module";
 import { instantiateCore } from "./instantiate.js";
 
 let core = null;

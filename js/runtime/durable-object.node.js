@@ -1,0 +1,8 @@
+// Outside workerd there is no Durable Object runtime: a base class of the same shape, so
+// that the package imports in Node (the CLI). An EdgefuseRateLimiter cannot run there.
+export class DurableObject {
+  constructor(ctx, env) {
+    this.ctx = ctx;
+    this.env = env;
+  }
+}

@@ -1,0 +1,2 @@
+// The Durable Object base class, in a Worker.
+export { DurableObject } from "cloudflare:workers";
