@@ -1,6 +1,6 @@
 // The package as a user gets it: packed, installed from the tarball into a fresh project
-// with no Emscripten at hand, bundled by `wrangler deploy --dry-run`, run in workerd, and
-// compiled by a strict TypeScript consumer.
+// with no Emscripten at hand, bundled by `wrangler deploy --dry-run`, run in workerd,
+// compiled by a strict TypeScript consumer, and its command line run with npx.
 import { execFileSync } from "node:child_process";
 import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -104,4 +104,10 @@ export async function check(env: { EDGEFUSE_STATE: unknown }): Promise<number> {
     }),
   );
   run("tsc", ["-p", "tsconfig.json"], project);
+
+  // The command line the package installs, run as a user runs it.
+  writeFileSync(join(project, "edgefuse.json"), JSON.stringify({ plan: "free", limits: { "kv-writes": 50 } }));
+  assert.match(run("npx", ["--no-install", "edgefuse", "check", "edgefuse.json"], project), /^ok: a valid config for the free plan/);
+  writeFileSync(join(project, "usage.json"), JSON.stringify({ "kv-reads": 12_000_000 }));
+  assert.match(run("npx", ["--no-install", "edgefuse", "estimate", "usage.json", "--plan", "paid"], project), /total overage on the paid plan: \$1\.00/);
 });

@@ -10,19 +10,34 @@ import assert from "node:assert/strict";
 
 const root = new URL("../../", import.meta.url);
 
-test("npm pack ships the WASM, the glue, the shared constants, the shim and the .d.ts, nothing else", () => {
+test("npm pack ships the WASM, the glue, the shared constants, the shim, the .d.ts, the CLI and the simulator, nothing else", () => {
   const [pack] = JSON.parse(
     execFileSync("npm", ["pack", "--dry-run", "--json", "--ignore-scripts"], { cwd: root, encoding: "utf8" }),
   );
   const files = pack.files.map((file) => file.path).sort();
-  // The shim is every file under js/; everything else is named.
-  const shim = readdirSync(new URL("js/", root), { recursive: true, withFileTypes: true })
-    .filter((entry) => entry.isFile())
-    .map((entry) => relative(fileURLToPath(root), join(entry.parentPath, entry.name)));
+  // The shim is every file under js/, the simulator every file under wrangler/simulator/;
+  // everything else is named.
+  const filesUnder = (folder) =>
+    readdirSync(new URL(folder, root), { recursive: true, withFileTypes: true })
+      .filter((entry) => entry.isFile())
+      .map((entry) => relative(fileURLToPath(root), join(entry.parentPath, entry.name)));
+  const shim = filesUnder("js/");
+  const simulator = filesUnder("wrangler/simulator/");
   assert.ok(shim.includes("js/index.js") && shim.includes("js/index.d.ts"), "the shim's entry points exist");
   assert.deepEqual(
     files,
-    ["LICENSE", "README.md", "dist/constants.js", "dist/edgefuse_core.mjs", "dist/edgefuse_core.wasm", "package.json", ...shim].sort(),
+    [
+      "LICENSE",
+      "README.md",
+      "bin/edgefuse.js",
+      "dist/constants.js",
+      "dist/edgefuse_core.mjs",
+      "dist/edgefuse_core.wasm",
+      "package.json",
+      "wrangler/simulator.jsonc",
+      ...shim,
+      ...simulator,
+    ].sort(),
   );
   console.log(`tarball: ${pack.size} bytes packed, ${pack.unpackedSize} unpacked`);
 });

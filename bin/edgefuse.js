@@ -1,0 +1,130 @@
+#!/usr/bin/env node
+// The edgefuse command line: the same WASM core as the Worker, run by Node.
+//   edgefuse check <config.json | ->                 validate a guard config
+//   edgefuse estimate <usage.json | -> --plan <plan>  what a month (or day) of usage costs
+//   edgefuse simulator [--port 8799]                  the local usage-API simulator
+import { spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { GuardConfigError, GuardInputError, createGuard, estimateCost } from "../js/index.js";
+
+const USAGE = `usage: edgefuse <command>
+  check <config.json | ->                   validate a guard config, as createGuard() does
+  estimate <usage.json | -> --plan <plan>   the cost of usage ({ "kv-reads": 12000000, ... })
+  simulator [--port <port>]                 run the local usage-API simulator (needs wrangler)`;
+
+// A mistake of the user's: printed as one line, without a stack.
+class CliError extends Error {}
+
+const [command, ...args] = process.argv.slice(2);
+try {
+  process.exitCode = await run(command, args);
+} catch (error) {
+  console.error(error instanceof CliError ? `edgefuse: ${error.message}` : error);
+  process.exitCode = 2;
+}
+
+async function run(name, rest) {
+  if (name === "check") return check(rest);
+  if (name === "estimate") return estimate(rest);
+  if (name === "simulator") return simulator(rest);
+  console.error(name === undefined || name === "help" || name === "--help" ? USAGE : `edgefuse: unknown command "${name}"\n${USAGE}`);
+  return name === "help" || name === "--help" ? 0 : 2;
+}
+
+/** Reads and parses the JSON at `path` ("-": standard input), naming the file on failure. */
+function readJson(path, what) {
+  if (!path) throw new CliError(`${what}: give a JSON file, or - for standard input`);
+  let text;
+  try {
+    text = readFileSync(path === "-" ? 0 : path, "utf8");
+  } catch (error) {
+    throw new CliError(`${what}: cannot read ${path} (${error.code ?? error.message})`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new CliError(`${what}: ${path} is not JSON (${error.message})`);
+  }
+}
+
+function option(rest, name) {
+  const at = rest.indexOf(name);
+  if (at < 0) return { value: undefined, rest };
+  if (at + 1 >= rest.length) throw new CliError(`${name} needs a value`);
+  return { value: rest[at + 1], rest: rest.filter((_, index) => index !== at && index !== at + 1) };
+}
+
+function printProblems(problems) {
+  for (const { path, message, fix } of problems) console.log(`  ${path}: ${message}${fix ? `\n    fix: ${fix}` : ""}`);
+}
+
+function check([path]) {
+  const config = readJson(path, "check");
+  try {
+    const guard = createGuard(config);
+    console.log(`ok: a valid config for the ${guard.config.plan} plan; with every default filled in:`);
+    console.log(JSON.stringify(guard.config, null, 2));
+    return 0;
+  } catch (error) {
+    if (!(error instanceof GuardConfigError)) throw error;
+    console.log(`invalid: ${error.problems.length} problem(s)`);
+    printProblems(error.problems);
+    return 1;
+  }
+}
+
+function estimate(rest) {
+  const { value: plan, rest: positional } = option(rest, "--plan");
+  const usage = readJson(positional[0], "estimate");
+  let result;
+  try {
+    result = estimateCost(usage, { plan: plan ?? "paid" });
+  } catch (error) {
+    if (!(error instanceof GuardInputError)) throw error;
+    console.log(`invalid: ${error.problems.length} problem(s)`);
+    printProblems(error.problems);
+    return 1;
+  }
+  const rows = [["resource", "used", "included", "% of it", "over", "USD", "period", "billing"]];
+  for (const row of result.resources) {
+    rows.push([row.id, number(row.used), number(row.included), number(row.percentOfQuota), number(row.over), row.overageUsd.toFixed(2), row.period, row.billing]);
+  }
+  const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => String(row[column]).length)));
+  for (const row of rows) console.log(row.map((cell, column) => String(cell).padEnd(widths[column])).join("  ").trimEnd());
+  console.log(`total overage on the ${result.plan} plan: $${result.totalOverageUsd.toFixed(2)}`);
+  return 0;
+}
+
+function number(value) {
+  return typeof value === "number" ? value.toLocaleString("en-US", { maximumFractionDigits: 3 }) : String(value);
+}
+
+// Runs the simulator that ships in this package with the project's own wrangler.
+function simulator(rest) {
+  const { value: port = "8799" } = option(rest, "--port");
+  if (!/^\d{2,5}$/.test(port)) throw new CliError(`--port must be a port number, got ${JSON.stringify(port)}`);
+  let wrangler;
+  for (const from of [`${process.cwd()}/`, import.meta.url]) {
+    try {
+      const manifest = createRequire(from).resolve("wrangler/package.json");
+      const { bin } = JSON.parse(readFileSync(manifest, "utf8"));
+      wrangler = join(dirname(manifest), typeof bin === "string" ? bin : bin.wrangler);
+      break;
+    } catch {
+      // not installed there
+    }
+  }
+  if (!wrangler) throw new CliError("simulator: wrangler is needed to run it (npm install --save-dev wrangler)");
+  const config = fileURLToPath(new URL("../wrangler/simulator.jsonc", import.meta.url));
+  console.log(`edgefuse: usage-API simulator on http://127.0.0.1:${port}/graphql (token "simulator-token")`);
+  const child = spawn(process.execPath, [wrangler, "dev", "-c", config, "--port", port, "--ip", "127.0.0.1"], { stdio: "inherit" });
+  return new Promise((resolve) => {
+    const stop = () => child.kill("SIGTERM");
+    process.on("SIGINT", stop);
+    process.on("SIGTERM", stop);
+    child.on("exit", (code, signal) => resolve(signal ? 0 : (code ?? 0)));
+  });
+}

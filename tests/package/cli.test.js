@@ -1,0 +1,94 @@
+// The edgefuse command (bin/edgefuse.js), as a user runs it: exit codes, what it prints for
+// good and bad input, and the usage-API simulator it starts with the project's wrangler.
+import { execFileSync, spawn } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { test } from "node:test";
+import assert from "node:assert/strict";
+
+const cli = new URL("../../bin/edgefuse.js", import.meta.url).pathname;
+const work = mkdtempSync(join(tmpdir(), "edgefuse-cli-"));
+
+/** { code, out, err } of `edgefuse ...args`, with `input` on standard input. */
+function edgefuse(args, input = "") {
+  try {
+    const out = execFileSync(process.execPath, [cli, ...args], { input, encoding: "utf8", stdio: ["pipe", "pipe", "pipe"] });
+    return { code: 0, out, err: "" };
+  } catch (error) {
+    return { code: error.status, out: error.stdout, err: error.stderr };
+  }
+}
+
+test("check: a valid config prints it normalised and exits 0; an invalid one lists every problem and exits 1", () => {
+  const good = join(work, "good.json");
+  writeFileSync(good, JSON.stringify({ plan: "free", limits: { "kv-writes": 50 } }));
+  const ok = edgefuse(["check", good]);
+  assert.equal(ok.code, 0);
+  assert.match(ok.out, /^ok: a valid config for the free plan/);
+  assert.equal(JSON.parse(ok.out.slice(ok.out.indexOf("{"))).limits["kv-writes"], 50);
+
+  const bad = edgefuse(["check", "-"], JSON.stringify({ plan: "gold", limits: { "kv-readz": 3 } }));
+  assert.equal(bad.code, 1);
+  assert.match(bad.out, /invalid: 2 problem\(s\)/);
+  assert.match(bad.out, /limits\.kv-readz: unknown resource\n {4}fix: did you mean kv-reads\?/);
+  assert.match(bad.out, /plan: /);
+});
+
+test("check and estimate: unreadable or non-JSON input is one line naming it, exit 2", () => {
+  const missing = edgefuse(["check", join(work, "missing.json")]);
+  assert.equal(missing.code, 2);
+  assert.match(missing.err, /^edgefuse: check: cannot read .*missing\.json \(ENOENT\)\n$/);
+  const notJson = edgefuse(["estimate", "-", "--plan", "free"], "{ nope");
+  assert.equal(notJson.code, 2);
+  assert.match(notJson.err, /^edgefuse: estimate: - is not JSON/);
+  const unknown = edgefuse(["frobnicate"]);
+  assert.equal(unknown.code, 2);
+  assert.match(unknown.err, /unknown command "frobnicate"\nusage: edgefuse <command>/);
+});
+
+test("estimate: the cost of usage per resource, from the same core as the Worker", () => {
+  const paid = edgefuse(["estimate", "-", "--plan", "paid"], JSON.stringify({ "kv-reads": 12_000_000, "d1-rows-written": 60_000_000 }));
+  assert.equal(paid.code, 0);
+  assert.match(paid.out, /^kv-reads +12,000,000 +10,000,000 +120 +2,000,000 +1\.00 +month +overage$/m);
+  assert.match(paid.out, /total overage on the paid plan: \$11\.00/);
+  const invalid = edgefuse(["estimate", "-", "--plan", "free"], JSON.stringify({ "kv-reads": -1 }));
+  assert.equal(invalid.code, 1);
+  assert.match(invalid.out, /usage\.kv-reads: must be a finite number/);
+});
+
+test("simulator: starts the shipped usage-API simulator, which answers as the real API does", async (t) => {
+  const port = Number(process.env.EDGEFUSE_CLI_SIMULATOR_PORT ?? 8812);
+  const child = spawn(process.execPath, [cli, "simulator", "--port", String(port)], { stdio: ["ignore", "pipe", "pipe"], detached: true });
+  const log = [];
+  child.stdout.on("data", (chunk) => log.push(String(chunk)));
+  child.stderr.on("data", (chunk) => log.push(String(chunk)));
+  t.after(() => {
+    try {
+      process.kill(-child.pid, "SIGTERM");
+    } catch {
+      // already gone
+    }
+  });
+  const url = `http://127.0.0.1:${port}/graphql`;
+  let answer = null;
+  for (let attempt = 0; attempt < 120 && !answer; attempt += 1) {
+    try {
+      answer = await fetch(url, { method: "POST", headers: { authorization: "Bearer wrong-token" }, body: "{}" });
+    } catch {
+      await sleep(500);
+    }
+  }
+  assert.ok(answer, `the simulator did not answer on ${url}:\n${log.join("")}`);
+  assert.equal(answer.status, 401);
+  const query = await fetch(url, {
+    method: "POST",
+    headers: { authorization: "Bearer simulator-token", "content-type": "application/json" },
+    body: JSON.stringify({ query: "{ viewer { nonsense } }" }),
+  });
+  const body = await query.json();
+  assert.equal(body.data, null);
+  assert.match(body.errors[0].message, /nonsense/);
+  assert.match(log.join(""), /usage-API simulator on http:\/\/127\.0\.0\.1:\d+\/graphql/);
+});
