@@ -149,7 +149,11 @@ class Guard {
 
   #credentials(env) {
     const secret = (name) => (typeof env?.[name] === "string" ? env[name] : null);
-    return { accountId: secret(this.config.accountIdEnv), token: secret(this.config.apiTokenEnv) };
+    return {
+      accountId: secret(this.config.accountIdEnv),
+      token: secret(this.config.apiTokenEnv),
+      endpoint: secret(this.config.endpointEnv),
+    };
   }
 
   /**

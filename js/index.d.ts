@@ -160,6 +160,8 @@ export interface GuardConfig {
   billingDay?: number;
   accountIdEnv?: string;
   apiTokenEnv?: string;
+  /** An env var that, when set, replaces `endpoint`. Default "EDGEFUSE_USAGE_API_ENDPOINT". */
+  endpointEnv?: string;
   endpoint?: string;
   stateBinding?: string;
   refreshSeconds?: number;
@@ -269,6 +271,7 @@ export interface NormalizedConfig {
   readonly billingDay: number;
   readonly accountIdEnv: string;
   readonly apiTokenEnv: string;
+  readonly endpointEnv: string;
   readonly endpoint: string;
   readonly stateBinding: string;
   readonly refreshSeconds: number;

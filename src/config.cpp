@@ -16,14 +16,6 @@ using nlohmann::json;
 
 constexpr const char* kDefaultEndpoint = "https://api.cloudflare.com/client/v4/graphql";
 
-bool isHttpUrl(const std::string& text) {
-  std::size_t hostStart = text.rfind("https://", 0) == 0 ? 8 : text.rfind("http://", 0) == 0 ? 7 : 0;
-  if (hostStart == 0 || text.size() == hostStart) return false;
-  if (text[hostStart] == '/' || text[hostStart] == '?' || text[hostStart] == '#') return false;
-  return std::none_of(text.begin(), text.end(),
-                      [](char c) { return std::isspace(static_cast<unsigned char>(c)) || std::iscntrl(static_cast<unsigned char>(c)); });
-}
-
 class Validator {
  public:
   std::vector<Problem> problems;
@@ -217,6 +209,32 @@ std::optional<Budget> parseBudget(Validator& v, const json& input) {
 }
 
 }  // namespace
+
+bool isHttpUrl(const std::string& text) {
+  std::size_t hostStart = text.rfind("https://", 0) == 0 ? 8 : text.rfind("http://", 0) == 0 ? 7 : 0;
+  if (hostStart == 0 || text.size() == hostStart) return false;
+  if (text[hostStart] == '/' || text[hostStart] == '?' || text[hostStart] == '#') return false;
+  return std::none_of(text.begin(), text.end(),
+                      [](char c) { return std::isspace(static_cast<unsigned char>(c)) || std::iscntrl(static_cast<unsigned char>(c)); });
+}
+
+bool isLoopbackUrl(const std::string& url) {
+  const std::size_t hostStart = url.find("://");
+  if (hostStart == std::string::npos) return false;
+  std::string host = url.substr(hostStart + 3, url.find_first_of("/?#", hostStart + 3) - (hostStart + 3));
+  if (const std::size_t at = host.rfind('@'); at != std::string::npos) host = host.substr(at + 1);
+  if (host.rfind("[::1]", 0) == 0) return true;
+  host = host.substr(0, host.find(':'));
+  std::transform(host.begin(), host.end(), host.begin(), [](unsigned char c) { return std::tolower(c); });
+  if (host == "localhost" || (host.size() > 10 && host.compare(host.size() - 10, 10, ".localhost") == 0)) return true;
+  // 127.0.0.0/8, written as four decimal numbers.
+  int dots = 0;
+  for (char c : host) {
+    if (c == '.') ++dots;
+    else if (!std::isdigit(static_cast<unsigned char>(c))) return false;
+  }
+  return dots == 3 && host.rfind("127.", 0) == 0;
+}
 
 Granularity windowGranularity(const Threshold& threshold, const Allowance& allowance) {
   if (threshold.granularity) return *threshold.granularity;
@@ -434,7 +452,7 @@ ConfigResult parseConfig(const json& input) {
   Validator v;
   if (!v.isObject(input, "")) return {std::nullopt, v.problems};
   v.rejectUnknownKeys(input, "",
-                      {"plan", "billingDay", "accountIdEnv", "apiTokenEnv", "endpoint",
+                      {"plan", "billingDay", "accountIdEnv", "apiTokenEnv", "endpoint", "endpointEnv",
                        "stateBinding", "refreshSeconds", "onBlocked", "dryRun", "bindings",
                        "limits", "thresholds", "budget", "bindingIds", "evaluateCron",
                        "scheduledWhenTripped", "failuresUntilBlind", "pollTimeoutSeconds",
@@ -458,6 +476,9 @@ ConfigResult parseConfig(const json& input) {
   }
   if (auto name = v.identifier(input, "", "apiTokenEnv", "an environment variable")) {
     config.apiTokenEnv = *name;
+  }
+  if (auto name = v.identifier(input, "", "endpointEnv", "an environment variable")) {
+    config.endpointEnv = *name;
   }
   if (auto name = v.identifier(input, "", "stateBinding", "a KV namespace binding")) {
     config.stateBinding = *name;
@@ -705,6 +726,7 @@ nlohmann::json toJson(const Config& config) {
       {"accountIdEnv", config.accountIdEnv},
       {"apiTokenEnv", config.apiTokenEnv},
       {"endpoint", config.endpoint},
+      {"endpointEnv", config.endpointEnv},
       {"stateBinding", config.stateBinding},
       {"refreshSeconds", config.refreshSeconds},
       {"onBlocked", config.onBlocked == OnBlocked::Skip ? "skip" : "throw"},

@@ -56,6 +56,9 @@ struct Config {
   std::string accountIdEnv = "CF_ACCOUNT_ID";
   std::string apiTokenEnv = "CF_API_TOKEN";
   std::string endpoint;
+  // An environment variable that, when set, replaces `endpoint` (a local simulator in
+  // .dev.vars, while the deployed Worker keeps Cloudflare's).
+  std::string endpointEnv = "EDGEFUSE_USAGE_API_ENDPOINT";
   std::string stateBinding = "EDGEFUSE_STATE";
   int refreshSeconds = 60;
   OnBlocked onBlocked = OnBlocked::Throw;
@@ -119,5 +122,11 @@ const std::map<std::string, double>& defaultInvocationLimits();
 
 // Binding kinds the `bindings` option accepts.
 const std::vector<std::string>& bindingKinds();
+
+// An http:// or https:// URL with a host and no spaces or control characters.
+bool isHttpUrl(const std::string& text);
+// Whether a URL's host is this machine (localhost, 127.x, [::1]): fine for local
+// development, never reachable from a deployed Worker.
+bool isLoopbackUrl(const std::string& url);
 
 }  // namespace edgefuse

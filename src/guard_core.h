@@ -17,6 +17,8 @@ struct GuardCore {
   // Operation names a usage answer held that edgefuse does not know (counted in the
   // costlier class), each warned of once per isolate.
   std::set<std::string> warnedActionTypes;
+  // Whether the config's loopback endpoint has been warned of in this isolate.
+  bool warnedLoopbackEndpoint = false;
 };
 
 }  // namespace edgefuse

@@ -72,6 +72,7 @@ PollTick::PollTick(GuardCore& core, const std::string& startText) : core_(core),
   }
   accountId_ = stringField(start, "accountId");
   token_ = stringField(start, "token");
+  endpointOverride_ = stringField(start, "endpoint");
   if (auto op = start.find("operation"); op != start.end()) operation_ = *op;
 }
 
@@ -329,13 +330,28 @@ std::string PollTick::fetchUsage() {
   if (accountId_.empty()) missing.push_back(config_.accountIdEnv);
   if (token_.empty()) missing.push_back(config_.apiTokenEnv);
   std::string error;
-  if (!missing.empty()) {
-    error = "env." + missing[0] + (missing.size() > 1 ? " and env." + missing[1] : "") + " not set: add " +
-            (missing.size() > 1 ? "them" : "it") + " with wrangler secret put";
-  } else if (!isPrintableAscii(token_)) {
+  std::string endpoint = config_.endpoint;
+  if (!endpointOverride_.empty()) {
+    if (isHttpUrl(endpointOverride_)) {
+      endpoint = endpointOverride_;
+    } else {
+      error = "env." + config_.endpointEnv + " must be an http(s) URL, got " +
+              json(endpointOverride_.substr(0, 100)).dump() + "; the usage API was not asked";
+    }
+  } else if (isLoopbackUrl(config_.endpoint) && !core_.warnedLoopbackEndpoint) {
+    core_.warnedLoopbackEndpoint = true;
+    log("warn", "edgefuse: the config's usage-API endpoint, " + config_.endpoint +
+                    ", is on this machine: a deployed Worker cannot reach it. For local development, set env." +
+                    config_.endpointEnv + " in .dev.vars instead and leave the config on Cloudflare's");
+  }
+  if (error.empty() && !missing.empty()) {
+    const std::string names = missing[0] + (missing.size() > 1 ? " and " + missing[1] : "");
+    error = "env." + missing[0] + (missing.size() > 1 ? " and env." + missing[1] : "") + " not set: in local development add " +
+            (missing.size() > 1 ? "them" : "it") + " to .dev.vars; deployed, run wrangler secret put for " + names;
+  } else if (error.empty() && !isPrintableAscii(token_)) {
     // A token is printable ASCII; anything else could end up echoed in a header error.
     error = "env." + config_.apiTokenEnv + " is not an API token (unexpected characters); it was not sent";
-  } else if (!isAnalyticsId(accountId_)) {
+  } else if (error.empty() && !isAnalyticsId(accountId_)) {
     return fail("accountId: must be a Cloudflare account id (letters and digits)");
   }
   if (!error.empty()) {
@@ -352,7 +368,7 @@ std::string PollTick::fetchUsage() {
     list.push_back({{"dataset", request.dataset}, {"query", request.query}, {"variables", request.variables}});
   }
   return await(Await::Answers, {{"do", "fetch"},
-                                {"endpoint", config_.endpoint},
+                                {"endpoint", endpoint},
                                 {"binding", config_.endpointBinding ? json(*config_.endpointBinding) : json(nullptr)},
                                 {"timeoutMs", config_.pollTimeoutSeconds * 1000},
                                 {"requests", list}});

@@ -91,6 +91,7 @@ class PollTick {
   std::int64_t now_ = 0;
   std::string accountId_;
   std::string token_;
+  std::string endpointOverride_;  // env.<endpointEnv>, "" when not set
   nlohmann::json operation_;
   std::vector<Problem> startProblems_;
 

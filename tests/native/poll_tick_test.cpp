@@ -543,3 +543,60 @@ TEST_CASE("a daily budget asks for a flow's unsettled days only, once the rest a
   CHECK(figures(second) == figures(first));
   CHECK(figures(second)["budget"] > 0);
 }
+
+TEST_CASE("the usage-API endpoint: env.<endpointEnv> replaces the config's, checked; a loopback config is warned of once") {
+  auto fetchedFrom = [](const TickWorld& world) -> std::string {
+    for (const json& action : world.actions) {
+      if (action["do"] == "fetch") return action["endpoint"];
+    }
+    return "(no fetch)";
+  };
+  GuardCore core = coreOf(kFree);
+  TickWorld world;
+  json withOverride = start("tick", kNoon);
+  withOverride["endpoint"] = "http://127.0.0.1:8799/graphql";
+  world.run(core, withOverride);
+  CHECK(fetchedFrom(world) == "http://127.0.0.1:8799/graphql");
+  CHECK(world.logs.empty());  // a local endpoint from the environment is local development
+
+  TickWorld plain;
+  plain.run(core, start("tick", kNoon));
+  CHECK(fetchedFrom(plain) == "https://api.cloudflare.com/client/v4/graphql");
+
+  TickWorld badOverride;
+  json bad = start("tick", kNoon);
+  bad["endpoint"] = "ftp://example.com";
+  const json result = badOverride.run(core, bad);
+  CHECK(fetchedFrom(badOverride) == "(no fetch)");
+  CHECK(result["health"]["lastError"].get<std::string>().find(
+            "env.EDGEFUSE_USAGE_API_ENDPOINT must be an http(s) URL, got \"ftp://example.com\"") != std::string::npos);
+
+  GuardCore local = coreOf(R"({"plan":"free","endpoint":"http://localhost:8799/graphql"})");
+  TickWorld first;
+  first.run(local, start("tick", kNoon));
+  TickWorld second;
+  second.run(local, start("tick", kNoon + 60'000));
+  REQUIRE(first.logs.size() == 1);
+  CHECK(first.logs[0].find("is on this machine: a deployed Worker cannot reach it") != std::string::npos);
+  CHECK(second.logs.empty());
+}
+
+TEST_CASE("missing secrets name the local fix and the deployed one") {
+  GuardCore core = coreOf(kFree);
+  TickWorld world;
+  const json result = world.run(core, {{"kind", "tick"}, {"now", kNoon}, {"accountId", kAccount}});
+  CHECK(result["health"]["lastError"].get<std::string>().find(
+            "env.CF_API_TOKEN not set: in local development add it to .dev.vars; deployed, run wrangler secret put for CF_API_TOKEN") !=
+        std::string::npos);
+}
+
+TEST_CASE("loopback URLs are told apart from remote ones") {
+  CHECK(isLoopbackUrl("http://127.0.0.1:8799/graphql"));
+  CHECK(isLoopbackUrl("http://LOCALHOST/graphql"));
+  CHECK(isLoopbackUrl("http://[::1]:8799/"));
+  CHECK(isLoopbackUrl("http://sim.localhost/graphql"));
+  CHECK(isLoopbackUrl("http://user@127.0.0.1/"));
+  CHECK_FALSE(isLoopbackUrl("https://api.cloudflare.com/client/v4/graphql"));
+  CHECK_FALSE(isLoopbackUrl("https://127.0.0.1.example.com/"));
+  CHECK_FALSE(isLoopbackUrl("https://localhost.example.com/"));
+}

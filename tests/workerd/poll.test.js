@@ -373,9 +373,23 @@ describe("faults never trip, never recover, and never throw", () => {
   it("missing secrets and a missing state namespace are named, never thrown", async () => {
     const { guard } = guardAt();
     const noSecrets = await guard.evaluate({ ...env });
-    expect(noSecrets.health.lastError).toContain("env.CF_ACCOUNT_ID and env.CF_API_TOKEN not set");
+    expect(noSecrets.health.lastError).toContain(
+      "env.CF_ACCOUNT_ID and env.CF_API_TOKEN not set: in local development add them to .dev.vars; deployed, run wrangler secret put for CF_ACCOUNT_ID and CF_API_TOKEN",
+    );
     const noState = await guard.evaluate({ ...workerEnv, EDGEFUSE_STATE: undefined });
     expect(noState).toMatchObject({ ok: false, error: expect.stringContaining("env.EDGEFUSE_STATE is not a KV namespace") });
+  });
+
+  it("env.EDGEFUSE_USAGE_API_ENDPOINT replaces the config's endpoint, and is checked", async () => {
+    // The config's endpoint is a path the simulator does not serve: only the env's reaches it.
+    const { guard } = guardAt({ endpoint: "http://usage-api/not-the-api" });
+    const viaConfig = await guard.evaluate(workerEnv);
+    expect(viaConfig.health.lastError).toContain("HTTP 404");
+    const viaEnv = await guard.evaluate({ ...workerEnv, EDGEFUSE_USAGE_API_ENDPOINT: "http://usage-api/graphql" });
+    expect(viaEnv.health.lastError).toBe("");
+    const bad = await guard.evaluate({ ...workerEnv, EDGEFUSE_USAGE_API_ENDPOINT: "usage-api/graphql" });
+    expect(bad.health.lastError).toContain('env.EDGEFUSE_USAGE_API_ENDPOINT must be an http(s) URL, got "usage-api/graphql"');
+    expect(createGuard({ plan: "free", endpointEnv: "MY_ENDPOINT" }).config.endpointEnv).toBe("MY_ENDPOINT");
   });
 
   it("a wrong token is an error, and the token appears nowhere the guard writes", async () => {
