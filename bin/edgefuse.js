@@ -2,6 +2,7 @@
 // The edgefuse command line: the same WASM core as the Worker, run by Node.
 //   edgefuse check <config.json | ->                 validate a guard config
 //   edgefuse estimate <usage.json | -> --plan <plan>  what a month (or day) of usage costs
+//   edgefuse usage <config.json> [--endpoint <url>]   this account's usage now, against the config
 //   edgefuse simulator [--port 8799]                  the local usage-API simulator
 import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
@@ -13,6 +14,8 @@ import { GuardConfigError, GuardInputError, createGuard, estimateCost } from "..
 const USAGE = `usage: edgefuse <command>
   check <config.json | ->                   validate a guard config, as createGuard() does
   estimate <usage.json | -> --plan <plan>   the cost of usage ({ "kv-reads": 12000000, ... })
+  usage <config.json> [--endpoint <url>]    this account's usage now, judged as the guard judges it
+                                            (CF_ACCOUNT_ID and CF_API_TOKEN from the environment)
   simulator [--port <port>]                 run the local usage-API simulator (needs wrangler)`;
 
 // A mistake of the user's: printed as one line, without a stack.
@@ -30,6 +33,7 @@ async function run(name, rest) {
   if (name === "check") return check(rest);
   if (name === "estimate") return estimate(rest);
   if (name === "simulator") return simulator(rest);
+  if (name === "usage") return usage(rest);
   console.error(name === undefined || name === "help" || name === "--help" ? USAGE : `edgefuse: unknown command "${name}"\n${USAGE}`);
   return name === "help" || name === "--help" ? 0 : 2;
 }
@@ -92,10 +96,84 @@ function estimate(rest) {
   for (const row of result.resources) {
     rows.push([row.id, number(row.used), number(row.included), number(row.percentOfQuota), number(row.over), row.overageUsd.toFixed(2), row.period, row.billing]);
   }
-  const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => String(row[column]).length)));
-  for (const row of rows) console.log(row.map((cell, column) => String(cell).padEnd(widths[column])).join("  ").trimEnd());
+  printTable(rows);
   console.log(`total overage on the ${result.plan} plan: $${result.totalOverageUsd.toFixed(2)}`);
   return 0;
+}
+
+// A read-only status evaluation, as the status page runs it: the account's usage now from
+// the usage API (Cloudflare's, or --endpoint's), judged on the config's lines. Nothing is
+// tripped or stored: the state namespace is an empty one in memory.
+async function usage(rest) {
+  const { value: endpoint, rest: positional } = option(rest, "--endpoint");
+  const config = readJson(positional[0], "usage");
+  let guard;
+  try {
+    guard = createGuard(config);
+  } catch (error) {
+    if (!(error instanceof GuardConfigError)) throw error;
+    console.log(`invalid: ${error.problems.length} problem(s)`);
+    printProblems(error.problems);
+    return 1;
+  }
+  const { accountIdEnv, apiTokenEnv, endpointEnv, stateBinding } = guard.config;
+  const env = {
+    [accountIdEnv]: process.env[accountIdEnv],
+    [apiTokenEnv]: process.env[apiTokenEnv],
+    [endpointEnv]: endpoint ?? process.env[endpointEnv],
+    [stateBinding]: memoryKv(),
+  };
+  const report = await guard.status(env);
+  if (report.ok === false && !report.resources) {
+    console.log(`failed: ${report.error}`);
+    return 1;
+  }
+  console.log(`usage on the ${report.plan} plan at ${report.now}:`);
+  const rows = [["resource", "binding", "used", "of", "%", "USD over", "decision", "window"]];
+  for (const row of report.resources) {
+    rows.push([
+      row.resource,
+      row.binding || "",
+      row.used === null ? "?" : number(row.used),
+      row.quota === null ? "-" : number(row.quota),
+      row.percent === null ? "-" : row.percent.toFixed(1),
+      row.overageUsd === null ? "-" : row.overageUsd.toFixed(2),
+      row.decision,
+      `${row.window.granularity} from ${row.window.from}`,
+    ]);
+  }
+  printTable(rows);
+  if (report.budget) console.log(`budget: $${report.budget.usedUsd.toFixed(2)} of $${report.budget.maxUsd.toFixed(2)}`);
+  if (report.health.lastError) console.log(`not read: ${report.health.lastError}`);
+  return report.health.lastError ? 1 : 0;
+}
+
+/** A KV namespace in memory, for the guard's state: a read-only evaluation writes nothing. */
+function memoryKv() {
+  const store = new Map();
+  return {
+    async get(key, type) {
+      const value = store.get(key) ?? null;
+      return value !== null && (type === "arrayBuffer" || type?.type === "arrayBuffer") ? new TextEncoder().encode(value).buffer : value;
+    },
+    async getWithMetadata(key) {
+      return { value: store.get(key) ?? null, metadata: null, cacheStatus: null };
+    },
+    async put(key, value) {
+      store.set(key, String(value));
+    },
+    async delete(key) {
+      store.delete(key);
+    },
+    async list() {
+      return { keys: [...store.keys()].map((name) => ({ name })), list_complete: true, cacheStatus: null };
+    },
+  };
+}
+
+function printTable(rows) {
+  const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => String(row[column]).length)));
+  for (const row of rows) console.log(row.map((cell, column) => String(cell).padEnd(widths[column])).join("  ").trimEnd());
 }
 
 function number(value) {

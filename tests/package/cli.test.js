@@ -12,9 +12,9 @@ const cli = new URL("../../bin/edgefuse.js", import.meta.url).pathname;
 const work = mkdtempSync(join(tmpdir(), "edgefuse-cli-"));
 
 /** { code, out, err } of `edgefuse ...args`, with `input` on standard input. */
-function edgefuse(args, input = "") {
+function edgefuse(args, input = "", env = process.env) {
   try {
-    const out = execFileSync(process.execPath, [cli, ...args], { input, encoding: "utf8", stdio: ["pipe", "pipe", "pipe"] });
+    const out = execFileSync(process.execPath, [cli, ...args], { input, env, encoding: "utf8", stdio: ["pipe", "pipe", "pipe"] });
     return { code: 0, out, err: "" };
   } catch (error) {
     return { code: error.status, out: error.stdout, err: error.stderr };
@@ -58,7 +58,7 @@ test("estimate: the cost of usage per resource, from the same core as the Worker
   assert.match(invalid.out, /usage\.kv-reads: must be a finite number/);
 });
 
-test("simulator: starts the shipped usage-API simulator, which answers as the real API does", async (t) => {
+test("simulator and usage: the shipped simulator answers as the real API does; usage reads it and judges it", async (t) => {
   const port = Number(process.env.EDGEFUSE_CLI_SIMULATOR_PORT ?? 8812);
   const child = spawn(process.execPath, [cli, "simulator", "--port", String(port)], { stdio: ["ignore", "pipe", "pipe"], detached: true });
   const log = [];
@@ -91,4 +91,18 @@ test("simulator: starts the shipped usage-API simulator, which answers as the re
   assert.equal(body.data, null);
   assert.match(body.errors[0].message, /nonsense/);
   assert.match(log.join(""), /usage-API simulator on http:\/\/127\.0\.0\.1:\d+\/graphql/);
+
+  // 850 of the free plan's 1,000 daily KV writes: over the default warn line, under the trip.
+  await fetch(`http://127.0.0.1:${port}/__sim/usage`, { method: "POST", body: JSON.stringify({ resource: "kv-writes", units: 850 }) });
+  const config = join(work, "usage-config.json");
+  writeFileSync(config, JSON.stringify({ plan: "free" }));
+  const credentials = { ...process.env, CF_ACCOUNT_ID: "0123456789abcdef0123456789abcdef", CF_API_TOKEN: "simulator-token" };
+  const read = edgefuse(["usage", config, "--endpoint", url], "", credentials);
+  assert.equal(read.code, 0, read.out + read.err);
+  assert.match(read.out, /^usage on the free plan at /);
+  assert.match(read.out, /^kv-writes +850 +1,000 +85\.0 +0\.00 +warn +day from \d{4}-\d{2}-\d{2}$/m);
+  const { CF_ACCOUNT_ID, CF_API_TOKEN, ...noCredentials } = credentials;
+  const blind = edgefuse(["usage", config, "--endpoint", url], "", noCredentials);
+  assert.equal(blind.code, 1);
+  assert.match(blind.out, /not read: .*env\.CF_ACCOUNT_ID and env\.CF_API_TOKEN not set/);
 });
