@@ -516,7 +516,8 @@ class Evaluator {
     for (auto it = health.inaccessible.begin(); it != health.inaccessible.end();) {
       it = outcomes_.count(*it) ? std::next(it) : health.inaccessible.erase(it);
     }
-    std::string errors;
+    // Datasets failing for the same reason are named together, the reason said once.
+    std::vector<std::pair<std::string, std::vector<std::string>>> failures;  // reason -> datasets
     for (const auto& [dataset, outcome] : outcomes_) {
       if (outcome->ok) {
         health.datasetFailures.erase(dataset);
@@ -530,8 +531,21 @@ class Evaluator {
                       " go unmeasured and never trip from the poll (" + outcome->error + ")");
       } else {
         health.datasetFailures[dataset] += 1;
-        errors += (errors.empty() ? "" : "; ") + dataset + ": " + outcome->error;
+        const std::string& reason = outcome->error;
+        auto same = std::find_if(failures.begin(), failures.end(), [&reason](const auto& f) { return f.first == reason; });
+        if (same == failures.end()) failures.push_back({reason, {dataset}});
+        else same->second.push_back(dataset);
       }
+    }
+    std::string errors;
+    for (const auto& [reason, datasets] : failures) {
+      std::string names;
+      if (datasets.size() > 1 && datasets.size() == outcomes_.size()) {
+        names = "all " + std::to_string(datasets.size()) + " datasets";
+      } else {
+        for (const std::string& dataset : datasets) names += (names.empty() ? "" : ", ") + dataset;
+      }
+      errors += (errors.empty() ? "" : "; ") + names + ": " + reason;
     }
     health.consecutiveFailures = errors.empty() ? 0 : previous_.health.consecutiveFailures + 1;
     health.lastError = errors;

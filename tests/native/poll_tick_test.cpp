@@ -581,13 +581,29 @@ TEST_CASE("the usage-API endpoint: env.<endpointEnv> replaces the config's, chec
   CHECK(second.logs.empty());
 }
 
-TEST_CASE("missing secrets name the local fix and the deployed one") {
+TEST_CASE("missing secrets name the local fix and the deployed one, once for every dataset") {
   GuardCore core = coreOf(kFree);
   TickWorld world;
   const json result = world.run(core, {{"kind", "tick"}, {"now", kNoon}, {"accountId", kAccount}});
-  CHECK(result["health"]["lastError"].get<std::string>().find(
-            "env.CF_API_TOKEN not set: in local development add it to .dev.vars; deployed, run wrangler secret put for CF_API_TOKEN") !=
-        std::string::npos);
+  const std::string lastError = result["health"]["lastError"];
+  CHECK(lastError.rfind("all ", 0) == 0);
+  CHECK(lastError.find(" datasets: env.CF_API_TOKEN not set: in local development add it to .dev.vars; deployed, run "
+                       "wrangler secret put for CF_API_TOKEN") != std::string::npos);
+  CHECK(lastError.find("not set") == lastError.rfind("not set"));  // said once
+}
+
+TEST_CASE("datasets failing for the same reason are named together, each reason said once") {
+  GuardCore core = coreOf(kFree);
+  TickWorld world;
+  world.usageApi = [](const std::string& dataset, const json&) {
+    if (dataset == "kvOperationsAdaptiveGroups" || dataset == "d1AnalyticsAdaptiveGroups") return std::pair<int, std::string>{500, "oops"};
+    if (dataset == "r2OperationsAdaptiveGroups") return std::pair<int, std::string>{429, "slow down"};
+    return std::pair<int, std::string>{200, TickWorld::emptyAnswer(dataset)};
+  };
+  const std::string lastError = world.run(core, start("tick", kNoon))["health"]["lastError"];
+  CHECK(lastError.find("d1AnalyticsAdaptiveGroups, kvOperationsAdaptiveGroups: HTTP 500") != std::string::npos);
+  CHECK(lastError.find("r2OperationsAdaptiveGroups: HTTP 429") != std::string::npos);
+  CHECK(lastError.find("HTTP 500") == lastError.rfind("HTTP 500"));
 }
 
 TEST_CASE("loopback URLs are told apart from remote ones") {
