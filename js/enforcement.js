@@ -148,22 +148,33 @@ export class Enforcement {
     this.#core._edgefuse_refund(this.#handle, id, site.meter, units);
   }
 
-  /** What a refused call returns: a rejection, or the neutral value in skip mode. */
-  refuse(verdict, id, site, firstArg) {
+  /**
+   * What a refused call returns: a rejection, or the neutral value in skip mode. The first
+   * refusal of each limit or breaker in an invocation is logged, as one structured object.
+   */
+  refuse(verdict, invocation, site, firstArg) {
     const { resource, binding, method } = site;
     const details = { code: verdict === TRIPPED ? "tripped" : "invocation-limit", resource, binding, method };
+    let logKey;
     if (verdict === TRIPPED) {
-      const breaker = this.breakers[`${resource}:${binding}`] ?? this.breakers[resource] ?? {};
+      const key = this.breakers[`${resource}:${binding}`] ? `${resource}:${binding}` : resource;
+      const breaker = this.breakers[key] ?? {};
       details.reason = breaker.reason ?? "";
       details.since = breaker.since ?? "";
+      logKey = `tripped:${key}`;
     } else {
       const throughBinding = verdict === OVER_BINDING_LIMIT ? 1 : 0;
-      details.used = this.#core._edgefuse_used(this.#handle, id, site.meter, throughBinding);
+      details.used = this.#core._edgefuse_used(this.#handle, invocation.id, site.meter, throughBinding);
       details.limit = this.#core._edgefuse_limit(this.#handle, site.meter, throughBinding);
       details.limitKey = throughBinding ? `${resource}:${binding}` : resource;
       this.limitHits[details.limitKey] = (this.limitHits[details.limitKey] ?? 0) + 1;
+      logKey = `limit:${details.limitKey}`;
     }
-    if (this.#skip && site.neutral) return Promise.resolve(site.neutral(firstArg));
+    const skipped = this.#skip && site.neutral;
+    if (invocation.firstRefusal(logKey)) {
+      console.warn({ message: `edgefuse: ${binding}.${method}() refused${skipped ? " (skipped)" : ""}`, event: "edgefuse.refused", ...details });
+    }
+    if (skipped) return Promise.resolve(site.neutral(firstArg));
     return Promise.reject(new GuardError(details));
   }
 }
@@ -173,6 +184,7 @@ export class Invocation {
   constructor(enforcement, id) {
     this.enforcement = enforcement;
     this.id = id;
+    this.refused = null; // limit and breaker keys that refused a call, once one has
   }
 
   /**
@@ -181,13 +193,21 @@ export class Invocation {
    */
   admit(site, units, firstArg) {
     const verdict = this.enforcement.admitVerdict(this.id, site, units);
-    return verdict === ALLOW ? undefined : this.enforcement.refuse(verdict, this.id, site, firstArg);
+    return verdict === ALLOW ? undefined : this.enforcement.refuse(verdict, this, site, firstArg);
   }
 
   /** As admit, for a call whose cost is known only afterwards (a D1 query). */
   check(site, firstArg) {
     const verdict = this.enforcement.checkVerdict(this.id, site);
-    return verdict === ALLOW ? undefined : this.enforcement.refuse(verdict, this.id, site, firstArg);
+    return verdict === ALLOW ? undefined : this.enforcement.refuse(verdict, this, site, firstArg);
+  }
+
+  /** Whether `key` (a limit or breaker) refuses a call of this invocation for the first time. */
+  firstRefusal(key) {
+    this.refused ??= new Set();
+    if (this.refused.has(key)) return false;
+    this.refused.add(key);
+    return true;
   }
 
   /**

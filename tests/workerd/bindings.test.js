@@ -2,7 +2,7 @@
 // service binding, all inside workerd.
 import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import { beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it, vi } from "vitest";
 import { GuardConfigError, GuardError, SAFETY_NET_KEY, STATE_KEY, createGuard } from "../../js/index.js";
 
 let run = 0;
@@ -515,6 +515,31 @@ describe("per-invocation limits", () => {
     expect(error).toMatchObject({ code: "invocation-limit", resource: "kv-writes", binding: "KV", method: "put", used: 3, limit: 3 });
     const stored = await env.KV.list({ prefix });
     expect(stored.keys.map((key) => key.name)).toEqual([`${prefix}:1`, `${prefix}:2`, `${prefix}:3`]);
+  });
+
+  it("the first refusal of each limit in an invocation is logged as one structured object", async () => {
+    const warnings = [];
+    const spy = vi.spyOn(console, "warn").mockImplementation((entry) => warnings.push(entry));
+    try {
+      const { guard } = guardWithClock({ limits: { "kv-reads": 1, "kv-writes": 1 } });
+      const guarded = await guard.env(env);
+      await guarded.KV.get(`${prefix}:a`);
+      for (let i = 0; i < 3; i += 1) await rejection(guarded.KV.get(`${prefix}:b`));
+      await guarded.KV.put(`${prefix}:c`, "1");
+      await rejection(guarded.KV.put(`${prefix}:d`, "2"));
+      const other = await guard.env(env); // another invocation logs its own
+      await other.KV.get(`${prefix}:a`);
+      await rejection(other.KV.get(`${prefix}:b`));
+    } finally {
+      spy.mockRestore();
+    }
+    const refusals = warnings.filter((entry) => entry?.event === "edgefuse.refused");
+    expect(refusals.map(({ resource, limitKey, used, limit }) => [resource, limitKey, used, limit])).toEqual([
+      ["kv-reads", "kv-reads", 1, 1],
+      ["kv-writes", "kv-writes", 1, 1],
+      ["kv-reads", "kv-reads", 1, 1],
+    ]);
+    expect(refusals[0]).toMatchObject({ code: "invocation-limit", binding: "KV", method: "get", message: "edgefuse: KV.get() refused" });
   });
 
   it("a bulk get that would pass the limit is refused whole", async () => {
