@@ -5,7 +5,7 @@ import { startWranglerDev } from "../../scripts/wrangler-dev.mjs";
 
 const TOKEN = "simulator-token"; // wrangler/simulator.jsonc
 const ACCOUNT = "0123456789abcdef0123456789abcdef";
-const port = Number(process.env.EDGEFUSE_SIMULATOR_PORT ?? 8799);
+const port = Number(process.env.EDGEFUSE_SIMULATOR_PORT ?? 8798);
 
 test("the simulator answers GraphQL over HTTP under wrangler dev, with scripted usage and faults", async (t) => {
   const { base, stop } = await startWranglerDev({ config: "wrangler/simulator.jsonc", port, readyPath: "/__sim/usage" });
