@@ -1,5 +1,7 @@
 // Types for edgefuse's public API. Kept by hand beside js/index.js; tests/types checks
-// them under `tsc --strict`.
+// them under `tsc --strict`. Built on @cloudflare/workers-types (or the runtime types
+// `wrangler types` writes), which declare the "cloudflare:workers" module.
+import type { DurableObject } from "cloudflare:workers";
 
 /** How a plan bills a resource. */
 export type Billing = "not-metered" | "hard-limit" | "overage";
@@ -170,7 +172,8 @@ export interface GuardConfig {
   bindings?: Record<string, BindingKind>;
   /** Per-invocation limits by resource, or "<resource>:<BINDING>"; null turns one off. Defaults in the README. */
   limits?: Partial<Record<CountedResourceId | `${CountedResourceId}:${string}`, number | null>>;
-  thresholds?: Partial<Record<ResourceId, ThresholdConfig>>;
+  /** Threshold lines by resource, or "<resource>:<BINDING>" for one binding (see bindingIds). */
+  thresholds?: Partial<Record<ResourceId | `${ResourceId}:${string}`, ThresholdConfig>>;
   /** Required on the paid plan. */
   budget?: BudgetConfig;
   /** Binding name -> its id in the analytics (namespace id, database id, bucket name). */
@@ -239,9 +242,10 @@ export interface RateLimitDecision {
 }
 
 /** The Durable Object class behind rate limits: export it from your Worker and bind it. */
-export declare class EdgefuseRateLimiter {
-  constructor(ctx: unknown, env: unknown);
+/** The Durable Object class behind rate limits: export it from your Worker. */
+export declare class EdgefuseRateLimiter extends DurableObject {
   take(params: { capacity: number; refillPerSecond: number; cost?: number }, now: number): Promise<RateLimitDecision>;
+  alarm(): Promise<void>;
 }
 
 export type AlertLevel = "warn" | "trip" | "recover" | "blind" | "inaccessible" | "projection" | "spike";
@@ -330,8 +334,12 @@ export interface Guard {
    * refused while tripped. Await once per invocation and use the result throughout.
    */
   env<Env extends object>(env: Env, ctx?: ExecutionContextLike): Promise<Env>;
-  /** The handler with guarded envs; a GuardError escaping fetch becomes a 503. */
-  wrap<Env extends object, H extends Handler<Env>>(handler: H): H;
+  /**
+   * The handler with guarded envs given to its entry points (fetch, scheduled, queue, tail,
+   * trace, tailStream, email, test), of the same type: an `ExportedHandler<Env>`, a Hono app.
+   * A GuardError escaping fetch becomes a 503.
+   */
+  wrap<H extends object>(handler: H): H;
   /** Units the invocation behind a guarded env has used, per resource (only those used). */
   usage(guardedEnv: object): Usage;
   /** KV reads this guard has made of its breaker state in this isolate. */

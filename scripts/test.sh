@@ -29,6 +29,7 @@ passed=$((passed + $(node -p 'require("./build/reports/vitest.json").numPassedTe
 
 echo "== 3. types: tsc --strict against js/index.d.ts"
 tsc -p tests/types/tsconfig.json
+tsc -p tests/types/workers/tsconfig.json   # idiomatic typed Workers: ExportedHandler, Hono, Durable Objects
 passed=$((passed + 1))
 
 echo "== 4. package: npm pack contents"

@@ -2,7 +2,7 @@
 // with no Emscripten at hand, bundled by `wrangler deploy --dry-run`, run in workerd,
 // compiled by a strict TypeScript consumer, and its command line run with npx.
 import { execFileSync } from "node:child_process";
-import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { test } from "node:test";
@@ -96,10 +96,22 @@ export async function check(env: { EDGEFUSE_STATE: unknown }): Promise<number> {
 }
 `,
   );
+  // The declarations build on @cloudflare/workers-types, as a typed Worker project has them.
+  const workersTypes = JSON.parse(readFileSync(join(repo, "node_modules/@cloudflare/workers-types/package.json"), "utf8")).version;
+  run("npm", ["install", "--save-dev", "--no-audit", "--no-fund", "--loglevel=error", `@cloudflare/workers-types@${workersTypes}`], project);
   writeFileSync(
     join(project, "tsconfig.json"),
     JSON.stringify({
-      compilerOptions: { strict: true, noEmit: true, target: "es2022", module: "nodenext", moduleResolution: "nodenext", lib: ["es2022", "dom"], skipLibCheck: false },
+      compilerOptions: {
+        strict: true,
+        noEmit: true,
+        target: "es2022",
+        module: "nodenext",
+        moduleResolution: "nodenext",
+        lib: ["es2022"],
+        types: ["@cloudflare/workers-types"],
+        skipLibCheck: false,
+      },
       include: ["src/typed.ts"],
     }),
   );

@@ -1,0 +1,59 @@
+// Idiomatic typed Workers, compiled with `tsc --strict` against @cloudflare/workers-types
+// and the shipped declarations: what a TypeScript user writes must type-check as written.
+import { Hono } from "hono";
+import { DurableObject } from "cloudflare:workers";
+import { createGuard, EdgefuseRateLimiter } from "edgefuse";
+import { guarded } from "edgefuse/hono";
+
+interface Env {
+  CACHE: KVNamespace;
+  DB: D1Database;
+  EDGEFUSE_STATE: KVNamespace;
+  EDGEFUSE_RATE_LIMITER: DurableObjectNamespace<EdgefuseRateLimiter>;
+  COUNTER: DurableObjectNamespace<Counter>;
+}
+
+const guard = createGuard({
+  plan: "paid",
+  budget: { maxUsd: 25 },
+  limits: { "d1-rows-written:DB": 100 },
+  thresholds: { "d1-rows-written:DB": { tripAt: 1_000_000 } },
+  bindingIds: { DB: "00000000-0000-4000-8000-000000000001" },
+});
+
+// A handler checked against ExportedHandler<Env>, wrapped, still an ExportedHandler<Env>.
+const handler = {
+  async fetch(request, env, ctx) {
+    ctx.waitUntil(env.CACHE.put("seen", request.url));
+    const row = await env.DB.prepare("SELECT 1 AS one").first<{ one: number }>();
+    return Response.json({ one: row?.one, country: request.cf?.country });
+  },
+  async scheduled(controller, env) {
+    await env.CACHE.put("cron", controller.cron);
+  },
+} satisfies ExportedHandler<Env>;
+export const wrapped: ExportedHandler<Env> = guard.wrap(handler);
+
+// A Hono app, wrapped whole, and guarded by the middleware.
+const app = new Hono<{ Bindings: Env }>();
+app.use(guarded(guard));
+app.get("/", async (c) => c.text((await c.env.CACHE.get("seen")) ?? "none"));
+export const honoWorker = guard.wrap(app);
+
+// guard.env inside a Durable Object and with a Worker's ExecutionContext.
+export class Counter extends DurableObject<Env> {
+  async bump(): Promise<number> {
+    const env = await guard.env(this.env, this.ctx);
+    const value = Number((await env.CACHE.get("count")) ?? 0) + 1;
+    await env.CACHE.put("count", String(value));
+    return value;
+  }
+}
+
+export async function direct(env: Env, ctx: ExecutionContext): Promise<string | null> {
+  const guardedEnv = await guard.env(env, ctx);
+  const decision = await guard.rateLimit(guardedEnv, "key", { capacity: 10, refillPerSecond: 1 }, ctx);
+  return decision.allowed ? guardedEnv.CACHE.get("seen") : null;
+}
+
+export { EdgefuseRateLimiter };
