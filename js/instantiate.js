@@ -3,6 +3,14 @@
 import createEdgefuseCore from "../dist/edgefuse_core.mjs";
 
 export function instantiateCore(wasmModule) {
+  if (!(wasmModule instanceof WebAssembly.Module)) {
+    const got = wasmModule === null ? "null" : typeof wasmModule === "object" ? `a ${wasmModule.constructor?.name ?? "plain object"}` : `a ${typeof wasmModule}`;
+    throw new Error(
+      `edgefuse: dist/edgefuse_core.wasm reached the Worker as ${got}, not as a compiled WebAssembly.Module. ` +
+        "Wrangler imports .wasm files that way by default; another bundler must leave the .wasm import " +
+        "to the runtime as a CompiledWasm module (wrangler rules: [{ type: \"CompiledWasm\", globs: [\"**/*.wasm\"] }])",
+    );
+  }
   const core = {
     instantiateWasm(imports, receiveInstance) {
       const instance = new WebAssembly.Instance(wasmModule, imports);
