@@ -4,11 +4,13 @@
 //   edgefuse estimate <usage.json | -> --plan <plan>  what a month (or day) of usage costs
 //   edgefuse usage <config.json> [--endpoint <url>]   this account's usage now, against the config
 //   edgefuse simulator [--port 8799]                  the local usage-API simulator
+//   edgefuse init [--config <file>] [--rate-limiter]  wire the guard into wrangler.jsonc
 import { spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { applyEdits, modify, parse as parseJsonc, printParseErrorCode } from "jsonc-parser";
 import { GuardConfigError, GuardInputError, createGuard, estimateCost } from "../js/index.js";
 
 const USAGE = `usage: edgefuse <command>
@@ -16,7 +18,9 @@ const USAGE = `usage: edgefuse <command>
   estimate <usage.json | -> --plan <plan>   the cost of usage ({ "kv-reads": 12000000, ... })
   usage <config.json> [--endpoint <url>]    this account's usage now, judged as the guard judges it
                                             (CF_ACCOUNT_ID and CF_API_TOKEN from the environment)
-  simulator [--port <port>]                 run the local usage-API simulator (needs wrangler)`;
+  simulator [--port <port>]                 run the local usage-API simulator (needs wrangler)
+  init [--config <file>] [--rate-limiter]   add the state namespace and a cron trigger (and the
+                                            rate limiter's Durable Object) to wrangler.jsonc`;
 
 // A mistake of the user's: printed as one line, without a stack.
 class CliError extends Error {}
@@ -34,6 +38,7 @@ async function run(name, rest) {
   if (name === "estimate") return estimate(rest);
   if (name === "simulator") return simulator(rest);
   if (name === "usage") return usage(rest);
+  if (name === "init") return init(rest);
   console.error(name === undefined || name === "help" || name === "--help" ? USAGE : `edgefuse: unknown command "${name}"\n${USAGE}`);
   return name === "help" || name === "--help" ? 0 : 2;
 }
@@ -174,6 +179,68 @@ function memoryKv() {
 function printTable(rows) {
   const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => String(row[column]).length)));
   for (const row of rows) console.log(row.map((cell, column) => String(cell).padEnd(widths[column])).join("  ").trimEnd());
+}
+
+// Adds what the guard needs to a wrangler.jsonc (or .json), keeping its comments and layout:
+// the state namespace, a cron trigger, and with --rate-limiter the Durable Object and its
+// migration. What it cannot do offline (create the namespace, set secrets) it prints.
+function init(rest) {
+  const { value: configured, rest: flags } = option(rest, "--config");
+  const withRateLimiter = flags.includes("--rate-limiter");
+  const path = configured ?? ["wrangler.jsonc", "wrangler.json"].find((name) => existsSync(name));
+  if (!path) {
+    throw new CliError(
+      existsSync("wrangler.toml")
+        ? "init: edits wrangler.jsonc or wrangler.json; wrangler.toml is not supported (see the README for what to add)"
+        : "init: no wrangler.jsonc or wrangler.json here (give one with --config)",
+    );
+  }
+  let text;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (error) {
+    throw new CliError(`init: cannot read ${path} (${error.code ?? error.message})`);
+  }
+  const errors = [];
+  const config = parseJsonc(text, errors, { allowTrailingComma: true });
+  if (errors.length || config === null || typeof config !== "object" || Array.isArray(config)) {
+    const where = errors[0] ? ` (${printParseErrorCode(errors[0].error)} at offset ${errors[0].offset})` : "";
+    throw new CliError(`init: ${path} is not a JSON object${where}`);
+  }
+  const { stateBinding, rateLimit } = createGuard({ plan: "free" }).config;
+  const rateLimitBinding = rateLimit.binding;
+  const changes = [];
+  const edit = (jsonPath, value, what) => {
+    text = applyEdits(text, modify(text, jsonPath, value, { formattingOptions: { insertSpaces: true, tabSize: 2 } }));
+    changes.push(what);
+  };
+  const namespaces = Array.isArray(config.kv_namespaces) ? config.kv_namespaces : [];
+  if (!namespaces.some((entry) => entry?.binding === stateBinding)) {
+    edit(["kv_namespaces", namespaces.length], { binding: stateBinding, id: "<the id wrangler kv namespace create prints>" }, `kv_namespaces: ${stateBinding}`);
+  }
+  if (!(Array.isArray(config.triggers?.crons) && config.triggers.crons.length > 0)) {
+    edit(["triggers", "crons"], ["*/5 * * * *"], 'triggers.crons: "*/5 * * * *" (the usage poll)');
+  }
+  if (withRateLimiter) {
+    const bindings = Array.isArray(config.durable_objects?.bindings) ? config.durable_objects.bindings : [];
+    if (!bindings.some((entry) => entry?.name === rateLimitBinding)) {
+      edit(["durable_objects", "bindings", bindings.length], { name: rateLimitBinding, class_name: "EdgefuseRateLimiter" }, `durable_objects: ${rateLimitBinding}`);
+    }
+    const migrations = Array.isArray(config.migrations) ? config.migrations : [];
+    const declared = migrations.some((step) => [step?.new_sqlite_classes, step?.new_classes].some((list) => Array.isArray(list) && list.includes("EdgefuseRateLimiter")));
+    if (!declared) {
+      edit(["migrations", migrations.length], { tag: "edgefuse-rate-limiter", new_sqlite_classes: ["EdgefuseRateLimiter"] }, "migrations: EdgefuseRateLimiter (SQLite)");
+    }
+  }
+  if (changes.length) writeFileSync(path, text);
+  console.log(changes.length ? `${path}: added\n${changes.map((change) => `  ${change}`).join("\n")}` : `${path}: already has what the guard needs`);
+  console.log(`\nThen, once (these need your Cloudflare account):
+  npx wrangler kv namespace create ${stateBinding}   # put the id it prints in ${path}
+  npx wrangler secret put CF_ACCOUNT_ID              # your account id
+  npx wrangler secret put CF_API_TOKEN               # a token with Account Analytics: Read${
+    withRateLimiter ? '\nAnd export the class from your Worker\'s main module: export { EdgefuseRateLimiter } from "edgefuse";' : ""
+  }`);
+  return 0;
 }
 
 function number(value) {

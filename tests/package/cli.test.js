@@ -1,12 +1,13 @@
 // The edgefuse command (bin/edgefuse.js), as a user runs it: exit codes, what it prints for
 // good and bad input, and the usage-API simulator it starts with the project's wrangler.
 import { execFileSync, spawn } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { parse as parseJsonc } from "jsonc-parser";
 
 const cli = new URL("../../bin/edgefuse.js", import.meta.url).pathname;
 const work = mkdtempSync(join(tmpdir(), "edgefuse-cli-"));
@@ -105,4 +106,43 @@ test("simulator and usage: the shipped simulator answers as the real API does; u
   const blind = edgefuse(["usage", config, "--endpoint", url], "", noCredentials);
   assert.equal(blind.code, 1);
   assert.match(blind.out, /not read: .*env\.CF_ACCOUNT_ID and env\.CF_API_TOKEN not set/);
+});
+
+test("init: adds the state namespace, a cron and the rate limiter to wrangler.jsonc, keeping its comments; twice is once", () => {
+  const project = mkdtempSync(join(tmpdir(), "edgefuse-init-"));
+  const path = join(project, "wrangler.jsonc");
+  writeFileSync(
+    path,
+    `// My Worker
+{
+  "name": "my-worker", // the name
+  "main": "src/index.js",
+  "compatibility_date": "2026-11-01",
+  /* caches */
+  "kv_namespaces": [{ "binding": "CACHE", "id": "abc" }],
+  "triggers": { "crons": ["0 * * * *"] },
+}
+`,
+  );
+  const first = edgefuse(["init", "--config", path, "--rate-limiter"]);
+  assert.equal(first.code, 0, first.err);
+  assert.match(first.out, /added\n {2}kv_namespaces: EDGEFUSE_STATE\n {2}durable_objects: EDGEFUSE_RATE_LIMITER\n {2}migrations: EdgefuseRateLimiter/);
+  assert.match(first.out, /npx wrangler kv namespace create EDGEFUSE_STATE/);
+  assert.match(first.out, /export \{ EdgefuseRateLimiter \} from "edgefuse"/);
+  const written = readFileSync(path, "utf8");
+  for (const comment of ["// My Worker", "// the name", "/* caches */"]) assert.ok(written.includes(comment), `kept ${comment}`);
+  const config = parseJsonc(written);
+  assert.deepEqual(config.kv_namespaces.map((entry) => entry.binding), ["CACHE", "EDGEFUSE_STATE"]);
+  assert.deepEqual(config.triggers.crons, ["0 * * * *"]); // a cron already there is enough
+  assert.deepEqual(config.durable_objects.bindings, [{ name: "EDGEFUSE_RATE_LIMITER", class_name: "EdgefuseRateLimiter" }]);
+  assert.deepEqual(config.migrations, [{ tag: "edgefuse-rate-limiter", new_sqlite_classes: ["EdgefuseRateLimiter"] }]);
+
+  const second = edgefuse(["init", "--config", path, "--rate-limiter"]);
+  assert.match(second.out, /already has what the guard needs/);
+  assert.equal(readFileSync(path, "utf8"), written);
+
+  writeFileSync(join(project, "broken.jsonc"), '{ "name": "x"');
+  const broken = edgefuse(["init", "--config", join(project, "broken.jsonc")]);
+  assert.equal(broken.code, 2);
+  assert.match(broken.err, /broken\.jsonc is not a JSON object \(CloseBraceExpected at offset \d+\)/);
 });
