@@ -4,6 +4,7 @@ import { Hono } from "hono";
 import { DurableObject } from "cloudflare:workers";
 import { createGuard, EdgefuseRateLimiter } from "edgefuse";
 import { guarded } from "edgefuse/hono";
+import { guarded as guardedPage } from "edgefuse/pages";
 
 interface Env {
   CACHE: KVNamespace;
@@ -57,3 +58,9 @@ export async function direct(env: Env, ctx: ExecutionContext): Promise<string | 
 }
 
 export { EdgefuseRateLimiter };
+
+// A Pages function, guarded by edgefuse/pages, is still a PagesFunction<Env>.
+export const onRequest: PagesFunction<Env> = guardedPage(guard, async ({ env, request }) => {
+  await env.CACHE.put("page", request.url);
+  return new Response("ok");
+});
