@@ -1,13 +1,19 @@
 // Per-invocation counters at scale: an invocation keeps its own however many others begin,
 // and the isolate keeps counters only for invocations that can still make calls.
 import { env } from "cloudflare:workers";
-import { beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { GuardError, SAFETY_NET_KEY, STATE_KEY, createGuard } from "../../js/index.js";
 import { coreMemoryBytes } from "../../js/core.js";
 
 beforeEach(async () => {
   await env.EDGEFUSE_STATE.delete(STATE_KEY);
   await env.EDGEFUSE_STATE.delete(SAFETY_NET_KEY);
+  // Every invocation here is refused once on purpose: 100,000 logged refusals would be noise.
+  vi.spyOn(console, "warn").mockImplementation(() => {});
+});
+
+afterEach(() => {
+  vi.restoreAllMocks();
 });
 
 // A stand-in with KV's shape, for the runs of thousands of invocations: what is under test
