@@ -117,6 +117,45 @@ export async function check(env: { EDGEFUSE_STATE: unknown }): Promise<number> {
   );
   run("tsc", ["-p", "tsconfig.json"], project);
 
+  // `wrangler types` output instead of workers-types: the runtime types it writes declare
+  // cloudflare:workers too, and its Env names EdgefuseRateLimiter as a Durable Object.
+  writeFileSync(
+    join(project, "src/typed-worker.ts"),
+    `import { createGuard, EdgefuseRateLimiter } from "edgefuse";
+export { EdgefuseRateLimiter };
+const guard = createGuard({ plan: "free" });
+export default guard.wrap({
+  async fetch(request, env) {
+    await env.CACHE.put("last", request.url);
+    return new Response("ok");
+  },
+} satisfies ExportedHandler<Env>);
+`,
+  );
+  writeFileSync(
+    join(project, "typed.wrangler.jsonc"),
+    JSON.stringify({
+      name: "typed",
+      main: "src/typed-worker.ts",
+      compatibility_date: "2026-11-01",
+      kv_namespaces: [
+        { binding: "CACHE", id: "cache" },
+        { binding: "EDGEFUSE_STATE", id: "state" },
+      ],
+      durable_objects: { bindings: [{ name: "EDGEFUSE_RATE_LIMITER", class_name: "EdgefuseRateLimiter" }] },
+      migrations: [{ tag: "v1", new_sqlite_classes: ["EdgefuseRateLimiter"] }],
+    }),
+  );
+  run("wrangler", ["types", "-c", "typed.wrangler.jsonc", "worker-configuration.d.ts"], project);
+  writeFileSync(
+    join(project, "tsconfig.wrangler-types.json"),
+    JSON.stringify({
+      compilerOptions: { strict: true, noEmit: true, target: "es2022", module: "esnext", moduleResolution: "bundler", lib: ["es2022"], types: [], skipLibCheck: false },
+      include: ["src/typed-worker.ts", "worker-configuration.d.ts"],
+    }),
+  );
+  run("tsc", ["-p", "tsconfig.wrangler-types.json"], project);
+
   // The command line the package installs, run as a user runs it.
   writeFileSync(join(project, "edgefuse.json"), JSON.stringify({ plan: "free", limits: { "kv-writes": 50 } }));
   assert.match(run("npx", ["--no-install", "edgefuse", "check", "edgefuse.json"], project), /^ok: a valid config for the free plan/);
