@@ -2,7 +2,7 @@
 // result's meta reports, since D1 bills rows read and written, not queries.
 // batch() is handed the real statements, never the wrappers.
 import { CHARGES } from "../../dist/constants.js";
-import { mirrorStringTag, rawForOtherThis } from "./spec-wrapper.js";
+import { rawForOtherThis } from "./spec-wrapper.js";
 
 const RESULT_METHODS = ["all", "run", "first", "raw"];
 
@@ -48,7 +48,6 @@ export class GuardedD1Statement {
     this.#invocation = invocation;
     this.#sites = sites;
     for (const key of Object.keys(statement)) this[key] = statement[key];
-    mirrorStringTag(GuardedD1Statement.prototype, statement);
     seeRawStatement(statement);
   }
 
@@ -119,7 +118,6 @@ class GuardedD1Handle {
     this.#invocation = invocation;
     this.#sites = sites;
     for (const key of Object.keys(real)) this[key] = real[key];
-    mirrorStringTag(new.target.prototype, real);
     seeRawOf.get(new.target)?.(real);
   }
 

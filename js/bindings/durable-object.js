@@ -1,5 +1,5 @@
 // Durable Object namespaces: every fetch() or RPC call on a stub is one request.
-import { mirrorStringTag, rawForOtherThis } from "./spec-wrapper.js";
+import { rawForOtherThis } from "./spec-wrapper.js";
 
 // A stub answers a name from itself first (`id`, `name`), then from its prototypes (`fetch`
 // and `connect`, which are requests, then Object's `toString`, `constructor`...), and only
@@ -24,7 +24,6 @@ export class GuardedNamespace {
     this.#namespace = namespace;
     this.#invocation = invocation;
     this.#site = site;
-    mirrorStringTag(GuardedNamespace.prototype, namespace);
     seeRawNamespace(namespace);
   }
 

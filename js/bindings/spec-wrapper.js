@@ -7,7 +7,8 @@
  * Makes every method of a guarded class (its own and inherited) do what the raw method does
  * when called with a `this` that is not a guarded instance (`guarded.DB.prepare.call(env.DB,
  * sql)`, or destructured and called bare). `isGuarded(value)` tells instances apart. Returns
- * `seeRaw(real)`, for the constructor: the first raw object seen gives the raw methods.
+ * `seeRaw(real)`, for the constructor: the first raw object seen gives the raw methods and
+ * the class its String() tag (see mirrorStringTag).
  */
 export function rawForOtherThis(Class, isGuarded) {
   let rawPrototype = null;
@@ -27,7 +28,9 @@ export function rawForOtherThis(Class, isGuarded) {
     Object.defineProperty(Class.prototype, name, { value: method, writable: true, configurable: true });
   }
   return (real) => {
-    rawPrototype ??= Object.getPrototypeOf(real);
+    if (rawPrototype) return;
+    rawPrototype = Object.getPrototypeOf(real);
+    mirrorStringTag(Class.prototype, real);
   };
 }
 
@@ -35,7 +38,7 @@ export function rawForOtherThis(Class, isGuarded) {
  * Gives a guarded class's prototype the raw object's Symbol.toStringTag, once, so that
  * String(guarded) reads as String(raw) ("[object KvNamespace]").
  */
-export function mirrorStringTag(prototype, raw) {
+function mirrorStringTag(prototype, raw) {
   const tag = raw?.[Symbol.toStringTag];
   if (typeof tag === "string" && !Object.hasOwn(prototype, Symbol.toStringTag)) {
     Object.defineProperty(prototype, Symbol.toStringTag, { value: tag });
