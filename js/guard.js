@@ -149,11 +149,13 @@ class Guard {
 
   #credentials(env) {
     const secret = (name) => (typeof env?.[name] === "string" ? env[name] : null);
-    return {
-      accountId: secret(this.config.accountIdEnv),
-      token: secret(this.config.apiTokenEnv),
-      endpoint: secret(this.config.endpointEnv),
-    };
+    const credentials = { accountId: secret(this.config.accountIdEnv), token: secret(this.config.apiTokenEnv) };
+    const endpoint = env?.[this.config.endpointEnv];
+    // A URL, or a service binding (a test's simulator Worker). Anything else is named, so
+    // that the core refuses it rather than the poll going quietly to Cloudflare.
+    if (typeof endpoint?.fetch === "function") return { ...credentials, endpointBinding: true };
+    if (endpoint !== undefined && endpoint !== null && typeof endpoint !== "string") return { ...credentials, endpoint: `(${typeof endpoint})` };
+    return { ...credentials, endpoint: endpoint ?? null };
   }
 
   /**

@@ -66,7 +66,7 @@ async function kvAction(namespace, binding, { do: verb, key, value, expirationTt
 async function fetchAll(config, env, { endpoint, binding, timeoutMs, requests }) {
   const fetcher = binding ? env[binding] : globalThis;
   if (!fetcher || typeof fetcher.fetch !== "function") {
-    return requests.map(() => ({ status: 0, body: "", error: `env.${binding} (endpointBinding) is not a service binding` }));
+    return requests.map(() => ({ status: 0, body: "", error: `env.${binding} is not a service binding` }));
   }
   const token = env[config.apiTokenEnv];
   return Promise.all(

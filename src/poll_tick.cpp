@@ -73,6 +73,7 @@ PollTick::PollTick(GuardCore& core, const std::string& startText) : core_(core),
   accountId_ = stringField(start, "accountId");
   token_ = stringField(start, "token");
   endpointOverride_ = stringField(start, "endpoint");
+  if (auto binding = start.find("endpointBinding"); binding != start.end()) endpointIsBinding_ = binding->is_boolean() && binding->get<bool>();
   if (auto op = start.find("operation"); op != start.end()) operation_ = *op;
 }
 
@@ -331,11 +332,16 @@ std::string PollTick::fetchUsage() {
   if (token_.empty()) missing.push_back(config_.apiTokenEnv);
   std::string error;
   std::string endpoint = config_.endpoint;
-  if (!endpointOverride_.empty()) {
+  // env.<endpointEnv> as a service binding (the simulator in a test's auxiliary Worker):
+  // the config's endpoint, fetched through it.
+  std::optional<std::string> binding = config_.endpointBinding;
+  if (endpointIsBinding_) {
+    binding = config_.endpointEnv;
+  } else if (!endpointOverride_.empty()) {
     if (isHttpUrl(endpointOverride_)) {
       endpoint = endpointOverride_;
     } else {
-      error = "env." + config_.endpointEnv + " must be an http(s) URL, got " +
+      error = "env." + config_.endpointEnv + " must be an http(s) URL or a service binding, got " +
               json(endpointOverride_.substr(0, 100)).dump() + "; the usage API was not asked";
     }
   } else if (isLoopbackUrl(config_.endpoint) && !core_.warnedLoopbackEndpoint) {
@@ -369,7 +375,7 @@ std::string PollTick::fetchUsage() {
   }
   return await(Await::Answers, {{"do", "fetch"},
                                 {"endpoint", endpoint},
-                                {"binding", config_.endpointBinding ? json(*config_.endpointBinding) : json(nullptr)},
+                                {"binding", binding ? json(*binding) : json(nullptr)},
                                 {"timeoutMs", config_.pollTimeoutSeconds * 1000},
                                 {"requests", list}});
 }

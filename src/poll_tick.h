@@ -41,6 +41,7 @@ class PollTick {
  public:
   // `start`: {"kind": "tick"|"status"|"trip"|"reset"|"view", "now": ms since the epoch,
   //           "accountId": s|null, "token": s|null (tick and status),
+  //           "endpoint": env.<endpointEnv> when a string, "endpointBinding": true when a service binding,
   //           "operation": {"resources": [keys], "reason", "ttlSeconds", "holdSeconds"} (trip, reset)}.
   // `core` outlives the tick; a tick that writes breakers puts them in force in its enforcer.
   PollTick(GuardCore& core, const std::string& start);
@@ -92,6 +93,7 @@ class PollTick {
   std::string accountId_;
   std::string token_;
   std::string endpointOverride_;  // env.<endpointEnv>, "" when not set
+  bool endpointIsBinding_ = false;  // env.<endpointEnv> is a service binding
   nlohmann::json operation_;
   std::vector<Problem> startProblems_;
 

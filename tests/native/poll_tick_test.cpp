@@ -569,7 +569,20 @@ TEST_CASE("the usage-API endpoint: env.<endpointEnv> replaces the config's, chec
   const json result = badOverride.run(core, bad);
   CHECK(fetchedFrom(badOverride) == "(no fetch)");
   CHECK(result["health"]["lastError"].get<std::string>().find(
-            "env.EDGEFUSE_USAGE_API_ENDPOINT must be an http(s) URL, got \"ftp://example.com\"") != std::string::npos);
+            "env.EDGEFUSE_USAGE_API_ENDPOINT must be an http(s) URL or a service binding, got \"ftp://example.com\"") !=
+        std::string::npos);
+
+  // A service binding in env.<endpointEnv>: the config's endpoint, fetched through it.
+  TickWorld viaBinding;
+  json withBinding = start("tick", kNoon);
+  withBinding["endpointBinding"] = true;
+  viaBinding.run(core, withBinding);
+  bool fetchedThroughBinding = false;
+  for (const json& action : viaBinding.actions) {
+    if (action["do"] == "fetch") fetchedThroughBinding = action["binding"] == "EDGEFUSE_USAGE_API_ENDPOINT";
+  }
+  CHECK(fetchedThroughBinding);
+  CHECK(fetchedFrom(viaBinding) == "https://api.cloudflare.com/client/v4/graphql");
 
   GuardCore local = coreOf(R"({"plan":"free","endpoint":"http://localhost:8799/graphql"})");
   TickWorld first;

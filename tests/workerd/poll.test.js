@@ -389,8 +389,21 @@ describe("faults never trip, never recover, and never throw", () => {
     const viaEnv = await guard.evaluate({ ...workerEnv, EDGEFUSE_USAGE_API_ENDPOINT: "http://usage-api/graphql" });
     expect(viaEnv.health.lastError).toBe("");
     const bad = await guard.evaluate({ ...workerEnv, EDGEFUSE_USAGE_API_ENDPOINT: "usage-api/graphql" });
-    expect(bad.health.lastError).toContain('env.EDGEFUSE_USAGE_API_ENDPOINT must be an http(s) URL, got "usage-api/graphql"');
+    expect(bad.health.lastError).toContain('env.EDGEFUSE_USAGE_API_ENDPOINT must be an http(s) URL or a service binding, got "usage-api/graphql"');
+    const notABinding = await guard.evaluate({ ...workerEnv, EDGEFUSE_USAGE_API_ENDPOINT: { url: "http://usage-api/graphql" } });
+    expect(notABinding.health.lastError).toContain('env.EDGEFUSE_USAGE_API_ENDPOINT must be an http(s) URL or a service binding, got "(object)"');
     expect(createGuard({ plan: "free", endpointEnv: "MY_ENDPOINT" }).config.endpointEnv).toBe("MY_ENDPOINT");
+  });
+
+  it("a service binding in env.EDGEFUSE_USAGE_API_ENDPOINT carries the config's endpoint", async () => {
+    // The simulator as a test's auxiliary Worker: Cloudflare's endpoint, reached through it.
+    await setUsage("kv-writes", 950);
+    const { guard } = guardAt({ endpointBinding: null, endpoint: "https://api.cloudflare.com/client/v4/graphql" });
+    const report = await guard.evaluate({ ...workerEnv, EDGEFUSE_USAGE_API_ENDPOINT: env.USAGE_API });
+    expect(report.health.lastError).toBe("");
+    expect((await storedState()).breakers).toHaveProperty("kv-writes");
+    const { requests } = await sim("/__sim/requests");
+    expect(requests.filter((request) => request.authorized).length).toBeGreaterThan(0);
   });
 
   it("a wrong token is an error, and the token appears nowhere the guard writes", async () => {
