@@ -15,6 +15,8 @@ export default defineConfig({
       ...["basic", "free-plan", "hono"].map((name) =>
         project(`examples/${name}`, `./examples/${name}/wrangler.jsonc`, [`examples/${name}/test/*.test.js`]),
       ),
+      // The testing recipe, with its own config as a user's project has it.
+      { extends: "./examples/testing/vitest.config.js", root: "./examples/testing", test: { name: "examples/testing" } },
     ],
   },
 });

@@ -17,4 +17,5 @@ if [ "$what" = all ] || [ "$what" = wasm ]; then
   [ -f build/wasm/CMakeCache.txt ] || emcmake cmake -S . -B build/wasm -DCMAKE_BUILD_TYPE=Release >/dev/null
   cmake --build build/wasm -j"$jobs"
   node scripts/generate-constants.mjs  # dist/constants.js: the constants the shim shares with the core
+  node scripts/bundle-simulator.mjs    # dist/simulator.mjs: the simulator as edgefuse/testing runs it
 fi

@@ -23,3 +23,17 @@ test("a .wasm bundled as something other than a compiled module is named, with t
     });
   }
 });
+
+test("edgefuse/testing: the simulator's Miniflare options point at shipped files; misuse is named", async () => {
+  const { existsSync } = await import("node:fs");
+  const { SIMULATOR_TOKEN, simulator, usageApiSimulator } = await import("edgefuse/testing");
+  const options = usageApiSimulator({ accountIdEnv: "ACCOUNT", apiTokenEnv: "TOKEN" });
+  for (const { path } of options.worker.modules) assert.ok(existsSync(path), `${path} exists`);
+  assert.deepEqual(options.serviceBindings, { EDGEFUSE_USAGE_API_ENDPOINT: "edgefuse-usage-api" });
+  assert.deepEqual(options.bindings, { ACCOUNT: "0123456789abcdef0123456789abcdef", TOKEN: SIMULATOR_TOKEN });
+  assert.equal(options.worker.bindings.USAGE_API_TOKEN, SIMULATOR_TOKEN);
+  assert.throws(() => usageApiSimulator({ endpoint: "x" }), /option "endpoint" is not one of name, endpointEnv/);
+  assert.throws(() => usageApiSimulator({ endpointEnv: "" }), /option endpointEnv must be a name/);
+  assert.throws(() => usageApiSimulator("x"), /takes an object, got "x"/);
+  assert.throws(() => simulator(undefined), /simulator\(binding\) takes the simulator's service binding .* got undefined/);
+});

@@ -33,6 +33,7 @@ test("npm pack ships the WASM, the glue, the shared constants, the shim, the .d.
       "dist/constants.js",
       "dist/edgefuse_core.mjs",
       "dist/edgefuse_core.wasm",
+      "dist/simulator.mjs",
       "package.json",
       "wrangler/simulator.jsonc",
       ...shim,

@@ -18,3 +18,12 @@ test("the ResourceId type in js/index.d.ts names exactly the catalogue's resourc
   const named = [...union[1].matchAll(/"([^"]+)"/g)].map((match) => match[1]);
   assert.deepEqual(named, loadResources().map((resource) => resource.id));
 });
+
+test("the README's vitest recipe is examples/testing's, file for file", () => {
+  const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
+  for (const file of ["vitest.config.js", "test/readme.test.js"]) {
+    const text = readFileSync(new URL(`../../examples/testing/${file}`, import.meta.url), "utf8");
+    assert.ok(text.startsWith(`// ${file}`), `examples/testing/${file} starts by naming itself`);
+    assert.ok(readme.includes("```js\n" + text + "```"), `README.md shows examples/testing/${file} as it is`);
+  }
+});

@@ -64,3 +64,14 @@ export const onRequest: PagesFunction<Env> = guardedPage(guard, async ({ env, re
   await env.CACHE.put("page", request.url);
   return new Response("ok");
 });
+
+// edgefuse/testing: the Miniflare options and the simulator client, typed.
+import { simulator, usageApiSimulator } from "edgefuse/testing";
+const simulatorOptions = usageApiSimulator({ endpointEnv: "USAGE_ENDPOINT" });
+export const auxiliaryWorkers: { name: string }[] = [simulatorOptions.worker];
+export async function tripInATest(env: { USAGE_ENDPOINT: Fetcher }): Promise<number> {
+  const usageApi = simulator(env.USAGE_ENDPOINT);
+  await usageApi.setUsage("kv-writes", 960, { mode: "add" });
+  await usageApi.fault({ kind: "http-500", dataset: "kvOperationsAdaptiveGroups" });
+  return (await usageApi.requests()).filter((request) => request.authorized).length;
+}
