@@ -13,7 +13,8 @@ export async function runTick(handle, config, env, start, kv = { reads: 0, write
   try {
     for (;;) {
       const action = JSON.parse(tick.next());
-      for (const { level, message } of action.logs ?? []) console[level](message);
+      // One object per line, as Workers Logs indexes them: message and event first.
+      for (const { level, message, event, ...fields } of action.logs ?? []) console[level]({ message, event, ...fields });
       switch (action.do) {
         case "done":
           return action.result;

@@ -77,8 +77,11 @@ PollTick::PollTick(GuardCore& core, const std::string& startText) : core_(core),
   if (auto op = start.find("operation"); op != start.end()) operation_ = *op;
 }
 
-void PollTick::log(const std::string& level, const std::string& message) {
-  logs_.push_back({{"level", level}, {"message", message}});
+void PollTick::log(const std::string& level, const std::string& event, const std::string& message, json fields) {
+  fields["level"] = level;
+  fields["event"] = "edgefuse." + event;
+  fields["message"] = message;
+  logs_.push_back(std::move(fields));
 }
 
 std::string PollTick::action(json body) {
@@ -106,7 +109,7 @@ std::string PollTick::fail(const std::string& error) {
   json result = {{"ok", false}, {"error", error}};
   if (kind_ == Kind::Tick || kind_ == Kind::Status) {
     result["error"] = "usage poll failed: " + error;
-    log("error", "edgefuse: usage poll failed: " + error);
+    log("error", "poll-failed", "edgefuse: usage poll failed: " + error);
   }
   if (wrote_) result["view"] = inForce_;
   return done(result);
@@ -126,7 +129,7 @@ void PollTick::putInForce(const std::map<std::string, Breaker>& breakers) {
 void PollTick::noteViewProblems(const BreakerRecord& record) {
   if (!record.problems.empty()) {
     const std::string problems = describeProblems(record.problems);
-    log("warn", "edgefuse: " + problems);
+    log("warn", "state-problem", "edgefuse: " + problems, {{"record", record.what}});
     viewError_ = viewError_ && record.what == "safety-net" ? *viewError_ + "; " + problems : problems;
   } else if (record.breakers && record.what == "state") {
     viewError_.reset();
@@ -289,7 +292,7 @@ void PollTick::settle(std::optional<std::string> error, std::optional<std::strin
       step_ = Step::PutSafetyNet;
       return;
     case Await::PutSafetyNet:
-      if (error) log("warn", "edgefuse: writing the safety net to KV failed, the next write retries: " + *error);
+      if (error) log("warn", "safety-net-not-written", "edgefuse: writing the safety net to KV failed, the next write retries: " + *error);
       step_ = afterWrite_;
       return;
     case Await::Send:
@@ -346,7 +349,7 @@ std::string PollTick::fetchUsage() {
     }
   } else if (isLoopbackUrl(config_.endpoint) && !core_.warnedLoopbackEndpoint) {
     core_.warnedLoopbackEndpoint = true;
-    log("warn", "edgefuse: the config's usage-API endpoint, " + config_.endpoint +
+    log("warn", "loopback-endpoint", "edgefuse: the config's usage-API endpoint, " + config_.endpoint +
                     ", is on this machine: a deployed Worker cannot reach it. For local development, set env." +
                     config_.endpointEnv + " in .dev.vars instead and leave the config on Cloudflare's");
   }
@@ -389,10 +392,11 @@ std::string PollTick::evaluateAndContinue() {
       if (core_.warnedActionTypes.size() >= kMaxWarnedActionTypes) break;  // an answer full of new names
       if (!core_.warnedActionTypes.insert(outcome.dataset + ":" + name).second) continue;
       const bool storageClass = name.rfind(kUnknownStorageClassPrefix, 0) == 0;
-      log("warn", "edgefuse: " + outcome.dataset + " reports " + (storageClass ? "a storage class" : "an operation") +
-                      " edgefuse does not know, " +
-                      toText(json(storageClass ? name.substr(kUnknownStorageClassPrefix.size()) : name)) +
-                      ": it is counted in the costlier class until edgefuse knows it");
+      const std::string unknown = storageClass ? name.substr(kUnknownStorageClassPrefix.size()) : name;
+      log("warn", "unknown-operation",
+          "edgefuse: " + outcome.dataset + " reports " + (storageClass ? "a storage class" : "an operation") +
+              " edgefuse does not know, " + toText(json(unknown)) + ": it is counted in the costlier class until edgefuse knows it",
+          {{"dataset", outcome.dataset}, {storageClass ? "storageClass" : "actionType", unknown}});
     }
   }
   Evaluation evaluation = evaluate(config_, previous_, outcomes, now_);
@@ -416,9 +420,16 @@ std::string PollTick::evaluateAndContinue() {
     result["breakers"] = result["breakersBefore"];
     return done(result);
   }
-  for (const Problem& problem : readProblems_) log("warn", "edgefuse: " + problem.path + ": " + problem.message);
+  for (const Problem& problem : readProblems_) {
+    log("warn", "state-problem", "edgefuse: " + problem.path + ": " + problem.message, {{"path", problem.path}});
+  }
   for (const PollEvent& event : evaluation_->events) {
-    log("log", "edgefuse: " + std::string(event.dryRun ? "[dry run] " : "") + event.level + ": " + event.message);
+    // What happened, with its figures (resource, used, quota, unit, percent, overageUsd) as fields.
+    json fields = event.details;
+    fields["key"] = event.key;
+    fields["dryRun"] = event.dryRun;
+    log("log", event.level, "edgefuse: " + std::string(event.dryRun ? "[dry run] " : "") + event.level + ": " + event.message,
+        std::move(fields));
   }
   // The state first: if it cannot be written, nothing is announced that did not happen, and
   // the next tick sees the same news again.
@@ -502,11 +513,13 @@ void PollTick::handleSent(const json& result) {
                              entry["event"]["key"].get<std::string>();
     const int attempts = entry["attempts"].get<int>() + 1;
     if (attempts >= kMaxAlertAttempts) {
-      log("error", "edgefuse: gave up on a " + what + " to " + where + " after " + std::to_string(attempts) +
-                       " attempts: " + error);
+      log("error", "alert-abandoned",
+          "edgefuse: gave up on a " + what + " to " + where + " after " + std::to_string(attempts) + " attempts: " + error,
+          {{"channel", nameOf(channel.type)}, {"key", entry["event"]["key"]}, {"attempts", attempts}});
       continue;
     }
-    log("warn", "edgefuse: " + what + " to " + where + " failed (" + error + "); retrying next tick");
+    log("warn", "alert-failed", "edgefuse: " + what + " to " + where + " failed (" + error + "); retrying next tick",
+        {{"channel", nameOf(channel.type)}, {"key", entry["event"]["key"]}, {"attempts", attempts}});
     pending.push_back({{"channel", entry["channel"]}, {"event", entry["event"]}, {"attempts", attempts},
                        {"lastError", error}});
   }

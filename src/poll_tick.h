@@ -4,8 +4,8 @@
 // back with `handle()` (or `answer()`, for the usage API's answers, whose bodies pass
 // unescaped). The shim decides nothing: every branch between two I/O steps is taken here.
 //
-// Actions (JSON objects; any may carry "logs": [{"level": "log"|"warn"|"error", "message"}]
-// for the shim to print before it acts):
+// Actions (JSON objects; any may carry "logs": [{"level": "log"|"warn"|"error", "event",
+// "message", ...fields}] for the shim to print, each as one object, before it acts):
 //   {"do":"read","key":kStateKey|kSafetyNetKey}
 //       -> read(found, text, "") or read(false, "", message)
 //          (or handle({"value": text|null}) or handle({"error": message}))
@@ -72,7 +72,9 @@ class PollTick {
   std::string done(nlohmann::json result);
   std::string fail(const std::string& error);
   void failNext(const std::string& error);
-  void log(const std::string& level, const std::string& message);
+  // One structured line: {"level", "event": "edgefuse.<event>", "message", ...fields}.
+  void log(const std::string& level, const std::string& event, const std::string& message,
+           nlohmann::json fields = nlohmann::json::object());
 
   std::string startWrite(StateChanges changes, Step after);
   std::string fetchUsage();

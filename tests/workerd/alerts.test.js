@@ -3,7 +3,7 @@
 import { env } from "cloudflare:workers";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { SAFETY_NET_KEY, STATE_KEY, createGuard } from "../../js/index.js";
-import { deployedEnv, simulatorAt, simulatorConfig } from "./support.js";
+import { deployedEnv, simulatorAt, simulatorConfig, logText } from "./support.js";
 
 const NOON = Date.parse("2026-11-23T12:00:00Z");
 const DISCORD_URL = "https://receiver/discord/webhooks/123/discord-secret-path";
@@ -59,7 +59,7 @@ beforeEach(async () => {
   await env.EDGEFUSE_STATE.delete(STATE_KEY);
   await env.EDGEFUSE_STATE.delete(SAFETY_NET_KEY);
   logs = [];
-  for (const method of ["log", "warn", "error"]) vi.spyOn(console, method).mockImplementation((...args) => logs.push(args.join(" ")));
+  for (const method of ["log", "warn", "error"]) vi.spyOn(console, method).mockImplementation((...args) => logs.push(logText(args)));
 });
 afterEach(() => vi.restoreAllMocks());
 

@@ -5,7 +5,7 @@ import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test"
 import { env } from "cloudflare:workers";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { GuardInputError, SAFETY_NET_KEY, STATE_KEY, createGuard } from "../../js/index.js";
-import { deployedEnv, refusedWrite, simulatorAt, simulatorConfig } from "./support.js";
+import { deployedEnv, refusedWrite, simulatorAt, simulatorConfig, logText } from "./support.js";
 
 const TODAY = "2026-11-23";
 const NOON = Date.parse(`${TODAY}T12:00:00Z`);
@@ -66,7 +66,7 @@ beforeEach(async () => {
   await env.EDGEFUSE_STATE.delete(SAFETY_NET_KEY);
   logs = [];
   for (const method of ["log", "warn", "error"]) {
-    vi.spyOn(console, method).mockImplementation((...args) => logs.push(args.join(" ")));
+    vi.spyOn(console, method).mockImplementation((...args) => logs.push(logText(args)));
   }
 });
 afterEach(() => vi.restoreAllMocks());
@@ -393,6 +393,27 @@ describe("faults never trip, never recover, and never throw", () => {
     const notABinding = await guard.evaluate({ ...workerEnv, EDGEFUSE_USAGE_API_ENDPOINT: { url: "http://usage-api/graphql" } });
     expect(notABinding.health.lastError).toContain('env.EDGEFUSE_USAGE_API_ENDPOINT must be an http(s) URL or a service binding, got "(object)"');
     expect(createGuard({ plan: "free", endpointEnv: "MY_ENDPOINT" }).config.endpointEnv).toBe("MY_ENDPOINT");
+  });
+
+  it("each poll event is logged as one object: event, key, and its figures", async () => {
+    await setUsage("kv-writes", 950);
+    const entries = [];
+    vi.spyOn(console, "log").mockImplementation((entry) => entries.push(entry));
+    await guardAt().guard.evaluate(workerEnv);
+    expect(entries.find((entry) => entry?.event === "edgefuse.trip")).toEqual({
+      message: "edgefuse: trip: kv-writes at 95.0% of its 1,000 operations per day (trips at 90.0%)",
+      event: "edgefuse.trip",
+      key: "kv-writes",
+      dryRun: false,
+      resource: "kv-writes",
+      binding: "",
+      used: 950,
+      quota: 1000,
+      unit: "operations",
+      percent: 95,
+      overageUsd: 0,
+      window: "day",
+    });
   });
 
   it("a service binding in env.EDGEFUSE_USAGE_API_ENDPOINT carries the config's endpoint", async () => {

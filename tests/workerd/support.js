@@ -23,6 +23,9 @@ export async function simulatorAt(ms) {
   if (!response.ok) throw new Error(`simulator clock: ${await response.text()}`);
 }
 
+/** A console call as one line of text: a structured entry ({ message, event, … }) by its message. */
+export const logText = (args) => args.map((arg) => (typeof arg?.message === "string" ? arg.message : String(arg))).join(" ");
+
 /**
  * Before each test of the calling file: a reset simulator (its clock at `at`, ms, when
  * given), no state record or safety net, and console output collected into the array
@@ -36,7 +39,7 @@ export function cleanPollWorld({ at } = {}) {
     await env.EDGEFUSE_STATE.delete(STATE_KEY);
     await env.EDGEFUSE_STATE.delete(SAFETY_NET_KEY);
     logs.length = 0;
-    for (const method of ["log", "warn", "error"]) vi.spyOn(console, method).mockImplementation((...args) => logs.push(args.join(" ")));
+    for (const method of ["log", "warn", "error"]) vi.spyOn(console, method).mockImplementation((...args) => logs.push(logText(args)));
   });
   afterEach(() => vi.restoreAllMocks());
   return logs;
