@@ -9,6 +9,7 @@
 //   says otherwise. With no previous view the guard fails open, unless the safety-net key
 //   says something is tripped.
 import { runTick } from "./poll.js";
+import { logEvent } from "./log.js";
 
 // How long a cold isolate's first requests wait for the breaker state before going ahead.
 const COLD_READ_WAIT_MS = 500;
@@ -64,7 +65,7 @@ export class BreakerRefresh {
       } catch (error) {
         // The guard fails open on its own faults: the view it has stays.
         this.lastError = `reading breakers: ${error?.message ?? error}`;
-        console.error(`edgefuse: ${this.lastError}`);
+        logEvent("error", "state-unreadable", `edgefuse: ${this.lastError}`);
       } finally {
         this.reads += counter.reads;
       }
@@ -78,6 +79,6 @@ export class BreakerRefresh {
     if (this.#warnedMissingBinding) return;
     this.#warnedMissingBinding = true;
     this.lastError = message;
-    console.warn(message);
+    logEvent("warn", "no-state-binding", message, { binding: this.#config.stateBinding });
   }
 }

@@ -3,6 +3,7 @@
 import { INVOCATION_SLOTS, VERDICTS } from "../dist/constants.js";
 import { coreExports } from "./core.js";
 import { GuardError } from "./errors.js";
+import { logEvent } from "./log.js";
 
 // Whether a binding's rejection came before it could have sent anything. Workerd's argument
 // checks reject within 2 microtasks of the call; a reply from I/O can arrive only when the
@@ -59,7 +60,9 @@ export class Enforcement {
     if (typeof FinalizationRegistry === "function") {
       this.#endings = new FinalizationRegistry((id) => this.#core._edgefuse_end(this.#handle, id));
     } else {
-      console.warn(
+      logEvent(
+        "warn",
+        "no-finalization-registry",
         "edgefuse: this runtime has no FinalizationRegistry (compatibility_date before 2025-05-05), so " +
           `counters are freed only when ${INVOCATION_SLOTS.toLocaleString("en-US")} invocations have begun, ` +
           "those of finished invocations first; set compatibility_date to 2025-05-05 or later",
@@ -108,7 +111,9 @@ export class Enforcement {
     this.#endings?.register(invocation, invocation.id);
     if (!this.#warnedOfEvictions && this.#core._edgefuse_evictions(this.#handle, 1) > 0) {
       this.#warnedOfEvictions = true;
-      console.warn(
+      logEvent(
+        "warn",
+        "counters-evicted",
         `edgefuse: ${INVOCATION_SLOTS.toLocaleString("en-US")} invocations were alive in this isolate at once, ` +
           "with handlers still running: the counters of those idle longest were dropped, and their later calls pass uncounted",
       );
@@ -172,7 +177,7 @@ export class Enforcement {
     }
     const skipped = this.#skip && site.neutral;
     if (invocation.firstRefusal(logKey)) {
-      console.warn({ message: `edgefuse: ${binding}.${method}() refused${skipped ? " (skipped)" : ""}`, event: "edgefuse.refused", ...details });
+      logEvent("warn", "refused", `edgefuse: ${binding}.${method}() refused${skipped ? " (skipped)" : ""}`, details);
     }
     if (skipped) return Promise.resolve(site.neutral(firstArg));
     return Promise.reject(new GuardError(details));

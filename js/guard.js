@@ -8,6 +8,7 @@ import { GuardConfigError, GuardInputError, blockedResponse, findGuardError, toJ
 import { runTick } from "./poll.js";
 import { adminEnabled, handleAdmin } from "./admin.js";
 import { RateLimits } from "./rate-limit/rate-limits.js";
+import { logEvent } from "./log.js";
 
 /**
  * Creates a guard from plain JSON config. Throws GuardConfigError listing every problem;
@@ -142,7 +143,7 @@ class Guard {
       return result;
     } catch (error) {
       const message = `usage poll failed: ${error?.message ?? error}`;
-      console.error(`edgefuse: ${message}`);
+      logEvent("error", "poll-failed", `edgefuse: ${message}`);
       return { ok: false, error: message };
     }
   }
@@ -216,7 +217,7 @@ class Guard {
     const { stopsScheduledWork } = this.#parts.enforcement;
     try {
       if (stopsScheduledWork !== null) {
-        console.warn(`edgefuse: scheduled work skipped while the guard is tripped: ${stopsScheduledWork}`);
+        logEvent("warn", "scheduled-skipped", `edgefuse: scheduled work skipped while the guard is tripped: ${stopsScheduledWork}`, { cron: controller?.cron });
         return;
       }
       await handler.scheduled(controller, guardedEnv, ctx);

@@ -7,6 +7,7 @@
 import { callCore } from "../core.js";
 import { GuardInputError } from "../errors.js";
 import { RecentMap } from "./recent-map.js";
+import { logEvent } from "../log.js";
 
 export const KV_KEY_PREFIX = "edgefuse:rl:";
 const YEAR_SECONDS = 365 * 24 * 3600;
@@ -72,7 +73,7 @@ export class KvRateLimiter {
     if (bucket.syncing && now - bucket.syncedAt < STALE_MS) return;
     bucket.syncedAt = now;
     const syncing = this.#sync(kv, bucket, now)
-      .catch((error) => console.warn(`edgefuse: the rate limiter's KV sync failed, retrying later: ${error?.message ?? error}`))
+      .catch((error) => logEvent("warn", "rate-limit-sync-failed", `edgefuse: the rate limiter's KV sync failed, retrying later: ${error?.message ?? error}`))
       .finally(() => {
         if (bucket.syncing !== syncing) return;
         bucket.syncing = null;

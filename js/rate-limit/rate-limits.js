@@ -4,6 +4,7 @@ import { callCore } from "../core.js";
 import { GuardInputError } from "../errors.js";
 import { KvRateLimiter } from "./kv-mode.js";
 import { RecentMap } from "./recent-map.js";
+import { logEvent } from "../log.js";
 
 // An isolate remembers at most this many keys (KV-mode buckets, recent refusals).
 const MAX_KEYS = 10_000;
@@ -60,7 +61,7 @@ export class RateLimits {
       if (!allowed && refusal) this.#refused.set(refusal, { untilMs: now + retryAfterMs, fullAtMs: now + resetMs, retryAfterSeconds, resetSeconds });
       return { allowed, remaining, retryAfterSeconds, resetSeconds };
     } catch (error) {
-      console.warn(`edgefuse: the rate limiter failed, letting the request through: ${error?.message ?? error}`);
+      logEvent("warn", "rate-limit-failed-open", `edgefuse: the rate limiter failed, letting the request through: ${error?.message ?? error}`);
       return { allowed: true, failedOpen: true, remaining: params.capacity, retryAfterSeconds: 0, resetSeconds: 0 };
     }
   }
@@ -77,7 +78,7 @@ export class RateLimits {
     if ((secret !== undefined || this.config.keySecretEnv) && !this.#warnedOfSecret) {
       this.#warnedOfSecret = true;
       const found = secret === undefined ? "is not set" : typeof secret === "string" ? "is empty" : "is not a string secret";
-      console.warn(`edgefuse: env.${name} ${found}: rate-limit keys are hashed with SHA-256 alone, not an HMAC (rateLimit.keySecretEnv)`);
+      logEvent("warn", "rate-limit-key-secret", `edgefuse: env.${name} ${found}: rate-limit keys are hashed with SHA-256 alone, not an HMAC (rateLimit.keySecretEnv)`);
     }
     return null;
   }

@@ -97,7 +97,7 @@ describe("guard.rateLimit", () => {
     expect((await createGuard({ plan: "free", rateLimit: { keySecretEnv: "RL_SECRET" } }).rateLimit(withSecret("second secret"), ip, limit)).allowed).toBe(true);
     const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
     expect((await createGuard({ plan: "free", rateLimit: { keySecretEnv: "RL_SECRET" } }).rateLimit(withSecret(""), ip, limit)).allowed).toBe(false); // the SHA-256 bucket, spent above
-    expect(warn.mock.calls.map(([message]) => message)).toEqual([
+    expect(warn.mock.calls.map(([entry]) => entry.message)).toEqual([
       "edgefuse: env.RL_SECRET is empty: rate-limit keys are hashed with SHA-256 alone, not an HMAC (rateLimit.keySecretEnv)",
     ]);
     warn.mockRestore();
@@ -114,7 +114,7 @@ describe("guard.rateLimit", () => {
     for (let i = 0; i < 2; i += 1) {
       expect((await wrongType.rateLimit({ ...env, EDGEFUSE_RATE_LIMIT_SECRET: { get: async () => "x" } }, key(), limit)).allowed).toBe(true);
     }
-    expect(warn.mock.calls.map(([message]) => message)).toEqual([
+    expect(warn.mock.calls.map(([entry]) => entry.message)).toEqual([
       "edgefuse: env.RL_MISSING is not set: rate-limit keys are hashed with SHA-256 alone, not an HMAC (rateLimit.keySecretEnv)",
       "edgefuse: env.EDGEFUSE_RATE_LIMIT_SECRET is not a string secret: rate-limit keys are hashed with SHA-256 alone, not an HMAC (rateLimit.keySecretEnv)",
     ]);
@@ -175,15 +175,15 @@ describe("guard.rateLimit", () => {
     const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
     const limit = { capacity: 1, refillPerSecond: 1 };
     expect(await guard.rateLimit({}, "k", limit)).toMatchObject({ allowed: true, failedOpen: true });
-    expect(warn.mock.calls[0][0]).toContain("env.EDGEFUSE_RATE_LIMITER is not a Durable Object namespace");
+    expect(warn.mock.calls[0][0].message).toContain("env.EDGEFUSE_RATE_LIMITER is not a Durable Object namespace");
     const failing = { idFromName: () => ({}), getByName: () => ({ take: () => Promise.reject(new Error("storage unavailable")) }), get() {} };
     expect(await guard.rateLimit({ EDGEFUSE_RATE_LIMITER: failing }, "k", limit)).toMatchObject({ allowed: true, failedOpen: true });
-    expect(warn.mock.calls[1][0]).toContain("storage unavailable");
+    expect(warn.mock.calls[1][0].message).toContain("storage unavailable");
     const hanging = { idFromName: () => ({}), getByName: () => ({ take: () => new Promise(() => {}) }), get() {} };
     const started = Date.now();
     expect(await guard.rateLimit({ EDGEFUSE_RATE_LIMITER: hanging }, "k", limit)).toMatchObject({ allowed: true, failedOpen: true });
     expect(Date.now() - started).toBeLessThan(5_000); // about 1 s; generous for a loaded machine
-    expect(warn.mock.calls[2][0]).toContain("no answer within 1000 ms");
+    expect(warn.mock.calls[2][0].message).toContain("no answer within 1000 ms");
     warn.mockRestore();
   });
 
@@ -379,14 +379,14 @@ describe("the KV mode", () => {
     for (let i = 0; i < 10; i += 1) await take(client); // 10 spent locally
     clock.now += 1_000;
     await take(client); // sync 1: its put fails; 11 still to send
-    expect(warn.mock.calls.at(-1)[0]).toContain("KV put failed");
+    expect(warn.mock.calls.at(-1)[0].message).toContain("KV put failed");
     clock.now += 1_000;
     await take(client); // sync 2 sends all 12 spent so far... of which 11 before it started
     const stored = await env.EDGEFUSE_STATE.get(`edgefuse:rl:${await sha256Hex(`100/0.001\n${client}`)}`);
     expect(Number(stored.split("@")[0])).toBeCloseTo(100 - 11, 0);
     faults.get = 1;
     expect(await take(key())).toMatchObject({ allowed: true, failedOpen: true });
-    expect(warn.mock.calls.at(-1)[0]).toContain("KV get failed");
+    expect(warn.mock.calls.at(-1)[0].message).toContain("KV get failed");
     warn.mockRestore();
   });
 
