@@ -1,33 +1,17 @@
 // The package as a user gets it: packed, installed from the tarball into a fresh project
 // with no Emscripten at hand, bundled by `wrangler deploy --dry-run`, run in workerd,
 // compiled by a strict TypeScript consumer, and its command line run with npx.
-import { execFileSync } from "node:child_process";
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { startWranglerDev } from "../../scripts/wrangler-dev.mjs";
+import { packedWorkspace, repo } from "./fresh-project.mjs";
 
-const repo = resolve(new URL("../..", import.meta.url).pathname);
-const bin = join(repo, "node_modules/.bin");
 const port = Number(process.env.EDGEFUSE_CONSUMER_PORT ?? 8796);
 
 test("a fresh project installs the tarball, bundles, runs a guarded call in workerd, and type-checks", async (t) => {
-  const work = mkdtempSync(join(tmpdir(), "edgefuse-consumer-"));
-  // Anything that reaches for Emscripten fails loudly.
-  const noEmscripten = join(work, "no-emscripten");
-  mkdirSync(noEmscripten);
-  for (const tool of ["emcc", "em++", "emcmake"]) {
-    writeFileSync(join(noEmscripten, tool), "#!/bin/sh\necho 'emscripten must not be needed' >&2\nexit 1\n");
-    chmodSync(join(noEmscripten, tool), 0o755);
-  }
-  const envNoEm = { ...process.env, PATH: `${noEmscripten}:${bin}:${process.env.PATH}` };
-  const run = (command, args, cwd) => execFileSync(command, args, { cwd, env: envNoEm, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
-
-  const [pack] = JSON.parse(run("npm", ["pack", "--json", "--ignore-scripts", "--pack-destination", work], repo));
-  const tarball = join(work, pack.filename);
-  console.log(`tarball: ${pack.filename}, ${pack.size} bytes`);
+  const { work, tarball, run } = packedWorkspace("edgefuse-consumer-");
 
   const project = join(work, "app");
   mkdirSync(join(project, "src"), { recursive: true });
