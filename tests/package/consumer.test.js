@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { startWranglerDev } from "../../scripts/wrangler-dev.mjs";
-import { packedWorkspace, repo } from "./fresh-project.mjs";
+import { KV_NAMESPACES, packedWorkspace, repo } from "./fresh-project.mjs";
 
 const port = Number(process.env.EDGEFUSE_CONSUMER_PORT ?? 8796);
 
@@ -39,10 +39,7 @@ export default guard.wrap({
       name: "app",
       main: "src/index.js",
       compatibility_date: "2026-11-01",
-      kv_namespaces: [
-        { binding: "CACHE", id: "cache" },
-        { binding: "EDGEFUSE_STATE", id: "state" },
-      ],
+      kv_namespaces: KV_NAMESPACES,
     }),
   );
   run("wrangler", ["deploy", "--dry-run", "--outdir", "bundle"], project);
@@ -56,10 +53,7 @@ export default guard.wrap({
       compatibility_date: "2026-11-01",
       no_bundle: true,
       rules: [{ type: "CompiledWasm", globs: ["**/*.wasm"] }],
-      kv_namespaces: [
-        { binding: "CACHE", id: "cache" },
-        { binding: "EDGEFUSE_STATE", id: "state" },
-      ],
+      kv_namespaces: KV_NAMESPACES,
     }),
   );
   const server = await startWranglerDev({ config: "bundle.jsonc", port, persistTo: join(work, "state"), cwd: project });
@@ -122,10 +116,7 @@ export default guard.wrap({
       name: "typed",
       main: "src/typed-worker.ts",
       compatibility_date: "2026-11-01",
-      kv_namespaces: [
-        { binding: "CACHE", id: "cache" },
-        { binding: "EDGEFUSE_STATE", id: "state" },
-      ],
+      kv_namespaces: KV_NAMESPACES,
       durable_objects: { bindings: [{ name: "EDGEFUSE_RATE_LIMITER", class_name: "EdgefuseRateLimiter" }] },
       migrations: [{ tag: "v1", new_sqlite_classes: ["EdgefuseRateLimiter"] }],
     }),

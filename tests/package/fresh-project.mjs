@@ -7,6 +7,11 @@ import { join, resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 
 export const repo = resolve(new URL("../..", import.meta.url).pathname);
+/** The KV namespaces of the test projects' wrangler configs: the app's and the guard's state. */
+export const KV_NAMESPACES = [
+  { binding: "CACHE", id: "cache" },
+  { binding: "EDGEFUSE_STATE", id: "state" },
+];
 const bin = join(repo, "node_modules/.bin");
 
 /**
