@@ -19,6 +19,8 @@ struct GuardCore {
   std::set<std::string> warnedActionTypes;
   // Whether the config's loopback endpoint has been warned of in this isolate.
   bool warnedLoopbackEndpoint = false;
+  // The secrets (env names) found missing and warned of in this isolate.
+  std::set<std::string> warnedMissingSecrets;
 };
 
 }  // namespace edgefuse

@@ -353,6 +353,13 @@ std::string PollTick::fetchUsage() {
                     ", is on this machine: a deployed Worker cannot reach it. For local development, set env." +
                     config_.endpointEnv + " in .dev.vars instead and leave the config on Cloudflare's");
   }
+  for (const std::string& name : missing) {
+    if (!error.empty() || !core_.warnedMissingSecrets.insert(name).second) continue;  // once per isolate
+    log("warn", "missing-secret",
+        "edgefuse: env." + name + " is not set, so the usage API cannot be asked: in local development add it to .dev.vars; " +
+            "deployed, run wrangler secret put " + name,
+        {{"variable", name}});
+  }
   if (error.empty() && !missing.empty()) {
     const std::string names = missing[0] + (missing.size() > 1 ? " and " + missing[1] : "");
     error = "env." + missing[0] + (missing.size() > 1 ? " and env." + missing[1] : "") + " not set: in local development add " +

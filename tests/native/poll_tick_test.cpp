@@ -594,6 +594,20 @@ TEST_CASE("the usage-API endpoint: env.<endpointEnv> replaces the config's, chec
   CHECK(second.logs.empty());
 }
 
+TEST_CASE("missing secrets are logged one line each, once per isolate, naming both fixes") {
+  GuardCore core = coreOf(kFree);
+  TickWorld first;
+  first.run(core, {{"kind", "tick"}, {"now", kNoon}});
+  REQUIRE(first.logs.size() >= 2);
+  CHECK(first.logs[0] ==
+        "warn: edgefuse: env.CF_ACCOUNT_ID is not set, so the usage API cannot be asked: in local development add it to "
+        ".dev.vars; deployed, run wrangler secret put CF_ACCOUNT_ID");
+  CHECK(first.logs[1].find("warn: edgefuse: env.CF_API_TOKEN is not set") == 0);
+  TickWorld second;
+  second.run(core, {{"kind", "tick"}, {"now", kNoon + 60'000}, {"accountId", kAccount}});
+  for (const std::string& line : second.logs) CHECK(line.find("is not set") == std::string::npos);
+}
+
 TEST_CASE("missing secrets name the local fix and the deployed one, once for every dataset") {
   GuardCore core = coreOf(kFree);
   TickWorld world;

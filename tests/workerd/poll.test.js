@@ -377,6 +377,14 @@ describe("faults never trip, never recover, and never throw", () => {
     expect(noSecrets.health.lastError).toContain(
       "env.CF_ACCOUNT_ID and env.CF_API_TOKEN not set: in local development add them to .dev.vars; deployed, run wrangler secret put for CF_ACCOUNT_ID and CF_API_TOKEN",
     );
+    // Logged on the first tick, one line per secret, and not again by this isolate.
+    const missing = logs.filter((line) => line.includes(" is not set, so the usage API cannot be asked"));
+    expect(missing).toEqual([
+      "edgefuse: env.CF_ACCOUNT_ID is not set, so the usage API cannot be asked: in local development add it to .dev.vars; deployed, run wrangler secret put CF_ACCOUNT_ID",
+      "edgefuse: env.CF_API_TOKEN is not set, so the usage API cannot be asked: in local development add it to .dev.vars; deployed, run wrangler secret put CF_API_TOKEN",
+    ]);
+    await guard.evaluate({ ...env });
+    expect(logs.filter((line) => line.includes(" is not set, so the usage API cannot be asked"))).toHaveLength(2);
     const noState = await guard.evaluate({ ...workerEnv, EDGEFUSE_STATE: undefined });
     expect(noState).toMatchObject({ ok: false, error: expect.stringContaining("env.EDGEFUSE_STATE is not a KV namespace") });
   });
