@@ -8,7 +8,7 @@
 // its storage (an empty SQLite database alone is about 12 KB, and the Free plan has 5 GB:
 // https://developers.cloudflare.com/durable-objects/reference/faq/,
 // https://developers.cloudflare.com/durable-objects/platform/limits/).
-import { DurableObject } from "#durable-object";
+import { DurableObject } from "#cloudflare-workers";
 import { callCore } from "../core.js";
 import { GuardInputError } from "../errors.js";
 

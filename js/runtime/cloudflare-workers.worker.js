@@ -1,2 +1,2 @@
-// The Durable Object base class, in a Worker.
+// The runtime's base classes, in a Worker.
 export { DurableObject } from "cloudflare:workers";

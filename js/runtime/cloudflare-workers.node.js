@@ -1,4 +1,4 @@
-// Outside workerd there is no Durable Object runtime: a base class of the same shape, so
+// Outside workerd there is no Workers runtime: base classes of the same shape, so
 // that the package imports in Node (the CLI). An EdgefuseRateLimiter cannot run there.
 export class DurableObject {
   constructor(ctx, env) {
