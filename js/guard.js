@@ -8,6 +8,7 @@ import { GuardConfigError, GuardInputError, blockedResponse, findGuardError, toJ
 import { runTick } from "./poll.js";
 import { adminEnabled, handleAdmin } from "./admin.js";
 import { RateLimits } from "./rate-limit/rate-limits.js";
+import { WorkerEntrypoint } from "#cloudflare-workers";
 import { logEvent } from "./log.js";
 
 /**
@@ -69,10 +70,11 @@ class Guard {
   /**
    * The handler with each of its entry points (fetch, scheduled, queue, tail, trace,
    * tailStream, email, test) given a guarded env; its other methods (a framework's own) stay
-   * the handler's. A GuardError escaping fetch becomes a 503 with Retry-After and a JSON
-   * body naming the resource.
+   * the handler's. Or a WorkerEntrypoint class, whose methods then see a guarded this.env. A
+   * GuardError escaping fetch becomes a 503 with Retry-After and a JSON body naming the resource.
    */
   wrap(handler) {
+    if (typeof handler === "function") return this.#wrapEntrypoint(handler);
     const guarded = {};
     for (const key of handlerKeys(handler)) {
       const value = handler[key];
@@ -96,6 +98,49 @@ class Guard {
     }
     guarded.scheduled = (controller, env, ctx) => this.#scheduled(handler, controller, env, ctx);
     return guarded;
+  }
+
+  // A WorkerEntrypoint class: a subclass whose methods each see a guarded this.env. One
+  // instance serves one incoming call or RPC session, which is one invocation: its RPC
+  // methods share one guarded env. fetch and scheduled go through the same paths as a
+  // handler object's (the 503, the admin area, the usage poll on its cron), each its own
+  // invocation. Only the class's own methods are wrapped, so no RPC method is added.
+  #wrapEntrypoint(Entrypoint) {
+    if (!(Entrypoint.prototype instanceof WorkerEntrypoint)) {
+      throw new TypeError(
+        `edgefuse: guard.wrap() takes the Worker's handler object or a WorkerEntrypoint class, got ${Entrypoint.name ? `class ${Entrypoint.name}` : "a function"}; ` +
+          "a Durable Object asks for await guard.env(this.env, this.ctx) in its methods",
+      );
+    }
+    const guard = this;
+    const rawEnvs = new WeakMap(); // instance -> the env the runtime gave it
+    const rpcEnvs = new WeakMap(); // instance -> its RPC methods' guarded env (a promise)
+    const rawEnv = (instance) => {
+      if (!rawEnvs.has(instance)) rawEnvs.set(instance, instance.env);
+      return rawEnvs.get(instance);
+    };
+    const Guarded = { [Entrypoint.name]: class extends Entrypoint {} }[Entrypoint.name];
+    for (const key of ownMethodNames(Entrypoint.prototype, WorkerEntrypoint.prototype)) {
+      const method = Entrypoint.prototype[key];
+      let wrapped;
+      if (key === "fetch" || key === "scheduled") {
+        // The instance's method as a handler object's: env arrives guarded, becomes this.env.
+        wrapped = async function (event) {
+          const handler = { [key]: (inner, guardedEnv) => method.call(Object.assign(this, { env: guardedEnv }), inner) };
+          return key === "fetch" ? guard.#fetch(handler, event, rawEnv(this), this.ctx) : guard.#scheduled(handler, event, rawEnv(this), this.ctx);
+        };
+      } else {
+        wrapped = async function (...args) {
+          const raw = rawEnv(this);
+          if (!rpcEnvs.has(this)) rpcEnvs.set(this, Promise.resolve(guard.#guardedEnv(raw, this.ctx)));
+          this.env = await rpcEnvs.get(this);
+          return method.apply(this, args);
+        };
+      }
+      Object.defineProperty(wrapped, "name", { value: key });
+      Object.defineProperty(Guarded.prototype, key, { value: wrapped, writable: true, configurable: true });
+    }
+    return Guarded;
   }
 
   // The admin area and route limits first, each only when configured (the URL is parsed once,
@@ -265,9 +310,21 @@ function keysOf(resources) {
   return keys;
 }
 
+// The methods a class's prototypes define below `base` (its own and its ancestors' up to it).
+function ownMethodNames(prototype, base) {
+  const names = new Set();
+  for (let proto = prototype; proto && proto !== base; proto = Object.getPrototypeOf(proto)) {
+    for (const key of Object.getOwnPropertyNames(proto)) {
+      const descriptor = Object.getOwnPropertyDescriptor(proto, key);
+      if (key !== "constructor" && typeof descriptor.value === "function") names.add(key);
+    }
+  }
+  return names;
+}
+
 function handlerKeys(handler) {
   if (handler === null || typeof handler !== "object") {
-    throw new TypeError("edgefuse: guard.wrap(handler) takes the Worker's handler object ({ fetch, scheduled, ... })");
+    throw new TypeError("edgefuse: guard.wrap(handler) takes the Worker's handler object ({ fetch, scheduled, ... }) or a WorkerEntrypoint class");
   }
   const keys = new Set(Object.keys(handler));
   for (let proto = Object.getPrototypeOf(handler); proto && proto !== Object.prototype; proto = Object.getPrototypeOf(proto)) {

@@ -337,7 +337,8 @@ export interface Guard {
   /**
    * The handler with guarded envs given to its entry points (fetch, scheduled, queue, tail,
    * trace, tailStream, email, test), of the same type: an `ExportedHandler<Env>`, a Hono app.
-   * A GuardError escaping fetch becomes a 503.
+   * Or a `WorkerEntrypoint` class: a subclass of the same name whose methods see a guarded
+   * `this.env`. A GuardError escaping fetch becomes a 503.
    */
   wrap<H extends object>(handler: H): H;
   /** Units the invocation behind a guarded env has used, per resource (only those used). */

@@ -6,3 +6,10 @@ export class DurableObject {
     this.env = env;
   }
 }
+
+export class WorkerEntrypoint {
+  constructor(ctx, env) {
+    this.ctx = ctx;
+    this.env = env;
+  }
+}

@@ -1,2 +1,2 @@
 // The runtime's base classes, in a Worker.
-export { DurableObject } from "cloudflare:workers";
+export { DurableObject, WorkerEntrypoint } from "cloudflare:workers";

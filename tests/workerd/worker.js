@@ -2,6 +2,7 @@
 // entrypoints that the tests' bindings point at.
 import { DurableObject, WorkerEntrypoint } from "cloudflare:workers";
 import { handleUsageApi } from "../../wrangler/simulator/usage-api.js";
+import { createGuard } from "../../js/index.js";
 export { EdgefuseRateLimiter } from "../../js/index.js";
 
 export class Counter extends DurableObject {
@@ -80,3 +81,18 @@ export default {
     for (const message of batch.messages) message.ack();
   },
 };
+
+// A WorkerEntrypoint guarded with guard.wrap, reached by the tests as env.NOTES (RPC and fetch).
+export const notesGuard = createGuard({ plan: "free", limits: { "kv-writes": 2 } });
+class Notes extends WorkerEntrypoint {
+  async save(count) {
+    for (let i = 0; i < count; i += 1) await this.env.KV.put(`note-${i}`, "x");
+    return notesGuard.usage(this.env);
+  }
+
+  async fetch(request) {
+    const count = Number(new URL(request.url).searchParams.get("n"));
+    return Response.json(await this.save(count));
+  }
+}
+export const GuardedNotes = notesGuard.wrap(Notes);

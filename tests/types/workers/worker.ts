@@ -1,7 +1,7 @@
 // Idiomatic typed Workers, compiled with `tsc --strict` against @cloudflare/workers-types
 // and the shipped declarations: what a TypeScript user writes must type-check as written.
 import { Hono } from "hono";
-import { DurableObject } from "cloudflare:workers";
+import { DurableObject, WorkerEntrypoint } from "cloudflare:workers";
 import { createGuard, EdgefuseRateLimiter } from "edgefuse";
 import { guarded } from "edgefuse/hono";
 import { guarded as guardedPage } from "edgefuse/pages";
@@ -75,3 +75,13 @@ export async function tripInATest(env: { USAGE_ENDPOINT: Fetcher }): Promise<num
   await usageApi.fault({ kind: "http-500", dataset: "kvOperationsAdaptiveGroups" });
   return (await usageApi.requests()).filter((request) => request.authorized).length;
 }
+
+// guard.wrap on a WorkerEntrypoint class: the same class type back, its RPC methods typed.
+class Notes extends WorkerEntrypoint<Env> {
+  async save(text: string): Promise<number> {
+    await this.env.CACHE.put("note", text);
+    return text.length;
+  }
+}
+export const GuardedNotes = guard.wrap(Notes);
+export const saved: Promise<number> = new GuardedNotes({} as ExecutionContext, {} as Env).save("hi");
