@@ -41,4 +41,14 @@ inline std::string describeProblems(const std::vector<Problem>& problems) {
   return out;
 }
 
+// One log line for the shim to print as an object: {"level", "event": "edgefuse.<event>",
+// "message", ...fields}.
+inline nlohmann::json logLine(const std::string& level, const std::string& event, const std::string& message,
+                              nlohmann::json fields = nlohmann::json::object()) {
+  fields["level"] = level;
+  fields["event"] = "edgefuse." + event;
+  fields["message"] = message;
+  return fields;
+}
+
 }  // namespace edgefuse

@@ -61,8 +61,7 @@ PollTick::PollTick(GuardCore& core, const std::string& startText) : core_(core),
   else if (kind == "status") kind_ = Kind::Status;
   else if (kind == "trip") kind_ = Kind::Trip;
   else if (kind == "reset") kind_ = Kind::Reset;
-  else if (kind == "view") kind_ = Kind::View;
-  else startProblems_.push_back({"kind", "must be tick, status, trip, reset or view", ""});
+  else startProblems_.push_back({"kind", "must be tick, status, trip or reset (a view is a ViewRead)", ""});
   auto now = start.find("now");
   if (now == start.end() || !now->is_number() || !std::isfinite(now->get<double>()) || now->get<double>() < 0 ||
       now->get<double>() > 1e14) {
@@ -78,10 +77,7 @@ PollTick::PollTick(GuardCore& core, const std::string& startText) : core_(core),
 }
 
 void PollTick::log(const std::string& level, const std::string& event, const std::string& message, json fields) {
-  fields["level"] = level;
-  fields["event"] = "edgefuse." + event;
-  fields["message"] = message;
-  logs_.push_back(std::move(fields));
+  logs_.push_back(logLine(level, event, message, std::move(fields)));
 }
 
 std::string PollTick::action(json body) {
@@ -126,21 +122,6 @@ void PollTick::putInForce(const std::map<std::string, Breaker>& breakers) {
   core_.enforcer.setTripped(enforced);
 }
 
-void PollTick::noteViewProblems(const BreakerRecord& record) {
-  if (!record.problems.empty()) {
-    const std::string problems = describeProblems(record.problems);
-    log("warn", "state-problem", "edgefuse: " + problems, {{"record", record.what}});
-    viewError_ = viewError_ && record.what == "safety-net" ? *viewError_ + "; " + problems : problems;
-  } else if (record.breakers && record.what == "state") {
-    viewError_.reset();
-  }
-}
-
-std::string PollTick::viewDone(const std::optional<std::map<std::string, Breaker>>& breakers) {
-  if (breakers) putInForce(*breakers);
-  return done({{"view", breakers ? inForce_ : json(nullptr)}, {"error", viewError_ ? json(*viewError_) : json(nullptr)}});
-}
-
 std::string PollTick::next() {
   if (awaiting_ == Await::Answers) {
     awaiting_ = Await::Nothing;
@@ -162,26 +143,14 @@ std::string PollTick::next() {
       return await(Await::State, {{"do", "read"}, {"key", kStateKey}});
     }
     case Step::AfterState: {
-      if (kind_ == Kind::View) {
-        viewRecord_ = parseBreakerRecord(stateText_, "state");
-        noteViewProblems(viewRecord_);
-        if (!viewRecord_.needsSafetyNet()) return viewDone(*viewRecord_.breakers);
-      } else {
-        record_ = parsePollState(stateText_);
-        previous_ = record_.state;
-        readProblems_ = record_.problems;
-        if (!record_.needsSafetyNet()) return fetchUsage();
-      }
+      record_ = parsePollState(stateText_);
+      previous_ = record_.state;
+      readProblems_ = record_.problems;
+      if (!record_.needsSafetyNet()) return fetchUsage();
       return await(Await::SafetyNet, {{"do", "read"}, {"key", kSafetyNetKey}});
     }
     case Step::AfterSafetyNet: {
       BreakerRecord net = parseBreakerRecord(safetyNetText_, "safety-net");
-      if (kind_ == Kind::View) {
-        noteViewProblems(net);
-        const auto standing = standingBreakers(config_, viewRecord_.breakers, viewRecord_.damaged, net, now_);
-        if (viewRecord_.breakers || !standing.empty()) return viewDone(standing);
-        return viewDone(std::nullopt);  // nothing readable: keep the view this isolate has
-      }
       // A missing, unreadable or damaged record: the safety net's trips stand until a tick
       // confirms recovery.
       previous_.breakers = standingBreakers(config_, record_.readable ? std::optional(record_.state.breakers) : std::nullopt,
@@ -189,8 +158,6 @@ std::string PollTick::next() {
       readProblems_.insert(readProblems_.end(), net.problems.begin(), net.problems.end());
       return fetchUsage();
     }
-    case Step::ViewKeep:
-      return viewDone(std::nullopt);
     case Step::Evaluate:
       return evaluateAndContinue();
     case Step::AfterFresh: {
@@ -253,20 +220,12 @@ void PollTick::settle(std::optional<std::string> error, std::optional<std::strin
   awaiting_ = Await::Nothing;
   switch (awaited) {
     case Await::State:
-      if (error && kind_ != Kind::View) return failNext("reading " + std::string(kStateKey) + " from KV: " + *error);
-      if (error) viewError_ = "reading state: " + *error;
-      stateText_ = error ? std::nullopt : std::move(value);
+      if (error) return failNext("reading " + std::string(kStateKey) + " from KV: " + *error);
+      stateText_ = std::move(value);
       step_ = Step::AfterState;
       return;
     case Await::SafetyNet:
-      if (error && kind_ != Kind::View) return failNext("reading " + std::string(kSafetyNetKey) + " from KV: " + *error);
-      if (error) {
-        viewError_ = "reading safety-net: " + *error;
-        // A readable record with a damaged entry still stands, with stand-ins for the entry.
-        step_ = viewRecord_.breakers ? Step::AfterSafetyNet : Step::ViewKeep;
-        safetyNetText_.reset();
-        return;
-      }
+      if (error) return failNext("reading " + std::string(kSafetyNetKey) + " from KV: " + *error);
       safetyNetText_ = value;
       step_ = Step::AfterSafetyNet;
       return;

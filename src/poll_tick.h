@@ -1,8 +1,9 @@
 // The usage poll's control flow as a sans-IO state machine, in quinn-proto's poll/handle
-// shape: a cron tick, a status read, a manual trip or reset, or an isolate's read of the
-// breakers. `next()` says what I/O to do; the shim does exactly that and hands the result
-// back with `handle()` (or `answer()`, for the usage API's answers, whose bodies pass
-// unescaped). The shim decides nothing: every branch between two I/O steps is taken here.
+// shape: a cron tick, a status read, a manual trip or reset (an isolate's read of the
+// breakers is a ViewRead, view_read.h, with the same protocol). `next()` says what I/O to
+// do; the shim does exactly that and hands the result back with `handle()` (or `answer()`,
+// for the usage API's answers, whose bodies pass unescaped). The shim decides nothing: every
+// branch between two I/O steps is taken here.
 //
 // Actions (JSON objects; any may carry "logs": [{"level": "log"|"warn"|"error", "event",
 // "message", ...fields}] for the shim to print, each as one object, before it acts):
@@ -39,7 +40,7 @@ namespace edgefuse {
 
 class PollTick {
  public:
-  // `start`: {"kind": "tick"|"status"|"trip"|"reset"|"view", "now": ms since the epoch,
+  // `start`: {"kind": "tick"|"status"|"trip"|"reset", "now": ms since the epoch,
   //           "accountId": s|null, "token": s|null (tick and status),
   //           "endpoint": env.<endpointEnv> when a string, "endpointBinding": true when a service binding,
   //           "operation": {"resources": [keys], "reason", "ttlSeconds", "holdSeconds"} (trip, reset)}.
@@ -56,10 +57,10 @@ class PollTick {
   void answer(int index, int status, const std::string& body, const std::string& error);
 
  private:
-  enum class Kind { Tick, Status, Trip, Reset, View };
+  enum class Kind { Tick, Status, Trip, Reset };
   // What next() does.
   enum class Step {
-    Start, AfterState, AfterSafetyNet, ViewKeep, Evaluate,
+    Start, AfterState, AfterSafetyNet, Evaluate,
     AfterFresh, PutState, PutSafetyNet, Alerts, AfterSend, Finish, Failed, Done,
   };
   // What handle() (or answer()) expects.
@@ -85,12 +86,10 @@ class PollTick {
   std::string finish();
 
   void putInForce(const std::map<std::string, Breaker>& breakers);
-  void noteViewProblems(const BreakerRecord& record);
-  std::string viewDone(const std::optional<std::map<std::string, Breaker>>& breakers);
 
   GuardCore& core_;
   const Config& config_;
-  Kind kind_ = Kind::View;
+  Kind kind_ = Kind::Tick;
   std::int64_t now_ = 0;
   std::string accountId_;
   std::string token_;
@@ -111,8 +110,6 @@ class PollTick {
   PollStateRecord record_;
   PollState previous_;
   std::vector<Problem> readProblems_;
-  BreakerRecord viewRecord_;
-  std::optional<std::string> viewError_;
 
   // The usage API: one request and one outcome per dataset.
   std::vector<UsageRequest> requests_;

@@ -15,12 +15,14 @@
 #include "json_api.h"
 #include "poll_tick.h"
 #include "shared_constants.h"
+#include "view_read.h"
 
 namespace {
 
 using edgefuse::Enforcer;
 using edgefuse::GuardCore;
 using edgefuse::PollTick;
+using edgefuse::ViewRead;
 
 // One per guard per isolate, never freed: guards live as long as the isolate.
 std::vector<std::unique_ptr<GuardCore>> cores;
@@ -48,6 +50,12 @@ int createGuardCore(const std::string& configText) {
 std::shared_ptr<PollTick> startPollTick(int handle, const std::string& start) {
   GuardCore* core = coreAt(handle);
   return core ? std::make_shared<PollTick>(*core, start) : nullptr;
+}
+
+// null for an unknown handle.
+std::shared_ptr<ViewRead> startViewRead(int handle, const std::string& start) {
+  GuardCore* core = coreAt(handle);
+  return core ? std::make_shared<ViewRead>(*core, start) : nullptr;
 }
 
 // -1 for an unknown resource id.
@@ -129,4 +137,9 @@ EMSCRIPTEN_BINDINGS(edgefuse_core) {
       .function("handle", &PollTick::handle)
       .function("read", &PollTick::read)
       .function("answer", &PollTick::answer);
+  emscripten::class_<ViewRead>("ViewRead")
+      .smart_ptr_constructor("ViewReadPointer", &startViewRead)
+      .function("next", &ViewRead::next)
+      .function("handle", &ViewRead::handle)
+      .function("read", &ViewRead::read);
 }

@@ -307,19 +307,36 @@ TEST_CASE("review: an odd actionType is named, but clipped, in lastError") {
   CHECK(world.kv[kStateKey].size() < 10'000);
 }
 
-TEST_CASE("review: once a tick is over, stray results change nothing") {
+TEST_CASE("review: once a view read is over, stray results change nothing") {
   GuardCore core = coreOf(kFree);
-  PollTick tick(core, start("view", kNoon).dump());
-  tick.next();
-  tick.handle(R"({"value":null})");
-  tick.next();
-  tick.handle(R"({"value":null})");
-  const std::string done = tick.next();
+  ViewRead view(core, start("view", kNoon).dump());
+  REQUIRE(json::parse(view.next())["key"] == kStateKey);
+  view.handle(R"({"value":null})");
+  REQUIRE(json::parse(view.next())["key"] == kSafetyNetKey);  // no record: the safety net
+  view.handle(R"({"value":null})");
+  const std::string done = view.next();
   REQUIRE(json::parse(done)["do"] == "done");
-  tick.handle(R"({"value":"x"})");
-  tick.read(true, "x", "");
-  tick.answer(0, 200, "{}", "");
-  CHECK(tick.next() == done);
+  CHECK(json::parse(done)["result"]["view"].is_null());  // nothing readable: the isolate keeps its view
+  view.handle(R"({"value":"x"})");
+  view.read(true, "x", "");
+  CHECK(view.next() == done);
+}
+
+TEST_CASE("a view read: bad starts and out-of-turn results end it with the reason, never a view") {
+  GuardCore core = coreOf(kFree);
+  ViewRead noClock(core, R"({"now":"noon"})");
+  const json bad = json::parse(noClock.next());
+  CHECK(bad["result"]["error"] == "now: must be milliseconds since the epoch");
+  CHECK(bad["result"]["view"].is_null());
+  ViewRead early(core, start("view", kNoon).dump());
+  early.read(true, R"({"version":1,"breakers":{}})", "");
+  CHECK(json::parse(early.next())["result"]["error"] == "a KV read was handed back when none was asked for");
+  ViewRead impatient(core, start("view", kNoon).dump());
+  impatient.next();
+  CHECK(json::parse(impatient.next())["result"]["error"] ==
+        "next() was called before the last action's result was handed back");
+  PollTick notAView(core, start("view", kNoon).dump());
+  CHECK(json::parse(notAView.next())["result"]["error"].get<std::string>().find("a view is a ViewRead") != std::string::npos);
 }
 
 TEST_CASE("a KV read handed back when no read was asked for fails the tick") {

@@ -1,4 +1,4 @@
-// A small world for driving PollTick natively, the way js/poll.js drives it in a Worker: a
+// A small world for driving PollTick (and ViewRead) natively, the way js/poll.js drives them in a Worker: a
 // KV namespace (a map), a usage API (answers per dataset) and alert channels. It carries out
 // each action and hands the result back, so tests run the same path production runs.
 #pragma once
@@ -14,6 +14,9 @@
 
 #include "json_text.h"
 #include "poll_tick.h"
+#include "view_read.h"
+
+#include <type_traits>
 
 namespace edgefuse::testing {
 
@@ -39,9 +42,15 @@ struct TickWorld {
         .dump();
   }
 
-  // Runs a tick to its end and returns its result.
+  // Runs a tick (a ViewRead for kind "view", as js/poll.js does) to its end and returns its result.
   nlohmann::json run(GuardCore& core, const nlohmann::json& start) {
-    PollTick tick(core, toText(start));
+    if (start.is_object() && start.value("kind", "") == "view") return drive<ViewRead>(core, start);
+    return drive<PollTick>(core, start);
+  }
+
+  template <typename Driver>
+  nlohmann::json drive(GuardCore& core, const nlohmann::json& start) {
+    Driver tick(core, toText(start));
     ++coreCalls;
     for (int guard = 0; guard < 100; ++guard) {
       const nlohmann::json action = nlohmann::json::parse(tick.next());
@@ -62,7 +71,7 @@ struct TickWorld {
           const nlohmann::json body = {{"query", request["query"]}, {"variables", request["variables"]}};
           auto [status, answer] = usageApi ? usageApi(dataset, nlohmann::json::parse(toText(body)))
                                            : std::pair<int, std::string>{200, emptyAnswer(dataset)};
-          tick.answer(index++, status, answer, status == 0 ? answer : "");
+          if constexpr (std::is_same_v<Driver, PollTick>) tick.answer(index++, status, answer, status == 0 ? answer : "");
           ++coreCalls;
         }
         continue;
