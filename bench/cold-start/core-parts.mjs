@@ -18,10 +18,10 @@ const [validateSecond] = time(() => core.validateConfigJson(config));
 const handle = core.createGuardCore(JSON.stringify(JSON.parse(reply).config));
 const record = new TextEncoder().encode(JSON.stringify({ version: 1, breakers: {} }));
 const readState = () => {
-  const tick = new core.PollTick(handle, JSON.stringify({ kind: "view", now: Date.now() }));
-  tick.next();
+  const tick = new core.ViewRead(handle, JSON.stringify({ now: Date.now() }));
+  if (JSON.parse(tick.next()).do !== "read") throw new Error("a view read starts with a KV read");
   tick.read(true, record, "");
-  tick.next();
+  if (JSON.parse(tick.next()).result.view === null) throw new Error("the view read found no breakers");
   tick.delete();
 };
 const [stateFirst] = time(readState);

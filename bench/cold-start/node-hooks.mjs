@@ -1,6 +1,6 @@
 // Node module hooks for the cold-start bench: the .wasm import becomes a compiled
 // WebAssembly.Module (as wrangler's rule makes it), and `cloudflare:workers` a stand-in
-// (the rate limiter's Durable Object base class, unused here).
+// (the runtime's base classes, unused here).
 import { readFileSync } from "node:fs";
 
 export async function resolve(specifier, context, next) {
@@ -9,7 +9,7 @@ export async function resolve(specifier, context, next) {
 }
 
 export async function load(url, context, next) {
-  if (url === "bench:cloudflare-workers") return { format: "module", source: "export class DurableObject {}", shortCircuit: true };
+  if (url === "bench:cloudflare-workers") return { format: "module", source: "export class DurableObject {}\nexport class WorkerEntrypoint {}", shortCircuit: true };
   if (url.endsWith(".wasm")) {
     const path = JSON.stringify(new URL(url).pathname);
     return { format: "module", source: `import { readFileSync } from "node:fs";\nexport default new WebAssembly.Module(readFileSync(${path}));`, shortCircuit: true };
