@@ -4,11 +4,22 @@
 // time. The page is one self-contained document: no script, no external assets.
 import { renderDashboard } from "./dashboard.js";
 import { GuardInputError } from "./errors.js";
+import { logEvent } from "./log.js";
 
-/** Whether the admin routes are on: env holds an admin token. */
+// The largest admin POST body read: a form or JSON of keys, a reason and seconds fits in far less.
+const MAX_BODY_BYTES = 16 * 1024;
+let warnedOfBlankToken = false;
+
+/** Whether the admin routes are on: env holds an admin token. Blank is no token (warned of once). */
 export function adminEnabled(config, env) {
   const token = env?.[config.adminTokenEnv];
-  return typeof token === "string" && token !== "";
+  if (typeof token !== "string" || token === "") return false;
+  if (token.trim() !== "") return true;
+  if (!warnedOfBlankToken) {
+    warnedOfBlankToken = true;
+    logEvent("warn", "admin-token-blank", `edgefuse: env.${config.adminTokenEnv} is only whitespace: the admin area stays off`, { variable: config.adminTokenEnv });
+  }
+  return false;
 }
 
 /** The admin response for `request`, or null when it is not an admin route (or they are off). */
@@ -37,14 +48,16 @@ export async function handleAdmin(guard, request, env, url = new URL(request.url
   }
   if (request.method === "POST" && (route === "/trip" || route === "/reset")) {
     if (crossSite(request, url)) return new Response("edgefuse: cross-site request refused\n", { status: 403 });
-    const form = await readForm(request);
-    const resources = String(form.resources ?? "").split(",").map((key) => key.trim()).filter(Boolean);
+    const { fields, fromForm, refused } = await readFields(request);
+    if (refused) return refused;
+    // Passed on as given: the core checks every field and names what is wrong.
+    const resources = typeof fields.resources === "string" ? fields.resources.split(",").map((key) => key.trim()).filter(Boolean) : fields.resources;
     try {
       const breakers =
         route === "/trip"
-          ? await guard.trip(env, resources, String(form.reason ?? "tripped from the status page"), { ttlSeconds: Number(form.ttlSeconds ?? 0) })
-          : await guard.reset(env, resources, { holdSeconds: Number(form.holdSeconds ?? 0) });
-      if (form.__form) return new Response(null, { status: 303, headers: { Location: adminPath } });
+          ? await guard.trip(env, resources, fields.reason ?? "tripped from the status page", { ttlSeconds: fields.ttlSeconds })
+          : await guard.reset(env, resources, { holdSeconds: fields.holdSeconds });
+      if (fromForm) return new Response(null, { status: 303, headers: { Location: adminPath } });
       return Response.json({ ok: true, breakers });
     } catch (error) {
       if (!(error instanceof GuardInputError)) throw error;
@@ -54,14 +67,15 @@ export async function handleAdmin(guard, request, env, url = new URL(request.url
   return new Response("edgefuse: no such admin route\n", { status: 404 });
 }
 
+// RFC 9110: the scheme is case-insensitive; Basic credentials are user-id ":" password (RFC 7617).
 async function authorized(request, token) {
-  const header = request.headers.get("Authorization") ?? "";
+  const [, scheme = "", credentials = ""] = /^([A-Za-z]+) +(\S+) *$/.exec(request.headers.get("Authorization") ?? "") ?? [];
   let given = null;
-  if (header.startsWith("Bearer ")) given = header.slice(7);
-  if (header.startsWith("Basic ")) {
+  if (scheme.toLowerCase() === "bearer") given = credentials;
+  if (scheme.toLowerCase() === "basic") {
     try {
-      const decoded = atob(header.slice(6));
-      given = decoded.slice(decoded.indexOf(":") + 1);
+      const decoded = atob(credentials);
+      if (decoded.includes(":")) given = decoded.slice(decoded.indexOf(":") + 1);
     } catch {
       given = null;
     }
@@ -91,15 +105,74 @@ function crossSite(request, url) {
   return origin !== null && origin !== url.origin;
 }
 
-async function readForm(request) {
-  const type = request.headers.get("Content-Type") ?? "";
-  if (type.includes("application/json")) {
-    const parsed = await request.json().catch(() => null);
-    const body = parsed !== null && typeof parsed === "object" ? parsed : {};
-    return { ...body, resources: Array.isArray(body.resources) ? body.resources.join(",") : body.resources };
+const FIELDS = ["resources", "reason", "ttlSeconds", "holdSeconds"];
+
+/**
+ * A POST's fields: { fields, fromForm } from a form (url-encoded or multipart) or a JSON
+ * object, or { refused } with the 4xx for anything else: another type (415), a body over
+ * MAX_BODY_BYTES (413), one that does not parse (400). A form's blank field is left out, and
+ * its whole numbers become numbers; everything else is passed on as it came.
+ */
+async function readFields(request) {
+  const type = (request.headers.get("Content-Type") ?? "").split(";")[0].trim().toLowerCase();
+  const problem = (status, message) => ({ refused: Response.json({ ok: false, problems: [{ path: "body", message, fix: "" }] }, { status }) });
+  if (!["application/json", "application/x-www-form-urlencoded", "multipart/form-data"].includes(type)) {
+    return problem(415, `send a form (application/x-www-form-urlencoded or multipart/form-data) or JSON (application/json), not ${JSON.stringify(type || "no Content-Type")}`);
   }
-  const data = await request.formData();
-  return { ...Object.fromEntries(data), __form: true };
+  const body = await readCapped(request, MAX_BODY_BYTES);
+  if (body === null) return problem(413, `at most ${MAX_BODY_BYTES.toLocaleString("en-US")} bytes`);
+  const pick = (source) => Object.fromEntries(FIELDS.filter((name) => source[name] !== undefined).map((name) => [name, source[name]]));
+  if (type === "application/json") {
+    let parsed;
+    try {
+      parsed = JSON.parse(new TextDecoder().decode(body));
+    } catch {
+      return problem(400, "not valid JSON");
+    }
+    if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) return problem(400, "must be a JSON object");
+    return { fields: pick(parsed), fromForm: false };
+  }
+  let data;
+  try {
+    data = await new Request("https://admin.invalid/", { method: "POST", headers: { "Content-Type": request.headers.get("Content-Type") }, body }).formData();
+  } catch {
+    return problem(400, "not a form that parses");
+  }
+  const form = {};
+  for (const name of FIELDS) {
+    const value = data.get(name);
+    if (typeof value !== "string") continue; // absent, or a file
+    const text = value.trim();
+    if (text === "") continue;
+    form[name] = name.endsWith("Seconds") && /^\d{1,10}$/.test(text) ? Number(text) : value;
+  }
+  return { fields: form, fromForm: true };
+}
+
+// The body's bytes, or null once it is longer than `limit` (what it says, or what it sends).
+async function readCapped(request, limit) {
+  if (Number(request.headers.get("Content-Length") ?? 0) > limit) return null;
+  if (!request.body) return new Uint8Array();
+  const reader = request.body.getReader();
+  const chunks = [];
+  let length = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    length += value.byteLength;
+    if (length > limit) {
+      await reader.cancel();
+      return null;
+    }
+    chunks.push(value);
+  }
+  const bytes = new Uint8Array(length);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return bytes;
 }
 
 function html(body) {

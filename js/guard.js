@@ -1,5 +1,6 @@
 // createGuard(): validates the config in the core; the guard then wraps handlers and envs.
 import { BreakerRefresh } from "./breakers.js";
+import { detectKind } from "./bindings/detect.js";
 import { EnvGuard, INVOCATION, UNGUARDED_ENV } from "./bindings/env-guard.js";
 import { callCore } from "./core.js";
 import { deepFreeze } from "./deep-freeze.js";
@@ -231,21 +232,25 @@ class Guard {
    * Trips `resources` (ids, or "<resource>:<BINDING>") by hand until reset, or for
    * `ttlSeconds`. A cron tick never clears a manual trip. Resolves to the breakers in force.
    */
-  async trip(env, resources, reason = "", { ttlSeconds = 0 } = {}) {
+  async trip(env, resources, reason = undefined, { ttlSeconds } = {}) {
     return this.#manual(env, "trip", { resources: keysOf(resources), reason, ttlSeconds });
   }
 
   /**
    * Clears the breakers of `resources`, and keeps the poll from tripping them again for
-   * `holdSeconds` (0: until their window resets). Resolves to the breakers in force.
+   * `holdSeconds` (left out: until their window resets). Resolves to the breakers in force.
    */
-  async reset(env, resources, { holdSeconds = 0 } = {}) {
+  async reset(env, resources, { holdSeconds } = {}) {
     return this.#manual(env, "reset", { resources: keysOf(resources), holdSeconds });
   }
 
+  // The core checks every field (JSON drops those left undefined); it is told the env's
+  // bindings, the only ones besides the config's that a per-binding key may name.
   async #manual(env, kind, operation) {
     const { enforcement } = this.#parts;
-    const result = await runTick(enforcement.handle, this.config, env, { kind, now: this.#clock(), operation });
+    const raw = env?.[UNGUARDED_ENV] ?? env;
+    const envBindings = Object.keys(raw ?? {}).filter((name) => detectKind(raw[name]) !== null);
+    const result = await runTick(enforcement.handle, this.config, env, { kind, now: this.#clock(), operation: { ...operation, envBindings } });
     if (result.view) enforcement.applyView(result.view);
     if (result.problems) throw new GuardInputError(result.problems);
     if (!result.ok) throw new Error(result.error);

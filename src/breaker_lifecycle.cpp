@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <set>
 
 #include "calendar.h"
 #include "catalogue.h"
@@ -197,7 +198,26 @@ std::int64_t windowEndMs(const Config& config, const std::string& key, std::int6
 
 namespace {
 
-constexpr double kMaxManualSeconds = 366.0 * 86400;
+constexpr std::size_t kMaxManualKeys = 64;
+constexpr std::size_t kMaxReasonLength = 500;
+constexpr const char* kManualSecondsRule = "must be whole seconds from 1 to 31,536,000 (365 days)";
+
+// Characters as a person counts them (UTF-8 code points), for the reason's bound.
+std::size_t codePoints(const std::string& text) {
+  return static_cast<std::size_t>(std::count_if(text.begin(), text.end(), [](char c) { return (c & 0xC0) != 0x80; }));
+}
+
+// A value echoed in a problem, cut to a length a log line can hold.
+std::string clipped(const std::string& text) {
+  return text.size() <= 80 ? text : text.substr(0, 80) + "...";
+}
+
+// Whole seconds, from 1 to 365 days; 0 stands for "left out" (see manualOperation).
+constexpr double kMaxManualSeconds = 365.0 * 86400;
+
+bool validManualSeconds(double seconds) {
+  return seconds == 0 || (std::isfinite(seconds) && seconds >= 1 && seconds <= kMaxManualSeconds && seconds == std::floor(seconds));
+}
 
 // Checks a manual operation's keys and seconds, then lets `change` add each key's change.
 template <typename Change>
@@ -205,9 +225,8 @@ ManualResult manualChanges(const std::vector<std::string>& keys, const char* sec
                            const char* secondsMeaning, Change change) {
   ManualResult result;
   if (keys.empty()) result.problems.push_back({"resources", "name at least one resource", ""});
-  if (!std::isfinite(seconds) || seconds < 0 || seconds > kMaxManualSeconds) {
-    result.problems.push_back({secondsName, std::string("must be 0 (") + secondsMeaning +
-                                                ") or a number of seconds up to a year", ""});
+  if (!validManualSeconds(seconds)) {
+    result.problems.push_back({secondsName, kManualSecondsRule, secondsMeaning});
   }
   StateChanges changes;
   changes.manual = true;
@@ -234,7 +253,7 @@ ManualResult manualTrip(const Config&, const std::vector<std::string>& keys, con
   // Converted only once known to be in range (manualChanges reports it otherwise).
   const bool inRange = std::isfinite(ttlSeconds) && ttlSeconds > 0 && ttlSeconds <= kMaxManualSeconds;
   const std::string until = inRange ? isoTimestamp(nowMs + static_cast<std::int64_t>(ttlSeconds * 1000)) : "";
-  return manualChanges(keys, "ttlSeconds", ttlSeconds, "never lapses",
+  return manualChanges(keys, "ttlSeconds", ttlSeconds, "leave it out for a trip that never lapses",
                        [&](StateChanges& changes, const std::string& key, const BreakerKeyParts& parts) {
                          changes.trip[key] = {std::string(parts.resource->id), parts.binding,
                                               reason.empty() ? "tripped by hand" : reason, isoTimestamp(nowMs),
@@ -245,7 +264,7 @@ ManualResult manualTrip(const Config&, const std::vector<std::string>& keys, con
 
 ManualResult manualReset(const Config& config, const std::vector<std::string>& keys, double holdSeconds,
                          std::int64_t nowMs) {
-  return manualChanges(keys, "holdSeconds", holdSeconds, "until the window resets",
+  return manualChanges(keys, "holdSeconds", holdSeconds, "leave it out to hold until the window resets",
                        [&](StateChanges& changes, const std::string& key, const BreakerKeyParts&) {
                          changes.clear.push_back(key);
                          const bool inRange = std::isfinite(holdSeconds) && holdSeconds > 0 &&
@@ -268,22 +287,60 @@ ManualResult manualOperation(const Config& config, bool trip, const json& op, st
       if (key.is_string()) {
         keys.push_back(key.get<std::string>());
       } else {
-        invalid.problems.push_back({"resources", "must list resource ids, got " + toText(key), ""});
+        invalid.problems.push_back({"resources", "must list resource ids, got " + clipped(toText(key)), ""});
       }
     }
   }
-  // Absent is 0; anything but a number is refused rather than read as "never".
-  auto number = [&](const char* key) {
+  if (keys.size() > kMaxManualKeys) {
+    invalid.problems.push_back({"resources", "at most " + std::to_string(kMaxManualKeys) + " breaker keys at once, got " +
+                                                 std::to_string(keys.size()), ""});
+    return invalid;
+  }
+  // A trip's per-binding key names a binding the config knows (bindings, bindingIds,
+  // per-binding lines) or the Worker's env holds (`envBindings`, from the shim): nothing else
+  // can be tripped. Any key can be reset, so that a stale breaker can always be cleared.
+  std::set<std::string> bindings;
+  for (const auto& entry : config.bindings) bindings.insert(entry.first);
+  for (const auto& entry : config.bindingIds) bindings.insert(entry.first);
+  for (const auto& entry : config.thresholds) bindings.insert(splitBreakerKey(entry.first).binding);
+  for (const auto& entry : config.limits) bindings.insert(splitBreakerKey(entry.first).binding);
+  if (auto it = op.find("envBindings"); it != op.end() && it->is_array()) {
+    for (const json& name : *it) {
+      if (name.is_string()) bindings.insert(name.get<std::string>());
+    }
+  }
+  for (const std::string& key : trip ? keys : std::vector<std::string>{}) {
+    const BreakerKeyParts parts = splitBreakerKey(key);
+    if (parts.resource && !parts.binding.empty() && isIdentifier(parts.binding, 256) && !bindings.count(parts.binding)) {
+      invalid.problems.push_back({"resources." + clipped(key), "no binding " + parts.binding + " in this Worker",
+                                  "name a binding of the Worker's env, or one in the config's bindingIds"});
+    }
+  }
+  // Left out is 0 (a trip that never lapses, a hold until the window resets); given, it must
+  // be whole seconds in range: nothing is read loosely as "never".
+  auto seconds = [&](const char* key) {
     auto it = op.find(key);
     if (it == op.end()) return 0.0;
-    if (!it->is_number()) {
-      invalid.problems.push_back({key, "must be a number of seconds, got " + toText(*it), ""});
+    if (!it->is_number() || it->get<double>() == 0 || !validManualSeconds(it->get<double>())) {
+      invalid.problems.push_back({key, std::string(kManualSecondsRule) + ", got " + clipped(toText(*it)),
+                                  "leave it out for no limit in time"});
       return 0.0;
     }
     return it->get<double>();
   };
-  ManualResult result = trip ? manualTrip(config, keys, stringField(op, "reason"), number("ttlSeconds"), nowMs)
-                             : manualReset(config, keys, number("holdSeconds"), nowMs);
+  std::string reason;
+  if (auto it = op.find("reason"); it != op.end()) {
+    if (!it->is_string()) {
+      invalid.problems.push_back({"reason", "must be text, got " + clipped(toText(*it)), ""});
+    } else if (codePoints(it->get<std::string>()) > kMaxReasonLength) {
+      invalid.problems.push_back({"reason", "at most " + std::to_string(kMaxReasonLength) + " characters, got " +
+                                                std::to_string(codePoints(it->get<std::string>())), ""});
+    } else {
+      reason = it->get<std::string>();
+    }
+  }
+  ManualResult result = trip ? manualTrip(config, keys, reason, seconds("ttlSeconds"), nowMs)
+                             : manualReset(config, keys, seconds("holdSeconds"), nowMs);
   if (!invalid.problems.empty()) {
     invalid.problems.insert(invalid.problems.end(), result.problems.begin(), result.problems.end());
     return invalid;

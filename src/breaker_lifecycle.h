@@ -111,7 +111,9 @@ ManualResult manualTrip(const Config& config, const std::vector<std::string>& ke
 ManualResult manualReset(const Config& config, const std::vector<std::string>& keys,
                          double holdSeconds, std::int64_t nowMs);
 // A trip (`trip` true) or reset as the caller gave it:
-// {"resources": [keys], "reason": s, "ttlSeconds": n, "holdSeconds": n}.
+// {"resources": [keys], "reason": s, "ttlSeconds": n, "holdSeconds": n, "envBindings": [names]}.
+// At most 64 keys; a trip's per-binding key only for a binding the config or `envBindings`
+// names; a reason of at most 500 characters; seconds left out, or whole from 1 to 365 days.
 ManualResult manualOperation(const Config& config, bool trip, const nlohmann::json& operation, std::int64_t nowMs);
 
 // When the window a breaker key is judged over resets: where a reset's hold ends by default.

@@ -790,6 +790,44 @@ TEST_CASE("review: the budget does not take over a key its own line trips in the
   CHECK(evaluation.changes.trip["kv-writes"].source == "poll");
 }
 
+TEST_CASE("manual operations take only what they say: whole seconds in range, text reasons, known keys") {
+  const Config config = configOf(R"({"plan":"free","bindingIds":{"DB":"d1-id"}})");
+  auto problems = [&](const json& op) {
+    std::vector<std::string> found;
+    for (const Problem& problem : manualOperation(config, true, op, 0).problems) found.push_back(problem.path + ": " + problem.message);
+    return found;
+  };
+  const json base = {{"resources", {"kv-writes"}}};
+  CHECK(problems(base).empty());
+  for (const json& loose : {json(true), json({60}), json("0x10"), json(""), json(nullptr), json(0), json(0.5), json(31536001), json(-1)}) {
+    json op = base;
+    op["ttlSeconds"] = loose;
+    const auto found = problems(op);
+    REQUIRE(found.size() == 1);
+    CHECK(found[0].rfind("ttlSeconds: must be whole seconds from 1 to 31,536,000 (365 days)", 0) == 0);
+  }
+  json year = base;
+  year["ttlSeconds"] = 31536000;
+  CHECK(problems(year).empty());
+  json objectReason = base;
+  objectReason["reason"] = {{"toString", 1}};
+  CHECK(problems(objectReason) == std::vector<std::string>{R"(reason: must be text, got {"toString":1})"});
+  json longReason = base;
+  longReason["reason"] = std::string(501, 'x');
+  CHECK(problems(longReason) == std::vector<std::string>{"reason: at most 500 characters, got 501"});
+  longReason["reason"] = std::string(500, 'x');
+  CHECK(problems(longReason).empty());
+  json tooMany = {{"resources", json::array()}};
+  for (int i = 0; i < 65; ++i) tooMany["resources"].push_back("kv-writes");
+  CHECK(problems(tooMany)[0] == "resources: at most 64 breaker keys at once, got 65");
+  // Per-binding keys: only bindings the config names or the env holds.
+  CHECK(problems({{"resources", {"d1-rows-written:DB"}}}).empty());
+  CHECK(problems({{"resources", {"kv-writes:INVENTED"}}}) == std::vector<std::string>{"resources.kv-writes:INVENTED: no binding INVENTED in this Worker"});
+  CHECK(problems({{"resources", {"kv-writes:CACHE"}}, {"envBindings", {"CACHE"}}}).empty());
+  // A stale per-binding breaker can always be reset.
+  CHECK(manualOperation(config, false, {{"resources", {"kv-writes:GONE"}}}, 0).problems.empty());
+}
+
 TEST_CASE("review: manual seconds are checked; dry run cleans up a stale poll trip") {
   const Config config = configOf(R"({"plan":"free"})");
   CHECK(manualTrip(config, {"kv-writes"}, "", 1e300, 0).problems.size() == 1);

@@ -164,3 +164,79 @@ describe("the dashboard", () => {
     expect((await response.json()).problems[0].path).toBe("resources.nope");
   });
 });
+
+describe("hostile input at the admin doors", () => {
+  const post = (app, route, body, headers = { "Content-Type": "application/json" }) =>
+    app.fetch(request(`/__edgefuse/${route}`, { method: "POST", headers: { ...bearer, ...headers }, body }), adminEnv, {});
+  const problemsOf = async (response) => (await response.json()).problems.map((problem) => `${problem.path}: ${problem.message}`);
+
+  it("takes a form or JSON only: 415 for other types, 413 past 16 KiB, 400 for what does not parse", async () => {
+    const app = worker();
+    for (const headers of [{ "Content-Type": "text/plain" }, {}]) {
+      const response = await post(app, "trip", JSON.stringify({ resources: ["kv-writes"] }), headers);
+      expect(response.status).toBe(415);
+      expect((await problemsOf(response))[0]).toMatch(/^body: send a form .* or JSON \(application\/json\), not "(text\/plain|no Content-Type)"$/);
+    }
+    expect((await post(app, "trip", JSON.stringify({ resources: ["kv-writes"], reason: "x".repeat(20_000) }))).status).toBe(413);
+    expect(await problemsOf(await post(app, "trip", "{not json"))).toEqual(["body: not valid JSON"]);
+    expect(await problemsOf(await post(app, "trip", "[1]"))).toEqual(["body: must be a JSON object"]);
+    expect(await env.EDGEFUSE_STATE.get(STATE_KEY)).toBeNull(); // nothing was written
+  });
+
+  it("a reason is text of at most 500 characters; nothing else is stored as one", async () => {
+    const app = worker();
+    for (const reason of [{ toString: 1 }, { a: 1 }, 5]) {
+      const response = await post(app, "trip", JSON.stringify({ resources: ["kv-writes"], reason }));
+      expect(response.status).toBe(400);
+      expect((await problemsOf(response))[0]).toMatch(/^reason: must be text, got /);
+    }
+    expect(await problemsOf(await post(app, "trip", JSON.stringify({ resources: ["kv-writes"], reason: "é".repeat(501) })))).toEqual([
+      "reason: at most 500 characters, got 501",
+    ]);
+    expect(await env.EDGEFUSE_STATE.get(STATE_KEY)).toBeNull();
+    expect((await post(app, "trip", JSON.stringify({ resources: ["kv-writes"], reason: "é".repeat(500) }))).status).toBe(200);
+  });
+
+  it("seconds are whole, from 1 to 365 days: nothing loose is read as a time or as never", async () => {
+    const app = worker();
+    for (const ttlSeconds of [true, [60], "0x10", "", null, 0, 0.5, 31_536_001, -5]) {
+      const response = await post(app, "trip", JSON.stringify({ resources: ["kv-writes"], ttlSeconds }));
+      expect(response.status, JSON.stringify(ttlSeconds)).toBe(400);
+      expect((await problemsOf(response))[0]).toMatch(/^ttlSeconds: must be whole seconds from 1 to 31,536,000 \(365 days\), got /);
+    }
+    const formPost = (fields) =>
+      post(app, "reset", new URLSearchParams(fields), { "Content-Type": "application/x-www-form-urlencoded", Origin: "https://app.example" });
+    expect((await formPost({ resources: "kv-writes", holdSeconds: "0x10" })).status).toBe(400);
+    expect((await formPost({ resources: "kv-writes", holdSeconds: "600" })).status).toBe(303);
+    expect((await formPost({ resources: "kv-writes", holdSeconds: "" })).status).toBe(303); // a blank field is left out
+    expect((await post(app, "trip", JSON.stringify({ resources: ["kv-writes"], ttlSeconds: 31_536_000 }))).status).toBe(200);
+  });
+
+  it("breaker keys: at most 64 at once, and per-binding keys only for bindings the Worker has", async () => {
+    const app = worker();
+    const invented = Array.from({ length: 65 }, (_, i) => `kv-writes:INVENTED_${i}`);
+    expect(await problemsOf(await post(app, "trip", JSON.stringify({ resources: invented })))).toEqual(["resources: at most 64 breaker keys at once, got 65"]);
+    expect(await problemsOf(await post(app, "trip", JSON.stringify({ resources: ["kv-writes:INVENTED"] })))).toEqual([
+      "resources.kv-writes:INVENTED: no binding INVENTED in this Worker",
+    ]);
+    expect(await env.EDGEFUSE_STATE.get(STATE_KEY)).toBeNull();
+    const response = await post(app, "trip", JSON.stringify({ resources: ["kv-writes:KV"] }));
+    expect(response.status).toBe(200);
+    expect(Object.keys((await response.json()).breakers)).toEqual(["kv-writes:KV"]);
+  });
+
+  it("auth by the standards: any case of the scheme; Basic without a colon refused; a blank token is none", async () => {
+    const app = worker();
+    const get = (headers, environment = adminEnv) => app.fetch(request("/__edgefuse/status.json", { headers }), environment, {});
+    expect((await get({ Authorization: `bearer ${TOKEN}` })).status).toBe(200);
+    expect((await get({ Authorization: `BASIC ${btoa(`admin:${TOKEN}`)}` })).status).toBe(200);
+    expect((await get({ Authorization: `Basic ${btoa(TOKEN)}` })).status).toBe(401);
+    const warnings = [];
+    vi.spyOn(console, "warn").mockImplementation((entry) => warnings.push(entry));
+    for (let i = 0; i < 2; i += 1) {
+      const response = await get({ Authorization: "Bearer    " }, { ...adminEnv, EDGEFUSE_ADMIN_TOKEN: "   " });
+      expect(await response.text()).toBe("the Worker's own answer");
+    }
+    expect(warnings.filter((entry) => entry?.event === "edgefuse.admin-token-blank")).toHaveLength(1);
+  });
+});
