@@ -212,34 +212,64 @@ function decodedPath(pathname) {
 }
 
 /**
- * Who a request counts against: the client's IP (an IPv6 address by its /64, which one
- * client usually holds whole) or a header's value. Requests without one share a bucket
- * that no real value can name.
+ * Who a request counts against: the client's IP, canonical (an IPv6 client by its /64,
+ * which one client usually holds whole; an IPv4 address mapped into IPv6 as itself) or a
+ * header's value. Requests without one share a bucket that no real value can name.
  */
 function clientKey(request, keySource) {
   if (keySource === "ip") {
     const ip = request.headers.get("CF-Connecting-IP");
-    return ip ? `ip ${ipv6Prefix(ip) ?? ip}` : "none";
+    return ip ? `ip ${canonicalIp(ip.trim())}` : "none";
   }
   const value = request.headers.get(keySource.slice("header:".length));
   return value === null ? "none" : `value ${value}`;
 }
 
 /**
- * The /64 network of an IPv6 address ("2001:db8:1:2::/64"), or null for anything else
- * (IPv4, and IPv6 with an IPv4 tail, which are keyed whole).
+ * "1.2.3.4" for 1.2.3.4 however it is written (leading zeros, "::ffff:1.2.3.4",
+ * "::ffff:0102:0304", "::1.2.3.4"); "2001:db8:1:2::/64" for any address in that /64; what
+ * came, unchanged, when it is neither.
  */
-function ipv6Prefix(address) {
-  if (!address.includes(":") || address.includes(".")) return null;
-  const halves = address.toLowerCase().split("::");
+function canonicalIp(address) {
+  const v4 = ipv4Octets(address);
+  if (v4) return v4.join(".");
+  const groups = ipv6Groups(address);
+  if (!groups) return address;
+  const zeroTo = (end) => groups.slice(0, end).every((group) => group === 0);
+  // IPv4-mapped (::ffff:a.b.c.d) and IPv4-compatible (::a.b.c.d, not :: or ::1) addresses.
+  if (zeroTo(5) && (groups[5] === 0xffff || (groups[5] === 0 && (groups[6] !== 0 || groups[7] > 1)))) {
+    return [groups[6] >> 8, groups[6] & 255, groups[7] >> 8, groups[7] & 255].join(".");
+  }
+  return `${groups.slice(0, 4).map((group) => group.toString(16)).join(":")}::/64`;
+}
+
+// Four decimal octets (leading zeros read as decimal), or null.
+function ipv4Octets(text) {
+  const parts = text.split(".");
+  if (parts.length !== 4 || !parts.every((part) => /^\d{1,3}$/.test(part))) return null;
+  const octets = parts.map(Number);
+  return octets.every((octet) => octet <= 255) ? octets : null;
+}
+
+// An IPv6 address as its eight 16-bit groups (an IPv4 tail counts as two), or null.
+function ipv6Groups(text) {
+  if (!text.includes(":")) return null;
+  let address = text.toLowerCase().replace(/%.*$/, ""); // a zone index names no client
+  const tail = /:(\d+\.\d+\.\d+\.\d+)$/.exec(address);
+  if (tail) {
+    const octets = ipv4Octets(tail[1]);
+    if (!octets) return null;
+    address = `${address.slice(0, -tail[1].length)}${((octets[0] << 8) | octets[1]).toString(16)}:${((octets[2] << 8) | octets[3]).toString(16)}`;
+  }
+  const halves = address.split("::");
   if (halves.length > 2) return null;
   const left = halves[0] ? halves[0].split(":") : [];
   const right = halves.length === 2 && halves[1] ? halves[1].split(":") : [];
   const missing = 8 - left.length - right.length;
-  if (missing < 0 || (halves.length === 1 && missing !== 0)) return null;
+  if (missing < 0 || (halves.length === 1 && missing !== 0) || (halves.length === 2 && missing < 1)) return null;
   const groups = [...left, ...Array(halves.length === 2 ? missing : 0).fill("0"), ...right];
-  if (!groups.slice(0, 4).every((group) => /^[0-9a-f]{1,4}$/.test(group))) return null;
-  return `${groups.slice(0, 4).map((group) => parseInt(group, 16).toString(16)).join(":")}::/64`;
+  if (!groups.every((group) => /^[0-9a-f]{1,4}$/.test(group))) return null;
+  return groups.map((group) => parseInt(group, 16));
 }
 
 /**

@@ -292,6 +292,23 @@ describe("route limits in guard.wrap", () => {
     expect(await status(null)).toBe(429); // every request without an IP: one bucket
   });
 
+  it("an IPv4 client is one bucket however its address is written; mapped IPv6 is not one shared /64", async () => {
+    const app = createGuard(
+      { plan: "free", rateLimit: { routes: [{ path: "/", capacity: 1, refillPerSecond: 0.01 }] } },
+      { clock: () => 7_000_000 },
+    ).wrap({ fetch: () => new Response("ok") });
+    const status = async (ip) => (await app.fetch(new Request("https://app.example/", { headers: { "CF-Connecting-IP": ip } }), env, createExecutionContext())).status;
+    const [c, d] = [run++ % 250, Date.now() % 250];
+    const hex = (x, y) => ((x << 8) | y).toString(16).padStart(4, "0");
+    expect(await status(`10.20.${c}.${d}`)).toBe(200);
+    for (const spelling of [`::ffff:10.20.${c}.${d}`, `::FFFF:${hex(10, 20)}:${hex(c, d)}`, `010.020.${c}.${d}`, `0:0:0:0:0:ffff:10.20.${c}.${d}`, `::10.20.${c}.${d}`]) {
+      expect(await status(spelling), spelling).toBe(429);
+    }
+    // Two mapped addresses are two clients, not one bucket for ::/64.
+    expect(await status(`::ffff:${hex(11, 21)}:${hex(c, d)}`)).toBe(200);
+    expect(await status(`::ffff:${hex(12, 22)}:${hex(c, d)}`)).toBe(200);
+  });
+
   it("route config is validated", () => {
     expect(() => createGuard({ plan: "free", rateLimit: { routes: [{ path: "api", capacity: 2, key: "cookie" }] } })).toThrow(
       /rateLimit\.routes\[0\]\.path[\s\S]*rateLimit\.routes\[0\]\.refillPerSecond: is required[\s\S]*rateLimit\.routes\[0\]\.key/,
