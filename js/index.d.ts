@@ -214,6 +214,8 @@ export interface GuardConfig {
     kvBinding?: string;
     /** KV mode: how often an isolate syncs a key with KV, 1-3600 s. Default 10. */
     syncSeconds?: number;
+    /** Match route paths whatever their case, for an app whose router ignores case. Default false. */
+    ignoreCase?: boolean;
     /** The env var (a secret) that keys the hash of rate-limit keys (HMAC-SHA-256). Unset: EDGEFUSE_RATE_LIMIT_SECRET if the Worker has it, else plain SHA-256; set: a missing secret is warned of. */
     keySecretEnv?: string;
   };
@@ -305,6 +307,7 @@ export interface NormalizedConfig {
     readonly kvBinding: string;
     readonly syncSeconds: number;
     readonly keySecretEnv: string | null;
+    readonly ignoreCase: boolean;
   };
 }
 

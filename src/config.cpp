@@ -359,11 +359,26 @@ bool isRoutePrefix(const json& value) {
   return true;
 }
 
+// Two route paths that match the same requests: equal once normalised (and lower-cased, for
+// an app whose router ignores case).
+bool samePrefix(const std::string& a, const std::string& b, bool ignoreCase) {
+  std::string left = normalisedPrefix(a);
+  std::string right = normalisedPrefix(b);
+  if (ignoreCase) {
+    for (std::string* text : {&left, &right}) {
+      std::transform(text->begin(), text->end(), text->begin(), [](unsigned char c) { return std::tolower(c); });
+    }
+  }
+  return left == right;
+}
+
 void parseRateLimit(Validator& v, const json& input, Config& config) {
   auto it = input.find("rateLimit");
   if (it == input.end() || it->is_null() || !v.isObject(*it, "rateLimit")) return;
-  v.rejectUnknownKeys(*it, "rateLimit", {"binding", "headers", "routes", "mode", "kvBinding", "syncSeconds", "keySecretEnv"},
+  v.rejectUnknownKeys(*it, "rateLimit",
+                      {"binding", "headers", "routes", "mode", "kvBinding", "syncSeconds", "keySecretEnv", "ignoreCase"},
                       "rateLimit option");
+  if (auto ignoreCase = v.boolean(*it, "rateLimit", "ignoreCase")) config.rateLimitIgnoreCase = *ignoreCase;
   if (auto mode = v.oneOf(*it, "rateLimit", "mode", {"durable-object", "kv"})) config.rateLimitKv = *mode == "kv";
   if (auto name = v.identifier(*it, "rateLimit", "kvBinding", "a KV namespace binding")) config.rateLimitKvBinding = *name;
   if (auto seconds = v.integer(*it, "rateLimit", "syncSeconds", 1, 3600)) config.rateLimitSyncSeconds = *seconds;
@@ -405,7 +420,7 @@ void parseRateLimit(Validator& v, const json& input, Config& config) {
       }
     }
     for (const RateLimitRoute& earlier : config.rateLimitRoutes) {
-      if (!route.path.empty() && normalisedPrefix(earlier.path) == normalisedPrefix(route.path)) {
+      if (!route.path.empty() && samePrefix(earlier.path, route.path, config.rateLimitIgnoreCase)) {
         v.report(path + ".path", "repeats the route " + toText(json(earlier.path)), "");
       }
     }
@@ -751,7 +766,8 @@ nlohmann::json toJson(const Config& config) {
       {"rateLimit",
        {{"binding", config.rateLimitBinding}, {"headers", config.rateLimitHeaders}, {"routes", routes},
         {"mode", config.rateLimitKv ? "kv" : "durable-object"}, {"kvBinding", config.rateLimitKvBinding},
-        {"syncSeconds", config.rateLimitSyncSeconds}, {"keySecretEnv", config.rateLimitKeySecretEnv ? json(*config.rateLimitKeySecretEnv) : json(nullptr)}}},
+        {"syncSeconds", config.rateLimitSyncSeconds}, {"keySecretEnv", config.rateLimitKeySecretEnv ? json(*config.rateLimitKeySecretEnv) : json(nullptr)},
+        {"ignoreCase", config.rateLimitIgnoreCase}}},
   };
 }
 

@@ -86,6 +86,7 @@ struct Config {
   bool rateLimitKv = false;       // the KV mode instead of the Durable Object
   std::string rateLimitKvBinding = "EDGEFUSE_STATE";
   int rateLimitSyncSeconds = 10;  // KV mode: how often an isolate syncs a key with KV
+  bool rateLimitIgnoreCase = false;  // route paths matched whatever their case
   // The env var of the secret that keys the hash of rate-limit keys (HMAC). Unset: the shim
   // uses EDGEFUSE_RATE_LIMIT_SECRET when the Worker has it; set: its absence is warned of.
   std::optional<std::string> rateLimitKeySecretEnv;

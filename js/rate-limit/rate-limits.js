@@ -28,7 +28,7 @@ export class RateLimits {
     this.#clock = clock;
     this.#routes = config.routes.map((route) => ({
       route,
-      prefix: route.path.replace(/\/+$/, ""),
+      prefix: this.#matchable(route.path.replace(/\/+$/, "")),
       params: { capacity: route.capacity, refillPerSecond: route.refillPerSecond, cost: route.cost },
     }));
   }
@@ -104,13 +104,18 @@ export class RateLimits {
    * The limit of the config route `request` falls under: { refused: Response } over it,
    * { headers } within it when the config asks for them, else null.
    */
+  // A path as routes are matched against it: lower-cased for an app whose router ignores case.
+  #matchable(path) {
+    return this.config.ignoreCase ? path.toLowerCase() : path;
+  }
+
   /** Whether any route is limited: without one, requests need no URL parsed. */
   get hasRoutes() {
     return this.#routes.length > 0;
   }
 
   async routeLimit(request, env, ctx, url = new URL(request.url)) {
-    const match = routeFor(this.#routes, url.pathname);
+    const match = routeFor(this.#routes, this.#matchable(decodedPath(url.pathname)));
     if (!match) return null;
     const { route, params } = match;
     const decision = await this.#take(env, `${route.path}\n${clientKey(request, route.key)}`, params, ctx, this.#clock());
@@ -186,12 +191,12 @@ function withTimeout(promise, ms) {
 
 /**
  * The route whose prefix (its path without trailing slashes) is the longest prefix of
- * `pathname` at a segment boundary ("/api" covers "/api" and "/api/x", not "/apix"). The
- * path is decoded first, and repeated slashes collapsed, so "/%61pi/" or "//api/" cannot slip
- * past a route for "/api/"; a malformed escape elsewhere does not stop the others decoding.
+ * `path` at a segment boundary ("/api" covers "/api" and "/api/x", not "/apix"). The path
+ * comes decoded, repeated slashes collapsed (decodedPath), so "/%61pi/" or "//api/" cannot
+ * slip past a route for "/api/". A segment is otherwise matched as written: "/api./x" and
+ * "/api;/x" are other paths, as Hono and itty-router see them too.
  */
-function routeFor(routes, pathname) {
-  const path = decodedPath(pathname);
+function routeFor(routes, path) {
   let best = null;
   for (const candidate of routes) {
     const { prefix } = candidate;

@@ -292,6 +292,27 @@ describe("route limits in guard.wrap", () => {
     expect(await status(null)).toBe(429); // every request without an IP: one bucket
   });
 
+  it("routes match by case unless ignoreCase, for apps whose router ignores it", async () => {
+    const appWith = (ignoreCase) =>
+      createGuard(
+        { plan: "free", rateLimit: { ignoreCase, routes: [{ path: "/api/", capacity: 1, refillPerSecond: 0.01, key: "header:X-Api-Key" }] } },
+        { clock: () => 6_500_000 },
+      ).wrap({ fetch: () => new Response("ok") });
+    const statusIn = (app, client) => async (path) =>
+      (await app.fetch(new Request(`https://app.example${path}`, { headers: { "X-Api-Key": client } }), env, createExecutionContext())).status;
+    const exact = statusIn(appWith(false), key());
+    expect(await exact("/api/x")).toBe(200);
+    expect(await exact("/API/x")).toBe(200); // another path to a case-sensitive router (Hono's, by default)
+    const anyCase = statusIn(appWith(true), key());
+    expect(await anyCase("/api/x")).toBe(200);
+    expect(await anyCase("/API/x")).toBe(429);
+    expect(await anyCase("/Api/%78")).toBe(429);
+    expect(() =>
+      createGuard({ plan: "free", rateLimit: { ignoreCase: true, routes: [{ path: "/api/", capacity: 1 }, { path: "/API/", capacity: 2 }] } }),
+    ).toThrow('rateLimit.routes[1].path: repeats the route "/api/"');
+    expect(() => createGuard({ plan: "free", rateLimit: { ignoreCase: "yes" } })).toThrow(/rateLimit\.ignoreCase/);
+  });
+
   it("an IPv4 client is one bucket however its address is written; mapped IPv6 is not one shared /64", async () => {
     const app = createGuard(
       { plan: "free", rateLimit: { routes: [{ path: "/", capacity: 1, refillPerSecond: 0.01 }] } },
