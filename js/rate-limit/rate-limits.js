@@ -100,10 +100,6 @@ export class RateLimits {
     return stub.take(params, now);
   }
 
-  /**
-   * The limit of the config route `request` falls under: { refused: Response } over it,
-   * { headers } within it when the config asks for them, else null.
-   */
   // A path as routes are matched against it: lower-cased for an app whose router ignores case.
   #matchable(path) {
     return this.config.ignoreCase ? path.toLowerCase() : path;
@@ -114,6 +110,10 @@ export class RateLimits {
     return this.#routes.length > 0;
   }
 
+  /**
+   * The limit of the config route `request` falls under: { refused: Response } over it,
+   * { headers } within it when the config asks for them, else null.
+   */
   async routeLimit(request, env, ctx, url = new URL(request.url)) {
     const match = routeFor(this.#routes, this.#matchable(decodedPath(url.pathname)));
     if (!match) return null;
