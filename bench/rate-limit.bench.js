@@ -55,16 +55,22 @@ it("rate-limit decisions through the Durable Object", async () => {
 
 it("KV operations per 1,000 requests in the KV mode", async () => {
   const rows = [];
-  for (const syncSeconds of [1, 10, 60]) {
+  const run = async (label, syncSeconds, keyOf, limit) => {
     let now = Date.parse("2026-11-23T12:00:00Z");
     const guard = createGuard({ plan: "free", rateLimit: { mode: "kv", syncSeconds } }, { clock: () => now });
     for (let i = 0; i < 1000; i += 1) {
       const ctx = createExecutionContext();
-      await guard.rateLimit(env, "kv-bench", { capacity: 1e6, refillPerSecond: 1e3 }, ctx);
+      await guard.rateLimit(env, keyOf(i), limit, ctx);
       await waitOnExecutionContext(ctx);
-      now += 60; // 1,000 requests over 60 s, one key, one isolate
+      now += 60; // 1,000 requests over 60 s, one isolate
     }
-    rows.push(`  syncSeconds ${String(syncSeconds).padEnd(3)} ${guard.rateLimitKvOps.reads} reads, ${guard.rateLimitKvOps.writes} writes`);
+    rows.push(`  ${label.padEnd(44)} syncSeconds ${String(syncSeconds).padEnd(3)} ${guard.rateLimitKvOps.reads} reads, ${guard.rateLimitKvOps.writes} writes`);
+  };
+  const bench = `kv-bench-${Date.now()}`;
+  for (const syncSeconds of [1, 10, 60]) {
+    await run("one key, capacity 100, 20/s (joins KV at 50)", syncSeconds, () => `${bench}-${syncSeconds}`, { capacity: 100, refillPerSecond: 20 });
   }
-  console.log(`\nedgefuse rate limits, KV mode: KV operations for 1,000 requests on one key over 60 s\n${rows.join("\n")}`);
+  await run("one key, capacity 1,000,000 (never half spent)", 1, () => `${bench}-big`, { capacity: 1e6, refillPerSecond: 1e3 });
+  await run("1,000 keys, one request each", 1, (i) => `${bench}-rotating-${i}`, { capacity: 5, refillPerSecond: 1 });
+  console.log(`\nedgefuse rate limits, KV mode: KV operations for 1,000 requests over 60 s in one isolate\n${rows.join("\n")}`);
 });
