@@ -110,6 +110,10 @@ ManualResult manualTrip(const Config& config, const std::vector<std::string>& ke
                         const std::string& reason, double ttlSeconds, std::int64_t nowMs);
 ManualResult manualReset(const Config& config, const std::vector<std::string>& keys,
                          double holdSeconds, std::int64_t nowMs);
+// Standing breakers a manual trip may bring the state record to: with reasons of at most 500
+// characters, this bounds the record, and so what every tick and isolate parses.
+constexpr std::size_t kMaxStandingBreakers = 256;
+
 // A trip (`trip` true) or reset as the caller gave it:
 // {"resources": [keys], "reason": s, "ttlSeconds": n, "holdSeconds": n, "envBindings": [names]}.
 // At most 64 keys; a trip's per-binding key only for a binding the config or `envBindings`

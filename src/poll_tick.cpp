@@ -168,6 +168,14 @@ std::string PollTick::next() {
     }
     case Step::PutState: {
       written_ = applyChanges(fresh_.state, changes_);
+      if (kind_ == Kind::Trip && written_.breakers.size() > kMaxStandingBreakers &&
+          written_.breakers.size() > fresh_.state.breakers.size()) {
+        const std::vector<Problem> full = {{"resources",
+                                            "at most " + std::to_string(kMaxStandingBreakers) + " breakers can stand at once; " +
+                                                std::to_string(fresh_.state.breakers.size()) + " do",
+                                            "reset some first"}};
+        return done({{"ok", false}, {"problems", problemsToJson(full)}});
+      }
       return await(Await::PutState, {{"do", "put"}, {"key", kStateKey}, {"value", serializePollState(written_)}});
     }
     case Step::PutSafetyNet: {
