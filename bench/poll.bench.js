@@ -4,6 +4,7 @@ import { env } from "cloudflare:workers";
 import { it } from "vitest";
 import { SAFETY_NET_KEY, STATE_KEY, createGuard } from "../js/index.js";
 import { callCore, coreExports } from "../js/core.js";
+import { MAX_STANDING_BREAKERS } from "../dist/constants.js";
 
 const NOW = Date.parse("2026-11-23T12:00:00Z");
 const DAYS = 23; // November 1st to the 23rd
@@ -104,6 +105,15 @@ function withFullHistory(record) {
   return JSON.stringify(state);
 }
 
+// `record` with `count` manual per-binding trips standing, each with a 500-character reason.
+function withBreakers(record, count) {
+  const state = JSON.parse(record);
+  for (let i = 0; i < count; i += 1) {
+    state.breakers[`kv-writes:B${i}`] = { resource: "kv-writes", binding: `B${i}`, reason: "é".repeat(500), since: "2026-11-23T00:00:00Z", source: "manual" };
+  }
+  return JSON.stringify(state);
+}
+
 // A status tick's inputs: the record read and the usage API's answers to what it asks.
 function caseOf(handle, state) {
   const answerList = answersFor(handle, state);
@@ -153,12 +163,16 @@ it("CPU time of one full evaluation in the WASM core", () => {
         thresholds: { "d1-rows-written:DB": { tripAt: 5000 }, "kv-writes": { tripAt: 1e6, granularity: "day" } },
       },
     ],
+    ["free, 64 breakers", { plan: "free" }],
   ]) {
     const config = createGuard(plan).config;
     const handle = coreExports().createGuardCore(JSON.stringify(config));
     const empty = JSON.stringify({ version: 1, breakers: {} });
-    const kept = withFullHistory(recordAfterTick(handle, answersFor(handle, null)));
-    cases.push({ label, handle, first: caseOf(handle, empty), steady: caseOf(handle, kept) });
+    let kept = withFullHistory(recordAfterTick(handle, answersFor(handle, null)));
+    // The most a state record can hold: manual trips stop at 256 standing breakers, each with
+    // a reason of at most 500 characters (first tick and steady alike).
+    if (label.endsWith(" breakers")) kept = withBreakers(kept, MAX_STANDING_BREAKERS);
+    cases.push({ label, handle, first: caseOf(handle, label.endsWith(" breakers") ? kept : empty), steady: caseOf(handle, kept) });
   }
   const all = cases.flatMap(({ first, steady }) => [first, steady]);
   for (const item of all) for (let i = 0; i < 100; i += 1) evaluateOnce(item); // warm-up

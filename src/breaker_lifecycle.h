@@ -112,7 +112,7 @@ ManualResult manualReset(const Config& config, const std::vector<std::string>& k
                          double holdSeconds, std::int64_t nowMs);
 // Standing breakers a manual trip may bring the state record to: with reasons of at most 500
 // characters, this bounds the record, and so what every tick and isolate parses.
-constexpr std::size_t kMaxStandingBreakers = 256;
+constexpr std::size_t kMaxStandingBreakers = 64;
 
 // A trip (`trip` true) or reset as the caller gave it:
 // {"resources": [keys], "reason": s, "ttlSeconds": n, "holdSeconds": n, "envBindings": [names]}.

@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "breaker_lifecycle.h"
 #include "enforcer.h"
 #include "json_text.h"
 
@@ -69,6 +70,7 @@ std::string constantsJson() {
                        {"overBindingLimit", static_cast<int>(Verdict::OverBindingLimit)}}},
                      {"invocationSlots", kInvocationSlots},
                      {"queueBytesPerOperation", kQueueBytesPerOperation},
+                     {"maxStandingBreakers", kMaxStandingBreakers},
                      {"bindingKinds", kinds},
                      {"charges", charges}});
 }

@@ -32,8 +32,8 @@ struct BindingKind {
 // R2 and Durable Object namespaces all have get(), but no two shapes are alike).
 const std::vector<BindingKind>& bindingKindTable();
 
-// {"stateKey","safetyNetKey","queueBytesPerOperation","invocationSlots","verdicts":{...},"bindingKinds":[{"kind","shape"}],
-//  "charges":{kind:{method:resource|null}}}
+// {"stateKey","safetyNetKey","queueBytesPerOperation","maxStandingBreakers","invocationSlots",
+//  "verdicts":{...},"bindingKinds":[{"kind","shape"}],"charges":{kind:{method:resource|null}}}
 std::string constantsJson();
 
 }  // namespace edgefuse

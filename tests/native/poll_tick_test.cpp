@@ -307,10 +307,10 @@ TEST_CASE("review: an odd actionType is named, but clipped, in lastError") {
   CHECK(world.kv[kStateKey].size() < 10'000);
 }
 
-TEST_CASE("a manual trip never brings the standing breakers past 256; a reset always goes") {
+TEST_CASE("a manual trip never brings the standing breakers past 64; a reset always goes") {
   GuardCore core = coreOf(kFree);
   json breakers = json::object();
-  for (int i = 0; i < 250; ++i) {
+  for (int i = 0; i < 60; ++i) {
     const std::string binding = "B" + std::to_string(i);
     breakers["kv-writes:" + binding] = {{"resource", "kv-writes"}, {"binding", binding}, {"reason", "r"},
                                          {"since", "2026-11-23T00:00:00Z"}, {"source", "manual"}};
@@ -319,14 +319,14 @@ TEST_CASE("a manual trip never brings the standing breakers past 256; a reset al
   world.kv[kStateKey] = json{{"version", 1}, {"breakers", breakers}}.dump();
   json names = json::array();
   json keys = json::array();
-  for (int i = 0; i < 300; ++i) names.push_back("B" + std::to_string(i));
-  for (int i = 250; i < 260; ++i) keys.push_back("kv-writes:B" + std::to_string(i));
+  for (int i = 0; i < 100; ++i) names.push_back("B" + std::to_string(i));
+  for (int i = 60; i < 70; ++i) keys.push_back("kv-writes:B" + std::to_string(i));
   json trip = {{"kind", "trip"}, {"now", kNoon}, {"operation", {{"resources", keys}, {"envBindings", names}}}};
   const json refused = world.run(core, trip);
   REQUIRE(refused["problems"].is_array());
-  CHECK(refused["problems"][0]["message"] == "at most 256 breakers can stand at once; 250 do");
-  CHECK(json::parse(world.kv[kStateKey])["breakers"].size() == 250);  // nothing written
-  trip["operation"]["resources"] = json::array({"kv-writes:B250", "kv-writes:B251"});
+  CHECK(refused["problems"][0]["message"] == "at most 64 breakers can stand at once; 60 do");
+  CHECK(json::parse(world.kv[kStateKey])["breakers"].size() == 60);  // nothing written
+  trip["operation"]["resources"] = json::array({"kv-writes:B60", "kv-writes:B61", "kv-writes:B62", "kv-writes:B63"});
   CHECK(world.run(core, trip)["ok"] == true);
   const json reset = {{"kind", "reset"}, {"now", kNoon}, {"operation", {{"resources", {"kv-writes:B0"}}}}};
   CHECK(world.run(core, reset)["ok"] == true);
