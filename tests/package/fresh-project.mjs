@@ -1,10 +1,10 @@
 // What the package tests share: the tarball packed into a temp dir, a PATH on which
 // Emscripten fails loudly, and servers started the way a user starts them.
-import { execFileSync, spawn } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { setTimeout as sleep } from "node:timers/promises";
+import { startServer } from "../../scripts/wrangler-dev.mjs";
 
 export const repo = resolve(new URL("../..", import.meta.url).pathname);
 /** The KV namespaces of the test projects' wrangler configs: the app's and the guard's state. */
@@ -34,29 +34,7 @@ export function packedWorkspace(prefix) {
   return { work, tarball: join(work, pack.filename), env, run };
 }
 
-/**
- * Starts `command args` in `cwd` (its own process group) and resolves to { log, stop } once
- * `url` answers. Rejects with the output if it exits or stays silent for `timeoutMs`.
- */
-export async function serve({ command, args, cwd, env, url, timeoutMs = 90_000 }) {
-  const child = spawn(command, args, { cwd, env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
-  const log = [];
-  child.stdout.on("data", (chunk) => log.push(String(chunk)));
-  child.stderr.on("data", (chunk) => log.push(String(chunk)));
-  const stop = () => {
-    try {
-      process.kill(-child.pid, "SIGTERM");
-    } catch {
-      // already gone
-    }
-  };
-  process.on("exit", stop);
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`${command} ${args.join(" ")} exited early:\n${log.join("")}`);
-    if (await fetch(url).then(() => true, () => false)) return { log, stop };
-    await sleep(250);
-  }
-  stop();
-  throw new Error(`${command} ${args.join(" ")} did not answer on ${url} within ${timeoutMs / 1000} s:\n${log.join("")}`);
+/** A server started as a user starts it: startServer (scripts/wrangler-dev.mjs), with more time. */
+export function serve(options) {
+  return startServer({ timeoutMs: 90_000, ...options });
 }
