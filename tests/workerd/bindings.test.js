@@ -474,6 +474,29 @@ describe("what passes through untouched", () => {
     expect(guard.usage(guarded)).toEqual({});
   });
 
+  it("an env changed between invocations is seen afresh: an added, renamed or changed entry", async () => {
+    const { guard } = guardWithClock();
+    const workerEnv = { GREETING: "hello", KV: env.KV };
+    expect(Object.keys(await guard.env(workerEnv))).toEqual(["GREETING", "KV"]);
+    workerEnv.GREETING = "changed";
+    expect((await guard.env(workerEnv)).GREETING).toBe("changed");
+    workerEnv.DB = env.DB; // a binding added later is guarded, never passed through
+    const withDb = await guard.env(workerEnv);
+    expect(withDb.DB).not.toBe(env.DB);
+    expect((await withDb.DB.prepare("SELECT 1 AS one").first()).one).toBe(1);
+    delete workerEnv.GREETING;
+    expect(Object.keys(await guard.env(workerEnv))).toEqual(["KV", "DB"]);
+    // The same values under other names, in the same order: only the names changed.
+    delete workerEnv.KV;
+    delete workerEnv.DB;
+    Object.assign(workerEnv, { STORE: env.KV, SQL: env.DB });
+    const renamed = await guard.env(workerEnv);
+    expect(Object.keys(renamed)).toEqual(["STORE", "SQL"]);
+    expect(renamed.STORE).not.toBe(env.KV);
+    await renamed.STORE.get("missing");
+    expect(guard.usage(renamed)["kv-reads"]).toBe(1);
+  });
+
   it("methods the guard does not charge still work (KV and R2 wrappers hide nothing)", async () => {
     const { guard } = guardWithClock();
     const guarded = await guard.env(env);
