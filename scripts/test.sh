@@ -21,7 +21,14 @@ echo "== 1. native: doctest through CTest (ASan + UBSan)"
 cmake -S . -B build/native-sanitize -DCMAKE_BUILD_TYPE=Debug -DEDGEFUSE_SANITIZE=ON >/dev/null
 cmake --build build/native-sanitize -j"$(nproc)"
 ctest --test-dir build/native-sanitize --output-on-failure -j"$(nproc)" | tee build/reports/ctest.txt
-passed=$((passed + $(sed -n 's/.*tests passed, 0 tests failed out of \([0-9]*\).*/\1/p' build/reports/ctest.txt)))
+ctest_cases=$(sed -n 's/.*tests passed, 0 tests failed out of \([0-9]*\).*/\1/p' build/reports/ctest.txt)
+# CTest runs each doctest case by name: a name CTest splits (at ";") runs no case and passes.
+doctest_cases=$(build/native-sanitize/edgefuse_tests --count | sed -n 's/.*filters: \([0-9]*\)$/\1/p')
+if [ "$ctest_cases" != "$doctest_cases" ]; then
+  echo "CTest ran ${ctest_cases:-no} tests for $doctest_cases doctest cases: a TEST_CASE name has a \";\"?" >&2
+  exit 1
+fi
+passed=$((passed + ctest_cases))
 
 echo "== 2. workerd: vitest"
 vitest run --reporter=default --reporter=json --outputFile.json=build/reports/vitest.json

@@ -83,7 +83,7 @@ TEST_CASE("an invocation keeps its counters however many others begin and end") 
   CHECK(enforcer.evictions() == 0);
 }
 
-TEST_CASE("an ended invocation's slot is reused; its old id passes uncounted") {
+TEST_CASE("an ended invocation's slot is reused, its old id passes uncounted") {
   Enforcer enforcer = withLimit("kv-writes", 1);
   int meter = enforcer.defineMeter(indexOf("kv-writes"), "KV");
   auto old = enforcer.begin();

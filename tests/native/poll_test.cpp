@@ -148,7 +148,7 @@ TEST_CASE("one request per documented dataset, over the window the config needs"
         std::string::npos);
 }
 
-TEST_CASE("rows without a date count on today; a date in the future is an error") {
+TEST_CASE("rows without a date count on today, a date in the future is an error") {
   const std::string body = R"({"data":{"viewer":{"accounts":[{"d1AnalyticsAdaptiveGroups":[
       {"sum":{"rowsRead":10,"rowsWritten":3},"dimensions":{"databaseId":"db-1"}}]}]}}})";
   DatasetOutcome outcome = parseUsageResponse("d1AnalyticsAdaptiveGroups", 200, body, kToday);
@@ -162,20 +162,31 @@ TEST_CASE("rows without a date count on today; a date in the future is an error"
   CHECK_FALSE(parseUsageResponse("d1AnalyticsAdaptiveGroups", 200, future, kToday).ok);
 }
 
-TEST_CASE("answers become per-day, per-binding usage rows; anything odd is an error") {
+TEST_CASE("answers become per-day, per-binding usage rows, anything odd is an error") {
   const std::string body = R"({"data":{"viewer":{"accounts":[{"kvOperationsAdaptiveGroups":[
       {"sum":{"requests":700},"dimensions":{"date":"2026-11-23","actionType":"write","namespaceId":"ns1"}},
       {"sum":{"requests":50},"dimensions":{"date":"2026-11-22","actionType":"read","namespaceId":"ns2"}},
-      {"sum":{"requests":9},"dimensions":{"date":"2026-11-23","actionType":"somethingElse","namespaceId":"ns1"}}]}]}},
+      {"sum":{"requests":9},"dimensions":{"date":"2026-11-23","actionType":"list","namespaceId":"ns1"}}]}]}},
       "errors":null})";
   DatasetOutcome outcome = parseUsageResponse("kvOperationsAdaptiveGroups", 200, body, kToday);
   REQUIRE(outcome.ok);
+  REQUIRE(outcome.rows.size() == 3);
+  CHECK(outcome.rows[2].resource == "kv-lists");
+  outcome.rows.pop_back();
   REQUIRE(outcome.rows.size() == 2);
   CHECK(outcome.rows[0].resource == "kv-writes");
   CHECK(outcome.rows[0].bindingId == "ns1");
   CHECK(outcome.rows[0].units == 700);
   CHECK(outcome.rows[1].resource == "kv-reads");
   CHECK(outcome.rows[1].day == day("2026-11-22"));
+
+  // KV bills four operations: any other name means the answer is not understood, and the
+  // dataset is not trusted (no row of it is used).
+  const std::string unknown = R"({"data":{"viewer":{"accounts":[{"kvOperationsAdaptiveGroups":[
+      {"sum":{"requests":9},"dimensions":{"date":"2026-11-23","actionType":"somethingElse","namespaceId":"ns1"}}]}]}}})";
+  const DatasetOutcome refused = parseUsageResponse("kvOperationsAdaptiveGroups", 200, unknown, kToday);
+  CHECK_FALSE(refused.ok);
+  CHECK(refused.error.find("unknown dimensions.actionType \"somethingElse\"") != std::string::npos);
 
   CHECK(parseUsageResponse("kvOperationsAdaptiveGroups", 500, "", kToday).error == "HTTP 500");
   CHECK(parseUsageResponse("kvOperationsAdaptiveGroups", 429, "", kToday).error.find("rate limited") != std::string::npos);
@@ -226,7 +237,7 @@ TEST_CASE("a free-plan daily quota trips at the trip line, holds between the lin
   CHECK((*reportFor(evaluation, "kv-writes"))["used"] == 100);
 }
 
-TEST_CASE("a steady tick writes nothing; a heartbeat once an hour") {
+TEST_CASE("a steady tick writes nothing, a heartbeat once an hour") {
   const Config config = configOf(R"({"plan":"free"})");
   const Day today = day("2026-11-23");
   PollState state = tick(config, {}, kv(today, 10), at("2026-11-23T10:00:00Z"));
@@ -736,7 +747,7 @@ TEST_CASE("the normalised config validates again unchanged") {
   CHECK(toJson(*again.config) == once);
 }
 
-TEST_CASE("review: recover at or above 100 with no percent trip is refused; absolute lines cannot flap") {
+TEST_CASE("review: recover at or above 100 with no percent trip is refused, absolute lines cannot flap") {
   ConfigResult result = parseConfig(json::parse(R"({"plan":"free","thresholds":{"kv-writes":{"trip":null,"tripAt":1000,"recover":150}}})"));
   REQUIRE(result.problems.size() == 1);
   CHECK(result.problems[0].message == "recover (150) must be below 100 when trip is off");
@@ -828,7 +839,7 @@ TEST_CASE("manual operations take only what they say: whole seconds in range, te
   CHECK(manualOperation(config, false, {{"resources", {"kv-writes:GONE"}}}, 0).problems.empty());
 }
 
-TEST_CASE("review: manual seconds are checked; dry run cleans up a stale poll trip") {
+TEST_CASE("review: manual seconds are checked, dry run cleans up a stale poll trip") {
   const Config config = configOf(R"({"plan":"free"})");
   CHECK(manualTrip(config, {"kv-writes"}, "", 1e300, 0).problems.size() == 1);
   CHECK(manualReset(config, {"kv-writes"}, -1, 0).problems.size() == 1);

@@ -114,7 +114,7 @@ TEST_CASE("lifecycle: the safety net never asks KV for less than its floor") {
   CHECK(world.ttl[kSafetyNetKey] == kSafetyNetMinTtlSeconds);
 }
 
-TEST_CASE("lifecycle: a poll trip recovers under its recover line; the safety net goes with it") {
+TEST_CASE("lifecycle: a poll trip recovers under its recover line, the safety net goes with it") {
   GuardCore core = coreOf(kFree);
   TickWorld world;
   world.kv[kStateKey] = record({{"kv-writes", breaker("poll", "storm")}});
@@ -307,7 +307,7 @@ TEST_CASE("review: an odd actionType is named, but clipped, in lastError") {
   CHECK(world.kv[kStateKey].size() < 10'000);
 }
 
-TEST_CASE("a manual trip never brings the standing breakers past 64; a reset always goes") {
+TEST_CASE("a manual trip never brings the standing breakers past 64, a reset always goes") {
   GuardCore core = coreOf(kFree);
   json breakers = json::object();
   for (int i = 0; i < 60; ++i) {
@@ -586,7 +586,7 @@ TEST_CASE("a daily budget asks for a flow's unsettled days only, once the rest a
   CHECK(figures(second)["budget"] > 0);
 }
 
-TEST_CASE("the usage-API endpoint: env.<endpointEnv> replaces the config's, checked; a loopback config is warned of once") {
+TEST_CASE("the usage-API endpoint: env.<endpointEnv> replaces the config's, checked, a loopback config is warned of once") {
   auto fetchedFrom = [](const TickWorld& world) -> std::string {
     for (const json& action : world.actions) {
       if (action["do"] == "fetch") return action["endpoint"];
