@@ -22,6 +22,8 @@ export const INVOCATION_SLOTS = ${constants.invocationSlots};
 export const QUEUE_BYTES_PER_OPERATION = ${constants.queueBytesPerOperation};
 /** Standing breakers a manual trip may bring the state record to (kMaxStandingBreakers). */
 export const MAX_STANDING_BREAKERS = ${constants.maxStandingBreakers};
+/** A report the real-time meter has not answered in this long has failed (kMeterReportTimeoutMs). */
+export const METER_REPORT_TIMEOUT_MS = ${constants.meterReportTimeoutMs};
 /** Binding kinds, each recognised by having every method of its shape. */
 export const BINDING_KINDS = Object.freeze(${JSON.stringify(constants.bindingKinds)}.map((kind) => Object.freeze({ ...kind, shape: Object.freeze(kind.shape) })));
 /** What each guarded method (or role) of each kind is charged to; null: guarded, not charged. */

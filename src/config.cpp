@@ -428,6 +428,48 @@ void parseRateLimit(Validator& v, const json& input, Config& config) {
   }
 }
 
+// `meter: { binding, reportSeconds }` and `rates: { "<resource>": { perMinute, recoverPerMinute } }`.
+void parseMeter(Validator& v, const json& input, Config& config) {
+  if (auto it = input.find("meter"); it != input.end() && !it->is_null() && v.isObject(*it, "meter")) {
+    v.rejectUnknownKeys(*it, "meter", {"binding", "reportSeconds"}, "meter option");
+    if (auto name = v.identifier(*it, "meter", "binding", "a Durable Object namespace binding")) config.meterBinding = *name;
+    if (auto seconds = v.integer(*it, "meter", "reportSeconds", 1, 3600)) config.meterReportSeconds = *seconds;
+  }
+  auto it = input.find("rates");
+  if (it == input.end() || it->is_null() || !v.isObject(*it, "rates")) return;
+  std::vector<std::string> counted;
+  for (const auto& [id, limit] : defaultInvocationLimits()) counted.push_back(id);
+  for (const auto& item : it->items()) {
+    const std::string path = "rates." + item.key();
+    if (!defaultInvocationLimits().count(item.key())) {
+      v.report(path,
+               findResource(item.key()) ? "is not counted by guarded bindings, so the meter cannot see it"
+                                        : "unknown resource",
+               didYouMean(item.key(), counted, "counted: " + Validator::list(counted)));
+      continue;
+    }
+    if (!v.isObject(item.value(), path)) continue;
+    v.rejectUnknownKeys(item.value(), path, {"perMinute", "recoverPerMinute"}, "rate option");
+    if (!item.value().contains("perMinute") || item.value().at("perMinute").is_null()) {
+      v.report(path + ".perMinute", "is required", "the most units a minute, e.g. 5000");
+      continue;
+    }
+    auto perMinute = v.integer(item.value(), path, "perMinute", 1, 1'000'000'000);
+    if (!perMinute) continue;
+    RateLine line{static_cast<double>(*perMinute), *perMinute / 2.0};
+    if (auto recover = v.number(item.value(), path, "recoverPerMinute",
+                                "a number of units from 0 to below perMinute", 0, *perMinute, true)) {
+      if (*recover >= *perMinute) {
+        v.report(path + ".recoverPerMinute", "must be below perMinute (" + std::to_string(*perMinute) + ")",
+                 "a recover line under the trip line keeps the breaker from flapping");
+        continue;
+      }
+      line.recoverPerMinute = *recover;
+    }
+    config.rates[item.key()] = line;
+  }
+}
+
 }  // namespace
 
 std::optional<BucketParams> bucketParamsFrom(const json& object, const std::string& prefix,
@@ -472,7 +514,7 @@ ConfigResult parseConfig(const json& input) {
                        "limits", "thresholds", "budget", "bindingIds", "evaluateCron",
                        "scheduledWhenTripped", "failuresUntilBlind", "pollTimeoutSeconds",
                        "endpointBinding", "alerts", "projection", "spike", "adminPath", "adminTokenEnv",
-                       "rateLimit"},
+                       "rateLimit", "meter", "rates"},
                       "option");
 
   Config config;
@@ -698,6 +740,7 @@ ConfigResult parseConfig(const json& input) {
   }
   if (auto name = v.identifier(input, "", "adminTokenEnv", "an environment variable")) config.adminTokenEnv = *name;
   parseRateLimit(v, input, config);
+  parseMeter(v, input, config);
 
   if (!v.problems.empty()) return {std::nullopt, v.problems};
   return {config, {}};
@@ -729,6 +772,10 @@ nlohmann::json toJson(const Config& config) {
   }
   json limits = json::object();
   for (const auto& [id, limit] : config.limits) limits[id] = limit ? json(*limit) : json(nullptr);
+  json rates = json::object();
+  for (const auto& [id, line] : config.rates) {
+    rates[id] = {{"perMinute", quantityJson(line.perMinute)}, {"recoverPerMinute", quantityJson(line.recoverPerMinute)}};
+  }
   json budget = nullptr;
   if (config.budget) {
     budget = {{"maxUsd", config.budget->maxUsd},
@@ -768,6 +815,8 @@ nlohmann::json toJson(const Config& config) {
         {"mode", config.rateLimitKv ? "kv" : "durable-object"}, {"kvBinding", config.rateLimitKvBinding},
         {"syncSeconds", config.rateLimitSyncSeconds}, {"keySecretEnv", config.rateLimitKeySecretEnv ? json(*config.rateLimitKeySecretEnv) : json(nullptr)},
         {"ignoreCase", config.rateLimitIgnoreCase}}},
+      {"meter", {{"binding", config.meterBinding}, {"reportSeconds", config.meterReportSeconds}}},
+      {"rates", rates},
   };
 }
 

@@ -50,6 +50,14 @@ struct RateLimitRoute {
   std::string key = "ip";  // "ip" (CF-Connecting-IP) or "header:<Name>"
 };
 
+// A rate line the meter judges: at most `perMinute` units of a resource over any rolling
+// minute, counted across every isolate; a trip ends once the rate is at or under
+// `recoverPerMinute`, so it cannot flap on the line.
+struct RateLine {
+  double perMinute;
+  double recoverPerMinute;
+};
+
 struct Config {
   Plan plan = Plan::Free;
   int billingDay = 1;
@@ -91,6 +99,10 @@ struct Config {
   // uses EDGEFUSE_RATE_LIMIT_SECRET when the Worker has it; set: its absence is warned of.
   std::optional<std::string> rateLimitKeySecretEnv;
   std::vector<RateLimitRoute> rateLimitRoutes;
+  // The real-time meter (live_meter.h): on when `rates` has a line.
+  std::map<std::string, RateLine> rates;          // resource id -> its line
+  std::string meterBinding = "EDGEFUSE_METER";    // the EdgefuseMeter namespace
+  int meterReportSeconds = 60;  // a calm isolate reports at most this often
 };
 
 // Every alert level, in the order they are documented.

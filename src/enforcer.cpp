@@ -1,6 +1,7 @@
 #include "enforcer.h"
 
 #include <algorithm>
+#include <utility>
 
 namespace edgefuse {
 namespace {
@@ -38,7 +39,11 @@ Enforcer Enforcer::fromConfig(const Config& config) {
   for (const auto& [key, limit] : config.limits) {
     if (key.find(':') != std::string::npos && limit) bindingLimits[key] = *limit;
   }
-  return Enforcer(limits, bindingLimits);
+  Enforcer enforcer(limits, bindingLimits);
+  for (const auto& [id, line] : config.rates) {
+    if (const Resource* resource = findResource(id)) enforcer.reportResource(static_cast<std::size_t>(resource - resources().begin()));
+  }
+  return enforcer;
 }
 
 int Enforcer::defineMeter(std::size_t resourceIndex, const std::string& binding) {
@@ -65,11 +70,35 @@ int Enforcer::defineMeter(std::size_t resourceIndex, const std::string& binding)
 }
 
 void Enforcer::setTripped(const std::vector<std::string>& breakerKeys) {
-  trippedKeys_ = breakerKeys;
+  recordTrippedKeys_ = breakerKeys;
+  applyTripped();
+}
+
+void Enforcer::setMeterTripped(const std::vector<std::string>& breakerKeys) {
+  meterTrippedKeys_ = breakerKeys;
+  applyTripped();
+}
+
+void Enforcer::applyTripped() {
+  trippedKeys_ = recordTrippedKeys_;
+  trippedKeys_.insert(trippedKeys_.end(), meterTrippedKeys_.begin(), meterTrippedKeys_.end());
   for (Meter& meter : meters_) {
     const Resource* resource = resources().begin() + meter.resource;
     meter.tripped = isTripped(trippedKeys_, resource->id, meter.binding);
   }
+}
+
+void Enforcer::reportResource(std::size_t resourceIndex) {
+  if (resourceIndex < kMaxResources) reported_[resourceIndex] = true;
+}
+
+double Enforcer::takeUnreported(std::size_t resourceIndex) {
+  if (resourceIndex >= kMaxResources) return 0;
+  return std::exchange(unreported_[resourceIndex], 0.0);
+}
+
+void Enforcer::giveBack(std::size_t resourceIndex, double units) {
+  if (resourceIndex < kMaxResources && units > 0) noteUnreported(resourceIndex, units);
 }
 
 std::uint32_t Enforcer::begin() {
@@ -144,7 +173,10 @@ Verdict Enforcer::admit(std::uint32_t id, int meter, double units) {
   const Meter& m = meters_[meter];
   if (m.tripped) return Verdict::Tripped;
   Invocation* invocation = find(id);
-  if (!invocation) return Verdict::Allow;
+  if (!invocation) {
+    noteUnreported(m.resource, units);
+    return Verdict::Allow;
+  }
   invocation->lastUse = ++useClock_;
   double& used = invocation->used[m.counted];
   if (used + units > limits_[m.resource]) return Verdict::OverLimit;
@@ -154,6 +186,7 @@ Verdict Enforcer::admit(std::uint32_t id, int meter, double units) {
     through += units;
   }
   used += units;
+  noteUnreported(m.resource, units);
   return Verdict::Allow;
 }
 
@@ -171,18 +204,22 @@ Verdict Enforcer::check(std::uint32_t id, int meter) const {
 }
 
 void Enforcer::record(std::uint32_t id, int meter, double units) {
-  Invocation* invocation = find(id);
-  if (!invocation || !validMeter(meter) || units <= 0) return;
+  if (!validMeter(meter) || units <= 0) return;
   const Meter& m = meters_[meter];
+  noteUnreported(m.resource, units);
+  Invocation* invocation = find(id);
+  if (!invocation) return;
   invocation->lastUse = ++useClock_;
   invocation->used[m.counted] += units;
   if (m.bindingSlot >= 0) invocation->usedThroughBinding[m.bindingSlot] += units;
 }
 
 void Enforcer::refund(std::uint32_t id, int meter, double units) {
-  Invocation* invocation = find(id);
-  if (!invocation || !validMeter(meter) || units <= 0) return;
+  if (!validMeter(meter) || units <= 0) return;
   const Meter& m = meters_[meter];
+  noteUnreported(m.resource, -units);
+  Invocation* invocation = find(id);
+  if (!invocation) return;
   invocation->used[m.counted] = std::max(0.0, invocation->used[m.counted] - units);
   if (m.bindingSlot >= 0) {
     double& through = invocation->usedThroughBinding[m.bindingSlot];

@@ -3,6 +3,7 @@
 // (admit / check) through a direct WASM export: no allocation, no I/O.
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <limits>
@@ -45,7 +46,20 @@ class Enforcer {
   int defineMeter(std::size_t resourceIndex, const std::string& binding);
 
   // Breaker keys are "<resource id>" (every binding) or "<resource id>:<binding name>".
+  // Those of the state record (the poll's and manual trips) and those of the real-time
+  // meter are set apart; a call is refused when either holds its key.
   void setTripped(const std::vector<std::string>& breakerKeys);
+  void setMeterTripped(const std::vector<std::string>& breakerKeys);
+
+  // The units admitted in this isolate and not yet reported to the meter, of the resources
+  // `reportResource` named (by catalogue index): every invocation's, counted or not.
+  void reportResource(std::size_t resourceIndex);
+  double unreported(std::size_t resourceIndex) const {
+    return resourceIndex < kMaxResources ? unreported_[resourceIndex] : 0;
+  }
+  // Takes them for a report; `giveBack` returns those of a report that failed.
+  double takeUnreported(std::size_t resourceIndex);
+  void giveBack(std::size_t resourceIndex, double units);
 
   // Starts counting a new invocation, in a free slot. Only when all kInvocationSlots are
   // alive (the garbage collector can lag) are slots taken back, a sixteenth of them at once:
@@ -99,6 +113,11 @@ class Enforcer {
     std::array<double, kBindingLimitSlots> usedThroughBinding;
   };
 
+  void noteUnreported(std::size_t resourceIndex, double units) {
+    if (reported_[resourceIndex]) unreported_[resourceIndex] = std::max(0.0, unreported_[resourceIndex] + units);
+  }
+  void applyTripped();
+
   Invocation* find(std::uint32_t invocation);
   const Invocation* find(std::uint32_t invocation) const;
   bool validMeter(int meter) const { return meter >= 0 && meter < static_cast<int>(meters_.size()); }
@@ -108,7 +127,11 @@ class Enforcer {
   std::map<std::string, double> bindingLimits_;
   std::size_t bindingSlotsUsed_ = 0;
   std::vector<Meter> meters_;
-  std::vector<std::string> trippedKeys_;
+  std::vector<std::string> trippedKeys_;       // both sets below
+  std::vector<std::string> recordTrippedKeys_;
+  std::vector<std::string> meterTrippedKeys_;
+  std::array<bool, kMaxResources> reported_{};
+  std::array<double, kMaxResources> unreported_{};
   std::vector<Invocation> invocations_;  // grows to kInvocationSlots at most
   std::vector<std::uint32_t> freeSlots_;
   std::array<int, kMaxResources> countedIndex_;  // catalogue index -> Invocation::used index, or -1

@@ -7,13 +7,16 @@
 
 #include "config.h"
 #include "enforcer.h"
+#include "live_meter.h"
 
 namespace edgefuse {
 
 struct GuardCore {
-  explicit GuardCore(Config parsed) : config(std::move(parsed)), enforcer(Enforcer::fromConfig(config)) {}
+  explicit GuardCore(Config parsed)
+      : config(std::move(parsed)), enforcer(Enforcer::fromConfig(config)), outbox(config) {}
   const Config config;
   Enforcer enforcer;
+  MeterOutbox outbox;  // the real-time meter's reports, when the config has rate lines
   // Operation names a usage answer held that edgefuse does not know (counted in the
   // costlier class), each warned of once per isolate.
   std::set<std::string> warnedActionTypes;

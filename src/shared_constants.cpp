@@ -5,6 +5,7 @@
 #include "breaker_lifecycle.h"
 #include "enforcer.h"
 #include "json_text.h"
+#include "live_meter.h"
 
 namespace edgefuse {
 
@@ -71,6 +72,7 @@ std::string constantsJson() {
                      {"invocationSlots", kInvocationSlots},
                      {"queueBytesPerOperation", kQueueBytesPerOperation},
                      {"maxStandingBreakers", kMaxStandingBreakers},
+                     {"meterReportTimeoutMs", kMeterReportTimeoutMs},
                      {"bindingKinds", kinds},
                      {"charges", charges}});
 }

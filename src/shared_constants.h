@@ -32,7 +32,7 @@ struct BindingKind {
 // R2 and Durable Object namespaces all have get(), but no two shapes are alike).
 const std::vector<BindingKind>& bindingKindTable();
 
-// {"stateKey","safetyNetKey","queueBytesPerOperation","maxStandingBreakers","invocationSlots",
+// {"stateKey","safetyNetKey","queueBytesPerOperation","maxStandingBreakers","meterReportTimeoutMs","invocationSlots",
 //  "verdicts":{...},"bindingKinds":[{"kind","shape"}],"charges":{kind:{method:resource|null}}}
 std::string constantsJson();
 

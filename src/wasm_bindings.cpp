@@ -13,6 +13,7 @@
 #include "catalogue.h"
 #include "guard_core.h"
 #include "json_api.h"
+#include "live_meter.h"
 #include "poll_tick.h"
 #include "shared_constants.h"
 #include "view_read.h"
@@ -66,6 +67,18 @@ int defineMeter(int handle, const std::string& resourceId, const std::string& bi
   return enforcer->defineMeter(static_cast<std::size_t>(resource - edgefuse::resources().begin()), binding);
 }
 
+// The real-time meter's report from this isolate ("" for an unknown handle).
+std::string meterTake(int handle, double nowMs) {
+  GuardCore* core = coreAt(handle);
+  return core ? core->outbox.take(core->enforcer, static_cast<std::int64_t>(nowMs)) : "";
+}
+
+std::string meterSettle(int handle, const std::string& answer, const std::string& error, double nowMs) {
+  GuardCore* core = coreAt(handle);
+  if (!core) return R"({"ok":false,"error":"unknown guard handle"})";
+  return core->outbox.settle(core->enforcer, answer, error, static_cast<std::int64_t>(nowMs));
+}
+
 }  // namespace
 
 extern "C" {
@@ -114,6 +127,11 @@ EMSCRIPTEN_KEEPALIVE double edgefuse_used_resource(int handle, unsigned invocati
   Enforcer* enforcer = enforcerAt(handle);
   return enforcer ? enforcer->usedOfResource(invocation, resourceIndex) : 0;
 }
+// Whether this isolate owes the real-time meter a report now (asked per invocation).
+EMSCRIPTEN_KEEPALIVE int edgefuse_meter_due(int handle, double nowMs) {
+  GuardCore* core = coreAt(handle);
+  return core && core->outbox.due(core->enforcer, static_cast<std::int64_t>(nowMs)) ? 1 : 0;
+}
 EMSCRIPTEN_KEEPALIVE double edgefuse_limit(int handle, int meter, int throughBinding) {
   Enforcer* enforcer = enforcerAt(handle);
   return enforcer ? enforcer->limit(meter, throughBinding != 0) : edgefuse::kNoLimit;
@@ -131,6 +149,9 @@ EMSCRIPTEN_BINDINGS(edgefuse_core) {
   emscripten::function("defineMeter", &defineMeter);
   emscripten::function("recordParses", &edgefuse::recordParses);
   emscripten::function("constantsJson", &edgefuse::constantsJson);
+  emscripten::function("meterTake", &meterTake);
+  emscripten::function("meterSettle", &meterSettle);
+  emscripten::function("meterReportJson", &edgefuse::meterReportJson);
   emscripten::class_<PollTick>("PollTick")
       .smart_ptr_constructor("PollTickPointer", &startPollTick)
       .function("next", &PollTick::next)

@@ -1,0 +1,81 @@
+// The real-time meter, both ends, sans-IO. The analytics API reports usage minutes late;
+// the meter (the EdgefuseMeter Durable Object) hears from every isolate within moments of a
+// burst, so a line crossed by traffic spread over many isolates trips in seconds.
+//
+// - The isolate's end, MeterOutbox: the units its guarded calls were charged and not yet
+//   reported (kept by the Enforcer), when to report them, and what an answer puts in force.
+//   A report is sent in the background; one that fails gives its units back for the next.
+// - The meter's end, meterReport(): adds a report to per-resource counts over the last
+//   minute, judges the rate lines, and answers with the breakers it holds.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "config.h"
+#include "enforcer.h"
+#include "problem.h"
+
+namespace edgefuse {
+
+// The meter counts in buckets of 5 s and judges a rate over the buckets that cover the last
+// minute whole: at most one bucket's worth (5 s) of older units more than a minute's, never
+// less (a line is crossed no later than it truly is).
+constexpr std::int64_t kMeterBucketMs = 5'000;
+constexpr std::int64_t kMeterWindowMs = 60'000;
+// An isolate reports once its unreported units of a resource reach this share of what is
+// left under the resource's line: a runaway reports within moments, a calm isolate rarely.
+constexpr double kMeterReportShare = 0.05;
+// At most one report in flight per isolate, and one every 250 ms at most.
+constexpr std::int64_t kMeterReportSpacingMs = 250;
+// A report unanswered after this long has failed (its units return to the outbox).
+constexpr std::int64_t kMeterReportTimeoutMs = 5'000;
+// After a failed report, the next waits 1 s, doubling per failure up to reportSeconds.
+constexpr std::int64_t kMeterFirstRetryMs = 1'000;
+// The meter writes its counts to its storage when its breakers change, else at most this
+// often: a restart of the object loses at most this much of the last minute's counts.
+constexpr std::int64_t kMeterPersistMs = 10'000;
+
+class MeterOutbox {
+ public:
+  explicit MeterOutbox(const Config& config);
+
+  // Whether the config has rate lines, and so reports.
+  bool on() const { return !lines_.empty(); }
+  // Whether to send a report now: asked at each invocation's start and end.
+  bool due(const Enforcer& enforcer, std::int64_t nowMs) const;
+  // The report to send: {"now", "lines": {id: {perMinute, recoverPerMinute}}, "units": {id: n}}.
+  // Its units leave the enforcer's unreported counts until the report is settled.
+  std::string take(Enforcer& enforcer, std::int64_t nowMs);
+  // The report's outcome: the meter's answer (`error` empty) or why it failed. Puts the
+  // answer's breakers in force (none in a dry run) and returns
+  // {"ok": true, "breakers": {key: {reason, since, source}}, "version": n} or
+  // {"ok": false, "error": why}; a failed or unreadable answer gives the units back.
+  std::string settle(Enforcer& enforcer, const std::string& answerText, const std::string& error,
+                     std::int64_t nowMs);
+
+ private:
+  std::int64_t reportMs_;  // meterReportSeconds
+  bool dryRun_;
+  std::vector<std::pair<std::size_t, RateLine>> lines_;  // catalogue index, line
+  std::map<std::size_t, double> inFlight_;
+  bool sending_ = false;
+  bool answered_ = false;
+  std::int64_t lastAnswerMs_ = 0;
+  std::int64_t notBeforeMs_ = 0;
+  int failures_ = 0;
+  std::map<std::size_t, double> headroom_;  // units left under each line, from the last answer
+  std::int64_t recheckAtMs_ = 0;            // a meter breaker stands: ask again then (0: none)
+};
+
+// The meter's end. `stateText` is what the object stored ("" for none); `reportText` one
+// isolate's report (MeterOutbox::take). Returns
+// {"ok": true, "state": text, "persist": bool, "answer": {...}, "changes": [{key, event, rate, line}]}
+// or {"ok": false, "problems": [...]} with the state unchanged. The answer is
+// {"version": n, "breakers": {key: breaker}, "rates": {id: units in the last minute},
+//  "recheckAtMs": ms | null}.
+std::string meterReportJson(const std::string& stateText, const std::string& reportText);
+
+}  // namespace edgefuse

@@ -1,0 +1,289 @@
+#include <doctest/doctest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "config.h"
+#include "enforcer.h"
+#include "live_meter.h"
+
+using namespace edgefuse;
+using nlohmann::json;
+
+namespace {
+
+constexpr std::int64_t kT0 = 1'795'000'000'000;  // 2026-11-18, on a bucket boundary
+
+Config configWith(const json& extra) {
+  json input = {{"plan", "free"}};
+  input.update(extra);
+  auto result = parseConfig(input);
+  REQUIRE(result.problems.empty());
+  return *result.config;
+}
+
+std::size_t indexOf(std::string_view id) { return static_cast<std::size_t>(findResource(id) - resources().begin()); }
+
+// One isolate: a config, its enforcer and its outbox.
+struct Isolate {
+  explicit Isolate(const json& extra) : config(configWith(extra)), enforcer(Enforcer::fromConfig(config)), outbox(config) {
+    writes = enforcer.defineMeter(indexOf("kv-writes"), "KV");
+    reads = enforcer.defineMeter(indexOf("kv-reads"), "KV");
+    invocation = enforcer.begin();
+  }
+  Verdict write(double units = 1) { return enforcer.admit(invocation, writes, units); }
+  Config config;
+  Enforcer enforcer;
+  MeterOutbox outbox;
+  int writes;
+  int reads;
+  std::uint32_t invocation;
+};
+
+// A meter: its stored state, and what each report answered.
+struct Meter {
+  std::string state;
+  json last;
+  json report(const std::string& text) {
+    last = json::parse(meterReportJson(state, text));
+    REQUIRE(last["ok"] == true);
+    state = last["state"].get<std::string>();
+    return last["answer"];
+  }
+};
+
+// Sends the isolate's report to the meter and settles it.
+json exchange(Isolate& isolate, Meter& meter, std::int64_t now) {
+  const json answer = meter.report(isolate.outbox.take(isolate.enforcer, now));
+  return json::parse(isolate.outbox.settle(isolate.enforcer, answer.dump(), "", now));
+}
+
+// A line of 1,000 KV writes a minute, and no per-invocation limit in the way.
+const json kWriteLine = {{"rates", {{"kv-writes", {{"perMinute", 1000}}}}}, {"limits", {{"kv-writes", nullptr}}}};
+
+}  // namespace
+
+TEST_CASE("config: rate lines and the meter's settings, with clear errors") {
+  const Config config = configWith({{"rates", {{"kv-writes", {{"perMinute", 1000}}}, {"d1-rows-written", {{"perMinute", 50}, {"recoverPerMinute", 10}}}}},
+                                    {"meter", {{"binding", "METER"}, {"reportSeconds", 30}}}});
+  CHECK(config.rates.at("kv-writes").perMinute == 1000);
+  CHECK(config.rates.at("kv-writes").recoverPerMinute == 500);  // half the line by default
+  CHECK(config.rates.at("d1-rows-written").recoverPerMinute == 10);
+  CHECK(config.meterBinding == "METER");
+  CHECK(config.meterReportSeconds == 30);
+  // The normalised config reads back as itself (createGuardCore parses it again).
+  auto again = parseConfig(toJson(config));
+  REQUIRE(again.problems.empty());
+  CHECK(toJson(*again.config) == toJson(config));
+
+  auto problems = [](const json& extra) {
+    json input = {{"plan", "free"}};
+    input.update(extra);
+    auto result = parseConfig(input);
+    CHECK_FALSE(result.config);
+    return result.problems;
+  };
+  auto typo = problems({{"rates", {{"kv-write", {{"perMinute", 10}}}}}});
+  REQUIRE(typo.size() == 1);
+  CHECK(typo[0].path == "rates.kv-write");
+  CHECK(typo[0].fix.find("kv-writes") != std::string::npos);
+  auto uncounted = problems({{"rates", {{"workers-requests", {{"perMinute", 10}}}}}});
+  CHECK(uncounted[0].message.find("not counted by guarded bindings") != std::string::npos);
+  CHECK(problems({{"rates", {{"kv-writes", json::object()}}}})[0].path == "rates.kv-writes.perMinute");
+  CHECK(problems({{"rates", {{"kv-writes", {{"perMinute", 0}}}}}})[0].path == "rates.kv-writes.perMinute");
+  CHECK(problems({{"rates", {{"kv-writes", {{"perMinute", 10}, {"recoverPerMinute", 10}}}}}})[0].path ==
+        "rates.kv-writes.recoverPerMinute");
+  CHECK(problems({{"rates", {{"kv-writes", {{"perMinute", 10}, {"per", 1}}}}}})[0].path == "rates.kv-writes.per");
+  CHECK(problems({{"meter", {{"reportSeconds", 0}}}})[0].path == "meter.reportSeconds");
+  CHECK(problems({{"meter", {{"bindng", "X"}}}})[0].path == "meter.bindng");
+}
+
+TEST_CASE("an isolate counts only the resources with a line, admitted units only, and refunds") {
+  Isolate isolate(kWriteLine);
+  CHECK(isolate.outbox.on());
+  CHECK(isolate.write(3) == Verdict::Allow);
+  CHECK(isolate.enforcer.admit(isolate.invocation, isolate.reads, 5) == Verdict::Allow);
+  CHECK(isolate.enforcer.unreported(indexOf("kv-writes")) == 3);
+  CHECK(isolate.enforcer.unreported(indexOf("kv-reads")) == 0);  // no line: never reported
+  isolate.enforcer.refund(isolate.invocation, isolate.writes, 1);
+  CHECK(isolate.enforcer.unreported(indexOf("kv-writes")) == 2);
+  // Calls of an invocation whose counters are gone still reach the meter.
+  isolate.enforcer.end(isolate.invocation);
+  CHECK(isolate.write(4) == Verdict::Allow);
+  CHECK(isolate.enforcer.unreported(indexOf("kv-writes")) == 6);
+  // Without lines there is nothing to report, ever.
+  Isolate calm(json::object());
+  CHECK_FALSE(calm.outbox.on());
+  calm.write(100);
+  CHECK_FALSE(calm.outbox.due(calm.enforcer, kT0 + 3'600'000));
+}
+
+TEST_CASE("when an isolate reports: at once when new, then as its burn nears what is left") {
+  Isolate isolate(kWriteLine);
+  Meter meter;
+  CHECK_FALSE(isolate.outbox.due(isolate.enforcer, kT0));  // nothing to report
+  isolate.write();
+  CHECK(isolate.outbox.due(isolate.enforcer, kT0));  // new: learns what stands at once
+  CHECK(exchange(isolate, meter, kT0)["ok"] == true);
+  // 1 of 1,000 used: a report is due at 5% of the 999 left, 50 units.
+  for (int i = 0; i < 49; ++i) isolate.write();
+  CHECK_FALSE(isolate.outbox.due(isolate.enforcer, kT0 + 1000));
+  isolate.write();
+  CHECK(isolate.outbox.due(isolate.enforcer, kT0 + 1000));
+  CHECK_FALSE(isolate.outbox.due(isolate.enforcer, kT0 + 100));  // not within 250 ms of the last
+  exchange(isolate, meter, kT0 + 1000);
+  CHECK(meter.last["answer"]["rates"]["kv-writes"] == 51);
+  // A calm isolate: a few units report only once reportSeconds (60 s) have passed.
+  isolate.write(2);
+  CHECK_FALSE(isolate.outbox.due(isolate.enforcer, kT0 + 30'000));
+  CHECK(isolate.outbox.due(isolate.enforcer, kT0 + 61'000));
+  // Nothing unreported: no report, however long.
+  exchange(isolate, meter, kT0 + 61'000);
+  CHECK_FALSE(isolate.outbox.due(isolate.enforcer, kT0 + 600'000));
+}
+
+TEST_CASE("a failed report loses nothing, backs off, and one report is in flight at a time") {
+  Isolate isolate(kWriteLine);
+  Meter meter;
+  isolate.write(7);
+  const std::string report = isolate.outbox.take(isolate.enforcer, kT0);
+  CHECK(json::parse(report)["units"]["kv-writes"] == 7);
+  isolate.write(2);
+  CHECK_FALSE(isolate.outbox.due(isolate.enforcer, kT0 + 10));  // one in flight
+  const json failed = json::parse(isolate.outbox.settle(isolate.enforcer, "", "the meter timed out", kT0 + 5000));
+  CHECK(failed["ok"] == false);
+  CHECK(failed["error"] == "the meter timed out");
+  CHECK(isolate.enforcer.unreported(indexOf("kv-writes")) == 9);  // the 7 came back
+  CHECK_FALSE(isolate.outbox.due(isolate.enforcer, kT0 + 5500));   // 1 s after a failure
+  CHECK(isolate.outbox.due(isolate.enforcer, kT0 + 6000));
+  isolate.outbox.take(isolate.enforcer, kT0 + 6000);
+  isolate.outbox.settle(isolate.enforcer, "", "down", kT0 + 6000);
+  CHECK_FALSE(isolate.outbox.due(isolate.enforcer, kT0 + 7500));  // 2 s after the second
+  CHECK(isolate.outbox.due(isolate.enforcer, kT0 + 8000));
+  // An answer that is not the meter's is a failure too, and names what was wrong.
+  isolate.outbox.take(isolate.enforcer, kT0 + 8000);
+  const json bad = json::parse(isolate.outbox.settle(isolate.enforcer, R"({"breakers":{"kv-wrongs":{"reason":"x"}}})", "", kT0 + 8000));
+  CHECK(bad["error"].get<std::string>().find("kv-wrongs") != std::string::npos);
+  CHECK(isolate.enforcer.unreported(indexOf("kv-writes")) == 9);
+  // Delivered at last: every unit counted once.
+  isolate.outbox.take(isolate.enforcer, kT0 + 20'000);
+  const json answer = meter.report(json({{"now", kT0 + 20'000}, {"lines", {{"kv-writes", {{"perMinute", 1000}, {"recoverPerMinute", 500}}}}}, {"units", {{"kv-writes", 9}}}}).dump());
+  isolate.outbox.settle(isolate.enforcer, answer.dump(), "", kT0 + 20'000);
+  CHECK(answer["rates"]["kv-writes"] == 9);
+  CHECK(isolate.enforcer.unreported(indexOf("kv-writes")) == 0);
+}
+
+TEST_CASE("the meter trips a line crossed by many isolates, and every reporting isolate refuses") {
+  Meter meter;
+  std::vector<std::unique_ptr<Isolate>> isolates;
+  for (int i = 0; i < 10; ++i) isolates.push_back(std::make_unique<Isolate>(kWriteLine));
+  // Each isolate writes 90 units in its first 20 s: 900 together, under the line.
+  for (auto& isolate : isolates) {
+    isolate->write(90);
+    exchange(*isolate, meter, kT0 + 20'000);
+  }
+  CHECK(meter.last["answer"]["breakers"].empty());
+  CHECK(meter.last["answer"]["rates"]["kv-writes"] == 900);
+  // The eleventh hundred crosses the line: the report that carries it trips it.
+  isolates[0]->write(100);
+  const json settled = exchange(*isolates[0], meter, kT0 + 25'000);
+  CHECK(meter.last["changes"][0]["event"] == "trip");
+  CHECK(settled["breakers"]["kv-writes"]["reason"].get<std::string>().find("1000 in the last minute") != std::string::npos);
+  CHECK(settled["breakers"]["kv-writes"]["source"] == "meter");
+  CHECK(meter.last["persist"] == true);
+  CHECK(isolates[0]->write() == Verdict::Tripped);
+  // Another isolate learns it on its next report: the last to report heard a rate of 900,
+  // so 5% of the 100 left, 5 units, makes one due.
+  Isolate& last = *isolates[9];
+  last.write();
+  CHECK_FALSE(last.outbox.due(last.enforcer, kT0 + 26'000));
+  last.write(4);
+  CHECK(last.outbox.due(last.enforcer, kT0 + 26'000));
+  exchange(last, meter, kT0 + 26'000);
+  CHECK(last.write() == Verdict::Tripped);
+  CHECK(last.enforcer.admit(last.invocation, last.reads, 1) == Verdict::Allow);
+}
+
+TEST_CASE("a meter trip recovers at the recover line, not the trip line, and isolates ask again") {
+  Isolate isolate(kWriteLine);
+  Meter meter;
+  isolate.write(400);
+  exchange(isolate, meter, kT0 + 1'000);   // bucket 0
+  isolate.write(700);
+  const json tripped = exchange(isolate, meter, kT0 + 31'000);  // 1,100 in the minute: tripped
+  REQUIRE(tripped["breakers"].contains("kv-writes"));
+  // With nothing more, the rate falls to 700 when the first bucket ages out (65 s): still over
+  // the recover line of 500; to 0 when the second does (95 s).
+  CHECK(meter.last["answer"]["recheckAtMs"] == kT0 + 95'000);
+  CHECK(isolate.write() == Verdict::Tripped);
+  CHECK_FALSE(isolate.outbox.due(isolate.enforcer, kT0 + 70'000));  // nothing to report, not yet time
+  CHECK(isolate.outbox.due(isolate.enforcer, kT0 + 95'000));        // the meter said: ask again then
+  // Asked at 70 s (another isolate's report), the rate of 700 is under the trip line and
+  // over the recover line: still tripped.
+  Isolate other(kWriteLine);
+  other.write(1);
+  CHECK(exchange(other, meter, kT0 + 70'000)["breakers"].contains("kv-writes"));
+  const json recovered = exchange(isolate, meter, kT0 + 95'000);
+  CHECK(recovered["breakers"].empty());
+  CHECK(meter.last["changes"][0]["event"] == "recover");
+  CHECK(isolate.write() == Verdict::Allow);
+}
+
+TEST_CASE("a dry run reports and hears the meter's trips, but refuses nothing") {
+  json extra = kWriteLine;
+  extra["dryRun"] = true;
+  Isolate isolate(extra);
+  Meter meter;
+  isolate.write(1500);
+  const json settled = exchange(isolate, meter, kT0);
+  CHECK(settled["breakers"].contains("kv-writes"));
+  CHECK(isolate.write() == Verdict::Allow);
+}
+
+TEST_CASE("the meter refuses a malformed report whole, and reads damaged state as empty") {
+  auto refused = [](const std::string& report) {
+    const json reply = json::parse(meterReportJson("", report));
+    CHECK(reply["ok"] == false);
+    return reply["problems"][0]["path"].get<std::string>();
+  };
+  CHECK(refused("not json") == "report");
+  CHECK(refused(R"({"lines":{},"units":{}})") == "report.now");
+  CHECK(refused(R"({"now":1,"lines":{"kv-write":{"perMinute":5,"recoverPerMinute":1}},"units":{}})") == "report.lines.kv-write");
+  CHECK(refused(R"({"now":1,"lines":{"kv-writes":{"perMinute":5,"recoverPerMinute":5}},"units":{}})") == "report.lines.kv-writes");
+  CHECK(refused(R"({"now":1,"lines":{},"units":{"kv-writes":-1}})") == "report.units.kv-writes");
+  CHECK(refused(R"({"now":1,"lines":{}})") == "report.units");
+  const json reply = json::parse(meterReportJson("{broken", R"({"now":1795000000000,"lines":{},"units":{}})"));
+  CHECK(reply["ok"] == true);
+  CHECK(reply["problems"][0]["path"] == "meter state");
+  CHECK(reply["persist"] == true);  // the repaired state is written back
+}
+
+TEST_CASE("the meter persists on a change, else at most every 10 s, a line removed holds nothing") {
+  Meter meter;
+  const std::string lines = R"("lines":{"kv-writes":{"perMinute":10,"recoverPerMinute":5}})";
+  auto report = [&](std::int64_t now, int units) {
+    return meter.report("{\"now\":" + std::to_string(now) + "," + lines + ",\"units\":{\"kv-writes\":" + std::to_string(units) + "}}");
+  };
+  report(kT0, 1);
+  CHECK(meter.last["persist"] == true);  // nothing stored yet
+  report(kT0 + 2'000, 1);
+  CHECK(meter.last["persist"] == false);
+  report(kT0 + 11'000, 1);
+  CHECK(meter.last["persist"] == true);
+  report(kT0 + 12'000, 9);
+  CHECK(meter.last["persist"] == true);  // tripped
+  CHECK(meter.last["answer"]["version"] == 1);
+  // The next report's lines no longer name kv-writes: its breaker ends.
+  const json answer = meter.report("{\"now\":" + std::to_string(kT0 + 13'000) + ",\"lines\":{},\"units\":{}}");
+  CHECK(answer["breakers"].empty());
+  CHECK(answer["version"] == 2);
+}
+
+TEST_CASE("a meter whose clock is behind an isolate's never goes back in time") {
+  Meter meter;
+  const std::string lines = R"("lines":{"kv-writes":{"perMinute":100,"recoverPerMinute":50}})";
+  meter.report("{\"now\":" + std::to_string(kT0 + 60'000) + "," + lines + ",\"units\":{\"kv-writes\":60}}");
+  // A report stamped a minute earlier counts in the latest minute, not a past one.
+  const json answer = meter.report("{\"now\":" + std::to_string(kT0) + "," + lines + ",\"units\":{\"kv-writes\":60}}");
+  CHECK(answer["breakers"].contains("kv-writes"));
+  CHECK(answer["rates"]["kv-writes"] == 120);
+}
