@@ -4,6 +4,7 @@ import { INVOCATION_SLOTS, VERDICTS } from "../dist/constants.js";
 import { coreExports } from "./core.js";
 import { GuardError } from "./errors.js";
 import { logEvent } from "./log.js";
+import { MeterLink } from "./meter/meter-link.js";
 
 // Whether a binding's rejection came before it could have sent anything. Workerd's argument
 // checks reject within 2 microtasks of the call; a reply from I/O can arrive only when the
@@ -52,10 +53,14 @@ export class Enforcement {
   limitHits = {};
   limitHitsSince = new Date().toISOString();
 
-  constructor(config) {
+  /** The link to the real-time meter, or null when the config has no rate lines. */
+  meter = null;
+
+  constructor(config, clock = Date.now) {
     this.#core = coreExports();
     this.#handle = this.#core.createGuardCore(JSON.stringify(config));
     if (this.#handle < 0) throw new Error("edgefuse: the WASM core refused a validated config");
+    if (Object.keys(config.rates).length > 0) this.meter = new MeterLink(this.#core, this.#handle, config, clock);
     this.#skip = config.onBlocked === "skip";
     if (typeof FinalizationRegistry === "function") {
       this.#endings = new FinalizationRegistry((id) => this.#core._edgefuse_end(this.#handle, id));
@@ -106,8 +111,10 @@ export class Enforcement {
     return usage;
   }
 
-  begin() {
-    const invocation = new Invocation(this, this.#core._edgefuse_begin(this.#handle));
+  /** Begins counting an invocation that runs with the Worker's `env` and `ctx`. */
+  begin(env, ctx) {
+    const invocation = new Invocation(this, this.#core._edgefuse_begin(this.#handle), env, ctx);
+    this.meter?.poke(env, ctx);
     this.#endings?.register(invocation, invocation.id);
     if (!this.#warnedOfEvictions && this.#core._edgefuse_evictions(this.#handle, 1) > 0) {
       this.#warnedOfEvictions = true;
@@ -133,8 +140,9 @@ export class Enforcement {
     };
   }
 
-  finish(id) {
-    this.#core._edgefuse_finish(this.#handle, id);
+  finish(invocation) {
+    this.#core._edgefuse_finish(this.#handle, invocation.id);
+    this.meter?.poke(invocation.env, invocation.ctx);
   }
 
   admitVerdict(id, site, units) {
@@ -162,8 +170,10 @@ export class Enforcement {
     const details = { code: verdict === TRIPPED ? "tripped" : "invocation-limit", resource, binding, method };
     let logKey;
     if (verdict === TRIPPED) {
-      const key = this.breakers[`${resource}:${binding}`] ? `${resource}:${binding}` : resource;
-      const breaker = this.breakers[key] ?? {};
+      const meterBreakers = this.meter?.breakers ?? {};
+      const bindingKey = `${resource}:${binding}`;
+      const key = this.breakers[bindingKey] || meterBreakers[bindingKey] ? bindingKey : resource;
+      const breaker = this.breakers[key] ?? meterBreakers[key] ?? {};
       details.reason = breaker.reason ?? "";
       details.since = breaker.since ?? "";
       logKey = `tripped:${key}`;
@@ -186,9 +196,11 @@ export class Enforcement {
 
 /** One invocation's counters, as binding wrappers see them. */
 export class Invocation {
-  constructor(enforcement, id) {
+  constructor(enforcement, id, env, ctx) {
     this.enforcement = enforcement;
     this.id = id;
+    this.env = env; // the Worker's own, for the guard's reports to the meter
+    this.ctx = ctx;
     this.refused = null; // limit and breaker keys that refused a call, once one has
   }
 
@@ -239,7 +251,7 @@ export class Invocation {
 
   /** Its handler has returned: its counters go first if the isolate runs out of slots. */
   finish() {
-    this.enforcement.finish(this.id);
+    this.enforcement.finish(this);
   }
 
   /** Charges what a call actually cost, after it ran. */

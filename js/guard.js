@@ -37,7 +37,7 @@ class Guard {
   // The per-isolate parts, made on first use so that createGuard() stays cheap.
   get #parts() {
     if (!this.#runtime) {
-      const enforcement = new Enforcement(this.config);
+      const enforcement = new Enforcement(this.config, this.#clock);
       const breakers = new BreakerRefresh(enforcement, this.config, this.#clock);
       this.#runtime = {
         enforcement,
@@ -64,8 +64,8 @@ class Guard {
     }
     const { breakers, enforcement, envGuard } = this.#parts;
     const loading = breakers.refresh(env, ctx);
-    if (loading) return loading.then(() => envGuard.guard(env, enforcement.begin()));
-    return envGuard.guard(env, enforcement.begin());
+    if (loading) return loading.then(() => envGuard.guard(env, enforcement.begin(env, ctx)));
+    return envGuard.guard(env, enforcement.begin(env, ctx));
   }
 
   /**
@@ -295,6 +295,15 @@ class Guard {
    */
   get invocations() {
     return this.#parts.enforcement.invocations;
+  }
+
+  /**
+   * The real-time meter as this isolate sees it: the meter's breakers in force here, and its
+   * reports answered and failed. Null when the config has no rate lines.
+   */
+  get meter() {
+    const { meter } = this.#parts.enforcement;
+    return meter && { breakers: { ...meter.breakers }, reports: { ...meter.reports } };
   }
 
   /** KV operations of the rate limiter's KV mode in this isolate: { reads, writes }. */

@@ -219,6 +219,18 @@ export interface GuardConfig {
     /** The env var (a secret) that keys the hash of rate-limit keys (HMAC-SHA-256). Unset: EDGEFUSE_RATE_LIMIT_SECRET if the Worker has it, else plain SHA-256; set: a missing secret is warned of. */
     keySecretEnv?: string;
   };
+  /** The real-time meter: on when `rates` has a line. */
+  meter?: {
+    /** The EdgefuseMeter Durable Object namespace binding. Default "EDGEFUSE_METER". */
+    binding?: string;
+    /** A calm isolate reports at most this often, 1-3600 s. Default 60. */
+    reportSeconds?: number;
+  };
+  /**
+   * Rate lines the real-time meter judges across every isolate: at most `perMinute` units
+   * of a resource over any rolling minute; a trip ends at `recoverPerMinute` (default half).
+   */
+  rates?: Partial<Record<CountedResourceId, { perMinute: number; recoverPerMinute?: number }>>;
 }
 
 export interface RateLimitRoute {
@@ -244,10 +256,32 @@ export interface RateLimitDecision {
 }
 
 /** The Durable Object class behind rate limits: export it from your Worker and bind it. */
-/** The Durable Object class behind rate limits: export it from your Worker. */
 export declare class EdgefuseRateLimiter extends DurableObject {
   take(params: { capacity: number; refillPerSecond: number; cost?: number }, now: number): Promise<RateLimitDecision>;
   alarm(): Promise<void>;
+}
+
+/** A breaker as the guard keeps it: why, since when (ISO 8601), and who tripped it. */
+export interface MeterBreaker {
+  readonly reason: string;
+  readonly since: string;
+  readonly source: "meter";
+}
+
+/** The real-time meter's answer to one report. */
+export interface MeterAnswer {
+  readonly version: number;
+  readonly breakers: Readonly<Record<string, MeterBreaker>>;
+  /** Units of each line's resource in the last minute, across isolates. */
+  readonly rates: Readonly<Record<string, number>>;
+  /** When an isolate holding one of these breakers should ask again (ms), or null. */
+  readonly recheckAtMs: number | null;
+}
+
+/** The Durable Object class behind the real-time meter: export it from your Worker and bind it. */
+export declare class EdgefuseMeter extends DurableObject {
+  /** One isolate's report, as the guard writes it; { problems } when it is not one. */
+  report(reportText: string): Promise<MeterAnswer | { readonly problems: readonly Problem[] }>;
 }
 
 export type AlertLevel = "warn" | "trip" | "recover" | "blind" | "inaccessible" | "projection" | "spike";
@@ -364,6 +398,14 @@ export interface Guard {
    * handlers still running (none, normally).
    */
   readonly invocations: { readonly live: number; readonly evicted: number; readonly evictedRunning: number };
+  /**
+   * The real-time meter as this isolate sees it: its breakers in force here, and the reports
+   * answered and failed. Null when the config has no rate lines.
+   */
+  readonly meter: {
+    readonly breakers: Readonly<Record<string, MeterBreaker>>;
+    readonly reports: { readonly answered: number; readonly failed: number };
+  } | null;
   /** KV operations of the rate limiter's KV mode in this isolate. */
   readonly rateLimitKvOps: { readonly reads: number; readonly writes: number };
   /** What the status page shows: a read-only evaluation now, the stored breakers, limit hits. */

@@ -4,3 +4,4 @@ export { createGuard } from "./guard.js";
 export { GuardConfigError, GuardError, GuardInputError } from "./errors.js";
 export { STATE_KEY, SAFETY_NET_KEY } from "../dist/constants.js";
 export { EdgefuseRateLimiter } from "./rate-limit/limiter-object.js";
+export { EdgefuseMeter } from "./meter/meter-object.js";

@@ -3,7 +3,7 @@
 import { DurableObject, WorkerEntrypoint } from "cloudflare:workers";
 import { handleUsageApi } from "../../wrangler/simulator/usage-api.js";
 import { createGuard } from "../../js/index.js";
-export { EdgefuseRateLimiter } from "../../js/index.js";
+export { EdgefuseMeter, EdgefuseRateLimiter } from "../../js/index.js";
 
 export class Counter extends DurableObject {
   async increment(by = 1) {

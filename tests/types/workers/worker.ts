@@ -2,7 +2,7 @@
 // and the shipped declarations: what a TypeScript user writes must type-check as written.
 import { Hono } from "hono";
 import { DurableObject, WorkerEntrypoint } from "cloudflare:workers";
-import { createGuard, EdgefuseRateLimiter } from "edgefuse";
+import { createGuard, EdgefuseMeter, EdgefuseRateLimiter } from "edgefuse";
 import { guarded } from "edgefuse/hono";
 import { guarded as guardedPage } from "edgefuse/pages";
 
@@ -11,6 +11,7 @@ interface Env {
   DB: D1Database;
   EDGEFUSE_STATE: KVNamespace;
   EDGEFUSE_RATE_LIMITER: DurableObjectNamespace<EdgefuseRateLimiter>;
+  EDGEFUSE_METER: DurableObjectNamespace<EdgefuseMeter>;
   COUNTER: DurableObjectNamespace<Counter>;
 }
 
@@ -20,6 +21,8 @@ const guard = createGuard({
   limits: { "d1-rows-written:DB": 100 },
   thresholds: { "d1-rows-written:DB": { tripAt: 1_000_000 } },
   bindingIds: { DB: "00000000-0000-4000-8000-000000000001" },
+  rates: { "d1-rows-written": { perMinute: 5000 }, "kv-writes": { perMinute: 100, recoverPerMinute: 20 } },
+  meter: { reportSeconds: 30 },
 });
 
 // A handler checked against ExportedHandler<Env>, wrapped, still an ExportedHandler<Env>.
@@ -57,7 +60,12 @@ export async function direct(env: Env, ctx: ExecutionContext): Promise<string | 
   return decision.allowed ? guardedEnv.CACHE.get("seen") : null;
 }
 
-export { EdgefuseRateLimiter };
+// The meter's breakers, as this isolate holds them.
+export function meterTrips(): string[] {
+  return Object.values(guard.meter?.breakers ?? {}).map((breaker) => `${breaker.reason} (${breaker.source})`);
+}
+
+export { EdgefuseMeter, EdgefuseRateLimiter };
 
 // A Pages function, guarded by edgefuse/pages, is still a PagesFunction<Env>.
 export const onRequest: PagesFunction<Env> = guardedPage(guard, async ({ env, request }) => {

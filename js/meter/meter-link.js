@@ -1,0 +1,74 @@
+// An isolate's link to the real-time meter: asks the core whether a report is due (one
+// numeric call at each invocation's start and end), sends the report the core writes in the
+// background (ctx.waitUntil: never awaited by a request), and hands the answer, or why there
+// was none, back to the core, which puts the meter's breakers in force.
+import { METER_REPORT_TIMEOUT_MS } from "../../dist/constants.js";
+import { logEvent } from "../log.js";
+import { METER_NAME } from "./meter-object.js";
+
+export class MeterLink {
+  #core;
+  #handle;
+  #binding;
+  #clock;
+  /** The meter's breakers in force here, key -> { reason, since, source }: for refusals. */
+  breakers = {};
+  /** Reports this isolate sent that were answered, and that failed. */
+  reports = { answered: 0, failed: 0 };
+
+  constructor(core, handle, config, clock) {
+    this.#core = core;
+    this.#handle = handle;
+    this.#binding = config.meter.binding;
+    this.#clock = clock;
+  }
+
+  /** Sends a report if one is due; `env` is the Worker's own (unguarded) env. */
+  poke(env, ctx) {
+    const now = this.#clock();
+    if (!this.#core._edgefuse_meter_due(this.#handle, now)) return;
+    const report = this.#core.meterTake(this.#handle, now);
+    const settled = this.#send(env, report).then(
+      (answer) => this.#settle(answer, ""),
+      (error) => this.#settle("", error?.message ?? String(error)),
+    );
+    ctx?.waitUntil?.(settled);
+  }
+
+  async #send(env, report) {
+    const namespace = env?.[this.#binding];
+    if (!namespace || typeof namespace.idFromName !== "function") {
+      throw new Error(`env.${this.#binding} is not a Durable Object namespace: bind the EdgefuseMeter class to it (see "Real-time meter" in the README)`);
+    }
+    const meter = namespace.get(namespace.idFromName(METER_NAME));
+    let timer;
+    const timeout = new Promise((resolve, reject) => {
+      timer = setTimeout(() => reject(new Error(`the meter did not answer within ${METER_REPORT_TIMEOUT_MS} ms`)), METER_REPORT_TIMEOUT_MS);
+    });
+    try {
+      const answer = await Promise.race([meter.report(report), timeout]);
+      if (answer?.problems) {
+        throw new Error(`the meter refused the report: ${answer.problems.map(({ path, message }) => `${path} ${message}`).join("; ")}`);
+      }
+      return JSON.stringify(answer);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  #settle(answer, error) {
+    const result = JSON.parse(this.#core.meterSettle(this.#handle, answer, error, this.#clock()));
+    if (result.ok) {
+      this.breakers = result.breakers;
+      this.reports.answered += 1;
+      return;
+    }
+    this.reports.failed += 1;
+    // Once per run of failures: the counts are kept, and the guard carries on without the meter.
+    if (result.failures === 1) {
+      logEvent("warn", "meter-unreachable", `edgefuse: a report to the real-time meter failed: ${result.error}; its counts are kept for the next`, {
+        binding: this.#binding,
+      });
+    }
+  }
+}

@@ -1,0 +1,47 @@
+// The real-time meter: one Durable Object that every isolate reports its counts to. The core
+// decides everything (meterReportJson in src/live_meter.h): what a report adds, which rate
+// lines trip or recover, when the counts are written to storage. This class holds the state
+// in memory between reports and carries out the one storage write the core asks for.
+//
+// One object for the whole Worker, named METER_NAME: every decision about a line is made in
+// one place, one report at a time (the object's input gate keeps a report's read and write
+// together). Each report is a Durable Objects request; see the README for what that costs.
+import { DurableObject } from "#cloudflare-workers";
+import { callCore } from "../core.js";
+import { logEvent } from "../log.js";
+
+/** The name of the one meter object, in the namespace the config's `meter.binding` names. */
+export const METER_NAME = "edgefuse-meter";
+const STATE = "meter"; // the core's state text: one row
+
+/** The Durable Object class behind the real-time meter. Export it from your Worker. */
+export class EdgefuseMeter extends DurableObject {
+  #state = null; // the core's state text, once read
+
+  /**
+   * Adds one isolate's report (MeterOutbox::take); resolves to the meter's answer, or to
+   * { problems } naming what is wrong with a report it cannot read (nothing of it is counted).
+   */
+  async report(reportText) {
+    if (typeof reportText !== "string") {
+      return { problems: [{ path: "report", message: `must be the text of a report, got ${typeof reportText}`, fix: "" }] };
+    }
+    this.#state ??= (await this.ctx.storage.get(STATE)) ?? "";
+    const reply = callCore("meterReportJson", this.#state, reportText);
+    if (!reply.ok) return { problems: reply.problems };
+    for (const problem of reply.problems) {
+      logEvent("error", "meter-state-unreadable", `edgefuse: the meter's stored ${problem.path} ${problem.message}: ${problem.fix}`);
+    }
+    this.#state = reply.state;
+    if (reply.persist) await this.ctx.storage.put(STATE, reply.state);
+    for (const change of reply.changes) {
+      const { key, event, rate, line } = change;
+      const message =
+        event === "trip"
+          ? `edgefuse: ${reply.answer.breakers[key].reason}: tripped by the meter`
+          : `edgefuse: ${key} is back under its rate line${rate === null ? " (the line was removed)" : `: ${rate} in the last minute, recovers at ${line}`}`;
+      logEvent(event === "trip" ? "warn" : "log", `meter-${event}`, message, { key, rate, line });
+    }
+    return reply.answer;
+  }
+}

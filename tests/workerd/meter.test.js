@@ -1,0 +1,174 @@
+// The real-time meter in workerd: guards standing for separate isolates report their counts
+// to the real EdgefuseMeter Durable Object (local SQLite storage), which trips a rate line
+// crossed by all of them together; each guard refuses from its next answer on.
+import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { describe, expect, it, vi } from "vitest";
+import { createGuard } from "../../js/index.js";
+
+// The meter's time never goes back: each test runs an hour after the last.
+let era = Date.parse("2026-12-01T00:00:00Z");
+function clockForTest() {
+  era += 3_600_000;
+  return { now: era };
+}
+
+const LINE = { "kv-writes": { perMinute: 100, recoverPerMinute: 40 } };
+const config = (extra = {}) => ({ plan: "paid", budget: { maxUsd: 50 }, rates: LINE, ...extra });
+
+// A Worker whose every request writes `writes` KV keys: each far under every per-invocation limit.
+function worker(guard, writes) {
+  return guard.wrap({
+    async fetch(request, workerEnv) {
+      for (let i = 0; i < writes; i += 1) await workerEnv.KV.put(`meter-${i}`, "x");
+      return new Response("ok");
+    },
+  });
+}
+
+// One request, its background report included.
+async function request(handler, workerEnv = env) {
+  const ctx = createExecutionContext();
+  const response = await handler.fetch(new Request("http://w/"), workerEnv, ctx);
+  await waitOnExecutionContext(ctx);
+  return response;
+}
+
+// The meter's rate for kv-writes, asked as an isolate with nothing to report would.
+async function meterRate(now) {
+  const meter = env.EDGEFUSE_METER.get(env.EDGEFUSE_METER.idFromName("edgefuse-meter"));
+  const lines = { "kv-writes": LINE["kv-writes"] };
+  return (await meter.report(JSON.stringify({ now, lines, units: {} }))).rates["kv-writes"];
+}
+
+describe("the real-time meter", () => {
+  it("trips a rate line crossed by several isolates together; each refuses from its next answer", async () => {
+    const clock = clockForTest();
+    const isolates = [0, 1, 2].map(() => {
+      const guard = createGuard(config(), { clock: () => clock.now });
+      return { guard, handler: worker(guard, 5) };
+    });
+    // Each isolate alone stays far under the line: 3 isolates x 6 requests x 5 writes = 90.
+    for (let round = 0; round < 6; round += 1) {
+      for (const { handler } of isolates) {
+        clock.now += 100;
+        expect((await request(handler)).status).toBe(200);
+      }
+    }
+    expect(isolates.every(({ guard }) => Object.keys(guard.meter.breakers).length === 0)).toBe(true);
+    // Together they cross it: the report that carries the units past 100 trips it.
+    let admitted = 90;
+    let refusedAt = null;
+    for (let round = 0; round < 10 && refusedAt === null; round += 1) {
+      for (const { handler } of isolates) {
+        clock.now += 300;
+        const response = await request(handler);
+        if (response.status === 503) {
+          refusedAt = admitted;
+          const body = await response.json();
+          expect(body.resource).toBe("kv-writes");
+          expect(body.message).toMatch(/in the last minute across isolates, at or past the rate line of 100 a minute/);
+          break;
+        }
+        admitted += 5;
+      }
+    }
+    expect(refusedAt).not.toBeNull();
+    // Each report is due at 5% of what is left under the line, so little passes it.
+    expect(refusedAt).toBeGreaterThanOrEqual(100);
+    expect(refusedAt).toBeLessThanOrEqual(100 + 3 * 5 * 2);
+    // Every isolate refuses once it has had an answer since the trip: one request each.
+    for (const { handler } of isolates) {
+      clock.now += 300;
+      await request(handler);
+    }
+    for (const { guard, handler } of isolates) {
+      expect(guard.meter.breakers["kv-writes"].source).toBe("meter");
+      clock.now += 300;
+      expect((await request(handler)).status).toBe(503);
+    }
+  });
+
+  it("recovers at its recover line, not its trip line, and only then", async () => {
+    const clock = clockForTest();
+    const guard = createGuard(config(), { clock: () => clock.now });
+    const handler = worker(guard, 30);
+    for (let i = 0; i < 4; i += 1) {
+      clock.now += 1000;
+      await request(handler);
+    }
+    expect(guard.meter.breakers["kv-writes"]).toBeDefined();
+    const trippedAt = clock.now;
+    // 30 s on: under the trip line's 100 once older buckets age out, not under 40 yet.
+    clock.now = trippedAt + 30_000;
+    await request(handler);
+    expect((await request(handler)).status).toBe(503);
+    // With no writes admitted since, the rate falls to 0 a minute (and a bucket) after the trip.
+    clock.now = trippedAt + 66_000;
+    await request(handler); // refused, and its report finds the line recovered
+    expect(guard.meter.breakers).toEqual({});
+    expect(await meterRate(clock.now)).toBe(0);
+    expect((await request(handler)).status).toBe(200);
+  });
+
+  it("a meter that fails leaves requests unharmed and loses no counts", async () => {
+    const clock = clockForTest();
+    const guard = createGuard(config(), { clock: () => clock.now });
+    const handler = worker(guard, 5);
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    try {
+      // No meter bound: every request runs; the first failure is logged, once.
+      const { EDGEFUSE_METER, ...withoutMeter } = env;
+      for (let i = 0; i < 4; i += 1) {
+        clock.now += 2000;
+        expect((await request(handler, withoutMeter)).status).toBe(200);
+      }
+      expect(guard.meter.reports.answered).toBe(0);
+      expect(guard.meter.reports.failed).toBeGreaterThanOrEqual(2);
+      const logged = warn.mock.calls.filter(([line]) => line?.event === "edgefuse.meter-unreachable");
+      expect(logged).toHaveLength(1);
+      expect(logged[0][0].message).toMatch(/env\.EDGEFUSE_METER is not a Durable Object namespace.*its counts are kept/);
+      // Bound again: the next report (as the next request begins) carries every unit the
+      // failed ones held, 4 requests' 20.
+      clock.now += 60_000;
+      await request(handler, { ...withoutMeter, EDGEFUSE_METER });
+      expect(guard.meter.reports.answered).toBe(1);
+      expect(await meterRate(clock.now)).toBe(20);
+    } finally {
+      warn.mockRestore();
+    }
+  });
+
+  it("a meter that throws is a failed report, not a failed request", async () => {
+    const clock = clockForTest();
+    const guard = createGuard(config({ meter: { binding: "BROKEN_METER" } }), { clock: () => clock.now });
+    const handler = worker(guard, 5);
+    const broken = {
+      idFromName: (name) => env.EDGEFUSE_METER.idFromName(name),
+      get: () => ({ report: async () => Promise.reject(new Error("meter overloaded")) }),
+    };
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    try {
+      expect((await request(handler, { ...env, BROKEN_METER: broken })).status).toBe(200);
+      expect(guard.meter.reports.failed).toBe(1);
+      expect(warn.mock.calls.some(([line]) => /meter overloaded/.test(line?.message))).toBe(true);
+    } finally {
+      warn.mockRestore();
+    }
+  });
+
+  it("the meter's binding is the guard's own: passed through, never charged", async () => {
+    const guard = createGuard(config());
+    const guarded = await guard.env(env);
+    expect(guarded.EDGEFUSE_METER).toBe(env.EDGEFUSE_METER);
+    expect(createGuard({ plan: "free" }).meter).toBeNull();
+  });
+
+  it("the meter refuses a report that is not one, naming what is wrong", async () => {
+    const meter = env.EDGEFUSE_METER.get(env.EDGEFUSE_METER.idFromName("edgefuse-meter"));
+    expect(await meter.report(JSON.stringify({ now: Date.now(), lines: {}, units: { "kv-writes": -5 } }))).toEqual({
+      problems: [{ path: "report.units.kv-writes", message: "must be a number of units, 0 or more", fix: "" }],
+    });
+    expect((await meter.report({ now: 1 })).problems[0].message).toBe("must be the text of a report, got object");
+  });
+});
