@@ -12,7 +12,7 @@ export default defineConfig({
   test: {
     projects: [
       project("edgefuse", "./wrangler/test.jsonc", ["tests/workerd/**/*.test.js"]),
-      ...["basic", "free-plan", "hono"].map((name) =>
+      ...["basic", "free-plan", "hono", "meter"].map((name) =>
         project(`examples/${name}`, `./examples/${name}/wrangler.jsonc`, [`examples/${name}/test/*.test.js`]),
       ),
       // The testing recipe, with its own config as a user's project has it.

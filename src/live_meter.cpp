@@ -55,7 +55,8 @@ MeterOutbox::MeterOutbox(const Config& config)
 }
 
 bool MeterOutbox::due(const Enforcer& enforcer, std::int64_t nowMs) const {
-  if (lines_.empty() || sending_ || nowMs < notBeforeMs_) return false;
+  if (lines_.empty() || sending_ || nowMs < retryAtMs_) return false;
+  const bool spaced = nowMs >= spacedUntilMs_;
   bool any = false;
   for (const auto& [index, line] : lines_) {
     const double units = enforcer.unreported(index);
@@ -64,8 +65,9 @@ bool MeterOutbox::due(const Enforcer& enforcer, std::int64_t nowMs) const {
     if (!answered_) return true;  // a new isolate learns what stands at once
     auto left = headroom_.find(index);
     const double headroom = left == headroom_.end() ? line.perMinute : left->second;
-    if (units >= std::max(1.0, kMeterReportShare * headroom)) return true;
+    if (units >= std::max(1.0, (spaced ? kMeterReportShare : kMeterUrgentShare) * headroom)) return true;
   }
+  if (!spaced) return false;
   if (recheckAtMs_ > 0 && nowMs >= recheckAtMs_) return true;
   return any && nowMs - lastAnswerMs_ >= reportMs_;
 }
@@ -106,14 +108,14 @@ std::string MeterOutbox::settle(Enforcer& enforcer, const std::string& answerTex
     inFlight_.clear();
     ++failures_;
     const int doublings = std::min(failures_ - 1, 20);
-    notBeforeMs_ = nowMs + std::min(reportMs_, kMeterFirstRetryMs << doublings);
+    retryAtMs_ = nowMs + std::min(reportMs_, kMeterFirstRetryMs << doublings);
     return toText({{"ok", false}, {"error", why}, {"failures", failures_}});
   }
   inFlight_.clear();
   failures_ = 0;
   answered_ = true;
   lastAnswerMs_ = nowMs;
-  notBeforeMs_ = nowMs + kMeterReportSpacingMs;
+  spacedUntilMs_ = nowMs + kMeterReportSpacingMs;
   headroom_.clear();
   const json& rates = answer.contains("rates") && answer["rates"].is_object() ? answer["rates"] : json::object();
   for (const auto& [index, line] : lines_) {

@@ -28,8 +28,11 @@ constexpr std::int64_t kMeterWindowMs = 60'000;
 // An isolate reports once its unreported units of a resource reach this share of what is
 // left under the resource's line: a runaway reports within moments, a calm isolate rarely.
 constexpr double kMeterReportShare = 0.05;
-// At most one report in flight per isolate, and one every 250 ms at most.
+// At most one report in flight per isolate, and one every 250 ms at most, unless the units
+// waiting reach this share of what is left: a burst faster than the spacing still reports
+// before it can pass the line on its own, and each such report shrinks what is left.
 constexpr std::int64_t kMeterReportSpacingMs = 250;
+constexpr double kMeterUrgentShare = 0.25;
 // A report unanswered after this long has failed (its units return to the outbox).
 constexpr std::int64_t kMeterReportTimeoutMs = 5'000;
 // After a failed report, the next waits 1 s, doubling per failure up to reportSeconds.
@@ -64,7 +67,8 @@ class MeterOutbox {
   bool sending_ = false;
   bool answered_ = false;
   std::int64_t lastAnswerMs_ = 0;
-  std::int64_t notBeforeMs_ = 0;
+  std::int64_t spacedUntilMs_ = 0;  // kMeterReportSpacingMs after an answer
+  std::int64_t retryAtMs_ = 0;      // after a failure
   int failures_ = 0;
   std::map<std::size_t, double> headroom_;  // units left under each line, from the last answer
   std::int64_t recheckAtMs_ = 0;            // a meter breaker stands: ask again then (0: none)

@@ -129,9 +129,19 @@ TEST_CASE("when an isolate reports: at once when new, then as its burn nears wha
   CHECK_FALSE(isolate.outbox.due(isolate.enforcer, kT0 + 1000));
   isolate.write();
   CHECK(isolate.outbox.due(isolate.enforcer, kT0 + 1000));
-  CHECK_FALSE(isolate.outbox.due(isolate.enforcer, kT0 + 100));  // not within 250 ms of the last
+  // Within 250 ms of the last answer only a quarter of what is left makes one due.
+  CHECK_FALSE(isolate.outbox.due(isolate.enforcer, kT0 + 100));
+  for (int i = 0; i < 199; ++i) isolate.write();
+  CHECK_FALSE(isolate.outbox.due(isolate.enforcer, kT0 + 100));
+  isolate.write();
+  CHECK(isolate.outbox.due(isolate.enforcer, kT0 + 100));  // 250 of the 999 left
+  exchange(isolate, meter, kT0 + 100);
+  CHECK(meter.last["answer"]["rates"]["kv-writes"] == 251);
+  for (int i = 0; i < 50; ++i) isolate.write();
+  CHECK_FALSE(isolate.outbox.due(isolate.enforcer, kT0 + 200));  // 50 of 749 left, but spaced
+  CHECK(isolate.outbox.due(isolate.enforcer, kT0 + 1000));
   exchange(isolate, meter, kT0 + 1000);
-  CHECK(meter.last["answer"]["rates"]["kv-writes"] == 51);
+  CHECK(meter.last["answer"]["rates"]["kv-writes"] == 301);
   // A calm isolate: a few units report only once reportSeconds (60 s) have passed.
   isolate.write(2);
   CHECK_FALSE(isolate.outbox.due(isolate.enforcer, kT0 + 30'000));

@@ -27,3 +27,11 @@ test("the README's vitest recipe is examples/testing's, file for file", () => {
     assert.ok(readme.includes("```js\n" + text + "```"), `README.md shows examples/testing/${file} as it is`);
   }
 });
+
+test("the README's meter example is examples/meter's, file for file", () => {
+  const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
+  for (const [file, language] of [["src/index.js", "js"], ["wrangler.jsonc", "jsonc"]]) {
+    const text = readFileSync(new URL(`../../examples/meter/${file}`, import.meta.url), "utf8");
+    assert.ok(readme.includes("```" + language + "\n" + text + "```"), `README.md shows examples/meter/${file} as it is`);
+  }
+});
