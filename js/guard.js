@@ -254,6 +254,8 @@ class Guard {
     if (result.view) enforcement.applyView(result.view);
     if (result.problems) throw new GuardInputError(result.problems);
     if (!result.ok) throw new Error(result.error);
+    // A reset wins over the real-time meter too: its trips on these keys end, held off.
+    if (kind === "reset" && enforcement.meter) await enforcement.meter.reset(raw, operation.resources, operation.holdSeconds);
     return result.breakers;
   }
 

@@ -282,6 +282,8 @@ export interface MeterAnswer {
 export declare class EdgefuseMeter extends DurableObject {
   /** One isolate's report, as the guard writes it; { problems } when it is not one. */
   report(reportText: string): Promise<MeterAnswer | { readonly problems: readonly Problem[] }>;
+  /** A manual reset, as guard.reset sends it: ends the meter's trips on its keys and holds them off. */
+  reset(resetText: string): Promise<MeterAnswer | { readonly problems: readonly Problem[] }>;
 }
 
 export type AlertLevel = "warn" | "trip" | "recover" | "blind" | "inaccessible" | "projection" | "spike";

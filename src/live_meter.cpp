@@ -129,6 +129,18 @@ std::string MeterOutbox::settle(Enforcer& enforcer, const std::string& answerTex
   return toText({{"ok", true}, {"breakers", breakers}, {"version", answer.value("version", 0)}});
 }
 
+std::string MeterOutbox::hear(Enforcer& enforcer, const std::string& answerText) {
+  const json answer = json::parse(answerText, nullptr, false);
+  std::vector<std::string> keys;
+  json breakers = json::object();
+  if (!answer.is_object()) return toText({{"ok", false}, {"error", "the meter's answer is not a JSON object"}});
+  if (auto problem = breakersOf(answer, keys, breakers)) {
+    return toText({{"ok", false}, {"error", "the meter's answer " + *problem}});
+  }
+  enforcer.setMeterTripped(dryRun_ ? std::vector<std::string>{} : keys);
+  return toText({{"ok", true}, {"breakers", breakers}, {"version", answer.value("version", 0)}});
+}
+
 // ---- the meter's end ------------------------------------------------------------------
 
 namespace {
@@ -169,6 +181,7 @@ struct MeterState {
   std::int64_t lastNowMs = 0;
   std::map<std::string, Window> windows;
   json breakers = json::object();
+  std::map<std::string, std::int64_t> holds;  // key -> until (ms): a manual reset's
 };
 
 // The stored state, or a fresh one with a problem when it is unreadable (an object that lost
@@ -201,6 +214,11 @@ MeterState readState(const std::string& text, std::vector<Problem>& problems) {
       if (findResource(item.key()) && item.value().is_object()) state.breakers[item.key()] = item.value();
     }
   }
+  if (auto holds = stored.find("holds"); holds != stored.end() && holds->is_object()) {
+    for (const auto& item : holds->items()) {
+      if (findResource(item.key()) && item.value().is_number_integer()) state.holds[item.key()] = item.value().get<std::int64_t>();
+    }
+  }
   return state;
 }
 
@@ -212,7 +230,7 @@ json stateJson(const MeterState& state) {
     if (!pairs.empty()) windows[id] = pairs;
   }
   return {{"v", kStateVersion}, {"version", state.version}, {"persistedAtMs", state.persistedAtMs},
-          {"lastNowMs", state.lastNowMs}, {"windows", windows}, {"breakers", state.breakers}};
+          {"lastNowMs", state.lastNowMs}, {"windows", windows}, {"breakers", state.breakers}, {"holds", state.holds}};
 }
 
 struct Report {
@@ -271,6 +289,23 @@ std::optional<Report> readReport(const std::string& text, std::vector<Problem>& 
   return report;
 }
 
+// The state to keep and the answer to give, after a report or a reset made `changes`.
+std::string replyOf(MeterState& state, std::int64_t now, const json& changes, const json& rates,
+                    std::optional<std::int64_t> recheckAt, const std::vector<Problem>& stateProblems) {
+  if (!changes.empty()) ++state.version;
+  const bool persist = !changes.empty() || !stateProblems.empty() || now - state.persistedAtMs >= kMeterPersistMs;
+  if (persist) state.persistedAtMs = now;
+  json answer = {{"version", state.version}, {"breakers", state.breakers}, {"rates", rates},
+                 {"recheckAtMs", recheckAt ? json(*recheckAt) : json(nullptr)}};
+  return toText({{"ok", true}, {"state", toText(stateJson(state))}, {"persist", persist}, {"answer", answer},
+                 {"changes", changes}, {"problems", problemsToJson(stateProblems)}});
+}
+
+std::string clippedText(const json& value) {
+  std::string text = toText(value);
+  return text.size() > 64 ? text.substr(0, 64) + "..." : text;
+}
+
 }  // namespace
 
 std::string meterReportJson(const std::string& stateText, const std::string& reportText) {
@@ -288,6 +323,8 @@ std::string meterReportJson(const std::string& stateText, const std::string& rep
   }
   for (auto& [id, window] : state.windows) dropOld(window, now);
 
+  for (auto it = state.holds.begin(); it != state.holds.end();) it = it->second <= now ? state.holds.erase(it) : std::next(it);
+
   json changes = json::array();
   json rates = json::object();
   std::optional<std::int64_t> recheckAt;
@@ -295,7 +332,7 @@ std::string meterReportJson(const std::string& stateText, const std::string& rep
     const double rate = state.windows.count(id) ? rateOf(state.windows[id], now) : 0;
     rates[id] = quantityJson(std::round(rate * 100) / 100);
     const bool tripped = state.breakers.contains(id);
-    if (!tripped && rate >= line.perMinute) {
+    if (!tripped && rate >= line.perMinute && !state.holds.count(id)) {
       state.breakers[id] = {
           {"reason", id + ": " + unitsText(rate) + " in the last minute across isolates, at or past the rate line of " +
                          unitsText(line.perMinute) + " a minute"},
@@ -321,13 +358,57 @@ std::string meterReportJson(const std::string& stateText, const std::string& rep
     changes.push_back({{"key", it.key()}, {"event", "recover"}, {"rate", nullptr}, {"line", nullptr}});
     it = state.breakers.erase(it);
   }
-  if (!changes.empty()) ++state.version;
-  const bool persist = !changes.empty() || !stateProblems.empty() || now - state.persistedAtMs >= kMeterPersistMs;
-  if (persist) state.persistedAtMs = now;
-  json answer = {{"version", state.version}, {"breakers", state.breakers}, {"rates", rates},
-                 {"recheckAtMs", recheckAt ? json(*recheckAt) : json(nullptr)}};
-  return toText({{"ok", true}, {"state", toText(stateJson(state))}, {"persist", persist}, {"answer", answer},
-                 {"changes", changes}, {"problems", problemsToJson(stateProblems)}});
+  return replyOf(state, now, changes, rates, recheckAt, stateProblems);
+}
+
+std::string meterResetJson(const std::string& stateText, const std::string& resetText) {
+  std::vector<Problem> problems;
+  const json input = json::parse(resetText, nullptr, false);
+  std::int64_t nowMs = 0;
+  std::int64_t holdMs = kMeterWindowMs;
+  std::vector<std::string> keys;
+  if (!input.is_object()) {
+    problems.push_back({"reset", "is not a JSON object", ""});
+  } else {
+    const json now = input.value("now", json());
+    if (!now.is_number_integer() || now.get<std::int64_t>() <= 0) problems.push_back({"reset.now", "must be a time in ms since the epoch", ""});
+    else nowMs = now.get<std::int64_t>();
+    const json list = input.value("keys", json());
+    if (!list.is_array() || list.empty() || list.size() > 64) {
+      problems.push_back({"reset.keys", "must be a list of 1 to 64 breaker keys", ""});
+    } else {
+      for (const json& key : list) {
+        if (!key.is_string() || !splitBreakerKey(key.get<std::string>()).resource) {
+          problems.push_back({"reset.keys", "names an unknown breaker key " + clippedText(key), ""});
+        } else {
+          keys.push_back(key.get<std::string>());
+        }
+      }
+    }
+    const json hold = input.value("holdSeconds", json());
+    if (!hold.is_null()) {
+      if (!hold.is_number_integer() || hold.get<std::int64_t>() < 1 || hold.get<std::int64_t>() > 31'536'000) {
+        problems.push_back({"reset.holdSeconds", "must be whole seconds from 1 to 31536000, or left out", ""});
+      } else {
+        holdMs = hold.get<std::int64_t>() * 1000;
+      }
+    }
+  }
+  if (!problems.empty()) return toText({{"ok", false}, {"problems", problemsToJson(problems)}});
+  std::vector<Problem> stateProblems;
+  MeterState state = readState(stateText, stateProblems);
+  const std::int64_t now = std::max(nowMs, state.lastNowMs);
+  state.lastNowMs = now;
+  json changes = json::array();
+  for (const std::string& key : keys) {
+    state.holds[key] = now + holdMs;
+    if (!state.breakers.contains(key)) continue;
+    state.breakers.erase(key);
+    changes.push_back({{"key", key}, {"event", "reset"}, {"rate", nullptr}, {"line", nullptr}});
+  }
+  // A reset is always kept: the holds are its point.
+  state.persistedAtMs = 0;
+  return replyOf(state, now, changes, json::object(), std::nullopt, stateProblems);
 }
 
 }  // namespace edgefuse

@@ -58,6 +58,9 @@ class MeterOutbox {
   // {"ok": false, "error": why}; a failed or unreadable answer gives the units back.
   std::string settle(Enforcer& enforcer, const std::string& answerText, const std::string& error,
                      std::int64_t nowMs);
+  // An answer the meter gave other than to a report (to a manual reset): puts its breakers
+  // in force, as settle does, and touches nothing of the reports. Returns what settle does.
+  std::string hear(Enforcer& enforcer, const std::string& answerText);
 
  private:
   std::int64_t reportMs_;  // meterReportSeconds
@@ -81,5 +84,11 @@ class MeterOutbox {
 // {"version": n, "breakers": {key: breaker}, "rates": {id: units in the last minute},
 //  "recheckAtMs": ms | null}.
 std::string meterReportJson(const std::string& stateText, const std::string& reportText);
+
+// A manual reset at the meter: {"now", "keys": [breaker keys], "holdSeconds": n | absent}.
+// Ends the meter's breakers on those keys and holds each off for `holdSeconds` (absent: a
+// minute, the rate window), so a reset wins over the counts that tripped it. Returns what
+// meterReportJson does; a key the meter does not hold is held all the same.
+std::string meterResetJson(const std::string& stateText, const std::string& resetText);
 
 }  // namespace edgefuse

@@ -79,6 +79,12 @@ std::string meterSettle(int handle, const std::string& answer, const std::string
   return core->outbox.settle(core->enforcer, answer, error, static_cast<std::int64_t>(nowMs));
 }
 
+std::string meterHear(int handle, const std::string& answer) {
+  GuardCore* core = coreAt(handle);
+  if (!core) return R"({"ok":false,"error":"unknown guard handle"})";
+  return core->outbox.hear(core->enforcer, answer);
+}
+
 }  // namespace
 
 extern "C" {
@@ -152,6 +158,8 @@ EMSCRIPTEN_BINDINGS(edgefuse_core) {
   emscripten::function("meterTake", &meterTake);
   emscripten::function("meterSettle", &meterSettle);
   emscripten::function("meterReportJson", &edgefuse::meterReportJson);
+  emscripten::function("meterHear", &meterHear);
+  emscripten::function("meterResetJson", &edgefuse::meterResetJson);
   emscripten::class_<PollTick>("PollTick")
       .smart_ptr_constructor("PollTickPointer", &startPollTick)
       .function("next", &PollTick::next)

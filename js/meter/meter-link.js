@@ -35,7 +35,33 @@ export class MeterLink {
     ctx?.waitUntil?.(settled);
   }
 
-  async #send(env, report) {
+  /**
+   * Tells the meter of a manual reset of `keys` (held off for `holdSeconds`, or a minute) and
+   * puts its answer in force here. Resolves to null, or to why the meter could not be told.
+   */
+  async reset(env, keys, holdSeconds) {
+    try {
+      const answer = await this.#call(env, "reset", JSON.stringify({ now: this.#clock(), keys, holdSeconds }));
+      const result = JSON.parse(this.#core.meterHear(this.#handle, answer));
+      if (!result.ok) throw new Error(result.error);
+      this.breakers = result.breakers;
+      return null;
+    } catch (error) {
+      const why = error?.message ?? String(error);
+      logEvent("warn", "meter-unreachable", `edgefuse: the real-time meter was not told of the reset: ${why}; its trips end at their recover lines`, {
+        binding: this.#binding,
+        keys,
+      });
+      return why;
+    }
+  }
+
+  #send(env, report) {
+    return this.#call(env, "report", report);
+  }
+
+  // One call to the meter object, as JSON text, or an Error saying why there is no answer.
+  async #call(env, method, text) {
     const namespace = env?.[this.#binding];
     if (!namespace || typeof namespace.idFromName !== "function") {
       throw new Error(`env.${this.#binding} is not a Durable Object namespace: bind the EdgefuseMeter class to it (see "Real-time meter" in the README)`);
@@ -46,9 +72,9 @@ export class MeterLink {
       timer = setTimeout(() => reject(new Error(`the meter did not answer within ${METER_REPORT_TIMEOUT_MS} ms`)), METER_REPORT_TIMEOUT_MS);
     });
     try {
-      const answer = await Promise.race([meter.report(report), timeout]);
+      const answer = await Promise.race([meter[method](text), timeout]);
       if (answer?.problems) {
-        throw new Error(`the meter refused the report: ${answer.problems.map(({ path, message }) => `${path} ${message}`).join("; ")}`);
+        throw new Error(`the meter refused the ${method}: ${answer.problems.map(({ path, message }) => `${path} ${message}`).join("; ")}`);
       }
       return JSON.stringify(answer);
     } finally {

@@ -26,8 +26,23 @@ export class EdgefuseMeter extends DurableObject {
     if (typeof reportText !== "string") {
       return { problems: [{ path: "report", message: `must be the text of a report, got ${typeof reportText}`, fix: "" }] };
     }
+    return this.#apply("meterReportJson", reportText);
+  }
+
+  /**
+   * A manual reset (guard.reset does this): ends the meter's trips on `keys` and holds them
+   * off; resolves to the meter's answer, or to { problems }.
+   */
+  async reset(resetText) {
+    if (typeof resetText !== "string") {
+      return { problems: [{ path: "reset", message: `must be the text of a reset, got ${typeof resetText}`, fix: "" }] };
+    }
+    return this.#apply("meterResetJson", resetText);
+  }
+
+  async #apply(coreFunction, text) {
     this.#state ??= (await this.ctx.storage.get(STATE)) ?? "";
-    const reply = callCore("meterReportJson", this.#state, reportText);
+    const reply = callCore(coreFunction, this.#state, text);
     if (!reply.ok) return { problems: reply.problems };
     for (const problem of reply.problems) {
       logEvent("error", "meter-state-unreadable", `edgefuse: the meter's stored ${problem.path} ${problem.message}: ${problem.fix}`);
@@ -39,7 +54,9 @@ export class EdgefuseMeter extends DurableObject {
       const message =
         event === "trip"
           ? `edgefuse: ${reply.answer.breakers[key].reason}: tripped by the meter`
-          : `edgefuse: ${key} is back under its rate line${rate === null ? " (the line was removed)" : `: ${rate} in the last minute, recovers at ${line}`}`;
+          : event === "reset"
+            ? `edgefuse: ${key} reset at the meter by hand`
+            : `edgefuse: ${key} is back under its rate line${rate === null ? " (the line was removed)" : `: ${rate} in the last minute, recovers at ${line}`}`;
       logEvent(event === "trip" ? "warn" : "log", `meter-${event}`, message, { key, rate, line });
     }
     return reply.answer;

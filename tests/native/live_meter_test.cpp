@@ -297,3 +297,31 @@ TEST_CASE("a meter whose clock is behind an isolate's never goes back in time") 
   CHECK(answer["breakers"].contains("kv-writes"));
   CHECK(answer["rates"]["kv-writes"] == 120);
 }
+
+TEST_CASE("a manual reset at the meter ends its trip and holds the line off, then lets it trip again") {
+  Isolate isolate(kWriteLine);
+  Meter meter;
+  isolate.write(1200);
+  REQUIRE(exchange(isolate, meter, kT0)["breakers"].contains("kv-writes"));
+  const json reset = json::parse(meterResetJson(meter.state, json({{"now", kT0 + 1000}, {"keys", {"kv-writes"}}, {"holdSeconds", 120}}).dump()));
+  REQUIRE(reset["ok"] == true);
+  CHECK(reset["persist"] == true);
+  CHECK(reset["changes"][0]["event"] == "reset");
+  CHECK(reset["answer"]["breakers"].empty());
+  meter.state = reset["state"].get<std::string>();
+  // The isolate that made the reset hears its answer at once, without a report of its own.
+  CHECK(json::parse(isolate.outbox.hear(isolate.enforcer, reset["answer"].dump()))["ok"] == true);
+  CHECK(isolate.write() == Verdict::Allow);
+  // Held: the rate is still far over the line, and it does not trip again...
+  isolate.write(100);
+  CHECK(exchange(isolate, meter, kT0 + 2000)["breakers"].empty());
+  // ...until the hold ends (121 s on, with the storm still going).
+  isolate.write(1200);
+  CHECK(exchange(isolate, meter, kT0 + 122'000)["breakers"].contains("kv-writes"));
+  // A reset of nothing known is refused, naming what.
+  const json bad = json::parse(meterResetJson(meter.state, R"({"now":1795000000000,"keys":["kv-wrongs"]})"));
+  CHECK(bad["ok"] == false);
+  CHECK(bad["problems"][0]["message"].get<std::string>().find("kv-wrongs") != std::string::npos);
+  CHECK(json::parse(meterResetJson("", R"({"now":1795000000000,"keys":["kv-writes"],"holdSeconds":0})"))["problems"][0]["path"] ==
+        "reset.holdSeconds");
+}

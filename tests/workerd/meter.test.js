@@ -111,6 +111,40 @@ describe("the real-time meter", () => {
     expect((await request(handler)).status).toBe(200);
   });
 
+  it("a manual reset wins over the meter: its trip ends at once and is held off", async () => {
+    const clock = clockForTest();
+    const guard = createGuard(config(), { clock: () => clock.now });
+    const other = createGuard(config(), { clock: () => clock.now });
+    const handler = worker(guard, 30);
+    const log = vi.spyOn(console, "log").mockImplementation(() => {});
+    try {
+      for (let i = 0; i < 4; i += 1) {
+        clock.now += 1000;
+        await request(handler);
+      }
+      expect((await request(handler)).status).toBe(503);
+      await guard.reset(env, ["kv-writes"], { holdSeconds: 120 });
+      expect(guard.meter.breakers).toEqual({});
+      // The storm goes on, far over the line, and is let through while the reset holds...
+      for (let i = 0; i < 4; i += 1) {
+        clock.now += 1000;
+        expect((await request(handler)).status).toBe(200);
+      }
+      // ...by every isolate, whose reports the meter answers without the trip.
+      await request(worker(other, 1));
+      expect(other.meter.breakers).toEqual({});
+      // Once the hold is over, the line trips again.
+      clock.now += 121_000;
+      for (let i = 0; i < 5; i += 1) {
+        clock.now += 1000;
+        await request(handler);
+      }
+      expect(guard.meter.breakers["kv-writes"]).toBeDefined();
+    } finally {
+      log.mockRestore();
+    }
+  });
+
   it("a meter that fails leaves requests unharmed and loses no counts", async () => {
     const clock = clockForTest();
     const guard = createGuard(config(), { clock: () => clock.now });
