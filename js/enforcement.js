@@ -53,14 +53,14 @@ export class Enforcement {
   limitHits = {};
   limitHitsSince = new Date().toISOString();
 
-  /** The link to the real-time meter, or null when the config has no rate lines. */
+  /** The link to the real-time meter, or null when it is off. */
   meter = null;
 
   constructor(config, clock = Date.now) {
     this.#core = coreExports();
     this.#handle = this.#core.createGuardCore(JSON.stringify(config));
     if (this.#handle < 0) throw new Error("edgefuse: the WASM core refused a validated config");
-    if (Object.keys(config.rates).length > 0) this.meter = new MeterLink(this.#core, this.#handle, config, clock);
+    if (config.meter !== null) this.meter = new MeterLink(this.#core, this.#handle, config, clock);
     this.#skip = config.onBlocked === "skip";
     if (typeof FinalizationRegistry === "function") {
       this.#endings = new FinalizationRegistry((id) => this.#core._edgefuse_end(this.#handle, id));

@@ -184,8 +184,10 @@ class Guard {
   async #tick(env, start, kv) {
     const { enforcement } = this.#parts;
     try {
-      const { view, ...result } = await runTick(enforcement.handle, this.config, env, start, kv);
+      const { view, meterBaseline, ...result } = await runTick(enforcement.handle, this.config, env, start, kv);
       if (view) enforcement.applyView(view);
+      // The real-time meter's live quotas start from this tick's figures.
+      if (meterBaseline && enforcement.meter) await enforcement.meter.baseline(env?.[UNGUARDED_ENV] ?? env, meterBaseline);
       return result;
     } catch (error) {
       const message = `usage poll failed: ${error?.message ?? error}`;
@@ -301,7 +303,7 @@ class Guard {
 
   /**
    * The real-time meter as this isolate sees it: the meter's breakers in force here, and its
-   * reports answered and failed. Null when the config has no rate lines.
+   * reports answered and failed. Null when the meter is off.
    */
   get meter() {
     const { meter } = this.#parts.enforcement;

@@ -219,13 +219,15 @@ export interface GuardConfig {
     /** The env var (a secret) that keys the hash of rate-limit keys (HMAC-SHA-256). Unset: EDGEFUSE_RATE_LIMIT_SECRET if the Worker has it, else plain SHA-256; set: a missing secret is warned of. */
     keySecretEnv?: string;
   };
-  /** The real-time meter: on when `rates` has a line. */
+  /** The real-time meter: on when this is given (`{}` will do) or `rates` has a line. */
   meter?: {
     /** The EdgefuseMeter Durable Object namespace binding. Default "EDGEFUSE_METER". */
     binding?: string;
     /** A calm isolate reports at most this often, 1-3600 s. Default 60. */
     reportSeconds?: number;
-  };
+    /** Live quotas: the poll's trip lines judged on its last figure plus the live count since. Default true. */
+    quotas?: boolean;
+  } | null;
   /**
    * Rate lines the real-time meter judges across every isolate: at most `perMinute` units
    * of a resource over any rolling minute; a trip ends at `recoverPerMinute` (default half).
@@ -272,8 +274,10 @@ export interface MeterBreaker {
 export interface MeterAnswer {
   readonly version: number;
   readonly breakers: Readonly<Record<string, MeterBreaker>>;
-  /** Units of each line's resource in the last minute, across isolates. */
+  /** Units of each rate line's resource in the last minute, across isolates. */
   readonly rates: Readonly<Record<string, number>>;
+  /** Units of each metered resource left under its lowest line (rate or live quota). */
+  readonly headroom: Readonly<Record<string, number>>;
   /** When an isolate holding one of these breakers should ask again (ms), or null. */
   readonly recheckAtMs: number | null;
 }
@@ -282,6 +286,8 @@ export interface MeterAnswer {
 export declare class EdgefuseMeter extends DurableObject {
   /** One isolate's report, as the guard writes it; { problems } when it is not one. */
   report(reportText: string): Promise<MeterAnswer | { readonly problems: readonly Problem[] }>;
+  /** A usage tick's figures for live quotas, as the guard's cron tick sends them. */
+  baseline(baselineText: string): Promise<MeterAnswer | { readonly problems: readonly Problem[] }>;
   /** A manual reset, as guard.reset sends it: ends the meter's trips on its keys and holds them off. */
   reset(resetText: string): Promise<MeterAnswer | { readonly problems: readonly Problem[] }>;
 }
@@ -402,7 +408,7 @@ export interface Guard {
   readonly invocations: { readonly live: number; readonly evicted: number; readonly evictedRunning: number };
   /**
    * The real-time meter as this isolate sees it: its breakers in force here, and the reports
-   * answered and failed. Null when the config has no rate lines.
+   * answered and failed. Null when the meter is off.
    */
   readonly meter: {
     readonly breakers: Readonly<Record<string, MeterBreaker>>;

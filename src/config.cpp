@@ -431,7 +431,9 @@ void parseRateLimit(Validator& v, const json& input, Config& config) {
 // `meter: { binding, reportSeconds }` and `rates: { "<resource>": { perMinute, recoverPerMinute } }`.
 void parseMeter(Validator& v, const json& input, Config& config) {
   if (auto it = input.find("meter"); it != input.end() && !it->is_null() && v.isObject(*it, "meter")) {
-    v.rejectUnknownKeys(*it, "meter", {"binding", "reportSeconds"}, "meter option");
+    config.meterOn = true;
+    v.rejectUnknownKeys(*it, "meter", {"binding", "reportSeconds", "quotas"}, "meter option");
+    if (auto quotas = v.boolean(*it, "meter", "quotas")) config.meterQuotas = *quotas;
     if (auto name = v.identifier(*it, "meter", "binding", "a Durable Object namespace binding")) config.meterBinding = *name;
     if (auto seconds = v.integer(*it, "meter", "reportSeconds", 1, 3600)) config.meterReportSeconds = *seconds;
   }
@@ -468,6 +470,7 @@ void parseMeter(Validator& v, const json& input, Config& config) {
     }
     config.rates[item.key()] = line;
   }
+  if (!config.rates.empty()) config.meterOn = true;
 }
 
 }  // namespace
@@ -815,7 +818,9 @@ nlohmann::json toJson(const Config& config) {
         {"mode", config.rateLimitKv ? "kv" : "durable-object"}, {"kvBinding", config.rateLimitKvBinding},
         {"syncSeconds", config.rateLimitSyncSeconds}, {"keySecretEnv", config.rateLimitKeySecretEnv ? json(*config.rateLimitKeySecretEnv) : json(nullptr)},
         {"ignoreCase", config.rateLimitIgnoreCase}}},
-      {"meter", {{"binding", config.meterBinding}, {"reportSeconds", config.meterReportSeconds}}},
+      {"meter", config.meterOn ? json{{"binding", config.meterBinding}, {"reportSeconds", config.meterReportSeconds},
+                                      {"quotas", config.meterQuotas}}
+                               : json(nullptr)},
       {"rates", rates},
   };
 }

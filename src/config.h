@@ -99,7 +99,9 @@ struct Config {
   // uses EDGEFUSE_RATE_LIMIT_SECRET when the Worker has it; set: its absence is warned of.
   std::optional<std::string> rateLimitKeySecretEnv;
   std::vector<RateLimitRoute> rateLimitRoutes;
-  // The real-time meter (live_meter.h): on when `rates` has a line.
+  // The real-time meter (live_meter.h): on when `meter` is given or `rates` has a line.
+  bool meterOn = false;
+  bool meterQuotas = true;  // live quotas: the poll's lines judged on live counts
   std::map<std::string, RateLine> rates;          // resource id -> its line
   std::string meterBinding = "EDGEFUSE_METER";    // the EdgefuseMeter namespace
   int meterReportSeconds = 60;  // a calm isolate reports at most this often

@@ -1,5 +1,7 @@
 #include "enforcer.h"
 
+#include "live_meter.h"
+
 #include <algorithm>
 #include <utility>
 
@@ -40,9 +42,7 @@ Enforcer Enforcer::fromConfig(const Config& config) {
     if (key.find(':') != std::string::npos && limit) bindingLimits[key] = *limit;
   }
   Enforcer enforcer(limits, bindingLimits);
-  for (const auto& [id, line] : config.rates) {
-    if (const Resource* resource = findResource(id)) enforcer.reportResource(static_cast<std::size_t>(resource - resources().begin()));
-  }
+  for (const std::size_t index : meteredResources(config)) enforcer.reportResource(index);
   return enforcer;
 }
 

@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <optional>
+#include <set>
 
 #include <nlohmann/json.hpp>
 
@@ -47,25 +49,77 @@ std::optional<std::string> breakersOf(const json& answer, std::vector<std::strin
 
 }  // namespace
 
+std::vector<std::size_t> meteredResources(const Config& config) {
+  std::set<std::size_t> metered;
+  if (!config.meterOn) return {};
+  for (const auto& [id, line] : config.rates) {
+    if (const Resource* resource = findResource(id)) metered.insert(indexOf(resource));
+  }
+  if (config.meterQuotas) {
+    for (const auto& [id, limit] : defaultInvocationLimits()) {
+      auto threshold = config.thresholds.find(id);
+      if (threshold == config.thresholds.end() || (!threshold->second.tripPercent && !threshold->second.tripAt)) continue;
+      if (const Resource* resource = findResource(id)) metered.insert(indexOf(resource));
+    }
+  }
+  return {metered.begin(), metered.end()};
+}
+
+std::string meterBaselineFor(const Config& config, const json& report, std::int64_t nowMs) {
+  if (!config.meterOn || !config.meterQuotas || !report.contains("resources")) return "";
+  std::set<std::string> counted;
+  for (const auto& [id, limit] : defaultInvocationLimits()) counted.insert(id);
+  json quotas = json::object();
+  for (const json& entry : report["resources"]) {
+    const std::string key = entry.value("key", "");
+    if (!counted.count(key) || entry.value("stale", true) || !entry["used"].is_number()) continue;
+    const json& lines = entry["lines"];
+    const double used = entry["used"].get<double>();
+    // The poll's own lines (evaluate.cpp), in units: a percentage of the quota, or tripAt.
+    std::optional<double> trip;
+    std::optional<double> recover;
+    const double recoverPercent = lines["recover"].get<double>();
+    if (lines["trip"].is_number() && entry["quota"].is_number()) {
+      trip = entry["quota"].get<double>() * lines["trip"].get<double>() / 100;
+      recover = entry["quota"].get<double>() * recoverPercent / 100;
+    }
+    if (lines["tripAt"].is_number() && (!trip || lines["tripAt"].get<double>() < *trip)) {
+      const double ratio = std::min(recoverPercent / (lines["trip"].is_number() ? lines["trip"].get<double>() : 100.0), 0.99);
+      trip = lines["tripAt"].get<double>();
+      recover = *trip * ratio;
+    }
+    if (!trip) continue;
+    const auto from = parseIsoDate(entry["window"].value("from", ""));
+    const auto resets = parseIsoTimestamp(entry["window"].value("resetsAt", ""));
+    if (!from || !resets) continue;
+    quotas[key] = {{"used", quantityJson(used)}, {"trip", quantityJson(*trip)}, {"recover", quantityJson(*recover)},
+                   {"windowStartMs", msOfDay(*from)}, {"windowEndMs", *resets}};
+  }
+  return toText({{"asOfMs", nowMs}, {"quotas", quotas}});
+}
+
 MeterOutbox::MeterOutbox(const Config& config)
-    : reportMs_(static_cast<std::int64_t>(config.meterReportSeconds) * 1000), dryRun_(config.dryRun) {
+    : reportMs_(static_cast<std::int64_t>(config.meterReportSeconds) * 1000),
+      dryRun_(config.dryRun),
+      on_(config.meterOn),
+      reported_(meteredResources(config)) {
   for (const auto& [id, line] : config.rates) {
     if (const Resource* resource = findResource(id)) lines_.emplace_back(indexOf(resource), line);
   }
 }
 
 bool MeterOutbox::due(const Enforcer& enforcer, std::int64_t nowMs) const {
-  if (lines_.empty() || sending_ || nowMs < retryAtMs_) return false;
+  if (!on_ || sending_ || nowMs < retryAtMs_) return false;
   const bool spaced = nowMs >= spacedUntilMs_;
   bool any = false;
-  for (const auto& [index, line] : lines_) {
+  for (const std::size_t index : reported_) {
     const double units = enforcer.unreported(index);
     if (units <= 0) continue;
     any = true;
     if (!answered_) return true;  // a new isolate learns what stands at once
     auto left = headroom_.find(index);
-    const double headroom = left == headroom_.end() ? line.perMinute : left->second;
-    if (units >= std::max(1.0, (spaced ? kMeterReportShare : kMeterUrgentShare) * headroom)) return true;
+    if (left == headroom_.end()) continue;  // no line at the meter yet: the interval decides
+    if (units >= std::max(1.0, (spaced ? kMeterReportShare : kMeterUrgentShare) * left->second)) return true;
   }
   if (!spaced) return false;
   if (recheckAtMs_ > 0 && nowMs >= recheckAtMs_) return true;
@@ -78,6 +132,9 @@ std::string MeterOutbox::take(Enforcer& enforcer, std::int64_t nowMs) {
   for (const auto& [index, line] : lines_) {
     const std::string id(resources().begin()[index].id);
     lines[id] = {{"perMinute", quantityJson(line.perMinute)}, {"recoverPerMinute", quantityJson(line.recoverPerMinute)}};
+  }
+  for (const std::size_t index : reported_) {
+    const std::string id(resources().begin()[index].id);
     const double taken = enforcer.takeUnreported(index);
     if (taken > 0) {
       inFlight_[index] += taken;
@@ -117,11 +174,10 @@ std::string MeterOutbox::settle(Enforcer& enforcer, const std::string& answerTex
   lastAnswerMs_ = nowMs;
   spacedUntilMs_ = nowMs + kMeterReportSpacingMs;
   headroom_.clear();
-  const json& rates = answer.contains("rates") && answer["rates"].is_object() ? answer["rates"] : json::object();
-  for (const auto& [index, line] : lines_) {
-    auto rate = rates.find(std::string(resources().begin()[index].id));
-    const double used = rate != rates.end() && rate->is_number() ? rate->get<double>() : 0;
-    headroom_[index] = std::max(0.0, line.perMinute - used);
+  const json& headroom = answer.contains("headroom") && answer["headroom"].is_object() ? answer["headroom"] : json::object();
+  for (const std::size_t index : reported_) {
+    auto left = headroom.find(std::string(resources().begin()[index].id));
+    if (left != headroom.end() && left->is_number()) headroom_[index] = std::max(0.0, left->get<double>());
   }
   const auto recheck = answer.find("recheckAtMs");
   recheckAtMs_ = recheck != answer.end() && recheck->is_number() ? recheck->get<std::int64_t>() : 0;
@@ -175,11 +231,26 @@ std::int64_t recoversAtMs(const Window& window, double recover, std::int64_t now
   return nowMs;
 }
 
+constexpr std::int64_t kMinuteMs = 60'000;
+
+// A live quota: the usage poll's figure for the window, and what the meter counted since.
+struct QuotaLine {
+  double used;    // the poll's figure
+  double trip;    // its trip line, in units
+  double recover;
+  std::int64_t windowStartMs;
+  std::int64_t windowEndMs;
+  double since;  // counted by the meter since kAnalyticsLagMs before the figure
+};
+
 struct MeterState {
   std::int64_t version = 0;
   std::int64_t persistedAtMs = 0;
   std::int64_t lastNowMs = 0;
-  std::map<std::string, Window> windows;
+  std::map<std::string, Window> windows;                       // rate lines: 5 s buckets
+  std::map<std::string, std::map<std::int64_t, double>> minutes;  // live quotas: by minute
+  std::map<std::string, RateLine> rateLines;                   // the latest report's
+  std::map<std::string, QuotaLine> quotas;                     // the latest poll's
   json breakers = json::object();
   std::map<std::string, std::int64_t> holds;  // key -> until (ms): a manual reset's
 };
@@ -214,6 +285,33 @@ MeterState readState(const std::string& text, std::vector<Problem>& problems) {
       if (findResource(item.key()) && item.value().is_object()) state.breakers[item.key()] = item.value();
     }
   }
+  if (auto minutes = stored.find("minutes"); minutes != stored.end() && minutes->is_object()) {
+    for (const auto& item : minutes->items()) {
+      if (!findResource(item.key()) || !item.value().is_array()) continue;
+      for (const json& pair : item.value()) {
+        if (pair.is_array() && pair.size() == 2 && pair[0].is_number_integer() && pair[1].is_number() && pair[1].get<double>() > 0) {
+          state.minutes[item.key()][pair[0].get<std::int64_t>()] += pair[1].get<double>();
+        }
+      }
+    }
+  }
+  if (auto lines = stored.find("rateLines"); lines != stored.end() && lines->is_object()) {
+    for (const auto& item : lines->items()) {
+      const json& line = item.value();
+      if (findResource(item.key()) && line.is_array() && line.size() == 2 && line[0].is_number() && line[1].is_number()) {
+        state.rateLines[item.key()] = {line[0].get<double>(), line[1].get<double>()};
+      }
+    }
+  }
+  if (auto quotas = stored.find("quotas"); quotas != stored.end() && quotas->is_object()) {
+    for (const auto& item : quotas->items()) {
+      const json& q = item.value();
+      if (!findResource(item.key()) || !q.is_array() || q.size() != 6) continue;
+      if (!std::all_of(q.begin(), q.end(), [](const json& field) { return field.is_number(); })) continue;
+      state.quotas[item.key()] = {q[0].get<double>(), q[1].get<double>(), q[2].get<double>(),
+                                  q[3].get<std::int64_t>(), q[4].get<std::int64_t>(), q[5].get<double>()};
+    }
+  }
   if (auto holds = stored.find("holds"); holds != stored.end() && holds->is_object()) {
     for (const auto& item : holds->items()) {
       if (findResource(item.key()) && item.value().is_number_integer()) state.holds[item.key()] = item.value().get<std::int64_t>();
@@ -229,8 +327,21 @@ json stateJson(const MeterState& state) {
     for (const auto& [bucket, units] : window.buckets) pairs.push_back({bucket, quantityJson(units)});
     if (!pairs.empty()) windows[id] = pairs;
   }
+  json minutes = json::object();
+  for (const auto& [id, byMinute] : state.minutes) {
+    json pairs = json::array();
+    for (const auto& [minute, units] : byMinute) pairs.push_back({minute, quantityJson(units)});
+    if (!pairs.empty()) minutes[id] = pairs;
+  }
+  json rateLines = json::object();
+  for (const auto& [id, line] : state.rateLines) rateLines[id] = {quantityJson(line.perMinute), quantityJson(line.recoverPerMinute)};
+  json quotas = json::object();
+  for (const auto& [id, q] : state.quotas) {
+    quotas[id] = {quantityJson(q.used), quantityJson(q.trip), quantityJson(q.recover), q.windowStartMs, q.windowEndMs, quantityJson(q.since)};
+  }
   return {{"v", kStateVersion}, {"version", state.version}, {"persistedAtMs", state.persistedAtMs},
-          {"lastNowMs", state.lastNowMs}, {"windows", windows}, {"breakers", state.breakers}, {"holds", state.holds}};
+          {"lastNowMs", state.lastNowMs}, {"windows", windows}, {"minutes", minutes}, {"rateLines", rateLines},
+          {"quotas", quotas}, {"breakers", state.breakers}, {"holds", state.holds}};
 }
 
 struct Report {
@@ -289,13 +400,104 @@ std::optional<Report> readReport(const std::string& text, std::vector<Problem>& 
   return report;
 }
 
+// Units of `id` the meter counted from `fromMs` on (by whole minutes: over, never under).
+double unitsSince(const MeterState& state, const std::string& id, std::int64_t fromMs) {
+  auto minutes = state.minutes.find(id);
+  if (minutes == state.minutes.end()) return 0;
+  double sum = 0;
+  for (auto it = minutes->second.lower_bound(fromMs / kMinuteMs); it != minutes->second.end(); ++it) sum += it->second;
+  return sum;
+}
+
+std::string replyOf(MeterState& state, std::int64_t now, const json& changes, const json& rates, const json& headroom,
+                    std::optional<std::int64_t> recheckAt, const std::vector<Problem>& stateProblems);
+
+// Judges every line at `now`: a resource trips when its rate line or its live quota is at or
+// past its trip line, and recovers when each of its lines is at or under its recover line.
+std::string judge(MeterState& state, std::int64_t now, const std::vector<Problem>& stateProblems) {
+  for (auto& [id, window] : state.windows) dropOld(window, now);
+  for (auto& [id, minutes] : state.minutes) minutes.erase(minutes.begin(), minutes.lower_bound((now - kMinutesKeptMs) / kMinuteMs));
+  for (auto it = state.holds.begin(); it != state.holds.end();) it = it->second <= now ? state.holds.erase(it) : std::next(it);
+  // A quota window that has ended starts again from what the meter counted since.
+  for (auto& [id, quota] : state.quotas) {
+    while (now >= quota.windowEndMs) {
+      const std::int64_t length = quota.windowEndMs - quota.windowStartMs;
+      quota.windowStartMs = quota.windowEndMs;
+      quota.windowEndMs += length;
+      quota.used = 0;
+      quota.since = unitsSince(state, id, quota.windowStartMs);
+    }
+  }
+  json changes = json::array();
+  json rates = json::object();
+  json headroom = json::object();
+  std::optional<std::int64_t> recheckAt;
+  std::set<std::string> judged;
+  for (const auto& [id, line] : state.rateLines) judged.insert(id);
+  for (const auto& [id, quota] : state.quotas) judged.insert(id);
+  for (const std::string& id : judged) {
+    std::string overReason;
+    bool below = true;
+    double left = std::numeric_limits<double>::infinity();
+    std::optional<std::int64_t> rateRecovers;
+    if (auto line = state.rateLines.find(id); line != state.rateLines.end()) {
+      const double rate = state.windows.count(id) ? rateOf(state.windows[id], now) : 0;
+      rates[id] = quantityJson(std::round(rate * 100) / 100);
+      left = std::min(left, line->second.perMinute - rate);
+      if (rate >= line->second.perMinute) {
+        overReason = id + ": " + unitsText(rate) + " in the last minute across isolates, at or past the rate line of " +
+                     unitsText(line->second.perMinute) + " a minute";
+      }
+      below = below && rate <= line->second.recoverPerMinute;
+      if (rate > line->second.recoverPerMinute) {
+        rateRecovers = state.windows.count(id) ? recoversAtMs(state.windows[id], line->second.recoverPerMinute, now) : now;
+      }
+    }
+    std::optional<std::int64_t> quotaRecovers;
+    if (auto quota = state.quotas.find(id); quota != state.quotas.end()) {
+      const double live = quota->second.used + quota->second.since;
+      left = std::min(left, quota->second.trip - live);
+      if (live >= quota->second.trip && overReason.empty()) {
+        overReason = id + ": " + unitsText(live) + " used this window (the usage poll's " + unitsText(quota->second.used) +
+                     " and " + unitsText(quota->second.since) + " counted live since), at or past its trip line of " +
+                     unitsText(quota->second.trip);
+      }
+      below = below && live <= quota->second.recover;
+      if (live > quota->second.recover) quotaRecovers = quota->second.windowEndMs;
+    }
+    headroom[id] = quantityJson(std::max(0.0, std::round(left * 100) / 100));
+    const bool tripped = state.breakers.contains(id);
+    if (!tripped && !overReason.empty() && !state.holds.count(id)) {
+      state.breakers[id] = {{"reason", overReason}, {"since", isoTimestamp(now)}, {"source", "meter"}};
+      changes.push_back({{"key", id}, {"event", "trip"}, {"reason", overReason}});
+    } else if (tripped && below) {
+      state.breakers.erase(id);
+      changes.push_back({{"key", id}, {"event", "recover"}, {"reason", id + " is back under its recover lines"}});
+    }
+    if (state.breakers.contains(id)) {
+      const std::int64_t at = std::max(rateRecovers.value_or(now), quotaRecovers.value_or(now));
+      recheckAt = std::min(recheckAt.value_or(at), at);
+    }
+  }
+  // A line no longer configured holds nothing.
+  for (auto it = state.breakers.begin(); it != state.breakers.end();) {
+    if (judged.count(it.key())) {
+      ++it;
+      continue;
+    }
+    changes.push_back({{"key", it.key()}, {"event", "recover"}, {"reason", it.key() + " has no line any more"}});
+    it = state.breakers.erase(it);
+  }
+  return replyOf(state, now, changes, rates, headroom, recheckAt, stateProblems);
+}
+
 // The state to keep and the answer to give, after a report or a reset made `changes`.
-std::string replyOf(MeterState& state, std::int64_t now, const json& changes, const json& rates,
+std::string replyOf(MeterState& state, std::int64_t now, const json& changes, const json& rates, const json& headroom,
                     std::optional<std::int64_t> recheckAt, const std::vector<Problem>& stateProblems) {
   if (!changes.empty()) ++state.version;
   const bool persist = !changes.empty() || !stateProblems.empty() || now - state.persistedAtMs >= kMeterPersistMs;
   if (persist) state.persistedAtMs = now;
-  json answer = {{"version", state.version}, {"breakers", state.breakers}, {"rates", rates},
+  json answer = {{"version", state.version}, {"breakers", state.breakers}, {"rates", rates}, {"headroom", headroom},
                  {"recheckAtMs", recheckAt ? json(*recheckAt) : json(nullptr)}};
   return toText({{"ok", true}, {"state", toText(stateJson(state))}, {"persist", persist}, {"answer", answer},
                  {"changes", changes}, {"problems", problemsToJson(stateProblems)}});
@@ -317,48 +519,53 @@ std::string meterReportJson(const std::string& stateText, const std::string& rep
   // Isolates' clocks may differ a little: the meter's time never goes back.
   const std::int64_t now = std::max(report->nowMs, state.lastNowMs);
   state.lastNowMs = now;
-
+  state.rateLines = report->lines;  // the latest config's
   for (const auto& [id, units] : report->units) {
-    if (units > 0) state.windows[id].buckets[bucketOf(now)] += units;
+    if (units <= 0) continue;
+    state.windows[id].buckets[bucketOf(now)] += units;
+    state.minutes[id][now / kMinuteMs] += units;
+    if (auto quota = state.quotas.find(id); quota != state.quotas.end()) quota->second.since += units;
   }
-  for (auto& [id, window] : state.windows) dropOld(window, now);
+  return judge(state, now, stateProblems);
+}
 
-  for (auto it = state.holds.begin(); it != state.holds.end();) it = it->second <= now ? state.holds.erase(it) : std::next(it);
-
-  json changes = json::array();
-  json rates = json::object();
-  std::optional<std::int64_t> recheckAt;
-  for (const auto& [id, line] : report->lines) {
-    const double rate = state.windows.count(id) ? rateOf(state.windows[id], now) : 0;
-    rates[id] = quantityJson(std::round(rate * 100) / 100);
-    const bool tripped = state.breakers.contains(id);
-    if (!tripped && rate >= line.perMinute && !state.holds.count(id)) {
-      state.breakers[id] = {
-          {"reason", id + ": " + unitsText(rate) + " in the last minute across isolates, at or past the rate line of " +
-                         unitsText(line.perMinute) + " a minute"},
-          {"since", isoTimestamp(now)},
-          {"source", "meter"}};
-      changes.push_back({{"key", id}, {"event", "trip"}, {"rate", quantityJson(rate)}, {"line", quantityJson(line.perMinute)}});
-    } else if (tripped && rate <= line.recoverPerMinute) {
-      state.breakers.erase(id);
-      changes.push_back({{"key", id}, {"event", "recover"}, {"rate", quantityJson(rate)},
-                         {"line", quantityJson(line.recoverPerMinute)}});
-    }
-    if (state.breakers.contains(id)) {
-      const std::int64_t at = state.windows.count(id) ? recoversAtMs(state.windows[id], line.recoverPerMinute, now) : now;
-      recheckAt = std::min(recheckAt.value_or(at), at);
+std::string meterBaselineJson(const std::string& stateText, const std::string& baselineText) {
+  std::vector<Problem> problems;
+  const json input = json::parse(baselineText, nullptr, false);
+  std::int64_t asOf = 0;
+  std::map<std::string, QuotaLine> lines;
+  if (!input.is_object() || !input.value("asOfMs", json()).is_number_integer() || input["asOfMs"].get<std::int64_t>() <= 0) {
+    problems.push_back({"baseline.asOfMs", "must be a time in ms since the epoch", ""});
+  } else {
+    asOf = input["asOfMs"].get<std::int64_t>();
+  }
+  const json quotas = input.is_object() ? input.value("quotas", json()) : json();
+  if (!quotas.is_object()) {
+    problems.push_back({"baseline.quotas", "must be an object", ""});
+  } else {
+    for (const auto& item : quotas.items()) {
+      const json& q = item.value();
+      const auto number = [&](const char* key) { return q.is_object() && q.value(key, json()).is_number() && std::isfinite(q[key].get<double>()); };
+      if (!findResource(item.key()) || !number("used") || !number("trip") || !number("recover") || !number("windowStartMs") ||
+          !number("windowEndMs") || q["used"].get<double>() < 0 || q["recover"].get<double>() >= q["trip"].get<double>() ||
+          q["windowEndMs"].get<double>() <= q["windowStartMs"].get<double>()) {
+        problems.push_back({"baseline.quotas." + item.key(), "must be {used, trip, recover below trip, windowStartMs, windowEndMs}", ""});
+        continue;
+      }
+      lines[item.key()] = {q["used"].get<double>(), q["trip"].get<double>(), q["recover"].get<double>(),
+                           q["windowStartMs"].get<std::int64_t>(), q["windowEndMs"].get<std::int64_t>(), 0};
     }
   }
-  // A line no longer configured holds nothing.
-  for (auto it = state.breakers.begin(); it != state.breakers.end();) {
-    if (report->lines.count(it.key())) {
-      ++it;
-      continue;
-    }
-    changes.push_back({{"key", it.key()}, {"event", "recover"}, {"rate", nullptr}, {"line", nullptr}});
-    it = state.breakers.erase(it);
-  }
-  return replyOf(state, now, changes, rates, recheckAt, stateProblems);
+  if (!problems.empty()) return toText({{"ok", false}, {"problems", problemsToJson(problems)}});
+  std::vector<Problem> stateProblems;
+  MeterState state = readState(stateText, stateProblems);
+  const std::int64_t now = std::max(asOf, state.lastNowMs);
+  state.lastNowMs = now;
+  // The figure may lag: what the meter counted since kAnalyticsLagMs before it is added to
+  // it, which over-counts by at most what the meter counted in those minutes.
+  for (auto& [id, line] : lines) line.since = unitsSince(state, id, std::max(asOf - kAnalyticsLagMs, line.windowStartMs));
+  state.quotas = lines;
+  return judge(state, now, stateProblems);
 }
 
 std::string meterResetJson(const std::string& stateText, const std::string& resetText) {
@@ -404,11 +611,11 @@ std::string meterResetJson(const std::string& stateText, const std::string& rese
     state.holds[key] = now + holdMs;
     if (!state.breakers.contains(key)) continue;
     state.breakers.erase(key);
-    changes.push_back({{"key", key}, {"event", "reset"}, {"rate", nullptr}, {"line", nullptr}});
+    changes.push_back({{"key", key}, {"event", "reset"}, {"reason", key + " reset by hand"}});
   }
   // A reset is always kept: the holds are its point.
   state.persistedAtMs = 0;
-  return replyOf(state, now, changes, json::object(), std::nullopt, stateProblems);
+  return replyOf(state, now, changes, json::object(), json::object(), std::nullopt, stateProblems);
 }
 
 }  // namespace edgefuse

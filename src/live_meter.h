@@ -14,6 +14,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "config.h"
 #include "enforcer.h"
 #include "problem.h"
@@ -26,7 +28,7 @@ namespace edgefuse {
 constexpr std::int64_t kMeterBucketMs = 5'000;
 constexpr std::int64_t kMeterWindowMs = 60'000;
 // An isolate reports once its unreported units of a resource reach this share of what is
-// left under the resource's line: a runaway reports within moments, a calm isolate rarely.
+// left under the resource's lines: a runaway reports within moments, a calm isolate rarely.
 constexpr double kMeterReportShare = 0.05;
 // At most one report in flight per isolate, and one every 250 ms at most, unless the units
 // waiting reach this share of what is left: a burst faster than the spacing still reports
@@ -40,13 +42,18 @@ constexpr std::int64_t kMeterFirstRetryMs = 1'000;
 // The meter writes its counts to its storage when its breakers change, else at most this
 // often: a restart of the object loses at most this much of the last minute's counts.
 constexpr std::int64_t kMeterPersistMs = 10'000;
+// Live quotas: the usage poll's figure for a window may lag usage by minutes. The meter adds
+// to it what it counted since this long before the figure (an over-count of at most what it
+// counted in those minutes), and keeps its counts by minute for a little longer than that.
+constexpr std::int64_t kAnalyticsLagMs = 10 * 60'000;
+constexpr std::int64_t kMinutesKeptMs = kAnalyticsLagMs + 5 * 60'000;
 
 class MeterOutbox {
  public:
   explicit MeterOutbox(const Config& config);
 
-  // Whether the config has rate lines, and so reports.
-  bool on() const { return !lines_.empty(); }
+  // Whether the meter is on, and so this isolate reports.
+  bool on() const { return on_; }
   // Whether to send a report now: asked at each invocation's start and end.
   bool due(const Enforcer& enforcer, std::int64_t nowMs) const;
   // The report to send: {"now", "lines": {id: {perMinute, recoverPerMinute}}, "units": {id: n}}.
@@ -65,7 +72,9 @@ class MeterOutbox {
  private:
   std::int64_t reportMs_;  // meterReportSeconds
   bool dryRun_;
-  std::vector<std::pair<std::size_t, RateLine>> lines_;  // catalogue index, line
+  bool on_;
+  std::vector<std::pair<std::size_t, RateLine>> lines_;  // rate lines: catalogue index, line
+  std::vector<std::size_t> reported_;  // resources whose units it reports: rate and quota lines
   std::map<std::size_t, double> inFlight_;
   bool sending_ = false;
   bool answered_ = false;
@@ -73,17 +82,31 @@ class MeterOutbox {
   std::int64_t spacedUntilMs_ = 0;  // kMeterReportSpacingMs after an answer
   std::int64_t retryAtMs_ = 0;      // after a failure
   int failures_ = 0;
-  std::map<std::size_t, double> headroom_;  // units left under each line, from the last answer
+  std::map<std::size_t, double> headroom_;  // units left under each resource's lines, from the last answer
   std::int64_t recheckAtMs_ = 0;            // a meter breaker stands: ask again then (0: none)
 };
 
+// The resources an isolate reports (by catalogue index): those with a rate line and, with live
+// quotas on, those counted by guarded calls that have a trip line for the whole resource.
+std::vector<std::size_t> meteredResources(const Config& config);
+
+// What the meter needs of a tick's report for live quotas (meterBaselineJson's input), or ""
+// when the meter or its quotas are off. Only trustworthy figures of whole resources.
+std::string meterBaselineFor(const Config& config, const nlohmann::json& report, std::int64_t nowMs);
+
 // The meter's end. `stateText` is what the object stored ("" for none); `reportText` one
 // isolate's report (MeterOutbox::take). Returns
-// {"ok": true, "state": text, "persist": bool, "answer": {...}, "changes": [{key, event, rate, line}]}
+// {"ok": true, "state": text, "persist": bool, "answer": {...}, "changes": [{key, event, reason}]}
 // or {"ok": false, "problems": [...]} with the state unchanged. The answer is
 // {"version": n, "breakers": {key: breaker}, "rates": {id: units in the last minute},
+//  "headroom": {id: units left under its lowest line},
 //  "recheckAtMs": ms | null}.
 std::string meterReportJson(const std::string& stateText, const std::string& reportText);
+
+// The usage poll's figures, for live quotas: {"asOfMs", "quotas": {id: {used, trip, recover,
+// windowStartMs, windowEndMs}}} (meterBaselineFor writes it after a tick). Replaces the
+// meter's quota lines, judges them at once, and returns what meterReportJson does.
+std::string meterBaselineJson(const std::string& stateText, const std::string& baselineText);
 
 // A manual reset at the meter: {"now", "keys": [breaker keys], "holdSeconds": n | absent}.
 // Ends the meter's breakers on those keys and holds each off for `holdSeconds` (absent: a

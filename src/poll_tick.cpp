@@ -1,5 +1,7 @@
 #include "poll_tick.h"
 
+#include "live_meter.h"
+
 #include <algorithm>
 #include <cmath>
 
@@ -524,6 +526,10 @@ std::string PollTick::finish() {
   result["events"] = eventsToJson(evaluation_->events);
   result["alerts"] = {{"sent", sent_}, {"pending", pendingAfter_.size()}};
   if (wrote_) result["view"] = inForce_;
+  // For the real-time meter's live quotas: this tick's figures, for the shim to hand over.
+  if (kind_ == Kind::Tick) {
+    if (std::string baseline = meterBaselineFor(config_, result, now_); !baseline.empty()) result["meterBaseline"] = baseline;
+  }
   return done(result);
 }
 

@@ -160,6 +160,7 @@ EMSCRIPTEN_BINDINGS(edgefuse_core) {
   emscripten::function("meterReportJson", &edgefuse::meterReportJson);
   emscripten::function("meterHear", &meterHear);
   emscripten::function("meterResetJson", &edgefuse::meterResetJson);
+  emscripten::function("meterBaselineJson", &edgefuse::meterBaselineJson);
   emscripten::class_<PollTick>("PollTick")
       .smart_ptr_constructor("PollTickPointer", &startPollTick)
       .function("next", &PollTick::next)

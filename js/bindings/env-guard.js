@@ -72,7 +72,7 @@ export class EnvGuard {
   }
 
   #kindOf(name, value) {
-    if (name === this.#config.stateBinding || name === this.#config.meter.binding) return null;
+    if (name === this.#config.stateBinding || name === this.#config.meter?.binding) return null;
     const explicit = this.#config.bindings[name];
     if (explicit === "ignore") return null;
     if (explicit) {

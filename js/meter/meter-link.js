@@ -56,6 +56,19 @@ export class MeterLink {
     }
   }
 
+  /** Hands the meter a usage tick's figures for its live quotas (meterBaselineFor). */
+  async baseline(env, baselineText) {
+    try {
+      const result = JSON.parse(this.#core.meterHear(this.#handle, await this.#call(env, "baseline", baselineText)));
+      if (!result.ok) throw new Error(result.error);
+      this.breakers = result.breakers;
+    } catch (error) {
+      logEvent("warn", "meter-unreachable", `edgefuse: the real-time meter did not take the usage poll's figures: ${error?.message ?? error}; its live quotas wait for the next tick`, {
+        binding: this.#binding,
+      });
+    }
+  }
+
   #send(env, report) {
     return this.#call(env, "report", report);
   }

@@ -40,6 +40,14 @@ export class EdgefuseMeter extends DurableObject {
     return this.#apply("meterResetJson", resetText);
   }
 
+  /** A usage tick's figures for live quotas; resolves to the meter's answer, or to { problems }. */
+  async baseline(baselineText) {
+    if (typeof baselineText !== "string") {
+      return { problems: [{ path: "baseline", message: `must be the text of a baseline, got ${typeof baselineText}`, fix: "" }] };
+    }
+    return this.#apply("meterBaselineJson", baselineText);
+  }
+
   async #apply(coreFunction, text) {
     this.#state ??= (await this.ctx.storage.get(STATE)) ?? "";
     const reply = callCore(coreFunction, this.#state, text);
@@ -49,15 +57,9 @@ export class EdgefuseMeter extends DurableObject {
     }
     this.#state = reply.state;
     if (reply.persist) await this.ctx.storage.put(STATE, reply.state);
-    for (const change of reply.changes) {
-      const { key, event, rate, line } = change;
-      const message =
-        event === "trip"
-          ? `edgefuse: ${reply.answer.breakers[key].reason}: tripped by the meter`
-          : event === "reset"
-            ? `edgefuse: ${key} reset at the meter by hand`
-            : `edgefuse: ${key} is back under its rate line${rate === null ? " (the line was removed)" : `: ${rate} in the last minute, recovers at ${line}`}`;
-      logEvent(event === "trip" ? "warn" : "log", `meter-${event}`, message, { key, rate, line });
+    for (const { key, event, reason } of reply.changes) {
+      const message = event === "reset" ? `edgefuse: ${key} reset at the meter by hand` : `edgefuse: ${reason}${event === "trip" ? ": tripped by the meter" : ""}`;
+      logEvent(event === "trip" ? "warn" : "log", `meter-${event}`, message, { key });
     }
     return reply.answer;
   }

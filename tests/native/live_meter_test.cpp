@@ -5,6 +5,7 @@
 #include "config.h"
 #include "enforcer.h"
 #include "live_meter.h"
+#include "calendar.h"
 
 using namespace edgefuse;
 using nlohmann::json;
@@ -98,7 +99,9 @@ TEST_CASE("config: rate lines and the meter's settings, with clear errors") {
 }
 
 TEST_CASE("an isolate counts only the resources with a line, admitted units only, and refunds") {
-  Isolate isolate(kWriteLine);
+  json rateOnly = kWriteLine;
+  rateOnly["meter"] = {{"quotas", false}};
+  Isolate isolate(rateOnly);
   CHECK(isolate.outbox.on());
   CHECK(isolate.write(3) == Verdict::Allow);
   CHECK(isolate.enforcer.admit(isolate.invocation, isolate.reads, 5) == Verdict::Allow);
@@ -110,7 +113,12 @@ TEST_CASE("an isolate counts only the resources with a line, admitted units only
   isolate.enforcer.end(isolate.invocation);
   CHECK(isolate.write(4) == Verdict::Allow);
   CHECK(isolate.enforcer.unreported(indexOf("kv-writes")) == 6);
-  // Without lines there is nothing to report, ever.
+  // With live quotas (on by default), resources with a trip line are counted too: the free
+  // plan's daily quotas trip at 90%.
+  Isolate quotas(kWriteLine);
+  quotas.enforcer.admit(quotas.invocation, quotas.reads, 5);
+  CHECK(quotas.enforcer.unreported(indexOf("kv-reads")) == 5);
+  // Without the meter there is nothing to report, ever.
   Isolate calm(json::object());
   CHECK_FALSE(calm.outbox.on());
   calm.write(100);
@@ -324,4 +332,66 @@ TEST_CASE("a manual reset at the meter ends its trip and holds the line off, the
   CHECK(bad["problems"][0]["message"].get<std::string>().find("kv-wrongs") != std::string::npos);
   CHECK(json::parse(meterResetJson("", R"({"now":1795000000000,"keys":["kv-writes"],"holdSeconds":0})"))["problems"][0]["path"] ==
         "reset.holdSeconds");
+}
+
+TEST_CASE("live quotas: the poll's figure plus what the meter counted since, on the poll's own lines") {
+  // The free plan's 1,000 KV writes a day trip at 90% (900) and recover at 80% (800).
+  Isolate isolate(kWriteLine);
+  Meter meter;
+  // A tick at 10:00 read 850 writes today: under the line.
+  const std::int64_t tenAm = kT0 - kT0 % 86'400'000 + 10 * 3'600'000;
+  const json report = {{"resources", json::array({
+      {{"key", "kv-writes"}, {"stale", false}, {"used", 850}, {"quota", 1000},
+       {"lines", {{"warn", 80}, {"trip", 90}, {"recover", 80}, {"tripAt", nullptr}}},
+       {"window", {{"from", isoDate(dayOfMs(tenAm))}, {"resetsAt", isoTimestamp(msOfDay(dayOfMs(tenAm) + 1))}}}},
+      {{"key", "kv-reads"}, {"stale", true}, {"used", nullptr}},
+      {{"key", "workers-requests"}, {"stale", false}, {"used", 5}, {"quota", 100000},
+       {"lines", {{"warn", 80}, {"trip", 90}, {"recover", 80}, {"tripAt", nullptr}}},
+       {"window", {{"from", isoDate(dayOfMs(tenAm))}, {"resetsAt", isoTimestamp(msOfDay(dayOfMs(tenAm) + 1))}}}}})}};
+  const std::string baseline = meterBaselineFor(isolate.config, report, tenAm);
+  const json parsed = json::parse(baseline);
+  CHECK(parsed["quotas"].size() == 1);  // not the stale figure, nor a resource no call is charged to
+  CHECK(parsed["quotas"]["kv-writes"]["trip"] == 900);
+  CHECK(parsed["quotas"]["kv-writes"]["recover"] == 800);
+  json answer = json::parse(meterBaselineJson(meter.state, baseline));
+  REQUIRE(answer["ok"] == true);
+  meter.state = answer["state"].get<std::string>();
+  CHECK(answer["answer"]["breakers"].empty());
+  CHECK(answer["answer"]["headroom"]["kv-writes"] == 50);
+  // 49 more writes reported a minute later: 899, under. The 50th crosses 900 and trips it,
+  // hours before the next ticks could have seen it.
+  isolate.write(49);
+  exchange(isolate, meter, tenAm + 60'000);
+  CHECK(meter.last["answer"]["breakers"].empty());
+  isolate.write(1);
+  const json settled = exchange(isolate, meter, tenAm + 61'000);
+  REQUIRE(settled["breakers"].contains("kv-writes"));
+  CHECK(settled["breakers"]["kv-writes"]["reason"].get<std::string>().find("the usage poll's 850 and 50 counted live") !=
+        std::string::npos);
+  CHECK(isolate.write() == Verdict::Tripped);
+  // It holds until the window resets (the recover line is 800, and live use only grows)...
+  CHECK(meter.last["answer"]["recheckAtMs"] == msOfDay(dayOfMs(tenAm) + 1));
+  // ...and the next day starts again from what the meter counted since midnight.
+  const json tomorrow = exchange(isolate, meter, msOfDay(dayOfMs(tenAm) + 1) + 1000);
+  CHECK(tomorrow["breakers"].empty());
+  CHECK(isolate.write() == Verdict::Allow);
+}
+
+TEST_CASE("live quotas over-count, never under-count, when the figure lags") {
+  Isolate isolate(kWriteLine);
+  Meter meter;
+  const std::int64_t noon = kT0 - kT0 % 86'400'000 + 12 * 3'600'000;
+  // 300 writes counted at 11:55, before a tick at noon whose figure may or may not hold them.
+  isolate.write(300);
+  exchange(isolate, meter, noon - 5 * 60'000);
+  const json baseline = {{"asOfMs", noon},
+                         {"quotas", {{"kv-writes", {{"used", 500}, {"trip", 900}, {"recover", 800},
+                                                    {"windowStartMs", noon - 12 * 3'600'000}, {"windowEndMs", noon + 12 * 3'600'000}}}}}};
+  const json answer = json::parse(meterBaselineJson(meter.state, baseline.dump()));
+  // Counted within 10 minutes before the figure: added, so 800 rather than maybe 500.
+  CHECK(answer["answer"]["headroom"]["kv-writes"] == 100);
+  // A figure the meter cannot read is refused whole, naming where.
+  const json bad = json::parse(meterBaselineJson("", R"({"asOfMs":1795000000000,"quotas":{"kv-writes":{"used":-1}}})"));
+  CHECK(bad["ok"] == false);
+  CHECK(bad["problems"][0]["path"] == "baseline.quotas.kv-writes");
 }

@@ -5,6 +5,7 @@ import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test"
 import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
 import { createGuard } from "../../js/index.js";
+import { deployedEnv, simulatorAt, simulatorConfig } from "./support.js";
 
 // The meter's time never goes back: each test runs an hour after the last.
 let era = Date.parse("2026-12-01T00:00:00Z");
@@ -204,5 +205,41 @@ describe("the real-time meter", () => {
       problems: [{ path: "report.units.kv-writes", message: "must be a number of units, 0 or more", fix: "" }],
     });
     expect((await meter.report({ now: 1 })).problems[0].message).toBe("must be the text of a report, got object");
+  });
+
+  it("live quotas: the poll's figure plus the live count trips a free-plan quota as it is crossed", async () => {
+    const clock = clockForTest();
+    const day = new Date(clock.now).toISOString().slice(0, 10);
+    await env.USAGE_API.fetch("http://usage-api/__sim/reset", { method: "POST", body: "{}" });
+    await simulatorAt(clock.now);
+    // The poll reads 850 of the free plan's 1,000 KV writes today: under its 90% line.
+    const usage = { resource: "kv-writes", units: 850, date: day, mode: "set" };
+    await env.USAGE_API.fetch("http://usage-api/__sim/usage", { method: "POST", body: JSON.stringify(usage) });
+    const guard = createGuard({ plan: "free", ...simulatorConfig, meter: {} }, { clock: () => clock.now });
+    const handler = worker(guard, 5);
+    const meter = env.EDGEFUSE_METER.get(env.EDGEFUSE_METER.idFromName("edgefuse-meter"));
+    const log = vi.spyOn(console, "log").mockImplementation(() => {});
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    try {
+      const report = await guard.evaluate(deployedEnv());
+      expect(report.resources.find((entry) => entry.key === "kv-writes")).toMatchObject({ used: 850, decision: "warn" });
+      // Requests of 5 writes each: the 900th write is crossed within the 10th or 11th.
+      let admitted = 0;
+      let refused = null;
+      for (let i = 0; i < 30 && !refused; i += 1) {
+        clock.now += 300;
+        const response = await request(handler);
+        if (response.status === 200) admitted += 5;
+        else refused = await response.json();
+      }
+      expect(refused?.message).toMatch(/kv-writes: \d+ used this window \(the usage poll's 850 and \d+ counted live since\), at or past its trip line of 900/);
+      expect(admitted).toBeGreaterThanOrEqual(50);
+      expect(admitted).toBeLessThanOrEqual(55);
+    } finally {
+      // Leave the meter without quota lines for whatever runs next.
+      await meter.baseline(JSON.stringify({ asOfMs: clock.now, quotas: {} }));
+      log.mockRestore();
+      warn.mockRestore();
+    }
   });
 });
