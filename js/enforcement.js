@@ -55,11 +55,13 @@ export class Enforcement {
 
   /** The link to the real-time meter, or null when it is off. */
   meter = null;
+  #featureNames; // by feature id - 1, in the normalised config's order (the core's)
 
   constructor(config, clock = Date.now) {
     this.#core = coreExports();
     this.#handle = this.#core.createGuardCore(JSON.stringify(config));
     if (this.#handle < 0) throw new Error("edgefuse: the WASM core refused a validated config");
+    this.#featureNames = Object.keys(config.features ?? {});
     if (config.meter !== null) this.meter = new MeterLink(this.#core, this.#handle, config, clock);
     this.#skip = config.onBlocked === "skip";
     if (typeof FinalizationRegistry === "function") {
@@ -111,9 +113,9 @@ export class Enforcement {
     return usage;
   }
 
-  /** Begins counting an invocation that runs with the Worker's `env` and `ctx`. */
-  begin(env, ctx) {
-    const invocation = new Invocation(this, this.#core._edgefuse_begin(this.#handle), env, ctx);
+  /** Begins counting an invocation that runs with the Worker's `env` and `ctx`, of a feature (0: none). */
+  begin(env, ctx, feature = 0) {
+    const invocation = new Invocation(this, this.#core._edgefuse_begin(this.#handle, feature), env, ctx, feature);
     this.meter?.poke(env, ctx);
     this.#endings?.register(invocation, invocation.id);
     if (!this.#warnedOfEvictions && this.#core._edgefuse_evictions(this.#handle, 1) > 0) {
@@ -172,7 +174,8 @@ export class Enforcement {
     if (verdict === TRIPPED) {
       const meterBreakers = this.meter?.breakers ?? {};
       const bindingKey = `${resource}:${binding}`;
-      const key = this.breakers[bindingKey] || meterBreakers[bindingKey] ? bindingKey : resource;
+      const featureKey = invocation.feature ? `${resource}@${this.#featureNames[invocation.feature - 1]}` : null;
+      const key = this.breakers[bindingKey] || meterBreakers[bindingKey] ? bindingKey : featureKey && meterBreakers[featureKey] ? featureKey : resource;
       const breaker = this.breakers[key] ?? meterBreakers[key] ?? {};
       details.reason = breaker.reason ?? "";
       details.since = breaker.since ?? "";
@@ -196,9 +199,10 @@ export class Enforcement {
 
 /** One invocation's counters, as binding wrappers see them. */
 export class Invocation {
-  constructor(enforcement, id, env, ctx) {
+  constructor(enforcement, id, env, ctx, feature) {
     this.enforcement = enforcement;
     this.id = id;
+    this.feature = feature; // its id in the core, 0 for none
     this.env = env; // the Worker's own, for the guard's reports to the meter
     this.ctx = ctx;
     this.refused = null; // limit and breaker keys that refused a call, once one has

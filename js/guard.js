@@ -2,13 +2,13 @@
 import { BreakerRefresh } from "./breakers.js";
 import { detectKind } from "./bindings/detect.js";
 import { EnvGuard, INVOCATION, UNGUARDED_ENV } from "./bindings/env-guard.js";
-import { callCore } from "./core.js";
+import { callCore, coreExports } from "./core.js";
 import { deepFreeze } from "./deep-freeze.js";
 import { Enforcement } from "./enforcement.js";
 import { GuardConfigError, GuardInputError, blockedResponse, findGuardError, toJsonText } from "./errors.js";
 import { runTick } from "./poll.js";
 import { adminEnabled, handleAdmin } from "./admin.js";
-import { RateLimits } from "./rate-limit/rate-limits.js";
+import { RateLimits, decodedPath } from "./rate-limit/rate-limits.js";
 import { WorkerEntrypoint } from "#cloudflare-workers";
 import { logEvent } from "./log.js";
 
@@ -26,12 +26,14 @@ class Guard {
   #clock;
   #runtime = null;
   #rateLimits;
+  #hasFeatures; // whether invocations are labelled with a feature for the meter
 
   constructor(config, clock) {
     /** The normalised config, every default filled in. */
     this.config = config;
     this.#clock = clock;
     this.#rateLimits = new RateLimits(config.rateLimit, clock);
+    this.#hasFeatures = Object.keys(config.features).length > 0;
   }
 
   // The per-isolate parts, made on first use so that createGuard() stays cheap.
@@ -58,14 +60,22 @@ class Guard {
 
   // The guarded env, or a promise of it while a cold isolate waits for the breaker state:
   // a warm one neither awaits nor allocates a promise.
-  #guardedEnv(env, ctx) {
+  // `feature`: the feature the invocation belongs to (#featureOf), 0 for none.
+  #guardedEnv(env, ctx, feature = 0) {
     if (env === null || typeof env !== "object") {
       throw new TypeError(`edgefuse: guard.env(env, ctx) takes the Worker's env object, got ${env === null ? "null" : typeof env}`);
     }
     const { breakers, enforcement, envGuard } = this.#parts;
     const loading = breakers.refresh(env, ctx);
-    if (loading) return loading.then(() => envGuard.guard(env, enforcement.begin(env, ctx)));
-    return envGuard.guard(env, enforcement.begin(env, ctx));
+    if (loading) return loading.then(() => envGuard.guard(env, enforcement.begin(env, ctx, feature)));
+    return envGuard.guard(env, enforcement.begin(env, ctx, feature));
+  }
+
+  // The core decides which feature an invocation of `kind` ("fetch" with its decoded path,
+  // "scheduled" with its cron, "queue" with its queue's name) belongs to.
+  #featureOf(kind, value) {
+    if (!this.#hasFeatures || typeof value !== "string") return 0;
+    return coreExports().featureOf(this.#parts.enforcement.handle, kind, value);
   }
 
   /**
@@ -85,7 +95,7 @@ class Guard {
         guarded.fetch = (request, env, ctx) => this.#fetch(handler, request, env, ctx);
       } else if (ENTRY_POINTS.has(key)) {
         guarded[key] = async (event, env, ctx) => {
-          const guardedEnv = await this.#guardedEnv(env, ctx);
+          const guardedEnv = await this.#guardedEnv(env, ctx, key === "queue" ? this.#featureOf("queue", event?.queue) : 0);
           try {
             return await handler[key](event, guardedEnv, ctx);
           } finally {
@@ -149,14 +159,16 @@ class Guard {
   async #fetch(handler, request, env, ctx) {
     const admin = adminEnabled(this.config, env);
     let limited = null;
-    if (admin || this.#rateLimits.hasRoutes) {
+    let feature = 0;
+    if (admin || this.#rateLimits.hasRoutes || this.#hasFeatures) {
       const url = new URL(request.url);
       const adminResponse = admin ? await handleAdmin(this, request, env, url) : null;
       if (adminResponse) return adminResponse;
       limited = this.#rateLimits.hasRoutes ? await this.#rateLimits.routeLimit(request, env, ctx, url) : null;
       if (limited?.refused) return limited.refused;
+      if (this.#hasFeatures) feature = this.#featureOf("fetch", decodedPath(url.pathname));
     }
-    let guardedEnv = this.#guardedEnv(env, ctx);
+    let guardedEnv = this.#guardedEnv(env, ctx, feature);
     if (guardedEnv instanceof Promise) guardedEnv = await guardedEnv;
     try {
       const response = await handler.fetch(request, guardedEnv, ctx);
@@ -267,7 +279,7 @@ class Guard {
     const { evaluateCron } = this.config;
     if (evaluateCron === null || controller?.cron === evaluateCron) await this.evaluate(env);
     if (typeof handler.scheduled !== "function") return;
-    const guardedEnv = await this.#guardedEnv(env, ctx);
+    const guardedEnv = await this.#guardedEnv(env, ctx, this.#featureOf("scheduled", controller?.cron));
     const { stopsScheduledWork } = this.#parts.enforcement;
     try {
       if (stopsScheduledWork !== null) {

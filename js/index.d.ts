@@ -232,7 +232,13 @@ export interface GuardConfig {
    * Rate lines the real-time meter judges across every isolate: at most `perMinute` units
    * of a resource over any rolling minute; a trip ends at `recoverPerMinute` (default half).
    */
-  rates?: Partial<Record<CountedResourceId, { perMinute: number; recoverPerMinute?: number }>>;
+  rates?: Partial<Record<CountedResourceId | `${CountedResourceId}@${string}`, { perMinute: number; recoverPerMinute?: number }>>;
+  /**
+   * Parts of the Worker the meter counts apart, each the invocations of a route (a path and
+   * those below it), a cron expression or a queue: a rate line on "<resource>@<feature>"
+   * trips that feature's calls only. At most 16.
+   */
+  features?: Record<string, { route: string } | { cron: string } | { queue: string }>;
 }
 
 export interface RateLimitRoute {

@@ -437,18 +437,71 @@ void parseMeter(Validator& v, const json& input, Config& config) {
     if (auto name = v.identifier(*it, "meter", "binding", "a Durable Object namespace binding")) config.meterBinding = *name;
     if (auto seconds = v.integer(*it, "meter", "reportSeconds", 1, 3600)) config.meterReportSeconds = *seconds;
   }
+  if (auto it = input.find("features"); it != input.end() && !it->is_null() && v.isObject(*it, "features")) {
+    for (const auto& item : it->items()) {
+      const std::string path = "features." + item.key();
+      if (!isIdentifier(item.key(), 32)) {
+        v.report(path, "is not a feature name", "letters, digits and _, not starting with a digit, at most 32");
+        continue;
+      }
+      if (!v.isObject(item.value(), path)) continue;
+      v.rejectUnknownKeys(item.value(), path, {"route", "cron", "queue"}, "feature option");
+      Feature feature{item.key(), "", "", ""};
+      const json& spec = item.value();
+      if (spec.size() != 1) {
+        v.report(path, "must name exactly one of route, cron or queue", "e.g. { route: \"/import/\" }");
+        continue;
+      }
+      if (spec.contains("route")) {
+        if (!isRoutePrefix(spec["route"])) {
+          v.report(path + ".route", "must be a path prefix such as \"/import/\", written decoded, got " + toText(spec["route"]));
+          continue;
+        }
+        feature.route = normalisedPrefix(spec["route"].get<std::string>());
+        for (const Feature& earlier : config.features) {
+          if (!earlier.route.empty() && earlier.route == feature.route) v.report(path + ".route", "repeats feature " + earlier.name);
+        }
+      } else {
+        const char* key = spec.contains("cron") ? "cron" : "queue";
+        const json& value = spec[key];
+        if (!value.is_string() || value.get<std::string>().empty() || value.get<std::string>().size() > 100) {
+          v.report(path + "." + key, std::string("must be the ") + (spec.contains("cron") ? "cron expression" : "queue's name") + ", got " + toText(value));
+          continue;
+        }
+        (spec.contains("cron") ? feature.cron : feature.queue) = value.get<std::string>();
+      }
+      config.features.push_back(feature);
+    }
+    if (config.features.size() > kMaxFeatures) {
+      v.report("features", std::to_string(config.features.size()) + " features, at most " + std::to_string(kMaxFeatures), "");
+    }
+  }
   auto it = input.find("rates");
   if (it == input.end() || it->is_null() || !v.isObject(*it, "rates")) return;
   std::vector<std::string> counted;
   for (const auto& [id, limit] : defaultInvocationLimits()) counted.push_back(id);
   for (const auto& item : it->items()) {
     const std::string path = "rates." + item.key();
-    if (!defaultInvocationLimits().count(item.key())) {
+    const std::size_t at = item.key().find('@');
+    const std::string id = item.key().substr(0, at);
+    if (!defaultInvocationLimits().count(id)) {
       v.report(path,
-               findResource(item.key()) ? "is not counted by guarded bindings, so the meter cannot see it"
-                                        : "unknown resource",
-               didYouMean(item.key(), counted, "counted: " + Validator::list(counted)));
+               findResource(id) ? "is not counted by guarded bindings, so the meter cannot see it"
+                                : "unknown resource",
+               didYouMean(id, counted, "counted: " + Validator::list(counted)));
       continue;
+    }
+    if (at != std::string::npos) {
+      const std::string name = item.key().substr(at + 1);
+      const bool declared = std::any_of(config.features.begin(), config.features.end(),
+                                        [&](const Feature& feature) { return feature.name == name; });
+      if (!declared) {
+        std::vector<std::string> names;
+        for (const Feature& feature : config.features) names.push_back(feature.name);
+        v.report(path, "names the feature " + toText(json(name)) + ", which `features` does not declare",
+                 names.empty() ? "declare it: features: { " + name + ": { route: \"/...\" } }" : didYouMean(name, names, "declared: " + Validator::list(names)));
+        continue;
+      }
     }
     if (!v.isObject(item.value(), path)) continue;
     v.rejectUnknownKeys(item.value(), path, {"perMinute", "recoverPerMinute"}, "rate option");
@@ -503,6 +556,29 @@ std::optional<BucketParams> bucketParamsFrom(const json& object, const std::stri
   return BucketParams{static_cast<double>(*capacity), *refill, *cost};
 }
 
+int featureOf(const Config& config, const std::string& kind, const std::string& value) {
+  int best = 0;
+  std::size_t bestLength = 0;
+  for (std::size_t i = 0; i < config.features.size(); ++i) {
+    const Feature& feature = config.features[i];
+    const int id = static_cast<int>(i + 1);
+    if (kind == "scheduled" || kind == "queue") {
+      if ((kind == "scheduled" ? feature.cron : feature.queue) == value && !value.empty()) return id;
+      continue;
+    }
+    if (kind != "fetch" || (feature.route.empty() && (!feature.cron.empty() || !feature.queue.empty()))) continue;
+    // The route without its trailing slash ("" for "/"): the path itself or one below it.
+    const std::string& prefix = feature.route;
+    const bool matches = value.compare(0, prefix.size(), prefix) == 0 &&
+                         (value.size() == prefix.size() || value[prefix.size()] == '/');
+    if (matches && (best == 0 || prefix.size() > bestLength)) {
+      best = id;
+      bestLength = prefix.size();
+    }
+  }
+  return best;
+}
+
 const std::vector<std::string>& alertLevels() {
   static const std::vector<std::string> levels = {"warn", "trip", "recover", "blind", "inaccessible", "projection", "spike"};
   return levels;
@@ -517,7 +593,7 @@ ConfigResult parseConfig(const json& input) {
                        "limits", "thresholds", "budget", "bindingIds", "evaluateCron",
                        "scheduledWhenTripped", "failuresUntilBlind", "pollTimeoutSeconds",
                        "endpointBinding", "alerts", "projection", "spike", "adminPath", "adminTokenEnv",
-                       "rateLimit", "meter", "rates"},
+                       "rateLimit", "meter", "rates", "features"},
                       "option");
 
   Config config;
@@ -775,6 +851,12 @@ nlohmann::json toJson(const Config& config) {
   }
   json limits = json::object();
   for (const auto& [id, limit] : config.limits) limits[id] = limit ? json(*limit) : json(nullptr);
+  json features = json::object();
+  for (const Feature& feature : config.features) {
+    features[feature.name] = !feature.route.empty() ? json{{"route", feature.route + "/"}}
+                             : !feature.cron.empty() ? json{{"cron", feature.cron}}
+                                                     : json{{"queue", feature.queue}};
+  }
   json rates = json::object();
   for (const auto& [id, line] : config.rates) {
     rates[id] = {{"perMinute", quantityJson(line.perMinute)}, {"recoverPerMinute", quantityJson(line.recoverPerMinute)}};
@@ -822,6 +904,7 @@ nlohmann::json toJson(const Config& config) {
                                       {"quotas", config.meterQuotas}}
                                : json(nullptr)},
       {"rates", rates},
+      {"features", features},
   };
 }
 

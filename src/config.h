@@ -58,6 +58,17 @@ struct RateLine {
   double recoverPerMinute;
 };
 
+// A part of the Worker the meter counts apart: the invocations of a route (a request path and
+// those below it), of a cron expression, or of a queue's batches. A rate line on
+// "<resource>@<feature>" trips only that feature's calls.
+struct Feature {
+  std::string name;
+  std::string route;  // exactly one of these three is set
+  std::string cron;
+  std::string queue;
+};
+constexpr std::size_t kMaxFeatures = 16;
+
 struct Config {
   Plan plan = Plan::Free;
   int billingDay = 1;
@@ -102,13 +113,19 @@ struct Config {
   // The real-time meter (live_meter.h): on when `meter` is given or `rates` has a line.
   bool meterOn = false;
   bool meterQuotas = true;  // live quotas: the poll's lines judged on live counts
-  std::map<std::string, RateLine> rates;          // resource id -> its line
+  std::map<std::string, RateLine> rates;          // "<resource>" or "<resource>@<feature>" -> its line
+  std::vector<Feature> features;                  // the enforcer's feature id is the index + 1
   std::string meterBinding = "EDGEFUSE_METER";    // the EdgefuseMeter namespace
   int meterReportSeconds = 60;  // a calm isolate reports at most this often
 };
 
 // Every alert level, in the order they are documented.
 const std::vector<std::string>& alertLevels();
+
+// The feature an invocation belongs to (its id, 0 for none): `kind` "fetch" with the decoded
+// request path (the longest route prefix that matches), "scheduled" with the cron
+// expression, "queue" with the queue's name.
+int featureOf(const Config& config, const std::string& kind, const std::string& value);
 
 // The window a threshold's usage is summed over: its granularity, else the allowance's.
 Granularity windowGranularity(const Threshold& threshold, const Allowance& allowance);

@@ -42,7 +42,10 @@ Enforcer Enforcer::fromConfig(const Config& config) {
     if (key.find(':') != std::string::npos && limit) bindingLimits[key] = *limit;
   }
   Enforcer enforcer(limits, bindingLimits);
-  for (const std::size_t index : meteredResources(config)) enforcer.reportResource(index);
+  for (const MeteredKey& metered : meteredKeys(config)) enforcer.reportResource(metered.resource, metered.feature);
+  std::vector<std::string> names;
+  for (const Feature& feature : config.features) names.push_back(feature.name);
+  enforcer.nameFeatures(names);
   return enforcer;
 }
 
@@ -81,27 +84,40 @@ void Enforcer::setMeterTripped(const std::vector<std::string>& breakerKeys) {
 
 void Enforcer::applyTripped() {
   trippedKeys_ = recordTrippedKeys_;
-  trippedKeys_.insert(trippedKeys_.end(), meterTrippedKeys_.begin(), meterTrippedKeys_.end());
+  for (auto& byResource : featureTripped_) byResource.fill(false);
+  for (const std::string& key : meterTrippedKeys_) {
+    const std::size_t at = key.find('@');
+    if (at == std::string::npos) {
+      trippedKeys_.push_back(key);
+      continue;
+    }
+    const Resource* resource = findResource(key.substr(0, at));
+    auto name = std::find(featureNames_.begin(), featureNames_.end(), key.substr(at + 1));
+    if (!resource || name == featureNames_.end()) continue;
+    featureTripped_[static_cast<std::size_t>(name - featureNames_.begin()) + 1][static_cast<std::size_t>(resource - resources().begin())] = true;
+  }
   for (Meter& meter : meters_) {
     const Resource* resource = resources().begin() + meter.resource;
     meter.tripped = isTripped(trippedKeys_, resource->id, meter.binding);
   }
 }
 
-void Enforcer::reportResource(std::size_t resourceIndex) {
-  if (resourceIndex < kMaxResources) reported_[resourceIndex] = true;
+void Enforcer::reportResource(std::size_t resourceIndex, int feature) {
+  if (resourceIndex < kMaxResources && validFeature(feature)) reported_[feature][resourceIndex] = true;
 }
 
-double Enforcer::takeUnreported(std::size_t resourceIndex) {
-  if (resourceIndex >= kMaxResources) return 0;
-  return std::exchange(unreported_[resourceIndex], 0.0);
+double Enforcer::takeUnreported(std::size_t resourceIndex, int feature) {
+  if (resourceIndex >= kMaxResources || !validFeature(feature)) return 0;
+  return std::exchange(unreported_[feature][resourceIndex], 0.0);
 }
 
-void Enforcer::giveBack(std::size_t resourceIndex, double units) {
-  if (resourceIndex < kMaxResources && units > 0) noteUnreported(resourceIndex, units);
+void Enforcer::giveBack(std::size_t resourceIndex, double units, int feature) {
+  if (resourceIndex < kMaxResources && validFeature(feature) && units > 0 && reported_[feature][resourceIndex]) {
+    unreported_[feature][resourceIndex] += units;
+  }
 }
 
-std::uint32_t Enforcer::begin() {
+std::uint32_t Enforcer::begin(int feature) {
   if (freeSlots_.empty() && invocations_.size() == kInvocationSlots) takeBackSlots();
   std::uint32_t slot;
   if (!freeSlots_.empty()) {
@@ -116,6 +132,7 @@ std::uint32_t Enforcer::begin() {
   invocation.live = true;
   invocation.finished = false;
   invocation.lastUse = ++useClock_;
+  invocation.feature = static_cast<std::uint8_t>(validFeature(feature) ? feature : 0);
   invocation.used.fill(0);
   invocation.usedThroughBinding.fill(0);
   ++live_;
@@ -174,9 +191,10 @@ Verdict Enforcer::admit(std::uint32_t id, int meter, double units) {
   if (m.tripped) return Verdict::Tripped;
   Invocation* invocation = find(id);
   if (!invocation) {
-    noteUnreported(m.resource, units);
+    noteUnreported(m.resource, units, 0);
     return Verdict::Allow;
   }
+  if (featureTripped(*invocation, m.resource)) return Verdict::Tripped;
   invocation->lastUse = ++useClock_;
   double& used = invocation->used[m.counted];
   if (used + units > limits_[m.resource]) return Verdict::OverLimit;
@@ -186,7 +204,7 @@ Verdict Enforcer::admit(std::uint32_t id, int meter, double units) {
     through += units;
   }
   used += units;
-  noteUnreported(m.resource, units);
+  noteUnreported(m.resource, units, invocation->feature);
   return Verdict::Allow;
 }
 
@@ -196,6 +214,7 @@ Verdict Enforcer::check(std::uint32_t id, int meter) const {
   if (m.tripped) return Verdict::Tripped;
   const Invocation* invocation = find(id);
   if (!invocation) return Verdict::Allow;
+  if (featureTripped(*invocation, m.resource)) return Verdict::Tripped;
   if (invocation->used[m.counted] >= limits_[m.resource]) return Verdict::OverLimit;
   if (m.bindingSlot >= 0 && invocation->usedThroughBinding[m.bindingSlot] >= m.bindingLimit) {
     return Verdict::OverBindingLimit;
@@ -206,8 +225,8 @@ Verdict Enforcer::check(std::uint32_t id, int meter) const {
 void Enforcer::record(std::uint32_t id, int meter, double units) {
   if (!validMeter(meter) || units <= 0) return;
   const Meter& m = meters_[meter];
-  noteUnreported(m.resource, units);
   Invocation* invocation = find(id);
+  noteUnreported(m.resource, units, invocation ? invocation->feature : 0);
   if (!invocation) return;
   invocation->lastUse = ++useClock_;
   invocation->used[m.counted] += units;
@@ -217,8 +236,8 @@ void Enforcer::record(std::uint32_t id, int meter, double units) {
 void Enforcer::refund(std::uint32_t id, int meter, double units) {
   if (!validMeter(meter) || units <= 0) return;
   const Meter& m = meters_[meter];
-  noteUnreported(m.resource, -units);
   Invocation* invocation = find(id);
+  noteUnreported(m.resource, -units, invocation ? invocation->feature : 0);
   if (!invocation) return;
   invocation->used[m.counted] = std::max(0.0, invocation->used[m.counted] - units);
   if (m.bindingSlot >= 0) {

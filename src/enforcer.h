@@ -49,24 +49,30 @@ class Enforcer {
   // Those of the state record (the poll's and manual trips) and those of the real-time
   // meter are set apart; a call is refused when either holds its key.
   void setTripped(const std::vector<std::string>& breakerKeys);
+  // The meter's keys may also be "<resource id>@<feature>": refused to that feature's
+  // invocations only.
   void setMeterTripped(const std::vector<std::string>& breakerKeys);
 
   // The units admitted in this isolate and not yet reported to the meter, of the resources
-  // `reportResource` named (by catalogue index): every invocation's, counted or not.
-  void reportResource(std::size_t resourceIndex);
-  double unreported(std::size_t resourceIndex) const {
-    return resourceIndex < kMaxResources ? unreported_[resourceIndex] : 0;
+  // `reportResource` named (by catalogue index), in all (feature 0: every invocation's,
+  // counted or not) or of one feature's invocations.
+  void reportResource(std::size_t resourceIndex, int feature = 0);
+  double unreported(std::size_t resourceIndex, int feature = 0) const {
+    return resourceIndex < kMaxResources && validFeature(feature) ? unreported_[feature][resourceIndex] : 0;
   }
   // Takes them for a report; `giveBack` returns those of a report that failed.
-  double takeUnreported(std::size_t resourceIndex);
-  void giveBack(std::size_t resourceIndex, double units);
+  double takeUnreported(std::size_t resourceIndex, int feature = 0);
+  void giveBack(std::size_t resourceIndex, double units, int feature = 0);
+  // Feature names, in config order: feature id = index + 1.
+  void nameFeatures(std::vector<std::string> names) { featureNames_ = std::move(names); }
 
   // Starts counting a new invocation, in a free slot. Only when all kInvocationSlots are
   // alive (the garbage collector can lag) are slots taken back, a sixteenth of them at once:
   // those least recently used among invocations marked finished, then among the rest. Their
   // later calls pass uncounted. Ids carry a generation, so an id whose slot was taken back
   // or ended is recognised and let through rather than charged to another.
-  std::uint32_t begin();
+  // `feature`: the feature the invocation belongs to (featureOf), 0 for none.
+  std::uint32_t begin(int feature = 0);
   // The invocation's handler has returned: it may still make calls (waitUntil work), but it
   // gives up its slot before one whose handler is still running.
   void finish(std::uint32_t invocation);
@@ -109,12 +115,20 @@ class Enforcer {
     bool live;
     bool finished;
     std::uint64_t lastUse;  // useClock_ when it began or last made a call
+    std::uint8_t feature;   // 0: none
     std::array<double, kCountedResources> used;  // by countedIndex_
     std::array<double, kBindingLimitSlots> usedThroughBinding;
   };
 
-  void noteUnreported(std::size_t resourceIndex, double units) {
-    if (reported_[resourceIndex]) unreported_[resourceIndex] = std::max(0.0, unreported_[resourceIndex] + units);
+  static bool validFeature(int feature) { return feature >= 0 && feature <= static_cast<int>(kMaxFeatures); }
+  void noteUnreported(std::size_t resourceIndex, double units, int feature) {
+    for (int f : {0, feature}) {
+      if (reported_[f][resourceIndex]) unreported_[f][resourceIndex] = std::max(0.0, unreported_[f][resourceIndex] + units);
+      if (feature == 0) break;
+    }
+  }
+  bool featureTripped(const Invocation& invocation, std::size_t resourceIndex) const {
+    return invocation.feature != 0 && featureTripped_[invocation.feature][resourceIndex];
   }
   void applyTripped();
 
@@ -130,8 +144,10 @@ class Enforcer {
   std::vector<std::string> trippedKeys_;       // both sets below
   std::vector<std::string> recordTrippedKeys_;
   std::vector<std::string> meterTrippedKeys_;
-  std::array<bool, kMaxResources> reported_{};
-  std::array<double, kMaxResources> unreported_{};
+  std::array<std::array<bool, kMaxResources>, kMaxFeatures + 1> reported_{};    // [feature][resource]
+  std::array<std::array<double, kMaxResources>, kMaxFeatures + 1> unreported_{};
+  std::array<std::array<bool, kMaxResources>, kMaxFeatures + 1> featureTripped_{};
+  std::vector<std::string> featureNames_;
   std::vector<Invocation> invocations_;  // grows to kInvocationSlots at most
   std::vector<std::uint32_t> freeSlots_;
   std::array<int, kMaxResources> countedIndex_;  // catalogue index -> Invocation::used index, or -1

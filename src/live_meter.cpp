@@ -11,6 +11,7 @@
 #include "calendar.h"
 #include "breaker_state.h"
 #include "catalogue.h"
+#include "identifier.h"
 #include "json_text.h"
 
 namespace edgefuse {
@@ -24,6 +25,15 @@ constexpr std::int64_t kBucketsJudged = kMeterWindowMs / kMeterBucketMs + 1;
 
 std::size_t indexOf(const Resource* resource) { return static_cast<std::size_t>(resource - resources().begin()); }
 
+// A key the meter counts and trips: "<resource id>", or "<resource id>@<feature name>".
+bool isMeterKey(const std::string& key) {
+  const std::size_t at = key.find('@');
+  return findResource(key.substr(0, at)) && (at == std::string::npos || isIdentifier(key.substr(at + 1), 32));
+}
+
+// The resource part of a key.
+std::string resourceOf(const std::string& key) { return key.substr(0, key.find('@')); }
+
 // A count as the meter shows it: whole, or with two decimals (neurons, rows are whole anyway).
 std::string unitsText(double units) {
   return toText(quantityJson(std::round(units * 100) / 100));
@@ -35,7 +45,7 @@ std::optional<std::string> breakersOf(const json& answer, std::vector<std::strin
   auto it = answer.find("breakers");
   if (it == answer.end() || !it->is_object()) return "has no breakers object";
   for (const auto& item : it->items()) {
-    if (!splitBreakerKey(item.key()).resource) return "names an unknown breaker key " + toText(json(item.key()));
+    if (!isMeterKey(item.key()) && !splitBreakerKey(item.key()).resource) return "names an unknown breaker key " + toText(json(item.key()));
     if (!item.value().is_object() || !item.value().contains("reason") || !item.value()["reason"].is_string()) {
       return "breaker " + item.key() + " has no reason";
     }
@@ -49,20 +59,33 @@ std::optional<std::string> breakersOf(const json& answer, std::vector<std::strin
 
 }  // namespace
 
-std::vector<std::size_t> meteredResources(const Config& config) {
-  std::set<std::size_t> metered;
-  if (!config.meterOn) return {};
-  for (const auto& [id, line] : config.rates) {
-    if (const Resource* resource = findResource(id)) metered.insert(indexOf(resource));
-  }
+std::vector<MeteredKey> meteredKeys(const Config& config) {
+  std::vector<MeteredKey> keys;
+  if (!config.meterOn) return keys;
+  const auto add = [&](const std::string& key) {
+    const std::size_t at = key.find('@');
+    const Resource* resource = findResource(key.substr(0, at));
+    if (!resource) return;
+    int feature = 0;
+    if (at != std::string::npos) {
+      for (std::size_t i = 0; i < config.features.size(); ++i) {
+        if (config.features[i].name == key.substr(at + 1)) feature = static_cast<int>(i + 1);
+      }
+      if (feature == 0) return;
+    }
+    for (const MeteredKey& known : keys) {
+      if (known.key == key) return;
+    }
+    keys.push_back({key, indexOf(resource), feature});
+  };
+  for (const auto& [key, line] : config.rates) add(key);
   if (config.meterQuotas) {
     for (const auto& [id, limit] : defaultInvocationLimits()) {
       auto threshold = config.thresholds.find(id);
-      if (threshold == config.thresholds.end() || (!threshold->second.tripPercent && !threshold->second.tripAt)) continue;
-      if (const Resource* resource = findResource(id)) metered.insert(indexOf(resource));
+      if (threshold != config.thresholds.end() && (threshold->second.tripPercent || threshold->second.tripAt)) add(id);
     }
   }
-  return {metered.begin(), metered.end()};
+  return keys;
 }
 
 std::string meterBaselineFor(const Config& config, const json& report, std::int64_t nowMs) {
@@ -102,22 +125,19 @@ MeterOutbox::MeterOutbox(const Config& config)
     : reportMs_(static_cast<std::int64_t>(config.meterReportSeconds) * 1000),
       dryRun_(config.dryRun),
       on_(config.meterOn),
-      reported_(meteredResources(config)) {
-  for (const auto& [id, line] : config.rates) {
-    if (const Resource* resource = findResource(id)) lines_.emplace_back(indexOf(resource), line);
-  }
-}
+      metered_(meteredKeys(config)),
+      lines_(config.rates) {}
 
 bool MeterOutbox::due(const Enforcer& enforcer, std::int64_t nowMs) const {
   if (!on_ || sending_ || nowMs < retryAtMs_) return false;
   const bool spaced = nowMs >= spacedUntilMs_;
   bool any = false;
-  for (const std::size_t index : reported_) {
-    const double units = enforcer.unreported(index);
+  for (const MeteredKey& metered : metered_) {
+    const double units = enforcer.unreported(metered.resource, metered.feature);
     if (units <= 0) continue;
     any = true;
     if (!answered_) return true;  // a new isolate learns what stands at once
-    auto left = headroom_.find(index);
+    auto left = headroom_.find(metered.key);
     if (left == headroom_.end()) continue;  // no line at the meter yet: the interval decides
     if (units >= std::max(1.0, (spaced ? kMeterReportShare : kMeterUrgentShare) * left->second)) return true;
   }
@@ -129,16 +149,14 @@ bool MeterOutbox::due(const Enforcer& enforcer, std::int64_t nowMs) const {
 std::string MeterOutbox::take(Enforcer& enforcer, std::int64_t nowMs) {
   json lines = json::object();
   json units = json::object();
-  for (const auto& [index, line] : lines_) {
-    const std::string id(resources().begin()[index].id);
-    lines[id] = {{"perMinute", quantityJson(line.perMinute)}, {"recoverPerMinute", quantityJson(line.recoverPerMinute)}};
+  for (const auto& [key, line] : lines_) {
+    lines[key] = {{"perMinute", quantityJson(line.perMinute)}, {"recoverPerMinute", quantityJson(line.recoverPerMinute)}};
   }
-  for (const std::size_t index : reported_) {
-    const std::string id(resources().begin()[index].id);
-    const double taken = enforcer.takeUnreported(index);
+  for (const MeteredKey& metered : metered_) {
+    const double taken = enforcer.takeUnreported(metered.resource, metered.feature);
     if (taken > 0) {
-      inFlight_[index] += taken;
-      units[id] = quantityJson(taken);
+      inFlight_[metered.key] += taken;
+      units[metered.key] = quantityJson(taken);
     }
   }
   sending_ = true;
@@ -161,7 +179,9 @@ std::string MeterOutbox::settle(Enforcer& enforcer, const std::string& answerTex
     }
   }
   if (!why.empty()) {
-    for (const auto& [index, units] : inFlight_) enforcer.giveBack(index, units);
+    for (const MeteredKey& metered : metered_) {
+      if (auto units = inFlight_.find(metered.key); units != inFlight_.end()) enforcer.giveBack(metered.resource, units->second, metered.feature);
+    }
     inFlight_.clear();
     ++failures_;
     const int doublings = std::min(failures_ - 1, 20);
@@ -175,9 +195,9 @@ std::string MeterOutbox::settle(Enforcer& enforcer, const std::string& answerTex
   spacedUntilMs_ = nowMs + kMeterReportSpacingMs;
   headroom_.clear();
   const json& headroom = answer.contains("headroom") && answer["headroom"].is_object() ? answer["headroom"] : json::object();
-  for (const std::size_t index : reported_) {
-    auto left = headroom.find(std::string(resources().begin()[index].id));
-    if (left != headroom.end() && left->is_number()) headroom_[index] = std::max(0.0, left->get<double>());
+  for (const MeteredKey& metered : metered_) {
+    auto left = headroom.find(metered.key);
+    if (left != headroom.end() && left->is_number()) headroom_[metered.key] = std::max(0.0, left->get<double>());
   }
   const auto recheck = answer.find("recheckAtMs");
   recheckAtMs_ = recheck != answer.end() && recheck->is_number() ? recheck->get<std::int64_t>() : 0;
@@ -270,7 +290,7 @@ MeterState readState(const std::string& text, std::vector<Problem>& problems) {
   state.lastNowMs = stored.value("lastNowMs", std::int64_t{0});
   if (auto windows = stored.find("windows"); windows != stored.end() && windows->is_object()) {
     for (const auto& item : windows->items()) {
-      if (!findResource(item.key()) || !item.value().is_array()) continue;
+      if (!isMeterKey(item.key()) || !item.value().is_array()) continue;
       Window& window = state.windows[item.key()];
       for (const json& pair : item.value()) {
         if (pair.is_array() && pair.size() == 2 && pair[0].is_number_integer() && pair[1].is_number() &&
@@ -282,12 +302,12 @@ MeterState readState(const std::string& text, std::vector<Problem>& problems) {
   }
   if (auto breakers = stored.find("breakers"); breakers != stored.end() && breakers->is_object()) {
     for (const auto& item : breakers->items()) {
-      if (findResource(item.key()) && item.value().is_object()) state.breakers[item.key()] = item.value();
+      if (isMeterKey(item.key()) && item.value().is_object()) state.breakers[item.key()] = item.value();
     }
   }
   if (auto minutes = stored.find("minutes"); minutes != stored.end() && minutes->is_object()) {
     for (const auto& item : minutes->items()) {
-      if (!findResource(item.key()) || !item.value().is_array()) continue;
+      if (!isMeterKey(item.key()) || !item.value().is_array()) continue;
       for (const json& pair : item.value()) {
         if (pair.is_array() && pair.size() == 2 && pair[0].is_number_integer() && pair[1].is_number() && pair[1].get<double>() > 0) {
           state.minutes[item.key()][pair[0].get<std::int64_t>()] += pair[1].get<double>();
@@ -298,7 +318,7 @@ MeterState readState(const std::string& text, std::vector<Problem>& problems) {
   if (auto lines = stored.find("rateLines"); lines != stored.end() && lines->is_object()) {
     for (const auto& item : lines->items()) {
       const json& line = item.value();
-      if (findResource(item.key()) && line.is_array() && line.size() == 2 && line[0].is_number() && line[1].is_number()) {
+      if (isMeterKey(item.key()) && line.is_array() && line.size() == 2 && line[0].is_number() && line[1].is_number()) {
         state.rateLines[item.key()] = {line[0].get<double>(), line[1].get<double>()};
       }
     }
@@ -314,7 +334,7 @@ MeterState readState(const std::string& text, std::vector<Problem>& problems) {
   }
   if (auto holds = stored.find("holds"); holds != stored.end() && holds->is_object()) {
     for (const auto& item : holds->items()) {
-      if (findResource(item.key()) && item.value().is_number_integer()) state.holds[item.key()] = item.value().get<std::int64_t>();
+      if (isMeterKey(item.key()) && item.value().is_number_integer()) state.holds[item.key()] = item.value().get<std::int64_t>();
     }
   }
   return state;
@@ -372,8 +392,8 @@ std::optional<Report> readReport(const std::string& text, std::vector<Problem>& 
     }
     for (const auto& item : it->items()) {
       const std::string path = std::string("report.") + key + "." + item.key();
-      if (!findResource(item.key())) {
-        problems.push_back({path, "is not a resource id", ""});
+      if (!isMeterKey(item.key())) {
+        problems.push_back({path, "is not a meter key: <resource id> or <resource id>@<feature>", ""});
         continue;
       }
       each(item.key(), item.value(), path);
@@ -467,7 +487,7 @@ std::string judge(MeterState& state, std::int64_t now, const std::vector<Problem
     }
     headroom[id] = quantityJson(std::max(0.0, std::round(left * 100) / 100));
     const bool tripped = state.breakers.contains(id);
-    if (!tripped && !overReason.empty() && !state.holds.count(id)) {
+    if (!tripped && !overReason.empty() && !state.holds.count(id) && !state.holds.count(resourceOf(id))) {
       state.breakers[id] = {{"reason", overReason}, {"since", isoTimestamp(now)}, {"source", "meter"}};
       changes.push_back({{"key", id}, {"event", "trip"}, {"reason", overReason}});
     } else if (tripped && below) {
@@ -609,9 +629,15 @@ std::string meterResetJson(const std::string& stateText, const std::string& rese
   json changes = json::array();
   for (const std::string& key : keys) {
     state.holds[key] = now + holdMs;
-    if (!state.breakers.contains(key)) continue;
-    state.breakers.erase(key);
-    changes.push_back({{"key", key}, {"event", "reset"}, {"reason", key + " reset by hand"}});
+    // A resource's reset ends its features' trips too.
+    for (auto it = state.breakers.begin(); it != state.breakers.end();) {
+      if (it.key() != key && resourceOf(it.key()) != key) {
+        ++it;
+        continue;
+      }
+      changes.push_back({{"key", it.key()}, {"event", "reset"}, {"reason", it.key() + " reset by hand"}});
+      it = state.breakers.erase(it);
+    }
   }
   // A reset is always kept: the holds are its point.
   state.persistedAtMs = 0;

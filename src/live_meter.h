@@ -48,6 +48,15 @@ constexpr std::int64_t kMeterPersistMs = 10'000;
 constexpr std::int64_t kAnalyticsLagMs = 10 * 60'000;
 constexpr std::int64_t kMinutesKeptMs = kAnalyticsLagMs + 5 * 60'000;
 
+// What an isolate reports: each key with a rate line ("<resource>" or "<resource>@<feature>")
+// and, with live quotas on, each resource counted by guarded calls that has a trip line.
+struct MeteredKey {
+  std::string key;
+  std::size_t resource;  // catalogue index
+  int feature;           // 0: every invocation's units
+};
+std::vector<MeteredKey> meteredKeys(const Config& config);
+
 class MeterOutbox {
  public:
   explicit MeterOutbox(const Config& config);
@@ -73,22 +82,20 @@ class MeterOutbox {
   std::int64_t reportMs_;  // meterReportSeconds
   bool dryRun_;
   bool on_;
-  std::vector<std::pair<std::size_t, RateLine>> lines_;  // rate lines: catalogue index, line
-  std::vector<std::size_t> reported_;  // resources whose units it reports: rate and quota lines
-  std::map<std::size_t, double> inFlight_;
+  std::vector<MeteredKey> metered_;          // what it reports: rate and quota lines' keys
+  std::map<std::string, RateLine> lines_;    // the rate lines, by key
+  std::map<std::string, double> inFlight_;   // key -> units
   bool sending_ = false;
   bool answered_ = false;
   std::int64_t lastAnswerMs_ = 0;
   std::int64_t spacedUntilMs_ = 0;  // kMeterReportSpacingMs after an answer
   std::int64_t retryAtMs_ = 0;      // after a failure
   int failures_ = 0;
-  std::map<std::size_t, double> headroom_;  // units left under each resource's lines, from the last answer
+  std::map<std::string, double> headroom_;  // key -> units left under its lines, from the last answer
   std::int64_t recheckAtMs_ = 0;            // a meter breaker stands: ask again then (0: none)
 };
 
-// The resources an isolate reports (by catalogue index): those with a rate line and, with live
-// quotas on, those counted by guarded calls that have a trip line for the whole resource.
-std::vector<std::size_t> meteredResources(const Config& config);
+
 
 // What the meter needs of a tick's report for live quotas (meterBaselineJson's input), or ""
 // when the meter or its quotas are off. Only trustworthy figures of whole resources.

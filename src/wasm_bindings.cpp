@@ -85,14 +85,21 @@ std::string meterHear(int handle, const std::string& answer) {
   return core->outbox.hear(core->enforcer, answer);
 }
 
+// The feature an invocation belongs to (see edgefuse::featureOf); 0 for an unknown handle.
+int featureOf(int handle, const std::string& kind, const std::string& value) {
+  GuardCore* core = coreAt(handle);
+  return core ? edgefuse::featureOf(core->config, kind, value) : 0;
+}
+
 }  // namespace
 
 extern "C" {
 
 // Unknown handles and ids fail open: the guard never breaks a call through its own fault.
-EMSCRIPTEN_KEEPALIVE unsigned edgefuse_begin(int handle) {
+// `feature`: featureOf's answer for the invocation, 0 for none.
+EMSCRIPTEN_KEEPALIVE unsigned edgefuse_begin(int handle, int feature) {
   Enforcer* enforcer = enforcerAt(handle);
-  return enforcer ? enforcer->begin() : 0xffffffffu;
+  return enforcer ? enforcer->begin(feature) : 0xffffffffu;
 }
 EMSCRIPTEN_KEEPALIVE void edgefuse_finish(int handle, unsigned invocation) {
   if (Enforcer* enforcer = enforcerAt(handle)) enforcer->finish(invocation);
@@ -159,6 +166,7 @@ EMSCRIPTEN_BINDINGS(edgefuse_core) {
   emscripten::function("meterSettle", &meterSettle);
   emscripten::function("meterReportJson", &edgefuse::meterReportJson);
   emscripten::function("meterHear", &meterHear);
+  emscripten::function("featureOf", &featureOf);
   emscripten::function("meterResetJson", &edgefuse::meterResetJson);
   emscripten::function("meterBaselineJson", &edgefuse::meterBaselineJson);
   emscripten::class_<PollTick>("PollTick")

@@ -205,7 +205,8 @@ function routeFor(routes, path) {
   return best;
 }
 
-function decodedPath(pathname) {
+/** A request's path as routes are matched on it: decoded, repeated slashes collapsed. */
+export function decodedPath(pathname) {
   const decoded = pathname.replace(/(%[0-9A-Fa-f]{2})+/g, (run) => {
     try {
       return decodeURIComponent(run);

@@ -395,3 +395,61 @@ TEST_CASE("live quotas over-count, never under-count, when the figure lags") {
   CHECK(bad["ok"] == false);
   CHECK(bad["problems"][0]["path"] == "baseline.quotas.kv-writes");
 }
+
+TEST_CASE("features: a line on one feature trips its invocations only, the rest carry on") {
+  const json extra = {{"features", {{"import", {{"route", "/import/"}}}, {"nightly", {{"cron", "0 3 * * *"}}}, {"ingest", {{"queue", "events"}}}}},
+                      {"rates", {{"kv-writes@import", {{"perMinute", 100}}}}},
+                      {"limits", {{"kv-writes", nullptr}}}};
+  Isolate isolate(extra);
+  const Config& config = isolate.config;
+  // Which feature an invocation belongs to: the longest route, the cron, the queue.
+  CHECK(featureOf(config, "fetch", "/import") == 1);
+  CHECK(featureOf(config, "fetch", "/import/csv") == 1);
+  CHECK(featureOf(config, "fetch", "/imports") == 0);
+  CHECK(featureOf(config, "fetch", "/") == 0);
+  CHECK(featureOf(config, "scheduled", "0 3 * * *") == 3);  // ids follow the names: import, ingest, nightly
+  CHECK(featureOf(config, "scheduled", "*/5 * * * *") == 0);
+  CHECK(featureOf(config, "queue", "events") == 2);
+  CHECK(featureOf(config, "queue", "") == 0);
+  // The normalised config reads back as itself.
+  auto again = parseConfig(toJson(config));
+  REQUIRE(again.problems.empty());
+  CHECK(toJson(*again.config) == toJson(config));
+
+  Meter meter;
+  const auto importing = isolate.enforcer.begin(1);
+  const auto other = isolate.enforcer.begin(0);
+  CHECK(isolate.enforcer.admit(other, isolate.writes, 500) == Verdict::Allow);  // not the import's
+  CHECK(isolate.enforcer.unreported(indexOf("kv-writes"), 1) == 0);
+  CHECK(isolate.enforcer.admit(importing, isolate.writes, 120) == Verdict::Allow);
+  CHECK(isolate.enforcer.unreported(indexOf("kv-writes"), 1) == 120);
+  const std::string report = isolate.outbox.take(isolate.enforcer, kT0);
+  CHECK(json::parse(report)["units"]["kv-writes@import"] == 120);
+  const json answer = meter.report(report);
+  CHECK(answer["breakers"].contains("kv-writes@import"));
+  isolate.outbox.settle(isolate.enforcer, answer.dump(), "", kT0);
+  CHECK(isolate.enforcer.admit(importing, isolate.writes, 1) == Verdict::Tripped);
+  CHECK(isolate.enforcer.check(importing, isolate.writes) == Verdict::Tripped);
+  CHECK(isolate.enforcer.admit(other, isolate.writes, 1) == Verdict::Allow);
+  CHECK(isolate.enforcer.admit(isolate.enforcer.begin(1), isolate.writes, 1) == Verdict::Tripped);
+  // A reset of the resource ends its features' trips too.
+  const json reset = json::parse(meterResetJson(meter.state, json({{"now", kT0 + 1000}, {"keys", {"kv-writes"}}}).dump()));
+  CHECK(reset["answer"]["breakers"].empty());
+  CHECK(reset["changes"][0]["key"] == "kv-writes@import");
+}
+
+TEST_CASE("features: config errors name the feature and the fix") {
+  auto problems = [](const json& extra) {
+    json input = {{"plan", "free"}};
+    input.update(extra);
+    return parseConfig(input).problems;
+  };
+  auto undeclared = problems({{"rates", {{"kv-writes@imprt", {{"perMinute", 10}}}}}, {"features", {{"import", {{"route", "/i/"}}}}}});
+  REQUIRE(undeclared.size() == 1);
+  CHECK(undeclared[0].path == "rates.kv-writes@imprt");
+  CHECK(undeclared[0].fix.find("import") != std::string::npos);
+  CHECK(problems({{"features", {{"both", {{"route", "/a/"}, {"cron", "* * * * *"}}}}}})[0].message == "must name exactly one of route, cron or queue");
+  CHECK(problems({{"features", {{"a", {{"route", "/x/"}}}, {"b", {{"route", "/x"}}}}}})[0].message == "repeats feature a");
+  CHECK(problems({{"features", {{"bad name", {{"route", "/x/"}}}}}})[0].path == "features.bad name");
+  CHECK(problems({{"features", {{"q", {{"queue", ""}}}}}})[0].path == "features.q.queue");
+}

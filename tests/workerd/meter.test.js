@@ -146,6 +146,82 @@ describe("the real-time meter", () => {
     }
   });
 
+  it("a per-feature line trips that feature's requests only; the rest of the Worker carries on", async () => {
+    const clock = clockForTest();
+    const guard = createGuard(
+      config({ features: { import: { route: "/import/" } }, rates: { "kv-writes@import": { perMinute: 50 } } }),
+      { clock: () => clock.now },
+    );
+    const handler = worker(guard, 10);
+    const at = async (path) => {
+      const ctx = createExecutionContext();
+      const response = await handler.fetch(new Request(`http://w${path}`), env, ctx);
+      await waitOnExecutionContext(ctx);
+      return response;
+    };
+    // Other routes write far more than the import's line, and are never refused.
+    for (let i = 0; i < 10; i += 1) {
+      clock.now += 300;
+      expect((await at("/api/items")).status).toBe(200);
+    }
+    let importsAdmitted = 0;
+    let refused = null;
+    for (let i = 0; i < 20 && !refused; i += 1) {
+      clock.now += 300;
+      const response = await at("/import/csv");
+      if (response.status === 200) importsAdmitted += 1;
+      else refused = await response.json();
+    }
+    expect(refused?.message).toMatch(/kv-writes@import: \d+ in the last minute across isolates, at or past the rate line of 50 a minute/);
+    expect(importsAdmitted).toBeGreaterThanOrEqual(5);
+    expect(importsAdmitted).toBeLessThanOrEqual(6);
+    expect(Object.keys(guard.meter.breakers)).toEqual(["kv-writes@import"]);
+    clock.now += 300;
+    expect((await at("/api/items")).status).toBe(200);
+    expect((await at("/imports")).status).toBe(200); // not below /import/
+  });
+
+  it("cron and queue invocations are labelled with their features too", async () => {
+    const clock = clockForTest();
+    const guard = createGuard(
+      config({
+        features: { nightly: { cron: "0 3 * * *" }, ingest: { queue: "events" } },
+        rates: { "kv-writes@nightly": { perMinute: 20 }, "kv-writes@ingest": { perMinute: 1000 } },
+      }),
+      { clock: () => clock.now },
+    );
+    const handler = guard.wrap({
+      async scheduled(controller, workerEnv) {
+        for (let i = 0; i < 10; i += 1) await workerEnv.KV.put(`nightly-${i}`, "x");
+      },
+      async queue(batch, workerEnv) {
+        for (let i = 0; i < 10; i += 1) await workerEnv.KV.put(`ingest-${i}`, "x");
+      },
+    });
+    const run = async (entry, event) => {
+      const ctx = createExecutionContext();
+      try {
+        await handler[entry](event, env, ctx);
+        return "ran";
+      } catch (error) {
+        return error?.details?.code ?? error?.code ?? String(error);
+      } finally {
+        await waitOnExecutionContext(ctx);
+      }
+    };
+    const nightly = [];
+    for (let i = 0; i < 4; i += 1) {
+      clock.now += 300;
+      nightly.push(await run("scheduled", { cron: "0 3 * * *", scheduledTime: clock.now }));
+    }
+    expect(nightly.slice(0, 2)).toEqual(["ran", "ran"]);
+    expect(nightly.at(-1)).toBe("tripped");
+    expect(guard.meter.breakers["kv-writes@nightly"]).toBeDefined();
+    // The queue's feature has its own line, far off: its batches run.
+    clock.now += 300;
+    expect(await run("queue", { queue: "events", messages: [] })).toBe("ran");
+  });
+
   it("a meter that fails leaves requests unharmed and loses no counts", async () => {
     const clock = clockForTest();
     const guard = createGuard(config(), { clock: () => clock.now });

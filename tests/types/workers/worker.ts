@@ -21,7 +21,12 @@ const guard = createGuard({
   limits: { "d1-rows-written:DB": 100 },
   thresholds: { "d1-rows-written:DB": { tripAt: 1_000_000 } },
   bindingIds: { DB: "00000000-0000-4000-8000-000000000001" },
-  rates: { "d1-rows-written": { perMinute: 5000 }, "kv-writes": { perMinute: 100, recoverPerMinute: 20 } },
+  rates: {
+    "d1-rows-written": { perMinute: 5000 },
+    "kv-writes": { perMinute: 100, recoverPerMinute: 20 },
+    "d1-rows-written@import": { perMinute: 1000 },
+  },
+  features: { import: { route: "/import/" }, nightly: { cron: "0 3 * * *" } },
   meter: { reportSeconds: 30 },
 });
 
