@@ -8,6 +8,7 @@
 #   6. the status page in a real browser (Debian chromium + playwright-core)
 #   7. the fuzz targets, about a minute each (clang libFuzzer, ASan + UBSan)
 #   8. the load test: 28,500 requests through wrangler dev
+#   9. the storm test: the real-time meter against the usage poll alone, through wrangler dev
 # Ends with one line counting every test that ran.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -57,6 +58,10 @@ passed=$((passed + $(grep -c ' ok: ' build/reports/fuzz.txt)))
 
 echo "== 8. load: tests/load/load.mjs"
 node tests/load/load.mjs
+passed=$((passed + 1))
+
+echo "== 9. storm: tests/load/storm.mjs"
+node tests/load/storm.mjs
 passed=$((passed + 1))
 
 echo
