@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 seconds=${EDGEFUSE_FUZZ_SECONDS:-60}
 CC=clang CXX=clang++ cmake -S . -B build/fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DEDGEFUSE_FUZZ=ON >/dev/null
 cmake --build build/fuzz -j"$(nproc)" >/dev/null
-for target in config answer state evaluate; do
+for target in config answer state evaluate meter; do
   corpus=build/fuzz/corpus/$target
   mkdir -p "$corpus"
   log=build/fuzz/$target.log

@@ -31,6 +31,21 @@ bool isMeterKey(const std::string& key) {
   return findResource(key.substr(0, at)) && (at == std::string::npos || isIdentifier(key.substr(at + 1), 32));
 }
 
+// Times the meter takes: whole ms from the epoch up to the year 5000 (anything else is not a
+// time, and arithmetic on it could overflow).
+constexpr std::int64_t kLatestMs = 95'000'000'000'000;
+std::optional<std::int64_t> timeOf(const nlohmann::json& value) {
+  if (!value.is_number() || !std::isfinite(value.get<double>())) return std::nullopt;
+  const double ms = value.get<double>();
+  if (ms < 1 || ms > static_cast<double>(kLatestMs) || ms != std::floor(ms)) return std::nullopt;
+  return static_cast<std::int64_t>(ms);
+}
+// A bucket's index (a time divided by its width) read back from storage.
+std::optional<std::int64_t> indexOf(const nlohmann::json& value, std::int64_t widthMs) {
+  if (!value.is_number_integer() || value.get<double>() < 0 || value.get<double>() > static_cast<double>(kLatestMs / widthMs)) return std::nullopt;
+  return value.get<std::int64_t>();
+}
+
 // The resource part of a key.
 std::string resourceOf(const std::string& key) { return key.substr(0, key.find('@')); }
 
@@ -51,7 +66,7 @@ std::optional<std::string> breakersOf(const json& answer, std::vector<std::strin
     }
     keys.push_back(item.key());
     breakers[item.key()] = {{"reason", item.value()["reason"]},
-                            {"since", item.value().value("since", "")},
+                            {"since", item.value().contains("since") && item.value()["since"].is_string() ? item.value()["since"] : json("")},
                             {"source", "meter"}};
   }
   return std::nullopt;
@@ -200,9 +215,9 @@ std::string MeterOutbox::settle(Enforcer& enforcer, const std::string& answerTex
     if (left != headroom.end() && left->is_number()) headroom_[metered.key] = std::max(0.0, left->get<double>());
   }
   const auto recheck = answer.find("recheckAtMs");
-  recheckAtMs_ = recheck != answer.end() && recheck->is_number() ? recheck->get<std::int64_t>() : 0;
+  recheckAtMs_ = recheck != answer.end() ? timeOf(*recheck).value_or(0) : 0;
   enforcer.setMeterTripped(dryRun_ ? std::vector<std::string>{} : keys);
-  return toText({{"ok", true}, {"breakers", breakers}, {"version", answer.value("version", 0)}});
+  return toText({{"ok", true}, {"breakers", breakers}, {"version", indexOf(answer.value("version", json()), 1).value_or(0)}});
 }
 
 std::string MeterOutbox::hear(Enforcer& enforcer, const std::string& answerText) {
@@ -214,7 +229,7 @@ std::string MeterOutbox::hear(Enforcer& enforcer, const std::string& answerText)
     return toText({{"ok", false}, {"error", "the meter's answer " + *problem}});
   }
   enforcer.setMeterTripped(dryRun_ ? std::vector<std::string>{} : keys);
-  return toText({{"ok", true}, {"breakers", breakers}, {"version", answer.value("version", 0)}});
+  return toText({{"ok", true}, {"breakers", breakers}, {"version", indexOf(answer.value("version", json()), 1).value_or(0)}});
 }
 
 // ---- the meter's end ------------------------------------------------------------------
@@ -281,21 +296,22 @@ MeterState readState(const std::string& text, std::vector<Problem>& problems) {
   MeterState state;
   if (text.empty()) return state;
   const json stored = json::parse(text, nullptr, false);
-  if (!stored.is_object() || stored.value("v", 0) != kStateVersion) {
+  if (!stored.is_object() || stored.value("v", json()) != kStateVersion) {
     problems.push_back({"meter state", "is not a meter state this version reads", "it starts again from empty"});
     return state;
   }
-  state.version = stored.value("version", std::int64_t{0});
-  state.persistedAtMs = stored.value("persistedAtMs", std::int64_t{0});
-  state.lastNowMs = stored.value("lastNowMs", std::int64_t{0});
+  const json version = stored.value("version", json());
+  state.version = indexOf(version, 1).value_or(0);
+  state.persistedAtMs = timeOf(stored.value("persistedAtMs", json())).value_or(0);
+  state.lastNowMs = timeOf(stored.value("lastNowMs", json())).value_or(0);
   if (auto windows = stored.find("windows"); windows != stored.end() && windows->is_object()) {
     for (const auto& item : windows->items()) {
       if (!isMeterKey(item.key()) || !item.value().is_array()) continue;
       Window& window = state.windows[item.key()];
       for (const json& pair : item.value()) {
-        if (pair.is_array() && pair.size() == 2 && pair[0].is_number_integer() && pair[1].is_number() &&
+        if (pair.is_array() && pair.size() == 2 && indexOf(pair[0], kMeterBucketMs) && pair[1].is_number() &&
             pair[1].get<double>() > 0) {
-          window.buckets[pair[0].get<std::int64_t>()] += pair[1].get<double>();
+          window.buckets[*indexOf(pair[0], kMeterBucketMs)] += pair[1].get<double>();
         }
       }
     }
@@ -309,8 +325,8 @@ MeterState readState(const std::string& text, std::vector<Problem>& problems) {
     for (const auto& item : minutes->items()) {
       if (!isMeterKey(item.key()) || !item.value().is_array()) continue;
       for (const json& pair : item.value()) {
-        if (pair.is_array() && pair.size() == 2 && pair[0].is_number_integer() && pair[1].is_number() && pair[1].get<double>() > 0) {
-          state.minutes[item.key()][pair[0].get<std::int64_t>()] += pair[1].get<double>();
+        if (pair.is_array() && pair.size() == 2 && indexOf(pair[0], kMinuteMs) && pair[1].is_number() && pair[1].get<double>() > 0) {
+          state.minutes[item.key()][*indexOf(pair[0], kMinuteMs)] += pair[1].get<double>();
         }
       }
     }
@@ -328,13 +344,15 @@ MeterState readState(const std::string& text, std::vector<Problem>& problems) {
       const json& q = item.value();
       if (!findResource(item.key()) || !q.is_array() || q.size() != 6) continue;
       if (!std::all_of(q.begin(), q.end(), [](const json& field) { return field.is_number(); })) continue;
-      state.quotas[item.key()] = {q[0].get<double>(), q[1].get<double>(), q[2].get<double>(),
-                                  q[3].get<std::int64_t>(), q[4].get<std::int64_t>(), q[5].get<double>()};
+      const auto start = timeOf(q[3]);
+      const auto end = timeOf(q[4]);
+      if (!start || !end || *end <= *start) continue;
+      state.quotas[item.key()] = {q[0].get<double>(), q[1].get<double>(), q[2].get<double>(), *start, *end, q[5].get<double>()};
     }
   }
   if (auto holds = stored.find("holds"); holds != stored.end() && holds->is_object()) {
     for (const auto& item : holds->items()) {
-      if (isMeterKey(item.key()) && item.value().is_number_integer()) state.holds[item.key()] = item.value().get<std::int64_t>();
+      if (isMeterKey(item.key()) && timeOf(item.value())) state.holds[item.key()] = *timeOf(item.value());
     }
   }
   return state;
@@ -379,10 +397,10 @@ std::optional<Report> readReport(const std::string& text, std::vector<Problem>& 
   }
   Report report;
   auto now = input.find("now");
-  if (now == input.end() || !now->is_number_integer() || now->get<std::int64_t>() <= 0) {
+  if (now == input.end() || !timeOf(*now)) {
     problems.push_back({"report.now", "must be a time in ms since the epoch", ""});
   } else {
-    report.nowMs = now->get<std::int64_t>();
+    report.nowMs = *timeOf(*now);
   }
   auto readMap = [&](const char* key, auto&& each) {
     auto it = input.find(key);
@@ -440,13 +458,12 @@ std::string judge(MeterState& state, std::int64_t now, const std::vector<Problem
   for (auto it = state.holds.begin(); it != state.holds.end();) it = it->second <= now ? state.holds.erase(it) : std::next(it);
   // A quota window that has ended starts again from what the meter counted since.
   for (auto& [id, quota] : state.quotas) {
-    while (now >= quota.windowEndMs) {
-      const std::int64_t length = quota.windowEndMs - quota.windowStartMs;
-      quota.windowStartMs = quota.windowEndMs;
-      quota.windowEndMs += length;
-      quota.used = 0;
-      quota.since = unitsSince(state, id, quota.windowStartMs);
-    }
+    if (now < quota.windowEndMs) continue;
+    const std::int64_t length = quota.windowEndMs - quota.windowStartMs;  // > 0: read so
+    quota.windowStartMs = quota.windowEndMs + (now - quota.windowEndMs) / length * length;
+    quota.windowEndMs = quota.windowStartMs + length;
+    quota.used = 0;
+    quota.since = unitsSince(state, id, quota.windowStartMs);
   }
   json changes = json::array();
   json rates = json::object();
@@ -554,10 +571,10 @@ std::string meterBaselineJson(const std::string& stateText, const std::string& b
   const json input = json::parse(baselineText, nullptr, false);
   std::int64_t asOf = 0;
   std::map<std::string, QuotaLine> lines;
-  if (!input.is_object() || !input.value("asOfMs", json()).is_number_integer() || input["asOfMs"].get<std::int64_t>() <= 0) {
+  if (!input.is_object() || !timeOf(input.value("asOfMs", json()))) {
     problems.push_back({"baseline.asOfMs", "must be a time in ms since the epoch", ""});
   } else {
-    asOf = input["asOfMs"].get<std::int64_t>();
+    asOf = *timeOf(input["asOfMs"]);
   }
   const json quotas = input.is_object() ? input.value("quotas", json()) : json();
   if (!quotas.is_object()) {
@@ -566,14 +583,14 @@ std::string meterBaselineJson(const std::string& stateText, const std::string& b
     for (const auto& item : quotas.items()) {
       const json& q = item.value();
       const auto number = [&](const char* key) { return q.is_object() && q.value(key, json()).is_number() && std::isfinite(q[key].get<double>()); };
-      if (!findResource(item.key()) || !number("used") || !number("trip") || !number("recover") || !number("windowStartMs") ||
-          !number("windowEndMs") || q["used"].get<double>() < 0 || q["recover"].get<double>() >= q["trip"].get<double>() ||
-          q["windowEndMs"].get<double>() <= q["windowStartMs"].get<double>()) {
+      if (!findResource(item.key()) || !number("used") || !number("trip") || !number("recover") || !q.is_object() ||
+          !timeOf(q.value("windowStartMs", json())) || !timeOf(q.value("windowEndMs", json())) || q["used"].get<double>() < 0 ||
+          q["recover"].get<double>() >= q["trip"].get<double>() || q["windowEndMs"].get<double>() <= q["windowStartMs"].get<double>()) {
         problems.push_back({"baseline.quotas." + item.key(), "must be {used, trip, recover below trip, windowStartMs, windowEndMs}", ""});
         continue;
       }
       lines[item.key()] = {q["used"].get<double>(), q["trip"].get<double>(), q["recover"].get<double>(),
-                           q["windowStartMs"].get<std::int64_t>(), q["windowEndMs"].get<std::int64_t>(), 0};
+                           *timeOf(q["windowStartMs"]), *timeOf(q["windowEndMs"]), 0};
     }
   }
   if (!problems.empty()) return toText({{"ok", false}, {"problems", problemsToJson(problems)}});
@@ -598,8 +615,8 @@ std::string meterResetJson(const std::string& stateText, const std::string& rese
     problems.push_back({"reset", "is not a JSON object", ""});
   } else {
     const json now = input.value("now", json());
-    if (!now.is_number_integer() || now.get<std::int64_t>() <= 0) problems.push_back({"reset.now", "must be a time in ms since the epoch", ""});
-    else nowMs = now.get<std::int64_t>();
+    if (!timeOf(now)) problems.push_back({"reset.now", "must be a time in ms since the epoch", ""});
+    else nowMs = *timeOf(now);
     const json list = input.value("keys", json());
     if (!list.is_array() || list.empty() || list.size() > 64) {
       problems.push_back({"reset.keys", "must be a list of 1 to 64 breaker keys", ""});
