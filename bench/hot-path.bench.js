@@ -93,6 +93,33 @@ it("per-call overhead: guarded vs raw vs a plain-JS counting proxy", async () =>
   );
 });
 
+it("per-call overhead when each call is awaited, as a handler usually does", async () => {
+  const raw = memoryKv();
+  const guard = createGuard(config);
+  const guarded = (await guard.env({ ...env, KV: raw })).KV;
+  const calls = 200_000;
+  const timeAwaited = async (binding) => {
+    const start = performance.now();
+    for (let i = 0; i < calls; i += 1) await binding.get("k");
+    return ((performance.now() - start) * 1e6) / calls;
+  };
+  for (const binding of [raw, guarded]) await timeAwaited(binding); // warm-up
+  const samples = { raw: [], guarded: [] };
+  for (let round = 0; round < 7; round += 1) {
+    samples.raw.push(await timeAwaited(raw));
+    samples.guarded.push(await timeAwaited(guarded));
+  }
+  const [rawNs, guardedNs] = [median(samples.raw), median(samples.guarded)];
+  console.log(
+    `\nedgefuse awaited calls: KV.get awaited one at a time, median of 7 rounds of ${calls.toLocaleString("en-US")} calls\n` +
+      table([
+        ["path", "ns/call", "overhead vs raw"],
+        ["raw binding", rawNs.toFixed(1), "-"],
+        ["edgefuse", guardedNs.toFixed(1), `${(guardedNs - rawNs).toFixed(1)} ns`],
+      ]),
+  );
+});
+
 it("per-request cost of a guarded env (guard.wrap around a handler that does nothing)", async () => {
   await env.EDGEFUSE_STATE.put(STATE_KEY, JSON.stringify({ version: 1, breakers: {} }));
   const handler = { fetch: async () => null };
