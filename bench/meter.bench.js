@@ -1,0 +1,103 @@
+// The real-time meter's cost, inside workerd with the real EdgefuseMeter object: meter
+// requests per 10,000 guarded requests, calm and in a storm (a hand-driven clock, so that
+// hours pass in seconds), and what the meter adds to a request. Prints figures; asserts
+// nothing about speed.
+import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { it } from "vitest";
+import { createGuard } from "../js/index.js";
+
+const settled = Promise.resolve(null);
+const memoryKv = () => ({ get: () => settled, getWithMetadata: () => settled, put: () => settled, delete: () => settled, list: () => settled });
+const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+const table = (rows) => {
+  const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => String(row[column]).length)));
+  return rows.map((row) => row.map((cell, column) => String(cell).padEnd(widths[column])).join("  ")).join("\n");
+};
+// Each test starts an hour after the last: the meter's clock never goes back.
+let era = Date.parse("2026-12-10T00:00:00Z");
+
+it("meter requests per 10,000 requests, calm and in a storm", async () => {
+  const rows = [["scenario", "requests", "span", "writes/min", "meter requests", "per 10,000", "first refusal"]];
+  const scenarios = [
+    ["calm: 1 request / s", 1000, 1, { "kv-writes": { perMinute: 1_000_000 } }],
+    ["busy: 10 requests / s", 100, 1, { "kv-writes": { perMinute: 1_000_000 } }],
+    ["storm: 100 requests / s", 10, 5, { "kv-writes": { perMinute: 20_000 } }],
+  ];
+  for (const [label, stepMs, writes, rates] of scenarios) {
+    era += 30 * 86_400_000;
+    let now = era;
+    const guard = createGuard({ plan: "paid", budget: { maxUsd: 50 }, rates, limits: { "kv-writes": null } }, { clock: () => now });
+    const worker = guard.wrap({
+      async fetch(request, workerEnv) {
+        for (let i = 0; i < writes; i += 1) await workerEnv.KV.put("k", "v");
+        return new Response("ok");
+      },
+    });
+    const workerEnv = { ...env, KV: memoryKv() };
+    const requests = 10_000;
+    let refusedAt = null;
+    for (let i = 0; i < requests; i += 1) {
+      const ctx = createExecutionContext();
+      const response = await worker.fetch(new Request("http://bench/"), workerEnv, ctx);
+      await waitOnExecutionContext(ctx);
+      if (response.status === 503 && refusedAt === null) refusedAt = i;
+      now += stepMs;
+    }
+    const { answered, failed } = guard.meter.reports;
+    const sent = answered + failed;
+    rows.push([
+      label,
+      requests,
+      `${((requests * stepMs) / 1000).toFixed(0)} s`,
+      (60_000 / stepMs) * writes,
+      sent,
+      Math.round((sent * 10_000) / requests),
+      refusedAt === null ? "none" : `request ${refusedAt + 1}`,
+    ]);
+  }
+  console.log(`\nedgefuse meter requests (one isolate, a rate line on kv-writes; each report is one Durable Objects request)\n${table(rows)}`);
+});
+
+it("what the meter adds to a request (guard.wrap, a handler that writes one key)", async () => {
+  const handler = {
+    async fetch(request, workerEnv) {
+      await workerEnv.KV.put("k", "v");
+      return null;
+    },
+  };
+  const workerEnv = { ...env, KV: memoryKv() };
+  const request = new Request("http://bench/");
+  const guards = {
+    "meter off": createGuard({ plan: "paid", budget: { maxUsd: 50 } }).wrap(handler),
+    "meter on (calm)": createGuard({ plan: "paid", budget: { maxUsd: 50 }, rates: { "kv-writes": { perMinute: 1e9 } } }).wrap(handler),
+  };
+  // No execution context: a report, when one is due, runs on without being waited for.
+  const timeRequests = async (fetch, count) => {
+    let elapsed = 0;
+    for (let done = 0; done < count; done += 5000) {
+      const start = performance.now();
+      for (let i = 0; i < 5000; i += 1) await fetch(request, workerEnv, null);
+      elapsed += performance.now() - start;
+      await new Promise((resolve) => setTimeout(resolve, 0));
+    }
+    return (elapsed * 1e6) / count;
+  };
+  const count = 50_000;
+  for (const worker of Object.values(guards)) await timeRequests(worker.fetch, count); // warm-up
+  const samples = Object.fromEntries(Object.keys(guards).map((name) => [name, []]));
+  for (let round = 0; round < 5; round += 1) {
+    for (const [name, worker] of Object.entries(guards)) samples[name].push(await timeRequests(worker.fetch, count));
+  }
+  const off = median(samples["meter off"]);
+  const on = median(samples["meter on (calm)"]);
+  console.log(
+    `\nedgefuse meter, per request: median of 5 rounds of ${count.toLocaleString("en-US")} requests\n` +
+      table([
+        ["guard", "ns/request"],
+        ["meter off", off.toFixed(0)],
+        ["meter on (calm)", on.toFixed(0)],
+        ["added by the meter", (on - off).toFixed(0)],
+      ]),
+  );
+});
