@@ -7,3 +7,4 @@ bash scripts/build.sh wasm
 export PATH="$PWD/node_modules/.bin:$PATH"
 vitest run --config bench/vitest.config.js --reporter=default
 node bench/cold-start.mjs
+node bench/meter-cpu.mjs

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <memory>
+#include <utility>
 #include <optional>
 #include <set>
 
@@ -236,19 +238,19 @@ std::string MeterOutbox::hear(Enforcer& enforcer, const std::string& answerText)
 
 namespace {
 
-struct Window {
+struct RateWindow {
   std::map<std::int64_t, double> buckets;  // bucket index (ms / kMeterBucketMs) -> units
 };
 
 std::int64_t bucketOf(std::int64_t ms) { return ms / kMeterBucketMs; }
 
 // Drops buckets no rate will count again.
-void dropOld(Window& window, std::int64_t nowMs) {
+void dropOld(RateWindow& window, std::int64_t nowMs) {
   const std::int64_t oldest = bucketOf(nowMs) - kBucketsJudged + 1;
   window.buckets.erase(window.buckets.begin(), window.buckets.lower_bound(oldest));
 }
 
-double rateOf(const Window& window, std::int64_t nowMs) {
+double rateOf(const RateWindow& window, std::int64_t nowMs) {
   const std::int64_t oldest = bucketOf(nowMs) - kBucketsJudged + 1;
   double sum = 0;
   for (auto it = window.buckets.lower_bound(oldest); it != window.buckets.end(); ++it) sum += it->second;
@@ -256,7 +258,7 @@ double rateOf(const Window& window, std::int64_t nowMs) {
 }
 
 // When the rate falls to `recover` if no more units come: as the oldest buckets age out.
-std::int64_t recoversAtMs(const Window& window, double recover, std::int64_t nowMs) {
+std::int64_t recoversAtMs(const RateWindow& window, double recover, std::int64_t nowMs) {
   double rate = rateOf(window, nowMs);
   const std::int64_t oldest = bucketOf(nowMs) - kBucketsJudged + 1;
   for (auto it = window.buckets.lower_bound(oldest); it != window.buckets.end() && rate > recover; ++it) {
@@ -278,17 +280,22 @@ struct QuotaLine {
   double since;  // counted by the meter since kAnalyticsLagMs before the figure
 };
 
+}  // namespace
+
 struct MeterState {
   std::int64_t version = 0;
   std::int64_t persistedAtMs = 0;
   std::int64_t lastNowMs = 0;
-  std::map<std::string, Window> windows;                       // rate lines: 5 s buckets
+  std::map<std::string, RateWindow> windows;                       // rate lines: 5 s buckets
   std::map<std::string, std::map<std::int64_t, double>> minutes;  // live quotas: by minute
   std::map<std::string, RateLine> rateLines;                   // the latest report's
   std::map<std::string, QuotaLine> quotas;                     // the latest poll's
   json breakers = json::object();
   std::map<std::string, std::int64_t> holds;  // key -> until (ms): a manual reset's
 };
+
+namespace {
+
 
 // The stored state, or a fresh one with a problem when it is unreadable (an object that lost
 // its counts starts again: the breakers it held were also written to its answers).
@@ -307,7 +314,7 @@ MeterState readState(const std::string& text, std::vector<Problem>& problems) {
   if (auto windows = stored.find("windows"); windows != stored.end() && windows->is_object()) {
     for (const auto& item : windows->items()) {
       if (!isMeterKey(item.key()) || !item.value().is_array()) continue;
-      Window& window = state.windows[item.key()];
+      RateWindow& window = state.windows[item.key()];
       for (const json& pair : item.value()) {
         if (pair.is_array() && pair.size() == 2 && indexOf(pair[0], kMeterBucketMs) && pair[1].is_number() &&
             pair[1].get<double>() > 0) {
@@ -473,7 +480,10 @@ std::string judge(MeterState& state, std::int64_t now, const std::vector<Problem
   for (const auto& [id, line] : state.rateLines) judged.insert(id);
   for (const auto& [id, quota] : state.quotas) judged.insert(id);
   for (const std::string& id : judged) {
-    std::string overReason;
+    const bool tripped = state.breakers.contains(id);
+    const bool mayTrip = !tripped && !state.holds.count(id) && !state.holds.count(resourceOf(id));
+    std::string overReason;  // written only when it may trip: most reports trip nothing
+    bool over = false;
     bool below = true;
     double left = std::numeric_limits<double>::infinity();
     std::optional<std::int64_t> rateRecovers;
@@ -482,8 +492,11 @@ std::string judge(MeterState& state, std::int64_t now, const std::vector<Problem
       rates[id] = quantityJson(std::round(rate * 100) / 100);
       left = std::min(left, line->second.perMinute - rate);
       if (rate >= line->second.perMinute) {
-        overReason = id + ": " + unitsText(rate) + " in the last minute across isolates, at or past the rate line of " +
-                     unitsText(line->second.perMinute) + " a minute";
+        over = true;
+        if (mayTrip) {
+          overReason = id + ": " + unitsText(rate) + " in the last minute across isolates, at or past the rate line of " +
+                       unitsText(line->second.perMinute) + " a minute";
+        }
       }
       below = below && rate <= line->second.recoverPerMinute;
       if (rate > line->second.recoverPerMinute) {
@@ -494,7 +507,8 @@ std::string judge(MeterState& state, std::int64_t now, const std::vector<Problem
     if (auto quota = state.quotas.find(id); quota != state.quotas.end()) {
       const double live = quota->second.used + quota->second.since;
       left = std::min(left, quota->second.trip - live);
-      if (live >= quota->second.trip && overReason.empty()) {
+      over = over || live >= quota->second.trip;
+      if (live >= quota->second.trip && mayTrip && overReason.empty()) {
         overReason = id + ": " + unitsText(live) + " used this window (the usage poll's " + unitsText(quota->second.used) +
                      " and " + unitsText(quota->second.since) + " counted live since), at or past its trip line of " +
                      unitsText(quota->second.trip);
@@ -503,8 +517,7 @@ std::string judge(MeterState& state, std::int64_t now, const std::vector<Problem
       if (live > quota->second.recover) quotaRecovers = quota->second.windowEndMs;
     }
     headroom[id] = quantityJson(std::max(0.0, std::round(left * 100) / 100));
-    const bool tripped = state.breakers.contains(id);
-    if (!tripped && !overReason.empty() && !state.holds.count(id) && !state.holds.count(resourceOf(id))) {
+    if (mayTrip && over) {
       state.breakers[id] = {{"reason", overReason}, {"since", isoTimestamp(now)}, {"source", "meter"}};
       changes.push_back({{"key", id}, {"event", "trip"}, {"reason", overReason}});
     } else if (tripped && below) {
@@ -536,8 +549,8 @@ std::string replyOf(MeterState& state, std::int64_t now, const json& changes, co
   if (persist) state.persistedAtMs = now;
   json answer = {{"version", state.version}, {"breakers", state.breakers}, {"rates", rates}, {"headroom", headroom},
                  {"recheckAtMs", recheckAt ? json(*recheckAt) : json(nullptr)}};
-  return toText({{"ok", true}, {"state", toText(stateJson(state))}, {"persist", persist}, {"answer", answer},
-                 {"changes", changes}, {"problems", problemsToJson(stateProblems)}});
+  return toText({{"ok", true}, {"persist", persist}, {"answer", answer}, {"changes", changes},
+                 {"problems", problemsToJson(stateProblems)}});
 }
 
 std::string clippedText(const json& value) {
@@ -547,12 +560,12 @@ std::string clippedText(const json& value) {
 
 }  // namespace
 
-std::string meterReportJson(const std::string& stateText, const std::string& reportText) {
+std::string MeterBook::report(const std::string& reportText) {
   std::vector<Problem> problems;
   const std::optional<Report> report = readReport(reportText, problems);
   if (!report) return toText({{"ok", false}, {"problems", problemsToJson(problems)}});
-  std::vector<Problem> stateProblems;
-  MeterState state = readState(stateText, stateProblems);
+  std::vector<Problem> stateProblems = std::exchange(loadProblems_, {});
+  MeterState& state = *state_;
   // Isolates' clocks may differ a little: the meter's time never goes back.
   const std::int64_t now = std::max(report->nowMs, state.lastNowMs);
   state.lastNowMs = now;
@@ -566,7 +579,7 @@ std::string meterReportJson(const std::string& stateText, const std::string& rep
   return judge(state, now, stateProblems);
 }
 
-std::string meterBaselineJson(const std::string& stateText, const std::string& baselineText) {
+std::string MeterBook::baseline(const std::string& baselineText) {
   std::vector<Problem> problems;
   const json input = json::parse(baselineText, nullptr, false);
   std::int64_t asOf = 0;
@@ -594,8 +607,8 @@ std::string meterBaselineJson(const std::string& stateText, const std::string& b
     }
   }
   if (!problems.empty()) return toText({{"ok", false}, {"problems", problemsToJson(problems)}});
-  std::vector<Problem> stateProblems;
-  MeterState state = readState(stateText, stateProblems);
+  std::vector<Problem> stateProblems = std::exchange(loadProblems_, {});
+  MeterState& state = *state_;
   const std::int64_t now = std::max(asOf, state.lastNowMs);
   state.lastNowMs = now;
   // The figure may lag: what the meter counted since kAnalyticsLagMs before it is added to
@@ -605,7 +618,7 @@ std::string meterBaselineJson(const std::string& stateText, const std::string& b
   return judge(state, now, stateProblems);
 }
 
-std::string meterResetJson(const std::string& stateText, const std::string& resetText) {
+std::string MeterBook::reset(const std::string& resetText) {
   std::vector<Problem> problems;
   const json input = json::parse(resetText, nullptr, false);
   std::int64_t nowMs = 0;
@@ -639,8 +652,8 @@ std::string meterResetJson(const std::string& stateText, const std::string& rese
     }
   }
   if (!problems.empty()) return toText({{"ok", false}, {"problems", problemsToJson(problems)}});
-  std::vector<Problem> stateProblems;
-  MeterState state = readState(stateText, stateProblems);
+  std::vector<Problem> stateProblems = std::exchange(loadProblems_, {});
+  MeterState& state = *state_;
   const std::int64_t now = std::max(nowMs, state.lastNowMs);
   state.lastNowMs = now;
   json changes = json::array();
@@ -659,6 +672,40 @@ std::string meterResetJson(const std::string& stateText, const std::string& rese
   // A reset is always kept: the holds are its point.
   state.persistedAtMs = 0;
   return replyOf(state, now, changes, json::object(), json::object(), std::nullopt, stateProblems);
+}
+
+MeterBook::MeterBook(const std::string& stateText) : state_(std::make_unique<MeterState>()) {
+  *state_ = readState(stateText, loadProblems_);
+}
+
+MeterBook::~MeterBook() = default;
+
+std::string MeterBook::state() const { return toText(stateJson(*state_)); }
+
+namespace {
+
+// A reply of the book's, with the state to store beside it (for the one-call forms).
+std::string withState(const std::string& replyText, const MeterBook& book) {
+  json reply = json::parse(replyText);
+  if (reply["ok"] == true) reply["state"] = book.state();
+  return toText(reply);
+}
+
+}  // namespace
+
+std::string meterReportJson(const std::string& stateText, const std::string& reportText) {
+  MeterBook book(stateText);
+  return withState(book.report(reportText), book);
+}
+
+std::string meterBaselineJson(const std::string& stateText, const std::string& baselineText) {
+  MeterBook book(stateText);
+  return withState(book.baseline(baselineText), book);
+}
+
+std::string meterResetJson(const std::string& stateText, const std::string& resetText) {
+  MeterBook book(stateText);
+  return withState(book.reset(resetText), book);
 }
 
 }  // namespace edgefuse

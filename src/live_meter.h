@@ -11,6 +11,7 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -101,7 +102,28 @@ class MeterOutbox {
 // when the meter or its quotas are off. Only trustworthy figures of whole resources.
 std::string meterBaselineFor(const Config& config, const nlohmann::json& report, std::int64_t nowMs);
 
-// The meter's end. `stateText` is what the object stored ("" for none); `reportText` one
+// The meter's end, held by the EdgefuseMeter object between reports: its counts, lines,
+// breakers and holds, read once from what it stored ("" for nothing) and written back only
+// when a reply says "persist". Each call returns the reply the functions below describe,
+// without the state; state() is the text to store.
+struct MeterState;
+class MeterBook {
+ public:
+  explicit MeterBook(const std::string& stateText);
+  ~MeterBook();
+  MeterBook(const MeterBook&) = delete;
+  MeterBook& operator=(const MeterBook&) = delete;
+  std::string report(const std::string& reportText);
+  std::string baseline(const std::string& baselineText);
+  std::string reset(const std::string& resetText);
+  std::string state() const;
+
+ private:
+  std::unique_ptr<MeterState> state_;
+  std::vector<Problem> loadProblems_;  // why the stored state was unreadable: in the next reply
+};
+
+// The same, in one call each, from and to the stored text. `stateText` is what the object stored ("" for none); `reportText` one
 // isolate's report (MeterOutbox::take). Returns
 // {"ok": true, "state": text, "persist": bool, "answer": {...}, "changes": [{key, event, reason}]}
 // or {"ok": false, "problems": [...]} with the state unchanged. The answer is

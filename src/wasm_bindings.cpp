@@ -164,17 +164,20 @@ EMSCRIPTEN_BINDINGS(edgefuse_core) {
   emscripten::function("constantsJson", &edgefuse::constantsJson);
   emscripten::function("meterTake", &meterTake);
   emscripten::function("meterSettle", &meterSettle);
-  emscripten::function("meterReportJson", &edgefuse::meterReportJson);
   emscripten::function("meterHear", &meterHear);
   emscripten::function("featureOf", &featureOf);
-  emscripten::function("meterResetJson", &edgefuse::meterResetJson);
-  emscripten::function("meterBaselineJson", &edgefuse::meterBaselineJson);
   emscripten::class_<PollTick>("PollTick")
       .smart_ptr_constructor("PollTickPointer", &startPollTick)
       .function("next", &PollTick::next)
       .function("handle", &PollTick::handle)
       .function("read", &PollTick::read)
       .function("answer", &PollTick::answer);
+  emscripten::class_<edgefuse::MeterBook>("MeterBook")
+      .constructor<const std::string&>()
+      .function("report", &edgefuse::MeterBook::report)
+      .function("baseline", &edgefuse::MeterBook::baseline)
+      .function("reset", &edgefuse::MeterBook::reset)
+      .function("state", &edgefuse::MeterBook::state);
   emscripten::class_<ViewRead>("ViewRead")
       .smart_ptr_constructor("ViewReadPointer", &startViewRead)
       .function("next", &ViewRead::next)

@@ -7,26 +7,28 @@
 // one place, one report at a time (the object's input gate keeps a report's read and write
 // together). Each report is a Durable Objects request; see the README for what that costs.
 import { DurableObject } from "#cloudflare-workers";
-import { callCore } from "../core.js";
+import { coreExports } from "../core.js";
 import { logEvent } from "../log.js";
 
 /** The name of the one meter object, in the namespace the config's `meter.binding` names. */
 export const METER_NAME = "edgefuse-meter";
-const STATE = "meter"; // the core's state text: one row
+const STATE = "meter"; // the core's state text (MeterBook::state): one row
 
 /** The Durable Object class behind the real-time meter. Export it from your Worker. */
 export class EdgefuseMeter extends DurableObject {
-  #state = null; // the core's state text, once read
+  #book = null; // the core's MeterBook: the meter's state, read from storage once
 
   /**
    * Adds one isolate's report (MeterOutbox::take); resolves to the meter's answer, or to
    * { problems } naming what is wrong with a report it cannot read (nothing of it is counted).
    */
   async report(reportText) {
-    if (typeof reportText !== "string") {
-      return { problems: [{ path: "report", message: `must be the text of a report, got ${typeof reportText}`, fix: "" }] };
-    }
-    return this.#apply("meterReportJson", reportText);
+    return this.#apply("report", reportText);
+  }
+
+  /** A usage tick's figures for live quotas; resolves to the meter's answer, or to { problems }. */
+  async baseline(baselineText) {
+    return this.#apply("baseline", baselineText);
   }
 
   /**
@@ -34,29 +36,23 @@ export class EdgefuseMeter extends DurableObject {
    * off; resolves to the meter's answer, or to { problems }.
    */
   async reset(resetText) {
-    if (typeof resetText !== "string") {
-      return { problems: [{ path: "reset", message: `must be the text of a reset, got ${typeof resetText}`, fix: "" }] };
-    }
-    return this.#apply("meterResetJson", resetText);
+    return this.#apply("reset", resetText);
   }
 
-  /** A usage tick's figures for live quotas; resolves to the meter's answer, or to { problems }. */
-  async baseline(baselineText) {
-    if (typeof baselineText !== "string") {
-      return { problems: [{ path: "baseline", message: `must be the text of a baseline, got ${typeof baselineText}`, fix: "" }] };
+  async #apply(method, text) {
+    if (typeof text !== "string") {
+      return { problems: [{ path: method, message: `must be the text of a ${method}, got ${typeof text}`, fix: "" }] };
     }
-    return this.#apply("meterBaselineJson", baselineText);
-  }
-
-  async #apply(coreFunction, text) {
-    this.#state ??= (await this.ctx.storage.get(STATE)) ?? "";
-    const reply = callCore(coreFunction, this.#state, text);
+    if (!this.#book) {
+      const stored = (await this.ctx.storage.get(STATE)) ?? "";
+      this.#book ??= new (coreExports().MeterBook)(typeof stored === "string" ? stored : "");
+    }
+    const reply = JSON.parse(this.#book[method](text));
     if (!reply.ok) return { problems: reply.problems };
     for (const problem of reply.problems) {
       logEvent("error", "meter-state-unreadable", `edgefuse: the meter's stored ${problem.path} ${problem.message}: ${problem.fix}`);
     }
-    this.#state = reply.state;
-    if (reply.persist) await this.ctx.storage.put(STATE, reply.state);
+    if (reply.persist) await this.ctx.storage.put(STATE, this.#book.state());
     for (const { key, event, reason } of reply.changes) {
       const message = event === "reset" ? `edgefuse: ${key} reset at the meter by hand` : `edgefuse: ${reason}${event === "trip" ? ": tripped by the meter" : ""}`;
       logEvent(event === "trip" ? "warn" : "log", `meter-${event}`, message, { key });
