@@ -8,7 +8,9 @@
 //   4. one client hammers the search: its rate limit answers 429 while others carry on;
 //   5. the status page;
 //   6. a reset, and writes work again;
-//   7. on a paid account, a daily cost cap on Workers AI trips and AI calls are refused.
+//   7. on a paid account, a daily cost cap on Workers AI trips and AI calls are refused;
+//   8. a retry storm of small webhook deliveries, each under its limits, stopped within
+//      moments by the real-time meter.
 // Exits 0 when the whole story held, non-zero with the step that failed. `--serve` keeps
 // the Worker running afterwards so you can look at the status page.
 import { createHmac } from "node:crypto";
@@ -164,12 +166,43 @@ async function main() {
   expect(aiAlert, "no Workers AI trip alert reached the receiver");
   say(`Alert: ${aiAlert.text.split("\n").slice(0, 2).join(" / ")}`);
 
+  step("8. A retry storm: 16 senders redeliver a webhook at once, 5 D1 rows each (POST /webhook)");
+  // Each delivery is far under every per-invocation limit: only the deliveries together are
+  // too many. The real-time meter judges all of them against 300 rows a minute.
+  const LINE = 300;
+  let admittedRows = 0;
+  let crossedAt = null;
+  let refusedAt = null;
+  let refusal = null;
+  const stormStarted = performance.now();
+  const sender = async () => {
+    while (refusedAt === null && performance.now() - stormStarted < 20_000) {
+      const delivery = await call("/webhook", { method: "POST" });
+      if (delivery.status === 204) {
+        admittedRows += 5;
+        if (crossedAt === null && admittedRows >= LINE) crossedAt = performance.now();
+      } else {
+        const body = await delivery.json().catch(() => ({}));
+        expect(delivery.status === 503 && body.code === "tripped", `a delivery answered ${delivery.status}: ${JSON.stringify(body)}`);
+        if (refusedAt === null) [refusedAt, refusal] = [performance.now(), body.message];
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: 16 }, sender));
+  expect(refusedAt !== null, `the storm wrote ${admittedRows} rows and was never refused`);
+  const { rows: stored } = await (await call("/webhook")).json();
+  say(`${stored} rows written in ${((refusedAt - stormStarted) / 1000).toFixed(2)} s; the line is ${LINE} a minute.`);
+  say(`Stopped by the meter ${((refusedAt - (crossedAt ?? refusedAt)) / 1000).toFixed(2)} s after the line was crossed, ${stored - LINE} rows past it:`);
+  say(`503: ${refusal}`);
+  say("No cron tick, no analytics: every isolate reports to the EdgefuseMeter Durable Object, which answers with the trip.");
+  expect(stored - LINE < LINE, `the meter let ${stored - LINE} rows past the line`);
+
   if (serve) {
     step(`Serving on ${base}: press Ctrl-C to stop`);
     await new Promise((resolve) => worker.on("exit", resolve));
     return;
   }
-  step("Demo complete: the runaway import, the write storm, the noisy client and the AI bill were stopped, and writes recovered");
+  step("Demo complete: the runaway import, the write storm, the noisy client, the AI bill and the retry storm were stopped, and writes recovered");
 }
 
 main().then(

@@ -2,10 +2,11 @@
 // usage-API simulator instead of Cloudflare's API. Its /__sim/* routes pass through to the
 // simulator, and /__demo/guard tells the guard's own KV reads, so that scripts/demo.mjs can
 // play an incident against it.
-import { createGuard, EdgefuseRateLimiter } from "edgefuse";
+import { createGuard, EdgefuseMeter, EdgefuseRateLimiter } from "edgefuse";
 export { LocalWorkersAi } from "./local-workers-ai.js"; // env.AI here: no Workers AI offline
 
 export { EdgefuseRateLimiter }; // the Durable Object behind the rate limit (wrangler.jsonc)
+export { EdgefuseMeter }; // the real-time meter's Durable Object (wrangler.jsonc)
 
 export const guard = createGuard({
   plan: "free",
@@ -32,6 +33,23 @@ export const paidGuard = createGuard({
   bindings: { AI: "ai" }, // a service binding standing in for Workers AI: named, not detected
   alerts: { channels: [{ type: "webhook", binding: "USAGE_API" }] },
 });
+
+// A webhook receiver whose senders retry in a storm: each delivery writes 5 rows, far under
+// every per-invocation limit. The real-time meter holds all deliveries together to 300 rows
+// a minute (its own state namespace, so the story's other trips do not touch it).
+export const webhookGuard = createGuard({
+  plan: "free",
+  stateBinding: "WEBHOOK_GUARD_STATE",
+  rates: { "d1-rows-written": { perMinute: 300, recoverPerMinute: 100 } },
+  meter: { quotas: false },
+});
+
+async function webhook(request, env) {
+  const insert = env.DB.prepare("INSERT INTO deliveries (at) VALUES (?)");
+  const at = new Date().toISOString();
+  await env.DB.batch(Array.from({ length: 5 }, () => insert.bind(at)));
+  return new Response(null, { status: 204 });
+}
 
 async function summarize(request, env) {
   const { response } = await env.AI.run("@cf/meta/llama-3.1-8b-instruct", { prompt: `Summarise: ${await request.text()}` });
@@ -92,11 +110,19 @@ const freeWorker = guard.wrap({
   },
 });
 const paidWorker = paidGuard.wrap({ fetch: summarize });
+const webhookWorker = webhookGuard.wrap({ fetch: webhook });
 
 export default {
-  fetch(request, env, ctx) {
+  async fetch(request, env, ctx) {
     const { pathname } = new URL(request.url);
-    return pathname === "/summarize" ? paidWorker.fetch(request, env, ctx) : freeWorker.fetch(request, env, ctx);
+    if (pathname === "/summarize") return paidWorker.fetch(request, env, ctx);
+    if (pathname === "/webhook") {
+      await env.DB.exec("CREATE TABLE IF NOT EXISTS deliveries (id INTEGER PRIMARY KEY, at TEXT)");
+      // The demo's count of what reached D1, unguarded: a tripped D1 refuses every query.
+      if (request.method === "GET") return Response.json({ rows: await env.DB.prepare("SELECT count(*) AS n FROM deliveries").first("n") });
+      return webhookWorker.fetch(request, env, ctx);
+    }
+    return freeWorker.fetch(request, env, ctx);
   },
   async scheduled(controller, env, ctx) {
     await freeWorker.scheduled(controller, env, ctx);
