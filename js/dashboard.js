@@ -106,6 +106,19 @@ function byUrgency(rows) {
   return [...rows].sort((a, b) => Boolean(b.breaker) - Boolean(a.breaker) || (b.percent ?? -1) - (a.percent ?? -1));
 }
 
+// The real-time meter's trips as this isolate holds them (none shown when the meter is off).
+function meterSection(meter) {
+  if (!meter) return "";
+  const trips = Object.entries(meter.breakers ?? {});
+  const reports = `${units(meter.reports?.answered ?? 0)} reports answered, ${units(meter.reports?.failed ?? 0)} failed in this isolate.`;
+  return `<h2>Real-time meter</h2>
+${
+  trips.length === 0
+    ? `<p class="muted">No meter trip in force here. ${reports}</p>`
+    : `<ul class="breakers" data-meter="true">${trips.map(([key, breaker]) => `<li><strong>${escapeHtml(key)}</strong>: ${escapeHtml(breaker.reason)} <small class="muted">since ${when(breaker.since)}</small></li>`).join("")}</ul><p class="muted">${reports} A reset of the resource ends these too.</p>`
+}`;
+}
+
 /** The status page for `status` (what guard.status() returns). */
 export function renderDashboard(status, { adminPath }) {
   const health = status.health ?? {};
@@ -168,6 +181,7 @@ ${breakerList(status.breakers, adminPath)}
   </tbody>
 </table>
 ${notPolled(status.coverage)}
+${meterSection(status.meter)}
 <h2>Per-invocation limit hits</h2>
 ${
   hits.length === 0

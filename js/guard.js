@@ -239,7 +239,7 @@ class Guard {
     const { enforcement } = this.#parts;
     const kv = { reads: 0, writes: 0, deletes: 0 };
     const report = await this.#tick(env, { kind: "status", now: this.#clock(), ...this.#credentials(env) }, kv);
-    return { ...report, kv, limitHits: { since: enforcement.limitHitsSince, counts: { ...enforcement.limitHits } } };
+    return { ...report, kv, limitHits: { since: enforcement.limitHitsSince, counts: { ...enforcement.limitHits } }, meter: this.meter };
   }
 
   /**

@@ -604,6 +604,8 @@ export type StatusReport = (
 ) & {
   /** Per-invocation limit refusals in this isolate, by limit key. */
   readonly limitHits: { readonly since: string; readonly counts: Readonly<Record<string, number>> };
+  /** The real-time meter as this isolate sees it (guard.meter), or null when it is off. */
+  readonly meter: Guard["meter"];
 };
 
 export interface CreateGuardOptions {

@@ -5,6 +5,7 @@ import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test"
 import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
 import { createGuard } from "../../js/index.js";
+import { renderDashboard } from "../../js/dashboard.js";
 import { deployedEnv, simulatorAt, simulatorConfig } from "./support.js";
 
 // The meter's time never goes back: each test runs an hour after the last.
@@ -176,6 +177,11 @@ describe("the real-time meter", () => {
     expect(importsAdmitted).toBeGreaterThanOrEqual(5);
     expect(importsAdmitted).toBeLessThanOrEqual(6);
     expect(Object.keys(guard.meter.breakers)).toEqual(["kv-writes@import"]);
+    // The status report and page show the meter's trip as this isolate holds it.
+    const status = await guard.status(env);
+    expect(Object.keys(status.meter.breakers)).toEqual(["kv-writes@import"]);
+    const page = renderDashboard(status, { adminPath: "/__edgefuse" });
+    expect(page).toMatch(/<h2>Real-time meter<\/h2>\s*<ul class="breakers" data-meter="true"><li><strong>kv-writes@import<\/strong>: kv-writes@import: \d+ in the last minute/);
     clock.now += 300;
     expect((await at("/api/items")).status).toBe(200);
     expect((await at("/imports")).status).toBe(200); // not below /import/
