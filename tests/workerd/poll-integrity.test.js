@@ -149,7 +149,7 @@ describe("the report is what js/index.d.ts declares", () => {
     );
     const status = await guard.status(workerEnv);
     expect(Object.keys(status).sort()).toEqual(
-      [...usage, "blind", "breakers", "consecutiveFailures", "lastCheckAt", "lastError", "limitHits", "live"].sort(),
+      [...usage, "blind", "breakers", "consecutiveFailures", "lastCheckAt", "lastError", "limitHits", "live", "meter"].sort(),
     );
     const failed = await guard.evaluate({ ...workerEnv, EDGEFUSE_STATE: undefined });
     expect(Object.keys(failed).sort()).toEqual(["error", "kv", "ok"]);
