@@ -4,7 +4,7 @@
 //   edgefuse estimate <usage.json | -> --plan <plan>  what a month (or day) of usage costs
 //   edgefuse usage <config.json> [--endpoint <url>]   this account's usage now, against the config
 //   edgefuse simulator [--port 8799]                  the local usage-API simulator
-//   edgefuse init [--config <file>] [--rate-limiter]  wire the guard into wrangler.jsonc
+//   edgefuse init [--config <file>] [--rate-limiter] [--meter]  wire the guard into wrangler.jsonc
 import { spawn } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -19,8 +19,9 @@ const USAGE = `usage: edgefuse <command>
   usage <config.json> [--endpoint <url>]    this account's usage now, judged as the guard judges it
                                             (CF_ACCOUNT_ID and CF_API_TOKEN from the environment)
   simulator [--port <port>]                 run the local usage-API simulator (needs wrangler)
-  init [--config <file>] [--rate-limiter]   add the state namespace and a cron trigger (and the
-                                            rate limiter's Durable Object) to wrangler.jsonc`;
+  init [--config <file>] [--rate-limiter] [--meter]
+                                            add the state namespace and a cron trigger (and the rate
+                                            limiter's or the meter's Durable Object) to wrangler.jsonc`;
 
 // A mistake of the user's: printed as one line, without a stack.
 class CliError extends Error {}
@@ -182,11 +183,12 @@ function printTable(rows) {
 }
 
 // Adds what the guard needs to a wrangler.jsonc (or .json), keeping its comments and layout:
-// the state namespace, a cron trigger, and with --rate-limiter the Durable Object and its
-// migration. What it cannot do offline (create the namespace, set secrets) it prints.
+// the state namespace, a cron trigger, and with --rate-limiter or --meter the Durable Object
+// and its migration. What it cannot do offline (create the namespace, set secrets) it prints.
 function init(rest) {
   const { value: configured, rest: flags } = option(rest, "--config");
-  const withRateLimiter = flags.includes("--rate-limiter");
+  // The Durable Objects each flag adds: [binding name, class].
+  const objects = [];
   const path = configured ?? ["wrangler.jsonc", "wrangler.json"].find((name) => existsSync(name));
   if (!path) {
     throw new CliError(
@@ -207,8 +209,9 @@ function init(rest) {
     const where = errors[0] ? ` (${printParseErrorCode(errors[0].error)} at offset ${errors[0].offset})` : "";
     throw new CliError(`init: ${path} is not a JSON object${where}`);
   }
-  const { stateBinding, rateLimit } = createGuard({ plan: "free" }).config;
-  const rateLimitBinding = rateLimit.binding;
+  const { stateBinding, rateLimit, meter } = createGuard({ plan: "free", meter: {} }).config;
+  if (flags.includes("--rate-limiter")) objects.push([rateLimit.binding, "EdgefuseRateLimiter"]);
+  if (flags.includes("--meter")) objects.push([meter.binding, "EdgefuseMeter"]);
   const changes = [];
   const edit = (jsonPath, value, what) => {
     text = applyEdits(text, modify(text, jsonPath, value, { formattingOptions: { insertSpaces: true, tabSize: 2 } }));
@@ -221,15 +224,18 @@ function init(rest) {
   if (!(Array.isArray(config.triggers?.crons) && config.triggers.crons.length > 0)) {
     edit(["triggers", "crons"], ["*/5 * * * *"], 'triggers.crons: "*/5 * * * *" (the usage poll)');
   }
-  if (withRateLimiter) {
-    const bindings = Array.isArray(config.durable_objects?.bindings) ? config.durable_objects.bindings : [];
-    if (!bindings.some((entry) => entry?.name === rateLimitBinding)) {
-      edit(["durable_objects", "bindings", bindings.length], { name: rateLimitBinding, class_name: "EdgefuseRateLimiter" }, `durable_objects: ${rateLimitBinding}`);
+  for (const [binding, className] of objects) {
+    // Read again: an earlier object's edits are in `text`, not in `config`.
+    const current = parseJsonc(text, [], { allowTrailingComma: true });
+    const bindings = Array.isArray(current.durable_objects?.bindings) ? current.durable_objects.bindings : [];
+    if (!bindings.some((entry) => entry?.name === binding)) {
+      edit(["durable_objects", "bindings", bindings.length], { name: binding, class_name: className }, `durable_objects: ${binding}`);
     }
-    const migrations = Array.isArray(config.migrations) ? config.migrations : [];
-    const declared = migrations.some((step) => [step?.new_sqlite_classes, step?.new_classes].some((list) => Array.isArray(list) && list.includes("EdgefuseRateLimiter")));
+    const migrations = Array.isArray(current.migrations) ? current.migrations : [];
+    const declared = migrations.some((step) => [step?.new_sqlite_classes, step?.new_classes].some((list) => Array.isArray(list) && list.includes(className)));
     if (!declared) {
-      edit(["migrations", migrations.length], { tag: "edgefuse-rate-limiter", new_sqlite_classes: ["EdgefuseRateLimiter"] }, "migrations: EdgefuseRateLimiter (SQLite)");
+      const tag = `edgefuse-${className === "EdgefuseMeter" ? "meter" : "rate-limiter"}`;
+      edit(["migrations", migrations.length], { tag, new_sqlite_classes: [className] }, `migrations: ${className} (SQLite)`);
     }
   }
   if (changes.length) writeFileSync(path, text);
@@ -238,7 +244,9 @@ function init(rest) {
   npx wrangler kv namespace create ${stateBinding}   # put the id it prints in ${path}
   npx wrangler secret put CF_ACCOUNT_ID              # your account id
   npx wrangler secret put CF_API_TOKEN               # a token with Account Analytics: Read${
-    withRateLimiter ? '\nAnd export the class from your Worker\'s main module: export { EdgefuseRateLimiter } from "edgefuse";' : ""
+    objects.length
+      ? `\nAnd export ${objects.length > 1 ? "the classes" : "the class"} from your Worker's main module: export { ${objects.map(([, name]) => name).join(", ")} } from "edgefuse";`
+      : ""
   }`);
   return 0;
 }

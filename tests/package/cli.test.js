@@ -141,6 +141,17 @@ test("init: adds the state namespace, a cron and the rate limiter to wrangler.js
   assert.match(second.out, /already has what the guard needs/);
   assert.equal(readFileSync(path, "utf8"), written);
 
+  // The real-time meter's object and migration beside the rate limiter's; again: no change.
+  const meter = edgefuse(["init", "--config", path, "--rate-limiter", "--meter"]);
+  assert.equal(meter.code, 0, meter.err);
+  assert.match(meter.out, /added\n {2}durable_objects: EDGEFUSE_METER\n {2}migrations: EdgefuseMeter \(SQLite\)\n\n/);
+  assert.match(meter.out, /export \{ EdgefuseRateLimiter, EdgefuseMeter \} from "edgefuse"/);
+  const withMeter = parseJsonc(readFileSync(path, "utf8"));
+  assert.deepEqual(withMeter.durable_objects.bindings.map((entry) => entry.class_name), ["EdgefuseRateLimiter", "EdgefuseMeter"]);
+  assert.deepEqual(withMeter.migrations.at(-1), { tag: "edgefuse-meter", new_sqlite_classes: ["EdgefuseMeter"] });
+  const meterAgain = edgefuse(["init", "--config", path, "--meter"]);
+  assert.match(meterAgain.out, /already has what the guard needs/);
+
   writeFileSync(join(project, "broken.jsonc"), '{ "name": "x"');
   const broken = edgefuse(["init", "--config", join(project, "broken.jsonc")]);
   assert.equal(broken.code, 2);
