@@ -4,6 +4,7 @@ import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test"
 import { env } from "cloudflare:workers";
 import { it } from "vitest";
 import { STATE_KEY, createGuard } from "../js/index.js";
+import { median, memoryKv, table, timeRequests } from "./measure.js";
 import { plainProxy, plainWrapper } from "./plain-proxy.js";
 
 const CALLS = 2_000_000; // per round: performance.now() in workerd ticks in whole ms
@@ -12,21 +13,6 @@ const CALLS = 2_000_000; // per round: performance.now() in workerd ticks in who
 const BURST = 1_000;
 const ROUNDS = 7;
 const config = { plan: "paid", budget: { maxUsd: 50 }, limits: { "kv-reads": null } };
-
-// An in-memory KV namespace: every call returns the same settled promise, so what is
-// timed is the call path, not storage.
-function memoryKv() {
-  const settled = Promise.resolve("value");
-  return {
-    get: () => settled,
-    getWithMetadata: () => settled,
-    put: () => settled,
-    delete: () => settled,
-    list: () => settled,
-  };
-}
-
-const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 /** ns per call of `callOnce`, as the median of ROUNDS rounds of CALLS calls. */
 async function timeRounds(callOnce) {
@@ -41,11 +27,6 @@ async function timeRounds(callOnce) {
   }
   return median(samples);
 }
-
-const table = (rows) => {
-  const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => String(row[column]).length)));
-  return rows.map((row) => row.map((cell, column) => String(cell).padEnd(widths[column])).join("  ")).join("\n");
-};
 
 it("per-call overhead: guarded vs raw vs a plain-JS counting proxy", async () => {
   const raw = memoryKv();
@@ -130,24 +111,12 @@ it("per-request cost of a guarded env (guard.wrap around a handler that does not
   const entries = Object.keys(handlerEnv).length;
   const sample = await createGuard(config).env(handlerEnv);
   const guardedCount = Object.keys(handlerEnv).filter((name) => sample[name] !== handlerEnv[name]).length;
-  // Between real requests the isolate runs other tasks, the garbage collector's cleanups
-  // among them: a timer every 5,000 requests lets them run, untimed.
-  const timeRequests = async (fetch, count) => {
-    let elapsed = 0;
-    for (let done = 0; done < count; done += 5000) {
-      const start = performance.now();
-      for (let i = 0; i < 5000; i += 1) await fetch(request, handlerEnv, null);
-      elapsed += performance.now() - start;
-      await new Promise((resolve) => setTimeout(resolve, 0));
-    }
-    return (elapsed * 1e6) / count;
-  };
   const count = 100_000;
-  await timeRequests(worker.fetch, count); // warm-up
+  await timeRequests(worker.fetch, request, handlerEnv, count); // warm-up
   const samples = { raw: [], guarded: [] };
   for (let round = 0; round < 5; round += 1) {
-    samples.raw.push(await timeRequests(handler.fetch, count));
-    samples.guarded.push(await timeRequests(worker.fetch, count));
+    samples.raw.push(await timeRequests(handler.fetch, request, handlerEnv, count));
+    samples.guarded.push(await timeRequests(worker.fetch, request, handlerEnv, count));
   }
   const raw = median(samples.raw);
   const guarded = median(samples.guarded);

@@ -6,14 +6,8 @@ import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test"
 import { env } from "cloudflare:workers";
 import { it } from "vitest";
 import { createGuard } from "../js/index.js";
+import { median, memoryKv, table, timeRequests } from "./measure.js";
 
-const settled = Promise.resolve(null);
-const memoryKv = () => ({ get: () => settled, getWithMetadata: () => settled, put: () => settled, delete: () => settled, list: () => settled });
-const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
-const table = (rows) => {
-  const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => String(row[column]).length)));
-  return rows.map((row) => row.map((cell, column) => String(cell).padEnd(widths[column])).join("  ")).join("\n");
-};
 // Each test starts an hour after the last: the meter's clock never goes back.
 let era = Date.parse("2026-12-10T00:00:00Z");
 
@@ -34,7 +28,7 @@ it("meter requests per 10,000 requests, calm and in a storm", async () => {
         return new Response("ok");
       },
     });
-    const workerEnv = { ...env, KV: memoryKv() };
+    const workerEnv = { ...env, KV: memoryKv(null) };
     const requests = 10_000;
     let refusedAt = null;
     for (let i = 0; i < requests; i += 1) {
@@ -66,28 +60,18 @@ it("what the meter adds to a request (guard.wrap, a handler that writes one key)
       return null;
     },
   };
-  const workerEnv = { ...env, KV: memoryKv() };
+  const workerEnv = { ...env, KV: memoryKv(null) };
   const request = new Request("http://bench/");
   const guards = {
     "meter off": createGuard({ plan: "paid", budget: { maxUsd: 50 } }).wrap(handler),
     "meter on (calm)": createGuard({ plan: "paid", budget: { maxUsd: 50 }, rates: { "kv-writes": { perMinute: 1e9 } } }).wrap(handler),
   };
   // No execution context: a report, when one is due, runs on without being waited for.
-  const timeRequests = async (fetch, count) => {
-    let elapsed = 0;
-    for (let done = 0; done < count; done += 5000) {
-      const start = performance.now();
-      for (let i = 0; i < 5000; i += 1) await fetch(request, workerEnv, null);
-      elapsed += performance.now() - start;
-      await new Promise((resolve) => setTimeout(resolve, 0));
-    }
-    return (elapsed * 1e6) / count;
-  };
   const count = 50_000;
-  for (const worker of Object.values(guards)) await timeRequests(worker.fetch, count); // warm-up
+  for (const worker of Object.values(guards)) await timeRequests(worker.fetch, request, workerEnv, count); // warm-up
   const samples = Object.fromEntries(Object.keys(guards).map((name) => [name, []]));
   for (let round = 0; round < 5; round += 1) {
-    for (const [name, worker] of Object.entries(guards)) samples[name].push(await timeRequests(worker.fetch, count));
+    for (const [name, worker] of Object.entries(guards)) samples[name].push(await timeRequests(worker.fetch, request, workerEnv, count));
   }
   const off = median(samples["meter off"]);
   const on = median(samples["meter on (calm)"]);

@@ -4,8 +4,7 @@ import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test"
 import { env } from "cloudflare:workers";
 import { it } from "vitest";
 import { createGuard } from "../js/index.js";
-
-const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+import { median } from "./measure.js";
 
 it("rate-limit decisions through the Durable Object", async () => {
   const guard = createGuard({ plan: "free" });
