@@ -43,6 +43,9 @@ std::string_view nameOf(BreakerDecision decision) {
 BreakerDecision decideThreshold(const Breaker* current, bool held, const ThresholdReading& reading) {
   if (!current && reading.over) return held ? BreakerDecision::Held : BreakerDecision::Trip;
   if (current && current->source == "poll" && reading.below) return BreakerDecision::Recover;
+  // The real-time meter tripped it first; once the poll's own line is over, the poll's trip
+  // replaces it (and recovers by the poll's reading, not the meter's lease).
+  if (current && current->source == "meter" && reading.over) return held ? BreakerDecision::Tripped : BreakerDecision::Trip;
   if (current) return BreakerDecision::Tripped;
   return reading.warn ? BreakerDecision::Warn : BreakerDecision::Ok;
 }
@@ -149,6 +152,24 @@ PollState applyChanges(PollState fresh, const StateChanges& changes) {
   if (changes.history) fresh.history = *changes.history;
   if (changes.dailyTotals) fresh.dailyTotals = *changes.dailyTotals;
   if (changes.pendingAlerts) fresh.pendingAlerts = *changes.pendingAlerts;
+  if (changes.meterTrips) {
+    for (auto it = fresh.breakers.begin(); it != fresh.breakers.end();) {
+      const bool ended = it->second.source == "meter" && !changes.meterTrips->count(it->first);
+      it = ended ? fresh.breakers.erase(it) : std::next(it);
+    }
+    for (const auto& [key, breaker] : *changes.meterTrips) {
+      auto standing = fresh.breakers.find(key);
+      const bool another = standing != fresh.breakers.end() && standing->second.source != "meter";
+      if (!another && !fresh.holds.count(key)) fresh.breakers[key] = breaker;
+    }
+  }
+  if (!changes.appendAlerts.empty()) {
+    if (!fresh.pendingAlerts.is_array()) fresh.pendingAlerts = json::array();
+    for (const json& entry : changes.appendAlerts) fresh.pendingAlerts.push_back(entry);
+    if (fresh.pendingAlerts.size() > kMaxPendingAlerts) {
+      fresh.pendingAlerts = json(std::vector<json>(fresh.pendingAlerts.end() - kMaxPendingAlerts, fresh.pendingAlerts.end()));
+    }
+  }
   return fresh;
 }
 
@@ -354,7 +375,7 @@ std::int64_t safetyNetExpiryMs(const Config& config, const PollState& state, std
     std::int64_t end = windowEndMs(config, key, nowMs);
     if (breaker.source == "budget" && config.budget) {
       end = msOfDay(windowSoFar(config.budget->granularity, dayOfMs(nowMs), config.billingDay).nextStart);
-    } else if (breaker.source == "manual") {
+    } else if (breaker.source == "manual" || breaker.source == "meter") {
       auto until = parseIsoTimestamp(breaker.until);
       end = until ? *until : msOfDay(billingMonth(dayOfMs(nowMs), config.billingDay).nextStart);
     }

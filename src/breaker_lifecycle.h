@@ -40,7 +40,8 @@ struct ThresholdReading {
   bool warn = false;   // at or past the warn line
 };
 // `current` is the breaker on the key now, if any. Only the poll's own trips recover by
-// reading; a manual trip waits for a reset, a budget trip for the budget.
+// reading; a manual trip waits for a reset, a budget trip for the budget, a meter trip for
+// the meter (or its lease), unless the poll's line is over too: the poll's trip replaces it.
 BreakerDecision decideThreshold(const Breaker* current, bool held, const ThresholdReading& reading);
 
 // The budget: which budget trips stand or end. `trustworthy` is false when a dataset the
@@ -85,7 +86,8 @@ void carryOver(const PollStateRecord& record, const PollState& previous, bool& w
 void keepWhatStands(const PollState& previous, const StateChanges& changes, std::map<std::string, Breaker>& standing);
 
 // Applies `changes` to a fresh read of the record. A tick never replaces or clears a manual
-// trip, nor trips a key a reset holds meanwhile; a manual operation may do both.
+// trip, nor trips a key a reset holds meanwhile; a manual operation may do both. The meter's
+// trips replace only the meter's.
 PollState applyChanges(PollState fresh, const StateChanges& changes);
 
 // What to do with the safety net after writing `state`: put its breakers for as long as

@@ -19,6 +19,11 @@ BreakerKeyParts splitBreakerKey(const std::string& key) {
   return {findResource(key.substr(0, colon)), colon == std::string::npos ? "" : key.substr(colon + 1)};
 }
 
+bool operator==(const Breaker& a, const Breaker& b) {
+  return a.resource == b.resource && a.binding == b.binding && a.reason == b.reason && a.since == b.since &&
+         a.source == b.source && a.until == b.until;
+}
+
 std::string breakerKey(const Breaker& breaker) {
   return breaker.binding.empty() ? breaker.resource : breaker.resource + ":" + breaker.binding;
 }
@@ -87,11 +92,11 @@ BreakerRecord breakerRecordOf(const json& value, const std::string& what) {
     breaker.reason = stringField(item.value(), "reason");
     breaker.since = stringField(item.value(), "since");
     breaker.source = stringField(item.value(), "source");
-    if (breaker.source != "manual" && breaker.source != "poll" && breaker.source != "budget") {
+    if (breaker.source != "manual" && breaker.source != "poll" && breaker.source != "budget" && breaker.source != "meter") {
       // Nothing can confirm such a trip's recovery: it stands until it is reset, as a manual one.
       const auto given = item.value().find("source");
       record.problems.push_back({path + ".source",
-                                 "is not manual, poll or budget (got " +
+                                 "is not manual, poll, budget or meter (got " +
                                      (given == item.value().end() ? std::string("none") : toText(*given)) + ")",
                                  "the trip stands until it is reset"});
       breaker.source = "manual";

@@ -22,9 +22,11 @@ struct Breaker {
   std::string binding;   // "" when the whole resource is tripped
   std::string reason;
   std::string since;     // ISO 8601 UTC
-  std::string source;    // "manual", "poll" or "budget"
-  std::string until;     // ISO 8601 UTC when a manual trip lapses by itself, "" for never
+  std::string source;    // "manual", "poll", "budget" or "meter" (the real-time meter's)
+  std::string until;     // ISO 8601 UTC when a manual trip, or a meter trip's lease, lapses; "" for never
 };
+bool operator==(const Breaker& a, const Breaker& b);
+inline bool operator!=(const Breaker& a, const Breaker& b) { return !(a == b); }
 
 // "<resource>" or "<resource>:<binding>"
 std::string breakerKey(const Breaker& breaker);

@@ -321,7 +321,11 @@ class Evaluator {
     const BreakerDecision decision =
         decideThreshold(tripped ? &breaker->second : nullptr, isHeld(previous_, key, nowMs_),
                         {!reason.empty(), below, hasQuota && percent >= threshold.warnPercent});
-    if (decision == BreakerDecision::Trip) {
+    if (decision == BreakerDecision::Trip && tripped) {
+      // The poll confirms what the real-time meter tripped (and alerted) first: no news.
+      alerted_["trip:" + key] = windowTag;
+      result_.changes.trip[key] = {std::string(resource.id), parts.binding, reason, nowIso_, "poll", ""};
+    } else if (decision == BreakerDecision::Trip) {
       trip(key, std::string(resource.id), parts.binding, "poll", reason, windowTag, details());
     } else if (decision == BreakerDecision::Recover) {
       recover(key,

@@ -180,6 +180,16 @@ std::string MeterOutbox::take(Enforcer& enforcer, std::int64_t nowMs) {
   return toText({{"now", nowMs}, {"lines", lines}, {"units", units}});
 }
 
+namespace {
+// What settle and hear return for a readable answer; "record" is the duty to write the
+// meter's trips to the KV record, passed on as given (the meter tick reads it).
+std::string heard(const json& answer, const json& breakers) {
+  json result = {{"ok", true}, {"breakers", breakers}, {"version", indexOf(answer.value("version", json()), 1).value_or(0)}};
+  if (auto record = answer.find("record"); record != answer.end() && record->is_object()) result["record"] = *record;
+  return toText(result);
+}
+}  // namespace
+
 std::string MeterOutbox::settle(Enforcer& enforcer, const std::string& answerText, const std::string& error,
                                 std::int64_t nowMs) {
   sending_ = false;
@@ -219,7 +229,7 @@ std::string MeterOutbox::settle(Enforcer& enforcer, const std::string& answerTex
   const auto recheck = answer.find("recheckAtMs");
   recheckAtMs_ = recheck != answer.end() ? timeOf(*recheck).value_or(0) : 0;
   enforcer.setMeterTripped(dryRun_ ? std::vector<std::string>{} : keys);
-  return toText({{"ok", true}, {"breakers", breakers}, {"version", indexOf(answer.value("version", json()), 1).value_or(0)}});
+  return heard(answer, breakers);
 }
 
 std::string MeterOutbox::hear(Enforcer& enforcer, const std::string& answerText) {
@@ -231,7 +241,7 @@ std::string MeterOutbox::hear(Enforcer& enforcer, const std::string& answerText)
     return toText({{"ok", false}, {"error", "the meter's answer " + *problem}});
   }
   enforcer.setMeterTripped(dryRun_ ? std::vector<std::string>{} : keys);
-  return toText({{"ok", true}, {"breakers", breakers}, {"version", indexOf(answer.value("version", json()), 1).value_or(0)}});
+  return heard(answer, breakers);
 }
 
 // ---- the meter's end ------------------------------------------------------------------
@@ -292,6 +302,12 @@ struct MeterState {
   std::map<std::string, QuotaLine> quotas;                     // the latest poll's
   json breakers = json::object();
   std::map<std::string, std::int64_t> holds;  // key -> until (ms): a manual reset's
+  // The KV record: the last version an isolate wrote there, when, the changes since (with
+  // the version each made), and until when the duty to record is out with an isolate.
+  std::int64_t recordedVersion = 0;
+  std::int64_t recordedAtMs = 0;
+  json unrecorded = json::array();
+  std::int64_t recordDutyUntilMs = 0;
 };
 
 namespace {
@@ -362,6 +378,18 @@ MeterState readState(const std::string& text, std::vector<Problem>& problems) {
       if (isMeterKey(item.key()) && timeOf(item.value())) state.holds[item.key()] = *timeOf(item.value());
     }
   }
+  state.recordedVersion = std::min(indexOf(stored.value("recordedVersion", json()), 1).value_or(0), state.version);
+  state.recordedAtMs = timeOf(stored.value("recordedAtMs", json())).value_or(0);
+  state.recordDutyUntilMs = timeOf(stored.value("recordDutyUntilMs", json())).value_or(0);
+  if (auto changes = stored.find("unrecorded"); changes != stored.end() && changes->is_array()) {
+    for (const json& change : *changes) {
+      if (change.is_object() && change.size() == 4 && isMeterKey(change.value("key", "")) && change.value("event", json()).is_string() &&
+          change.value("reason", json()).is_string() && indexOf(change.value("version", json()), 1) &&
+          state.unrecorded.size() < kMaxUnrecordedChanges) {
+        state.unrecorded.push_back(change);
+      }
+    }
+  }
   return state;
 }
 
@@ -386,7 +414,9 @@ json stateJson(const MeterState& state) {
   }
   return {{"v", kStateVersion}, {"version", state.version}, {"persistedAtMs", state.persistedAtMs},
           {"lastNowMs", state.lastNowMs}, {"windows", windows}, {"minutes", minutes}, {"rateLines", rateLines},
-          {"quotas", quotas}, {"breakers", state.breakers}, {"holds", state.holds}};
+          {"quotas", quotas}, {"breakers", state.breakers}, {"holds", state.holds},
+          {"recordedVersion", state.recordedVersion}, {"recordedAtMs", state.recordedAtMs},
+          {"recordDutyUntilMs", state.recordDutyUntilMs}, {"unrecorded", state.unrecorded}};
 }
 
 struct Report {
@@ -454,8 +484,9 @@ double unitsSince(const MeterState& state, const std::string& id, std::int64_t f
   return sum;
 }
 
+// `offerRecord`: the reply may carry the duty to write the meter's trips to the KV record.
 std::string replyOf(MeterState& state, std::int64_t now, const json& changes, const json& rates, const json& headroom,
-                    std::optional<std::int64_t> recheckAt, const std::vector<Problem>& stateProblems);
+                    std::optional<std::int64_t> recheckAt, const std::vector<Problem>& stateProblems, bool offerRecord);
 
 // Judges every line at `now`: a resource trips when its rate line or its live quota is at or
 // past its trip line, and recovers when each of its lines is at or under its recover line.
@@ -538,17 +569,35 @@ std::string judge(MeterState& state, std::int64_t now, const std::vector<Problem
     changes.push_back({{"key", it.key()}, {"event", "recover"}, {"reason", it.key() + " has no line any more"}});
     it = state.breakers.erase(it);
   }
-  return replyOf(state, now, changes, rates, headroom, recheckAt, stateProblems);
+  return replyOf(state, now, changes, rates, headroom, recheckAt, stateProblems, true);
 }
 
 // The state to keep and the answer to give, after a report or a reset made `changes`.
 std::string replyOf(MeterState& state, std::int64_t now, const json& changes, const json& rates, const json& headroom,
-                    std::optional<std::int64_t> recheckAt, const std::vector<Problem>& stateProblems) {
-  if (!changes.empty()) ++state.version;
+                    std::optional<std::int64_t> recheckAt, const std::vector<Problem>& stateProblems, bool offerRecord) {
+  if (!changes.empty()) {
+    ++state.version;
+    for (const json& change : changes) {
+      json entry = change;
+      entry["version"] = state.version;
+      state.unrecorded.push_back(std::move(entry));
+    }
+    if (state.unrecorded.size() > kMaxUnrecordedChanges) {
+      state.unrecorded.erase(state.unrecorded.begin(), state.unrecorded.end() - kMaxUnrecordedChanges);
+    }
+  }
   const bool persist = !changes.empty() || !stateProblems.empty() || now - state.persistedAtMs >= kMeterPersistMs;
   if (persist) state.persistedAtMs = now;
   json answer = {{"version", state.version}, {"breakers", state.breakers}, {"rates", rates}, {"headroom", headroom},
                  {"recheckAtMs", recheckAt ? json(*recheckAt) : json(nullptr)}};
+  // Only whole resources' trips go to the record: a feature's stays with the meter.
+  bool recordedTripStands = false;
+  for (const auto& item : state.breakers.items()) recordedTripStands |= item.key().find('@') == std::string::npos;
+  const bool renewDue = recordedTripStands && now - state.recordedAtMs >= kMeterLeaseMs / 2;
+  if (offerRecord && now >= state.recordDutyUntilMs && (state.version > state.recordedVersion || renewDue)) {
+    state.recordDutyUntilMs = now + kMeterRecordDutyMs;
+    answer["record"] = {{"version", state.version}, {"breakers", state.breakers}, {"changes", state.unrecorded}};
+  }
   return toText({{"ok", true}, {"persist", persist}, {"answer", answer}, {"changes", changes},
                  {"problems", problemsToJson(stateProblems)}});
 }
@@ -671,7 +720,30 @@ std::string MeterBook::reset(const std::string& resetText) {
   }
   // A reset is always kept: the holds are its point.
   state.persistedAtMs = 0;
-  return replyOf(state, now, changes, json::object(), json::object(), std::nullopt, stateProblems);
+  return replyOf(state, now, changes, json::object(), json::object(), std::nullopt, stateProblems, false);
+}
+
+std::string MeterBook::recorded(const std::string& recordedText) {
+  const json input = json::parse(recordedText, nullptr, false);
+  const auto now = input.is_object() ? timeOf(input.value("now", json())) : std::nullopt;
+  const auto version = input.is_object() ? indexOf(input.value("version", json()), 1) : std::nullopt;
+  if (!now || !version) {
+    return toText({{"ok", false}, {"problems", problemsToJson({{"recorded", "must be {now: ms, version: n}", ""}})}});
+  }
+  std::vector<Problem> stateProblems = std::exchange(loadProblems_, {});
+  MeterState& state = *state_;
+  const std::int64_t at = std::max(*now, state.lastNowMs);
+  state.lastNowMs = at;
+  state.recordedVersion = std::max(state.recordedVersion, std::min(*version, state.version));
+  state.recordedAtMs = at;
+  state.recordDutyUntilMs = 0;
+  json unrecorded = json::array();
+  for (const json& change : state.unrecorded) {
+    if (change["version"].get<std::int64_t>() > state.recordedVersion) unrecorded.push_back(change);
+  }
+  state.unrecorded = std::move(unrecorded);
+  state.persistedAtMs = 0;  // kept at once: a restart must not record it again
+  return replyOf(state, at, json::array(), json::object(), json::object(), std::nullopt, stateProblems, false);
 }
 
 MeterBook::MeterBook(const std::string& stateText) : state_(std::make_unique<MeterState>()) {

@@ -43,6 +43,17 @@ constexpr std::int64_t kMeterFirstRetryMs = 1'000;
 // The meter writes its counts to its storage when its breakers change, else at most this
 // often: a restart of the object loses at most this much of the last minute's counts.
 constexpr std::int64_t kMeterPersistMs = 10'000;
+// The meter's trips are also written to the KV state record, so that isolates that do not
+// report see them within refreshSeconds, and alerted. One reporting isolate at a time is
+// given that duty (an answer's "record"); it writes, alerts, and acknowledges. Unacknowledged
+// after kMeterRecordDutyMs, the duty goes to the next report. A meter trip in the record
+// holds a lease: it lapses by itself after kMeterLeaseMs unless the meter renews it (the
+// duty is offered again at half the lease while a trip stands), so a trip the meter ended
+// while no one could record it cannot stand for ever.
+constexpr std::int64_t kMeterRecordDutyMs = 30'000;
+constexpr std::int64_t kMeterLeaseMs = 10 * 60'000;
+// Changes not yet recorded, kept for the alerts of the isolate that records them: the newest.
+constexpr std::size_t kMaxUnrecordedChanges = 32;
 // Live quotas: the usage poll's figure for a window may lag usage by minutes. The meter adds
 // to it what it counted since this long before the figure (an over-count of at most what it
 // counted in those minutes), and keeps its counts by minute for a little longer than that.
@@ -71,8 +82,10 @@ class MeterOutbox {
   std::string take(Enforcer& enforcer, std::int64_t nowMs);
   // The report's outcome: the meter's answer (`error` empty) or why it failed. Puts the
   // answer's breakers in force (none in a dry run) and returns
-  // {"ok": true, "breakers": {key: {reason, since, source}}, "version": n} or
-  // {"ok": false, "error": why}; a failed or unreadable answer gives the units back.
+  // {"ok": true, "breakers": {key: {reason, since, source}}, "version": n, "record": {...} when
+  // this isolate is to record the meter's trips (a PollTick of kind "meter", then
+  // MeterBook::recorded)} or {"ok": false, "error": why}; a failed or unreadable answer gives
+  // the units back.
   std::string settle(Enforcer& enforcer, const std::string& answerText, const std::string& error,
                      std::int64_t nowMs);
   // An answer the meter gave other than to a report (to a manual reset): puts its breakers
@@ -116,6 +129,8 @@ class MeterBook {
   std::string report(const std::string& reportText);
   std::string baseline(const std::string& baselineText);
   std::string reset(const std::string& resetText);
+  // The record duty carried out: {"now", "version"}, the version written to the KV record.
+  std::string recorded(const std::string& recordedText);
   std::string state() const;
 
  private:
@@ -129,7 +144,8 @@ class MeterBook {
 // or {"ok": false, "problems": [...]} with the state unchanged. The answer is
 // {"version": n, "breakers": {key: breaker}, "rates": {id: units in the last minute},
 //  "headroom": {id: units left under its lowest line},
-//  "recheckAtMs": ms | null}.
+//  "recheckAtMs": ms | null, "record": {"version", "breakers", "changes"} when this answer
+//  carries the duty to write the meter's trips to the KV record (a PollTick of kind "meter")}.
 std::string meterReportJson(const std::string& stateText, const std::string& reportText);
 
 // The usage poll's figures, for live quotas: {"asOfMs", "quotas": {id: {used, trip, recover,

@@ -170,6 +170,8 @@ nlohmann::json changesToJson(const StateChanges& changes) {
   if (changes.history) out["history"] = historyMapToJson(*changes.history);
   if (changes.dailyTotals) out["dailyTotals"] = dailyTotalsToJson(*changes.dailyTotals);
   if (changes.pendingAlerts) out["pendingAlerts"] = *changes.pendingAlerts;
+  if (changes.meterTrips) out["meterTrips"] = breakersToJson(*changes.meterTrips);
+  if (!changes.appendAlerts.empty()) out["appendAlerts"] = changes.appendAlerts;
   return out;
 }
 
@@ -192,6 +194,13 @@ std::optional<StateChanges> changesFromJson(const nlohmann::json& value) {
   if (value.contains("history")) changes.history = historyMap(value);
   if (value.contains("dailyTotals")) changes.dailyTotals = dailyTotalsFrom(value);
   if (auto it = value.find("pendingAlerts"); it != value.end() && it->is_array()) changes.pendingAlerts = *it;
+  if (auto it = value.find("meterTrips"); it != value.end()) {
+    const BreakerRecord trips =
+        parseBreakerRecord(toText(json{{"version", kStateVersion}, {"breakers", *it}}), "changes.meterTrips");
+    if (!trips.breakers) return std::nullopt;
+    changes.meterTrips = *trips.breakers;
+  }
+  if (auto it = value.find("appendAlerts"); it != value.end() && it->is_array()) changes.appendAlerts = *it;
   return changes;
 }
 

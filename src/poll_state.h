@@ -42,6 +42,9 @@ struct PollState {
   nlohmann::json pendingAlerts = nlohmann::json::array();  // deliveries to retry next tick
 };
 
+// Alert deliveries the record keeps for a retry at most: the newest.
+constexpr std::size_t kMaxPendingAlerts = 50;
+
 struct PollStateRecord {
   bool present = false;   // the key exists
   bool readable = false;  // it parsed; otherwise `state` is empty
@@ -69,10 +72,14 @@ struct StateChanges {
   std::optional<std::map<std::string, HourlyHistory>> history;  // replace history (ticks)
   std::optional<std::map<std::string, std::map<Day, double>>> dailyTotals;  // replace (ticks)
   std::optional<nlohmann::json> pendingAlerts;                 // replace the retry list (ticks)
+  // The real-time meter's trips as it holds them now: they replace the record's meter trips,
+  // but never another source's trip, nor a key a reset holds.
+  std::optional<std::map<std::string, Breaker>> meterTrips;
+  nlohmann::json appendAlerts = nlohmann::json::array();  // add to the retry list (meter ticks)
   bool manual = false;  // a manual trip or reset: it may override manual breakers
   bool empty() const {
     return trip.empty() && clear.empty() && expire.empty() && holds.empty() && releaseHolds.empty() && !alerted &&
-           !health && !history && !pendingAlerts && !dailyTotals;
+           !health && !history && !pendingAlerts && !dailyTotals && !meterTrips && appendAlerts.empty();
   }
 };
 

@@ -20,7 +20,6 @@ using nlohmann::json;
 // Alert retries: a failed delivery is kept as its event and retried on later ticks.
 constexpr int kAlertTimeoutMs = 5000;
 constexpr int kMaxAlertAttempts = 24;  // about two hours of 5-minute ticks
-constexpr std::size_t kMaxPendingAlerts = 50;
 // Subrequests per tick for alerts: the free plan allows 50 per invocation
 // (https://developers.cloudflare.com/workers/platform/limits/), and the usage poll needs 9
 // (one request per dataset).
@@ -63,7 +62,8 @@ PollTick::PollTick(GuardCore& core, const std::string& startText) : core_(core),
   else if (kind == "status") kind_ = Kind::Status;
   else if (kind == "trip") kind_ = Kind::Trip;
   else if (kind == "reset") kind_ = Kind::Reset;
-  else startProblems_.push_back({"kind", "must be tick, status, trip or reset (a view is a ViewRead)", ""});
+  else if (kind == "meter") kind_ = Kind::Meter;
+  else startProblems_.push_back({"kind", "must be tick, status, trip, reset or meter (a view is a ViewRead)", ""});
   auto now = start.find("now");
   if (now == start.end() || !now->is_number() || !std::isfinite(now->get<double>()) || now->get<double>() < 0 ||
       now->get<double>() > 1e14) {
@@ -76,6 +76,52 @@ PollTick::PollTick(GuardCore& core, const std::string& startText) : core_(core),
   endpointOverride_ = stringField(start, "endpoint");
   if (auto binding = start.find("endpointBinding"); binding != start.end()) endpointIsBinding_ = binding->is_boolean() && binding->get<bool>();
   if (auto op = start.find("operation"); op != start.end()) operation_ = *op;
+  if (kind_ == Kind::Meter) readMeterRecord(start.value("record", json()));
+}
+
+// The meter's "record" (MeterBook's answer): {"version", "breakers": {key: {reason, since}},
+// "changes": [{key, event, reason}]}. Only whole resources' trips are written; every trip and
+// recovery, a feature's too, is alerted.
+void PollTick::readMeterRecord(const json& record) {
+  const auto version = record.is_object() ? record.find("version") : record.end();
+  const auto breakers = record.is_object() ? record.find("breakers") : record.end();
+  const auto changes = record.is_object() ? record.find("changes") : record.end();
+  if (!record.is_object() || version == record.end() || !version->is_number_integer() || *version < 0 ||
+      breakers == record.end() || !breakers->is_object() || changes == record.end() || !changes->is_array()) {
+    startProblems_.push_back({"record", "must be the meter's {version, breakers, changes}", ""});
+    return;
+  }
+  meterVersion_ = version->get<std::int64_t>();
+  const std::string until = isoTimestamp(now_ + kMeterLeaseMs);
+  for (const auto& item : breakers->items()) {
+    const BreakerKeyParts parts = splitBreakerKey(item.key());
+    if (!parts.resource || !parts.binding.empty()) continue;  // a feature's line ("kv-writes@import")
+    const std::string reason = stringField(item.value(), "reason").substr(0, 500);
+    const std::string since = stringField(item.value(), "since");
+    meterTrips_[item.key()] = Breaker{item.key(), "", reason.empty() ? "tripped by the real-time meter" : reason,
+                                      parseIsoTimestamp(since) ? since : isoTimestamp(now_), "meter", until};
+  }
+  for (const json& change : *changes) {
+    const std::string key = stringField(change, "key");
+    const std::string event = stringField(change, "event");
+    const std::string resource = key.substr(0, key.find('@'));
+    if (!findResource(resource) || (event != "trip" && event != "recover")) continue;  // a reset is the operator's own
+    const std::string reason = stringField(change, "reason").substr(0, 500);
+    meterEvents_.push_back({event, key, reason + (event == "trip" ? " (the real-time meter)" : ""), config_.dryRun,
+                            {{"resource", resource}, {"source", "meter"}}});
+  }
+}
+
+// A meter tick: the meter's trips replace the record's (one write, none when the record
+// already says so), then its changes are alerted.
+std::string PollTick::startMeter() {
+  Evaluation evaluation;
+  evaluation.events = meterEvents_;
+  evaluation_ = std::move(evaluation);
+  if (config_.dryRun) return alertsAndContinue();  // a dry run trips nothing, and says what it would
+  StateChanges changes;
+  changes.meterTrips = meterTrips_;
+  return startWrite(changes, Step::Alerts);
 }
 
 void PollTick::log(const std::string& level, const std::string& event, const std::string& message, json fields) {
@@ -105,6 +151,10 @@ std::string PollTick::done(json result) {
 
 std::string PollTick::fail(const std::string& error) {
   json result = {{"ok", false}, {"error", error}};
+  if (kind_ == Kind::Meter) {
+    log("warn", "meter-record-failed", "edgefuse: the real-time meter's trips were not recorded: " + error +
+                                           "; the meter gives the duty to the next report");
+  }
   if (kind_ == Kind::Tick || kind_ == Kind::Status) {
     result["error"] = "usage poll failed: " + error;
     log("error", "poll-failed", "edgefuse: usage poll failed: " + error);
@@ -142,6 +192,7 @@ std::string PollTick::next() {
         if (!manual.changes) return done({{"ok", false}, {"problems", problemsToJson(manual.problems)}});
         return startWrite(*manual.changes, Step::Finish);
       }
+      if (kind_ == Kind::Meter) return startMeter();
       return await(Await::State, {{"do", "read"}, {"key", kStateKey}});
     }
     case Step::AfterState: {
@@ -177,6 +228,10 @@ std::string PollTick::next() {
                                                 std::to_string(fresh_.state.breakers.size()) + " do",
                                             "reset some first"}};
         return done({{"ok", false}, {"problems", problemsToJson(full)}});
+      }
+      if (kind_ == Kind::Meter && written_.breakers == fresh_.state.breakers && changes_.appendAlerts.empty()) {
+        step_ = afterWrite_;  // recorded already (by another isolate, or an earlier duty)
+        return next();
       }
       return await(Await::PutState, {{"do", "put"}, {"key", kStateKey}, {"value", serializePollState(written_)}});
     }
@@ -510,7 +565,9 @@ void PollTick::handleSent(const json& result) {
 std::string PollTick::afterSend() {
   if (pendingChanged_) {
     StateChanges changes;
-    changes.pendingAlerts = pendingAfter_;
+    // A meter tick read no retry list: it adds its failures to the record's.
+    if (kind_ == Kind::Meter) changes.appendAlerts = pendingAfter_;
+    else changes.pendingAlerts = pendingAfter_;
     return startWrite(changes, Step::Finish);
   }
   return finish();
@@ -519,6 +576,13 @@ std::string PollTick::afterSend() {
 std::string PollTick::finish() {
   if (kind_ == Kind::Trip || kind_ == Kind::Reset) {
     return done({{"ok", true}, {"breakers", breakersToJson(written_.breakers)}, {"view", inForce_}});
+  }
+  if (kind_ == Kind::Meter) {
+    json result = {{"ok", true}, {"wrote", wrote_}, {"events", eventsToJson(evaluation_->events)},
+                   {"alerts", {{"sent", sent_}, {"pending", pendingAfter_.size()}}},
+                   {"acknowledge", toText({{"now", now_}, {"version", meterVersion_}})}};
+    if (wrote_) result["view"] = inForce_;
+    return done(result);
   }
   json result = std::move(evaluation_->report);  // the tick ends here
   result["ok"] = true;

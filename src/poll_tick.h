@@ -40,10 +40,13 @@ namespace edgefuse {
 
 class PollTick {
  public:
-  // `start`: {"kind": "tick"|"status"|"trip"|"reset", "now": ms since the epoch,
-  //           "accountId": s|null, "token": s|null (tick and status),
+  // `start`: {"kind": "tick"|"status"|"trip"|"reset"|"meter", "now": ms since the epoch,
+  //           "accountId": s|null, "token": s|null (tick and status; accountId for meter's alerts),
   //           "endpoint": env.<endpointEnv> when a string, "endpointBinding": true when a service binding,
-  //           "operation": {"resources": [keys], "reason", "ttlSeconds", "holdSeconds"} (trip, reset)}.
+  //           "operation": {"resources": [keys], "reason", "ttlSeconds", "holdSeconds"} (trip, reset),
+  //           "record": the meter's answer's "record" (meter: its trips written to the record,
+  //           never over another source's, with a lease; its changes alerted)}.
+  // A meter tick's result carries "acknowledge": the text for MeterBook::recorded.
   // `core` outlives the tick; a tick that writes breakers puts them in force in its enforcer.
   PollTick(GuardCore& core, const std::string& start);
 
@@ -57,7 +60,7 @@ class PollTick {
   void answer(int index, int status, const std::string& body, const std::string& error);
 
  private:
-  enum class Kind { Tick, Status, Trip, Reset };
+  enum class Kind { Tick, Status, Trip, Reset, Meter };
   // What next() does.
   enum class Step {
     Start, AfterState, AfterSafetyNet, Evaluate,
@@ -97,6 +100,13 @@ class PollTick {
   bool endpointIsBinding_ = false;  // env.<endpointEnv> is a service binding
   nlohmann::json operation_;
   std::vector<Problem> startProblems_;
+  // A meter tick's: what to write, what to alert, and the version it is.
+  std::map<std::string, Breaker> meterTrips_;
+  std::vector<PollEvent> meterEvents_;
+  std::int64_t meterVersion_ = 0;
+
+  void readMeterRecord(const nlohmann::json& record);
+  std::string startMeter();
 
   Step step_ = Step::Start;
   Await awaiting_ = Await::Nothing;

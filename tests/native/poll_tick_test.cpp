@@ -284,7 +284,7 @@ TEST_CASE("review: with the safety net unreadable, a readable record's trips sti
   CHECK(refusesKvWrites(core));
 }
 
-TEST_CASE("review: an entry whose source is not manual, poll or budget stands until reset, and is reported") {
+TEST_CASE("review: an entry whose source is not manual, poll, budget or meter stands until reset, and is reported") {
   GuardCore core = coreOf(kFree);
   TickWorld world;
   world.kv[kStateKey] = record({{"kv-writes", {{"reason", "odd"}, {"since", "2026-11-23T11:00:00Z"}, {"source", 7}}}});
@@ -292,7 +292,7 @@ TEST_CASE("review: an entry whose source is not manual, poll or budget stands un
   world.run(core, start("tick", kNoon));
   CHECK(stored(world)["breakers"]["kv-writes"]["source"] == "manual");
   CHECK(std::any_of(world.logs.begin(), world.logs.end(),
-                    [](const std::string& line) { return line.find("kv-writes.source: is not manual, poll or budget (got 7)") != std::string::npos; }));
+                    [](const std::string& line) { return line.find("kv-writes.source: is not manual, poll, budget or meter (got 7)") != std::string::npos; }));
 }
 
 TEST_CASE("review: an odd actionType is named, but clipped, in lastError") {
