@@ -65,7 +65,7 @@ export class Enforcement {
     this.#handle = this.#core.createGuardCore(JSON.stringify(config));
     if (this.#handle < 0) throw new Error("edgefuse: the WASM core refused a validated config");
     this.#featureNames = Object.keys(config.features ?? {});
-    if (config.meter !== null) this.meter = new MeterLink(this.#core, this.#handle, config, clock);
+    if (config.meter !== null) this.meter = new MeterLink(this.#core, this.#handle, config, clock, (view) => this.applyView(view));
     this.#skip = config.onBlocked === "skip";
     if (typeof FinalizationRegistry === "function") {
       this.#endings = new FinalizationRegistry((id) => this.#core._edgefuse_end(this.#handle, id));

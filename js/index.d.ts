@@ -286,6 +286,12 @@ export interface MeterAnswer {
   readonly headroom: Readonly<Record<string, number>>;
   /** When an isolate holding one of these breakers should ask again (ms), or null. */
   readonly recheckAtMs: number | null;
+  /** Present when the reporting isolate is to write these breakers to the KV state record (the guard does). */
+  readonly record?: {
+    readonly version: number;
+    readonly breakers: Readonly<Record<string, MeterBreaker>>;
+    readonly changes: readonly { readonly key: string; readonly event: "trip" | "recover" | "reset"; readonly reason: string; readonly version: number }[];
+  };
 }
 
 /** The Durable Object class behind the real-time meter: export it from your Worker and bind it. */
@@ -296,6 +302,8 @@ export declare class EdgefuseMeter extends DurableObject {
   baseline(baselineText: string): Promise<MeterAnswer | { readonly problems: readonly Problem[] }>;
   /** A manual reset, as guard.reset sends it: ends the meter's trips on its keys and holds them off. */
   reset(resetText: string): Promise<MeterAnswer | { readonly problems: readonly Problem[] }>;
+  /** The guard wrote the meter's trips to the KV state record up to a version: {"now", "version"}. */
+  recorded(recordedText: string): Promise<MeterAnswer | { readonly problems: readonly Problem[] }>;
 }
 
 export type AlertLevel = "warn" | "trip" | "recover" | "blind" | "inaccessible" | "projection" | "spike";
@@ -440,8 +448,8 @@ export interface BreakerRecord {
   readonly reason: string;
   /** ISO 8601 UTC. */
   readonly since: string;
-  readonly source: "poll" | "budget" | "manual";
-  /** When a manual trip lapses by itself (ISO 8601 UTC). */
+  readonly source: "poll" | "budget" | "manual" | "meter";
+  /** When a manual trip, or a meter trip's lease, lapses by itself (ISO 8601 UTC). */
   readonly until?: string;
 }
 

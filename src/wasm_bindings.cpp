@@ -177,6 +177,7 @@ EMSCRIPTEN_BINDINGS(edgefuse_core) {
       .function("report", &edgefuse::MeterBook::report)
       .function("baseline", &edgefuse::MeterBook::baseline)
       .function("reset", &edgefuse::MeterBook::reset)
+      .function("recorded", &edgefuse::MeterBook::recorded)
       .function("state", &edgefuse::MeterBook::state);
   emscripten::class_<ViewRead>("ViewRead")
       .smart_ptr_constructor("ViewReadPointer", &startViewRead)

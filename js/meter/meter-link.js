@@ -1,9 +1,12 @@
 // An isolate's link to the real-time meter: asks the core whether a report is due (one
 // numeric call at each invocation's start and end), sends the report the core writes in the
 // background (ctx.waitUntil: never awaited by a request), and hands the answer, or why there
-// was none, back to the core, which puts the meter's breakers in force.
+// was none, back to the core, which puts the meter's breakers in force. When an answer gives
+// this isolate the duty to record the meter's trips, it runs the core's meter tick (the KV
+// state record and alerts) and tells the meter it is done.
 import { METER_REPORT_TIMEOUT_MS } from "../../dist/constants.js";
 import { logEvent } from "../log.js";
+import { runTick } from "../poll.js";
 import { METER_NAME } from "./meter-object.js";
 
 export class MeterLink {
@@ -11,16 +14,21 @@ export class MeterLink {
   #handle;
   #binding;
   #clock;
+  #config;
+  #onView;
   /** The meter's breakers in force here, key -> { reason, since, source }: for refusals. */
   breakers = {};
   /** Reports this isolate sent that were answered, and that failed. */
   reports = { answered: 0, failed: 0 };
 
-  constructor(core, handle, config, clock) {
+  /** `onView` takes in what a meter tick put in force (the KV record's breakers). */
+  constructor(core, handle, config, clock, onView) {
     this.#core = core;
     this.#handle = handle;
     this.#binding = config.meter.binding;
     this.#clock = clock;
+    this.#config = config;
+    this.#onView = onView;
   }
 
   /** Sends a report if one is due; `env` is the Worker's own (unguarded) env. */
@@ -29,8 +37,8 @@ export class MeterLink {
     if (!this.#core._edgefuse_meter_due(this.#handle, now)) return;
     const report = this.#core.meterTake(this.#handle, now);
     const settled = this.#send(env, report).then(
-      (answer) => this.#settle(answer, ""),
-      (error) => this.#settle("", error?.message ?? String(error)),
+      (answer) => this.#settle(env, answer, ""),
+      (error) => this.#settle(env, "", error?.message ?? String(error)),
     );
     ctx?.waitUntil?.(settled);
   }
@@ -62,8 +70,28 @@ export class MeterLink {
       const result = JSON.parse(this.#core.meterHear(this.#handle, await this.#call(env, "baseline", baselineText)));
       if (!result.ok) throw new Error(result.error);
       this.breakers = result.breakers;
+      if (result.record) await this.#record(env, result.record);
     } catch (error) {
       logEvent("warn", "meter-unreachable", `edgefuse: the real-time meter did not take the usage poll's figures: ${error?.message ?? error}; its live quotas wait for the next tick`, {
+        binding: this.#binding,
+      });
+    }
+  }
+
+  // The duty to record: the core's meter tick writes the meter's trips to the KV state record
+  // and alerts its changes; then the meter hears that this version is recorded. A failure
+  // leaves the duty to the meter's next report (after its lapse), so nothing is lost.
+  async #record(env, record) {
+    try {
+      const accountId = env?.[this.#config.accountIdEnv];
+      const start = { kind: "meter", now: this.#clock(), accountId: typeof accountId === "string" ? accountId : null, record };
+      const { view, ok, error, acknowledge } = await runTick(this.#handle, this.#config, env, start);
+      if (view) this.#onView(view);
+      if (!ok) return; // the tick logged why
+      const result = JSON.parse(this.#core.meterHear(this.#handle, await this.#call(env, "recorded", acknowledge)));
+      if (result.ok) this.breakers = result.breakers;
+    } catch (error) {
+      logEvent("warn", "meter-record-failed", `edgefuse: the real-time meter's trips were not recorded: ${error?.message ?? error}; the meter gives the duty to the next report`, {
         binding: this.#binding,
       });
     }
@@ -95,12 +123,12 @@ export class MeterLink {
     }
   }
 
-  #settle(answer, error) {
+  #settle(env, answer, error) {
     const result = JSON.parse(this.#core.meterSettle(this.#handle, answer, error, this.#clock()));
     if (result.ok) {
       this.breakers = result.breakers;
       this.reports.answered += 1;
-      return;
+      return result.record ? this.#record(env, result.record) : undefined;
     }
     this.reports.failed += 1;
     // Once per run of failures: the counts are kept, and the guard carries on without the meter.

@@ -39,6 +39,14 @@ export class EdgefuseMeter extends DurableObject {
     return this.#apply("reset", resetText);
   }
 
+  /**
+   * An isolate wrote the meter's trips to the KV state record up to a version (the duty an
+   * answer's `record` gave it); resolves to the meter's answer, or to { problems }.
+   */
+  async recorded(recordedText) {
+    return this.#apply("recorded", recordedText);
+  }
+
   async #apply(method, text) {
     if (typeof text !== "string") {
       return { problems: [{ path: method, message: `must be the text of a ${method}, got ${typeof text}`, fix: "" }] };

@@ -4,7 +4,7 @@
 import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
-import { createGuard } from "../../js/index.js";
+import { SAFETY_NET_KEY, STATE_KEY, createGuard } from "../../js/index.js";
 import { renderDashboard } from "../../js/dashboard.js";
 import { deployedEnv, simulatorAt, simulatorConfig } from "./support.js";
 
@@ -322,6 +322,79 @@ describe("the real-time meter", () => {
       await meter.baseline(JSON.stringify({ asOfMs: clock.now, quotas: {} }));
       log.mockRestore();
       warn.mockRestore();
+    }
+  });
+
+  it("records its trips in the KV state record: one write per change, alerted once, seen by isolates that never report", async () => {
+    const clock = clockForTest();
+    await env.EDGEFUSE_STATE.delete(STATE_KEY);
+    await env.EDGEFUSE_STATE.delete(SAFETY_NET_KEY);
+    await env.ALERT_RECEIVER.fetch("http://local/__receiver/reset", { method: "POST", body: "{}" });
+    // What earlier tests left at the meter ends here: its trips reset, its changes recorded.
+    const meter = env.EDGEFUSE_METER.get(env.EDGEFUSE_METER.idFromName("edgefuse-meter"));
+    await meter.reset(JSON.stringify({ now: clock.now, keys: ["kv-writes"], holdSeconds: 1 }));
+    await meter.recorded(JSON.stringify({ now: clock.now, version: 9e13 }));
+    clock.now += 2000;
+    // The state namespace, counting the writes to the record.
+    const recordWrites = [];
+    const state = {
+      get: (...args) => env.EDGEFUSE_STATE.get(...args),
+      delete: (...args) => env.EDGEFUSE_STATE.delete(...args),
+      put: (key, ...rest) => {
+        if (key === STATE_KEY) recordWrites.push(clock.now);
+        return env.EDGEFUSE_STATE.put(key, ...rest);
+      },
+    };
+    const reporting = { ...env, EDGEFUSE_STATE: state, SLACK_WEBHOOK_URL: "https://receiver/slack/services/T0/B0/x" };
+    // An isolate whose meter binding is missing: it never hears the meter, only the record.
+    const { EDGEFUSE_METER, ...silent } = reporting;
+    const alerting = config({ alerts: { channels: [{ type: "slack", binding: "ALERT_RECEIVER" }] } });
+    const guard = createGuard(alerting, { clock: () => clock.now });
+    const deaf = createGuard(alerting, { clock: () => clock.now });
+    const storm = worker(guard, 30);
+    const quiet = worker(deaf, 1);
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    const log = vi.spyOn(console, "log").mockImplementation(() => {});
+    try {
+      expect((await request(quiet, silent)).status).toBe(200); // its view: nothing tripped
+      for (let i = 0; i < 5 && !guard.meter.breakers["kv-writes"]; i += 1) {
+        clock.now += 1000;
+        await request(storm, reporting);
+      }
+      expect(guard.meter.breakers["kv-writes"]).toBeDefined();
+      const record = JSON.parse(await env.EDGEFUSE_STATE.get(STATE_KEY));
+      expect(record.breakers["kv-writes"]).toMatchObject({ source: "meter", until: new Date(clock.now + 600_000).toISOString().replace(/\.\d+Z$/, "Z") });
+      expect(recordWrites).toHaveLength(1);
+      const alerts = async () => (await (await env.ALERT_RECEIVER.fetch("http://local/__receiver/received")).json()).map((m) => JSON.parse(m.body));
+      const tripAlerts = await alerts();
+      expect(tripAlerts).toHaveLength(1);
+      expect(tripAlerts[0].text).toMatch(/kv-writes: \d+ in the last minute across isolates.*\(the real-time meter\)/);
+      // The storm goes on against the trip: the meter is asked again, the record is not written.
+      for (let i = 0; i < 5; i += 1) {
+        clock.now += 1000;
+        expect((await request(storm, reporting)).status).toBe(503);
+      }
+      expect(recordWrites).toHaveLength(1);
+      // The isolate that cannot report refuses once its view is refreshed (refreshSeconds).
+      clock.now += alerting.refreshSeconds ?? 60_000;
+      await request(quiet, silent); // refreshes in the background
+      expect((await request(quiet, silent)).status).toBe(503);
+      // The rate falls back: the next report recovers the line, and the record with it.
+      clock.now += 70_000;
+      await request(storm, reporting);
+      expect(guard.meter.breakers).toEqual({});
+      expect(JSON.parse(await env.EDGEFUSE_STATE.get(STATE_KEY)).breakers).toEqual({});
+      expect(await env.EDGEFUSE_STATE.get(SAFETY_NET_KEY)).toBeNull();
+      expect(recordWrites).toHaveLength(2);
+      const texts = (await alerts()).map((alert) => alert.text);
+      expect(texts).toHaveLength(2);
+      expect(texts[1]).toMatch(/kv-writes is back under its recover lines/);
+      clock.now += 61_000;
+      await request(quiet, silent);
+      expect((await request(quiet, silent)).status).toBe(200);
+    } finally {
+      warn.mockRestore();
+      log.mockRestore();
     }
   });
 });
