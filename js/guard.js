@@ -53,9 +53,44 @@ class Guard {
   /**
    * `env` with every recognised binding guarded for one invocation. Await it once per
    * invocation (fetch, scheduled, queue, or an RPC method) and use the result throughout.
+   * `invocation` labels it with a configured feature for the real-time meter, as guard.wrap
+   * does: `{ request }` (by its path), `{ cron }`, `{ queue }`, or `{ feature: "<name>" }`.
    */
-  async env(env, ctx) {
-    return this.#guardedEnv(env, ctx);
+  async env(env, ctx, invocation = undefined) {
+    return this.#guardedEnv(env, ctx, invocation === undefined ? 0 : this.#featureOfInvocation(invocation));
+  }
+
+  // The feature of what guard.env was told of the invocation; a feature name the config
+  // lacks, or a label of the wrong shape, is the caller's error, never "no feature".
+  #featureOfInvocation(invocation) {
+    const fail = (message, fix) => {
+      throw new GuardInputError([{ path: "invocation", message, fix }]);
+    };
+    const { request, cron, queue, feature } = invocation ?? {};
+    const given = (request !== undefined) + (cron !== undefined) + (queue !== undefined) + (feature !== undefined);
+    if (typeof invocation !== "object" || given !== 1) {
+      fail("must name the invocation by one of request, cron, queue or feature", '{ request }, { cron: controller.cron }, { queue: batch.queue } or { feature: "import" }');
+    }
+    if (feature !== undefined) {
+      const id = typeof feature === "string" ? coreExports().featureOf(this.#parts.enforcement.handle, "name", feature) : -1;
+      if (id < 0) fail(`names no configured feature (got ${String(JSON.stringify(feature)).slice(0, 64)})`, `one of: ${Object.keys(this.config.features).join(", ") || "(none configured)"}`);
+      return id;
+    }
+    if (request !== undefined) {
+      const url = typeof request === "string" ? request : request?.url;
+      if (typeof url !== "string") fail("request must be a Request or an absolute URL", "pass the handler's request");
+      if (!this.#hasFeatures) return 0;
+      let path;
+      try {
+        path = new URL(url).pathname;
+      } catch {
+        fail("request must be a Request or an absolute URL", "pass the handler's request");
+      }
+      return this.#featureOf("fetch", decodedPath(path));
+    }
+    const value = cron ?? queue;
+    if (typeof value !== "string") fail(`${cron !== undefined ? "cron" : "queue"} must be a string`, cron !== undefined ? "pass controller.cron" : "pass batch.queue");
+    return this.#featureOf(cron !== undefined ? "scheduled" : "queue", value);
   }
 
   // The guarded env, or a promise of it while a cold isolate waits for the breaker state:

@@ -9,7 +9,8 @@ import { blockedResponse, findGuardError } from "./errors.js";
  */
 export function guarded(guard) {
   return async function edgefuseGuard(c, next) {
-    const guardedEnv = await guard.env(c.env, executionContextOf(c));
+    // Labelled by the request's path, for the real-time meter's per-feature lines.
+    const guardedEnv = await guard.env(c.env, executionContextOf(c), { request: c.req.raw });
     c.env = guardedEnv;
     try {
       await next();

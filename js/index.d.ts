@@ -386,13 +386,22 @@ export interface ExecutionContextLike {
   waitUntil(promise: Promise<unknown>): void;
 }
 
+/** What guard.env is told of an invocation, to label it with a feature: exactly one of these. */
+export type InvocationLabel =
+  | { readonly request: Request | string }
+  | { readonly cron: string }
+  | { readonly queue: string }
+  | { readonly feature: string };
+
 export interface Guard {
   readonly config: NormalizedConfig;
   /**
    * `env` with every recognised binding guarded for one invocation: counted, limited and
    * refused while tripped. Await once per invocation and use the result throughout.
+   * `invocation` labels it with a configured feature for the real-time meter, as
+   * guard.wrap does; a feature name the config lacks throws a GuardInputError.
    */
-  env<Env extends object>(env: Env, ctx?: ExecutionContextLike): Promise<Env>;
+  env<Env extends object>(env: Env, ctx?: ExecutionContextLike, invocation?: InvocationLabel): Promise<Env>;
   /**
    * The handler with guarded envs given to its entry points (fetch, scheduled, queue, tail,
    * trace, tailStream, email, test), of the same type: an `ExportedHandler<Env>`, a Hono app.

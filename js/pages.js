@@ -13,7 +13,8 @@ export function guarded(guard, handler) {
     throw new TypeError("edgefuse/pages: guarded(guard, handler) takes the Pages function to guard as its second argument");
   }
   return async function edgefuseGuardedFunction(context) {
-    const guardedEnv = await guard.env(context.env, context);
+    // Labelled by the request's path, for the real-time meter's per-feature lines.
+    const guardedEnv = await guard.env(context.env, context, context.request === undefined ? undefined : { request: context.request });
     try {
       return await handler({ ...context, env: guardedEnv });
     } catch (error) {

@@ -562,6 +562,10 @@ int featureOf(const Config& config, const std::string& kind, const std::string& 
   for (std::size_t i = 0; i < config.features.size(); ++i) {
     const Feature& feature = config.features[i];
     const int id = static_cast<int>(i + 1);
+    if (kind == "name") {
+      if (feature.name == value) return id;
+      continue;
+    }
     if (kind == "scheduled" || kind == "queue") {
       if ((kind == "scheduled" ? feature.cron : feature.queue) == value && !value.empty()) return id;
       continue;
@@ -576,7 +580,7 @@ int featureOf(const Config& config, const std::string& kind, const std::string& 
       bestLength = prefix.size();
     }
   }
-  return best;
+  return kind == "name" ? -1 : best;
 }
 
 const std::vector<std::string>& alertLevels() {

@@ -124,7 +124,8 @@ const std::vector<std::string>& alertLevels();
 
 // The feature an invocation belongs to (its id, 0 for none): `kind` "fetch" with the decoded
 // request path (the longest route prefix that matches), "scheduled" with the cron
-// expression, "queue" with the queue's name.
+// expression, "queue" with the queue's name, "name" with a feature's name (-1 when no
+// feature has that name: the caller named one the config lacks).
 int featureOf(const Config& config, const std::string& kind, const std::string& value);
 
 // The window a threshold's usage is summed over: its granularity, else the allowance's.

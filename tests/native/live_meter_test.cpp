@@ -411,6 +411,9 @@ TEST_CASE("features: a line on one feature trips its invocations only, the rest 
   CHECK(featureOf(config, "scheduled", "*/5 * * * *") == 0);
   CHECK(featureOf(config, "queue", "events") == 2);
   CHECK(featureOf(config, "queue", "") == 0);
+  // By name (guard.env's explicit label): a name the config lacks is -1, never "no feature".
+  CHECK(featureOf(config, "name", "ingest") == 2);
+  CHECK(featureOf(config, "name", "imports") == -1);
   // The normalised config reads back as itself.
   auto again = parseConfig(toJson(config));
   REQUIRE(again.problems.empty());

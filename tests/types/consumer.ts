@@ -49,6 +49,10 @@ export const worker = createGuard(config, { clock: () => Date.now() }).wrap({
 export async function guarded(env: Env): Promise<string> {
   const guard = createGuard({ plan: "free", limits: { "kv-writes": 10, "d1-rows-read": null } });
   const safe: Env = await guard.env(env);
+  await guard.env(env, undefined, { feature: "import" });
+  await guard.env(env, undefined, { request: new Request("https://example.com/import") });
+  // @ts-expect-error: an invocation is labelled by exactly one of request, cron, queue or feature.
+  await guard.env(env, undefined, { route: "/import" });
   try {
     safe.DB.prepare("SELECT 1");
   } catch (error) {

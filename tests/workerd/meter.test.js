@@ -397,4 +397,65 @@ describe("the real-time meter", () => {
       log.mockRestore();
     }
   });
+
+  it("Hono, Pages and guard.env label their invocations with features too", async () => {
+    const clock = clockForTest();
+    const { Hono } = await import("hono");
+    const hono = await import("../../js/hono.js");
+    const pages = await import("../../js/pages.js");
+    const features = { features: { import: { route: "/import" } }, rates: { "kv-writes@import": { perMinute: 20 } } };
+    const writeTen = async (guardedEnv) => {
+      for (let i = 0; i < 10; i += 1) await guardedEnv.KV.put(`feature-${i}`, "x");
+    };
+    const statusOf = async (run) => {
+      const ctx = createExecutionContext();
+      const response = await run(ctx);
+      await waitOnExecutionContext(ctx);
+      return response.status;
+    };
+    // Hono: the middleware labels each request by its path.
+    const honoGuard = createGuard(config(features), { clock: () => clock.now });
+    const app = new Hono();
+    app.use(hono.guarded(honoGuard));
+    app.all("*", async (c) => {
+      await writeTen(c.env);
+      return c.text("ok");
+    });
+    const viaHono = (path) => statusOf((ctx) => app.fetch(new Request(`http://w${path}`), env, ctx));
+    const honoImports = [];
+    for (let i = 0; i < 5; i += 1) {
+      clock.now += 300;
+      honoImports.push(await viaHono("/import/csv"));
+    }
+    expect(honoImports.slice(0, 2)).toEqual([200, 200]);
+    expect(honoImports.at(-1)).toBe(503);
+    expect(await viaHono("/api/items")).toBe(200);
+    // Pages: each function, labelled by its request.
+    clock.now += 120_000;
+    const pagesGuard = createGuard(config(features), { clock: () => clock.now });
+    const fn = pages.guarded(pagesGuard, async ({ env: guardedEnv }) => {
+      await writeTen(guardedEnv);
+      return new Response("ok");
+    });
+    const viaPages = (path) => statusOf((ctx) => fn({ request: new Request(`http://w${path}`), env, waitUntil: (p) => ctx.waitUntil(p), next: () => {} }));
+    const pagesImports = [];
+    for (let i = 0; i < 5; i += 1) {
+      clock.now += 300;
+      pagesImports.push(await viaPages("/import"));
+    }
+    expect(pagesImports.at(-1)).toBe(503);
+    expect(await viaPages("/")).toBe(200);
+    // guard.env: by name, by request, by cron or queue; a name the config lacks is an error.
+    const ctx = createExecutionContext();
+    const byName = await pagesGuard.env(env, ctx, { feature: "import" });
+    await expect(byName.KV.put("feature-x", "x")).rejects.toThrow(/kv-writes@import/);
+    const byRequest = await pagesGuard.env(env, ctx, { request: "http://w/import/x" });
+    await expect(byRequest.KV.put("feature-x", "x")).rejects.toThrow(/kv-writes@import/);
+    const unlabelled = await pagesGuard.env(env, ctx, { cron: "*/5 * * * *" });
+    await unlabelled.KV.put("feature-x", "x");
+    await waitOnExecutionContext(ctx);
+    await expect(pagesGuard.env(env, ctx, { feature: "imports" })).rejects.toThrow(/invocation: names no configured feature \(got "imports"\).*one of: import/);
+    await expect(pagesGuard.env(env, ctx, { request: 5 })).rejects.toThrow(/invocation: request must be a Request or an absolute URL/);
+    await expect(pagesGuard.env(env, ctx, { cron: "x", queue: "y" })).rejects.toThrow(/invocation: must name the invocation by one of/);
+  });
 });
