@@ -24,6 +24,8 @@ export const QUEUE_BYTES_PER_OPERATION = ${constants.queueBytesPerOperation};
 export const MAX_STANDING_BREAKERS = ${constants.maxStandingBreakers};
 /** A report the real-time meter has not answered in this long has failed (kMeterReportTimeoutMs). */
 export const METER_REPORT_TIMEOUT_MS = ${constants.meterReportTimeoutMs};
+/** The bits of what the core answers when asked about the meter per invocation (MeterOutbox::poll). */
+export const METER_ASKED = ${deepFrozen(constants.meterAsked)};
 /** Binding kinds, each recognised by having every method of its shape. */
 export const BINDING_KINDS = Object.freeze(${JSON.stringify(constants.bindingKinds)}.map((kind) => Object.freeze({ ...kind, shape: Object.freeze(kind.shape) })));
 /** What each guarded method (or role) of each kind is charged to; null: guarded, not charged. */

@@ -163,6 +163,46 @@ bool MeterOutbox::due(const Enforcer& enforcer, std::int64_t nowMs) const {
   return any && nowMs - lastAnswerMs_ >= reportMs_;
 }
 
+int MeterOutbox::poll(Enforcer& enforcer, std::int64_t nowMs) {
+  if (!on_) return 0;
+  std::map<std::string, std::pair<double, std::int64_t>> spent;
+  for (const MeteredKey& metered : metered_) {
+    auto left = headroom_.find(metered.key);
+    if (left == headroom_.end() || answerBreakers_.contains(metered.key)) continue;
+    auto sent = inFlight_.find(metered.key);
+    const double since = enforcer.unreported(metered.resource, metered.feature) + (sent == inFlight_.end() ? 0 : sent->second);
+    if (since <= 0 || since < left->second) continue;
+    auto already = spent_.find(metered.key);
+    spent[metered.key] = already != spent_.end() ? already->second : std::pair{left->second, nowMs};
+  }
+  const bool changed = spent != spent_;
+  if (changed) {
+    spent_ = std::move(spent);
+    putInForce(enforcer);
+  }
+  return (due(enforcer, nowMs) ? kDue : 0) | (changed ? kInForceChanged : 0);
+}
+
+void MeterOutbox::putInForce(Enforcer& enforcer) const {
+  std::vector<std::string> keys;
+  if (!dryRun_) {
+    keys = answerKeys_;
+    for (const auto& [key, spent] : spent_) keys.push_back(key);
+  }
+  enforcer.setMeterTripped(keys);
+}
+
+std::string MeterOutbox::inForce() const {
+  json breakers = answerBreakers_;
+  for (const auto& [key, spent] : spent_) {
+    breakers[key] = {{"reason", key + ": the meter's last answer left " + unitsText(spent.first) +
+                                    " under its line, and this isolate alone has used them since; refused until the meter answers"},
+                     {"since", isoTimestamp(spent.second)},
+                     {"source", "meter"}};
+  }
+  return toText(breakers);
+}
+
 std::string MeterOutbox::take(Enforcer& enforcer, std::int64_t nowMs) {
   json lines = json::object();
   json units = json::object();
@@ -213,7 +253,11 @@ std::string MeterOutbox::settle(Enforcer& enforcer, const std::string& answerTex
     ++failures_;
     const int doublings = std::min(failures_ - 1, 20);
     retryAtMs_ = nowMs + std::min(reportMs_, kMeterFirstRetryMs << doublings);
-    return toText({{"ok", false}, {"error", why}, {"failures", failures_}});
+    // Without an answer, what was left is not known any more: fail open.
+    headroom_.clear();
+    spent_.clear();
+    putInForce(enforcer);
+    return toText({{"ok", false}, {"error", why}, {"failures", failures_}, {"breakers", json::parse(inForce())}});
   }
   inFlight_.clear();
   failures_ = 0;
@@ -228,7 +272,10 @@ std::string MeterOutbox::settle(Enforcer& enforcer, const std::string& answerTex
   }
   const auto recheck = answer.find("recheckAtMs");
   recheckAtMs_ = recheck != answer.end() ? timeOf(*recheck).value_or(0) : 0;
-  enforcer.setMeterTripped(dryRun_ ? std::vector<std::string>{} : keys);
+  answerKeys_ = keys;
+  answerBreakers_ = breakers;
+  spent_.clear();
+  putInForce(enforcer);
   return heard(answer, breakers);
 }
 
@@ -240,7 +287,22 @@ std::string MeterOutbox::hear(Enforcer& enforcer, const std::string& answerText)
   if (auto problem = breakersOf(answer, keys, breakers)) {
     return toText({{"ok", false}, {"error", "the meter's answer " + *problem}});
   }
-  enforcer.setMeterTripped(dryRun_ ? std::vector<std::string>{} : keys);
+  // An answer to a reset, a baseline or an acknowledgement. What is left under a key whose
+  // trip this answer ended (a reset) is not known until the next report's answer; a
+  // baseline's answer says what is left under the new quota lines.
+  for (const std::string& key : answerKeys_) {
+    if (std::find(keys.begin(), keys.end(), key) == keys.end()) headroom_.erase(key);
+  }
+  if (auto headroom = answer.find("headroom"); headroom != answer.end() && headroom->is_object()) {
+    for (const MeteredKey& metered : metered_) {
+      auto left = headroom->find(metered.key);
+      if (left != headroom->end() && left->is_number()) headroom_[metered.key] = std::max(0.0, left->get<double>());
+    }
+  }
+  answerKeys_ = keys;
+  answerBreakers_ = breakers;
+  spent_.clear();
+  putInForce(enforcer);
   return heard(answer, breakers);
 }
 
@@ -547,7 +609,8 @@ std::string judge(MeterState& state, std::int64_t now, const std::vector<Problem
       below = below && live <= quota->second.recover;
       if (live > quota->second.recover) quotaRecovers = quota->second.windowEndMs;
     }
-    headroom[id] = quantityJson(std::max(0.0, std::round(left * 100) / 100));
+    // A key a reset holds has no headroom to spend: the meter will not trip it.
+    if (mayTrip || tripped) headroom[id] = quantityJson(std::max(0.0, std::round(left * 100) / 100));
     if (mayTrip && over) {
       state.breakers[id] = {{"reason", overReason}, {"since", isoTimestamp(now)}, {"source", "meter"}};
       changes.push_back({{"key", id}, {"event", "trip"}, {"reason", overReason}});

@@ -75,8 +75,20 @@ class MeterOutbox {
 
   // Whether the meter is on, and so this isolate reports.
   bool on() const { return on_; }
-  // Whether to send a report now: asked at each invocation's start and end.
+  // Whether to send a report now.
   bool due(const Enforcer& enforcer, std::int64_t nowMs) const;
+  // Asked at each invocation's start and end: bit kDue, a report is due; bit kInForceChanged,
+  // the meter's breakers in force here changed (inForce()). A key's headroom is spent when
+  // this isolate alone has used, since the meter's last answer, the units that answer said
+  // were left under its lines: the line is crossed whatever the other isolates did, so its
+  // calls are refused until the next answer (which is due at once) says otherwise. A failed
+  // report forgets the headroom: the guard fails open without the meter.
+  static constexpr int kDue = 1;
+  static constexpr int kInForceChanged = 2;
+  int poll(Enforcer& enforcer, std::int64_t nowMs);
+  // The meter's breakers in force here, {key: {reason, since, source}}: the last answer's and
+  // the keys whose headroom this isolate has spent since.
+  std::string inForce() const;
   // The report to send: {"now", "lines": {id: {perMinute, recoverPerMinute}}, "units": {id: n}}.
   // Its units leave the enforcer's unreported counts until the report is settled.
   std::string take(Enforcer& enforcer, std::int64_t nowMs);
@@ -107,6 +119,10 @@ class MeterOutbox {
   int failures_ = 0;
   std::map<std::string, double> headroom_;  // key -> units left under its lines, from the last answer
   std::int64_t recheckAtMs_ = 0;            // a meter breaker stands: ask again then (0: none)
+  std::vector<std::string> answerKeys_;     // the last answer's breakers
+  nlohmann::json answerBreakers_ = nlohmann::json::object();
+  std::map<std::string, std::pair<double, std::int64_t>> spent_;  // key -> {headroom spent, since when}
+  void putInForce(Enforcer& enforcer) const;
 };
 
 

@@ -73,6 +73,7 @@ std::string constantsJson() {
                      {"queueBytesPerOperation", kQueueBytesPerOperation},
                      {"maxStandingBreakers", kMaxStandingBreakers},
                      {"meterReportTimeoutMs", kMeterReportTimeoutMs},
+                     {"meterAsked", {{"due", MeterOutbox::kDue}, {"inForceChanged", MeterOutbox::kInForceChanged}}},
                      {"bindingKinds", kinds},
                      {"charges", charges}});
 }

@@ -79,6 +79,11 @@ std::string meterSettle(int handle, const std::string& answer, const std::string
   return core->outbox.settle(core->enforcer, answer, error, static_cast<std::int64_t>(nowMs));
 }
 
+std::string meterInForce(int handle) {
+  GuardCore* core = coreAt(handle);
+  return core ? core->outbox.inForce() : "{}";
+}
+
 std::string meterHear(int handle, const std::string& answer) {
   GuardCore* core = coreAt(handle);
   if (!core) return R"({"ok":false,"error":"unknown guard handle"})";
@@ -140,10 +145,11 @@ EMSCRIPTEN_KEEPALIVE double edgefuse_used_resource(int handle, unsigned invocati
   Enforcer* enforcer = enforcerAt(handle);
   return enforcer ? enforcer->usedOfResource(invocation, resourceIndex) : 0;
 }
-// Whether this isolate owes the real-time meter a report now (asked per invocation).
+// Whether this isolate owes the real-time meter a report now, and whether the meter's breakers
+// in force here changed (MeterOutbox::poll's bits; asked per invocation).
 EMSCRIPTEN_KEEPALIVE int edgefuse_meter_due(int handle, double nowMs) {
   GuardCore* core = coreAt(handle);
-  return core && core->outbox.due(core->enforcer, static_cast<std::int64_t>(nowMs)) ? 1 : 0;
+  return core ? core->outbox.poll(core->enforcer, static_cast<std::int64_t>(nowMs)) : 0;
 }
 EMSCRIPTEN_KEEPALIVE double edgefuse_limit(int handle, int meter, int throughBinding) {
   Enforcer* enforcer = enforcerAt(handle);
@@ -165,6 +171,7 @@ EMSCRIPTEN_BINDINGS(edgefuse_core) {
   emscripten::function("meterTake", &meterTake);
   emscripten::function("meterSettle", &meterSettle);
   emscripten::function("meterHear", &meterHear);
+  emscripten::function("meterInForce", &meterInForce);
   emscripten::function("featureOf", &featureOf);
   emscripten::class_<PollTick>("PollTick")
       .smart_ptr_constructor("PollTickPointer", &startPollTick)

@@ -159,6 +159,63 @@ TEST_CASE("when an isolate reports: at once when new, then as its burn nears wha
   CHECK_FALSE(isolate.outbox.due(isolate.enforcer, kT0 + 600'000));
 }
 
+TEST_CASE("an isolate that alone spends what the meter said was left refuses until the next answer") {
+  Isolate isolate(kWriteLine);
+  Isolate other(kWriteLine);
+  Meter meter;
+  isolate.write(900);
+  exchange(isolate, meter, kT0);  // 100 left
+  isolate.write(99);
+  CHECK(isolate.outbox.poll(isolate.enforcer, kT0 + 300) == MeterOutbox::kDue);  // 99 of 100: not spent
+  CHECK(isolate.write() == Verdict::Allow);  // the hundredth
+  const int asked = isolate.outbox.poll(isolate.enforcer, kT0 + 300);
+  CHECK(asked == (MeterOutbox::kDue | MeterOutbox::kInForceChanged));
+  CHECK(isolate.write() == Verdict::Tripped);  // the line is crossed whatever the others did
+  CHECK(isolate.enforcer.admit(isolate.invocation, isolate.reads, 1) == Verdict::Allow);
+  const json inForce = json::parse(isolate.outbox.inForce());
+  CHECK(inForce["kv-writes"]["reason"].get<std::string>().find("left 100 under its line, and this isolate alone has used them") !=
+        std::string::npos);
+  CHECK(isolate.outbox.poll(isolate.enforcer, kT0 + 300) == MeterOutbox::kDue);  // unchanged: asked once
+  // The answer is the meter's word: here, the line crossed indeed.
+  exchange(isolate, meter, kT0 + 300);
+  CHECK(json::parse(isolate.outbox.inForce())["kv-writes"]["reason"].get<std::string>().find("in the last minute across isolates") !=
+        std::string::npos);
+  // Another isolate, two minutes on, the old units aged out: 999 left, and it spends them alone.
+  other.write(1);
+  exchange(other, meter, kT0 + 120'000);
+  other.write(999);
+  CHECK((other.outbox.poll(other.enforcer, kT0 + 121'000) & MeterOutbox::kInForceChanged) != 0);
+  CHECK(other.write() == Verdict::Tripped);
+  // Its report fails: what was left is not known any more, and the guard fails open.
+  other.outbox.take(other.enforcer, kT0 + 121'000);
+  other.outbox.settle(other.enforcer, "", "the meter timed out", kT0 + 126'000);
+  CHECK(other.write() == Verdict::Allow);
+  CHECK(json::parse(other.outbox.inForce()).empty());
+}
+
+TEST_CASE("a spent headroom ends with an answer that has room, and refuses nothing in a dry run") {
+  Isolate isolate(kWriteLine);
+  Meter meter;
+  isolate.write(900);
+  exchange(isolate, meter, kT0);
+  isolate.write(100);
+  isolate.outbox.poll(isolate.enforcer, kT0 + 70'000);
+  CHECK(isolate.write() == Verdict::Tripped);
+  // 70 s on, the 900 have aged out of the minute: the meter counts 100 and answers with room.
+  exchange(isolate, meter, kT0 + 70'000);
+  CHECK(meter.last["answer"]["breakers"].empty());
+  CHECK(isolate.write() == Verdict::Allow);
+  json dry = kWriteLine;
+  dry["dryRun"] = true;
+  Isolate dryRun(dry);
+  Meter other;
+  dryRun.write(990);
+  exchange(dryRun, other, kT0);
+  dryRun.write(10);
+  CHECK((dryRun.outbox.poll(dryRun.enforcer, kT0 + 300) & MeterOutbox::kInForceChanged) != 0);
+  CHECK(dryRun.write() == Verdict::Allow);
+}
+
 TEST_CASE("a failed report loses nothing, backs off, and one report is in flight at a time") {
   Isolate isolate(kWriteLine);
   Meter meter;
