@@ -435,7 +435,8 @@ export interface Guard {
    */
   readonly meter: {
     readonly breakers: Readonly<Record<string, MeterBreaker>>;
-    readonly reports: { readonly answered: number; readonly failed: number };
+    /** Reports answered and failed; the mean round trip of those answered, in ms. */
+    readonly reports: { readonly answered: number; readonly failed: number; readonly roundTripMs: number };
   } | null;
   /** KV operations of the rate limiter's KV mode in this isolate. */
   readonly rateLimitKvOps: { readonly reads: number; readonly writes: number };

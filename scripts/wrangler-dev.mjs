@@ -35,15 +35,17 @@ export async function startServer({ command, args, cwd, env, url, timeoutMs = 60
  * `wrangler dev` on loopback: resolves to { base, worker, log, stop } once GET `readyPath`
  * answers. `config` is one wrangler config, or several (the first is served; the others are
  * reachable through its service bindings). `persistTo`: a directory for local KV, D1 and R2
- * (fresh state when new). `args`: more wrangler dev flags; `cwd`: where to run it.
+ * (fresh state when new). `args`: more wrangler dev flags; `cwd`: where to run it; `env`: its
+ * environment (default: this process's).
  */
-export async function startWranglerDev({ config, port, readyPath = "/", persistTo, args = [], cwd, timeoutMs = 60_000 }) {
+export async function startWranglerDev({ config, port, readyPath = "/", persistTo, args = [], cwd, env, timeoutMs = 60_000 }) {
   const base = `http://127.0.0.1:${port}`;
   const configs = (Array.isArray(config) ? config : [config]).flatMap((path) => ["-c", path]);
   const { child, log, stop } = await startServer({
     command: "wrangler",
     args: ["dev", ...configs, "--port", String(port), "--ip", "127.0.0.1", "--log-level", "warn", ...(persistTo ? ["--persist-to", persistTo] : []), ...args],
     cwd,
+    env,
     url: `${base}${readyPath}`,
     timeoutMs,
   });

@@ -4,7 +4,7 @@
 // was none, back to the core, which puts the meter's breakers in force. When an answer gives
 // this isolate the duty to record the meter's trips, it runs the core's meter tick (the KV
 // state record and alerts) and tells the meter it is done.
-import { METER_REPORT_TIMEOUT_MS } from "../../dist/constants.js";
+import { METER_ASKED, METER_REPORT_TIMEOUT_MS } from "../../dist/constants.js";
 import { logEvent } from "../log.js";
 import { runTick } from "../poll.js";
 import { METER_NAME } from "./meter-object.js";
@@ -18,8 +18,12 @@ export class MeterLink {
   #onView;
   /** The meter's breakers in force here, key -> { reason, since, source }: for refusals. */
   breakers = {};
-  /** Reports this isolate sent that were answered, and that failed. */
-  reports = { answered: 0, failed: 0 };
+  /**
+   * Reports this isolate sent that were answered, and that failed; the mean round trip of
+   * those answered (ms, wall-clock): what a line can be overshot by is what isolates admit
+   * in about that long.
+   */
+  reports = { answered: 0, failed: 0, roundTripMs: 0 };
 
   /** `onView` takes in what a meter tick put in force (the KV record's breakers). */
   constructor(core, handle, config, clock, onView) {
@@ -34,10 +38,13 @@ export class MeterLink {
   /** Sends a report if one is due; `env` is the Worker's own (unguarded) env. */
   poke(env, ctx) {
     const now = this.#clock();
-    if (!this.#core._edgefuse_meter_due(this.#handle, now)) return;
+    const asked = this.#core._edgefuse_meter_due(this.#handle, now);
+    if (asked & METER_ASKED.inForceChanged) this.breakers = JSON.parse(this.#core.meterInForce(this.#handle));
+    if (!(asked & METER_ASKED.due)) return;
     const report = this.#core.meterTake(this.#handle, now);
+    const sentAt = Date.now();
     const settled = this.#send(env, report).then(
-      (answer) => this.#settle(env, answer, ""),
+      (answer) => this.#settle(env, answer, "", Date.now() - sentAt),
       (error) => this.#settle(env, "", error?.message ?? String(error)),
     );
     ctx?.waitUntil?.(settled);
@@ -123,14 +130,16 @@ export class MeterLink {
     }
   }
 
-  #settle(env, answer, error) {
+  #settle(env, answer, error, roundTripMs = 0) {
     const result = JSON.parse(this.#core.meterSettle(this.#handle, answer, error, this.#clock()));
     if (result.ok) {
       this.breakers = result.breakers;
       this.reports.answered += 1;
+      this.reports.roundTripMs += (roundTripMs - this.reports.roundTripMs) / this.reports.answered;
       return result.record ? this.#record(env, result.record) : undefined;
     }
     this.reports.failed += 1;
+    this.breakers = result.breakers;
     // Once per run of failures: the counts are kept, and the guard carries on without the meter.
     if (result.failures === 1) {
       logEvent("warn", "meter-unreachable", `edgefuse: a report to the real-time meter failed: ${result.error}; its counts are kept for the next`, {

@@ -2,9 +2,35 @@
 // the free plan, one with the real-time meter and one with the usage poll alone, each with a
 // state namespace of its own. Each request writes 2 KV keys: far under every per-invocation
 // limit. `/tick/<guard>` runs that guard's usage evaluation (the cron's work) on demand.
+import { WorkerEntrypoint } from "cloudflare:workers";
 import { createGuard } from "../../js/index.js";
 
 export { EdgefuseMeter } from "../../js/index.js";
+
+// The meter, served to the storm's other workerd processes. `wrangler dev` reaches a Durable
+// Object across separate dev sessions only through a service binding (deployed, a Durable
+// Object binding with script_name does it), so they call this entrypoint, which calls the
+// one meter object here.
+export class MeterHost extends WorkerEntrypoint {
+  #meter() {
+    return this.env.EDGEFUSE_METER.get(this.env.EDGEFUSE_METER.idFromName("edgefuse-meter"));
+  }
+  report(text) {
+    return this.#meter().report(text);
+  }
+  baseline(text) {
+    return this.#meter().baseline(text);
+  }
+  reset(text) {
+    return this.#meter().reset(text);
+  }
+  recorded(text) {
+    return this.#meter().recorded(text);
+  }
+}
+
+// In another process: the meter namespace, as the guard uses it, reached through MeterHost.
+const meterThrough = (host) => ({ idFromName: (name) => name, get: () => host });
 
 const common = { plan: "free", endpoint: "http://usage-api/graphql", endpointBinding: "USAGE_API" };
 const guards = {
@@ -42,6 +68,7 @@ export default {
     const [, action, name] = pathname.split("/");
     const guard = guards[name];
     if (!guard) return new Response("not found", { status: 404 });
+    if (!env.EDGEFUSE_METER && env.METER_HOST) env = { ...env, EDGEFUSE_METER: meterThrough(env.METER_HOST) };
     if (action === "write") return handlers[name].fetch(request, env, ctx);
     if (action === "tick") return Response.json(await guard.evaluate(env));
     if (action === "meter") return Response.json(guard.meter);
