@@ -126,6 +126,13 @@ function remoteConfig(directory, name) {
 const row = (label, run) =>
   `${label.padEnd(34)} ${String(run.admittedWrites).padStart(7)}  ${`+${run.overshoot}`.padStart(9)}  ${run.toRefusal.toFixed(2).padStart(8)} s  ${String(Math.round(run.rps)).padStart(6)}`;
 
+// Whether a run's overshoot is within 2% of the line plus one report's worth.
+function goal(label, run) {
+  const reportWorth = Math.round(run.rps * WRITES_PER_REQUEST * (run.roundTripMs / 1000));
+  const allowed = Math.round(LINE * 0.02) + reportWorth;
+  return `${label}: +${run.overshoot} against ${Math.round(LINE * 0.02)} + ${reportWorth} = ${allowed}: ${run.overshoot <= allowed ? "met" : "not met"}`;
+}
+
 async function main() {
   const scratch = mkdtempSync(join(tmpdir(), "edgefuse-storm-"));
   // The dev registry, through which separate wrangler dev sessions find each other: this run's own.
@@ -180,6 +187,8 @@ async function main() {
       `${row("meter, 3 workerd processes", spread)}\n` +
       `meter reports: ${metered.reports} for ${metered.requests} requests (${Math.round((metered.reports / metered.requests) * 10_000)} per 10,000)\n` +
       `meter report round trip (mean, slowest process): ${metered.roundTripMs.toFixed(0)} ms in one process, ${spread.roundTripMs.toFixed(0)} ms across 3\n` +
+      `the issue's goal, 2% of the line plus one report's worth (the writes admitted in one round trip at the run's rate):\n` +
+      `${goal("  one process", metered)}\n${goal("  3 processes", spread)}\n` +
       `3 processes: every process refusing ${spread.spread === null ? "(not every process refused)" : `${spread.spread.toFixed(2)} s`} after the first refusal; ${spread.reports} meter reports\n` +
       `first refusal with the meter: ${metered.refusal}`,
   );
