@@ -175,11 +175,14 @@ export class Enforcement {
     const details = { code: verdict === TRIPPED ? "tripped" : "invocation-limit", resource, binding, method };
     let logKey;
     if (verdict === TRIPPED) {
-      const meterBreakers = this.meter?.breakers ?? {};
       const bindingKey = `${resource}:${binding}`;
       const featureKey = invocation.feature ? `${resource}@${this.#featureNames[invocation.feature - 1]}` : null;
-      const key = this.breakers[bindingKey] || meterBreakers[bindingKey] ? bindingKey : featureKey && meterBreakers[featureKey] ? featureKey : resource;
-      const breaker = this.breakers[key] ?? meterBreakers[key] ?? {};
+      const keyOf = (meterBreakers) =>
+        this.breakers[bindingKey] || meterBreakers[bindingKey] ? bindingKey : featureKey && meterBreakers[featureKey] ? featureKey : resource;
+      let key = keyOf(this.meter?.breakers ?? {});
+      // Refused for want of the meter's room since this isolate last asked what is in force.
+      if (this.meter && !this.breakers[key] && !this.meter.breakers[key]) key = keyOf(this.meter.syncBreakers());
+      const breaker = this.breakers[key] ?? this.meter?.breakers[key] ?? {};
       details.reason = breaker.reason ?? "";
       details.since = breaker.since ?? "";
       logKey = `tripped:${key}`;

@@ -26,6 +26,7 @@ bool isTripped(const std::vector<std::string>& keys, std::string_view resource,
 Enforcer::Enforcer(const ResourceLimits& limits, std::map<std::string, double> bindingLimits)
     : limits_(limits), bindingLimits_(std::move(bindingLimits)) {
   countedIndex_.fill(-1);
+  for (auto& byResource : room_) byResource.fill(kNoRoomLimit);
 }
 
 Enforcer Enforcer::fromConfig(const Config& config) {
@@ -100,6 +101,12 @@ void Enforcer::applyTripped() {
     const Resource* resource = resources().begin() + meter.resource;
     meter.tripped = isTripped(trippedKeys_, resource->id, meter.binding);
   }
+}
+
+void Enforcer::setRoom(std::size_t resourceIndex, int feature, double units) {
+  if (resourceIndex >= kMaxResources || !validFeature(feature)) return;
+  room_[feature][resourceIndex] = units;
+  roomRefused_[feature][resourceIndex] = false;
 }
 
 void Enforcer::reportResource(std::size_t resourceIndex, int feature) {
@@ -191,10 +198,11 @@ Verdict Enforcer::admit(std::uint32_t id, int meter, double units) {
   if (m.tripped) return Verdict::Tripped;
   Invocation* invocation = find(id);
   if (!invocation) {
+    if (roomSpent(m.resource, 0, units)) return Verdict::Tripped;
     noteUnreported(m.resource, units, 0);
     return Verdict::Allow;
   }
-  if (featureTripped(*invocation, m.resource)) return Verdict::Tripped;
+  if (featureTripped(*invocation, m.resource) || roomSpent(m.resource, invocation->feature, units)) return Verdict::Tripped;
   invocation->lastUse = ++useClock_;
   double& used = invocation->used[m.counted];
   if (used + units > limits_[m.resource]) return Verdict::OverLimit;
@@ -213,8 +221,8 @@ Verdict Enforcer::check(std::uint32_t id, int meter) const {
   const Meter& m = meters_[meter];
   if (m.tripped) return Verdict::Tripped;
   const Invocation* invocation = find(id);
-  if (!invocation) return Verdict::Allow;
-  if (featureTripped(*invocation, m.resource)) return Verdict::Tripped;
+  if (!invocation) return roomSpent(m.resource, 0, 0) ? Verdict::Tripped : Verdict::Allow;
+  if (featureTripped(*invocation, m.resource) || roomSpent(m.resource, invocation->feature, 0)) return Verdict::Tripped;
   if (invocation->used[m.counted] >= limits_[m.resource]) return Verdict::OverLimit;
   if (m.bindingSlot >= 0 && invocation->usedThroughBinding[m.bindingSlot] >= m.bindingLimit) {
     return Verdict::OverBindingLimit;

@@ -63,6 +63,20 @@ class Enforcer {
   // Takes them for a report; `giveBack` returns those of a report that failed.
   double takeUnreported(std::size_t resourceIndex, int feature = 0);
   void giveBack(std::size_t resourceIndex, double units, int feature = 0);
+  // The meter's room: units this isolate may still admit of a resource (feature 0: in all;
+  // else of one feature's invocations) before it has alone used what the meter's last answer
+  // said was left under the resource's line, which crosses the line whatever the other
+  // isolates did. A call that would go past it is refused as tripped until the outbox sets a
+  // new room (the meter's next answer). Infinite until set, and in a dry run.
+  void setRoom(std::size_t resourceIndex, int feature, double units);
+  double room(std::size_t resourceIndex, int feature = 0) const {
+    return resourceIndex < kMaxResources && validFeature(feature) ? room_[feature][resourceIndex] : kNoRoomLimit;
+  }
+  // Whether a call was refused for want of room since the room was last set.
+  bool refusedForRoom(std::size_t resourceIndex, int feature = 0) const {
+    return resourceIndex < kMaxResources && validFeature(feature) && roomRefused_[feature][resourceIndex];
+  }
+  static constexpr double kNoRoomLimit = std::numeric_limits<double>::infinity();
   // Feature names, in config order: feature id = index + 1.
   void nameFeatures(std::vector<std::string> names) { featureNames_ = std::move(names); }
 
@@ -123,9 +137,24 @@ class Enforcer {
   static bool validFeature(int feature) { return feature >= 0 && feature <= static_cast<int>(kMaxFeatures); }
   void noteUnreported(std::size_t resourceIndex, double units, int feature) {
     for (int f : {0, feature}) {
-      if (reported_[f][resourceIndex]) unreported_[f][resourceIndex] = std::max(0.0, unreported_[f][resourceIndex] + units);
+      if (reported_[f][resourceIndex]) {
+        unreported_[f][resourceIndex] = std::max(0.0, unreported_[f][resourceIndex] + units);
+        room_[f][resourceIndex] -= units;
+      }
       if (feature == 0) break;
     }
+  }
+  // Whether admitting `units` (0: a check before a call) would go past the meter's room.
+  bool roomSpent(std::size_t resourceIndex, int feature, double units) const {
+    for (int f : {0, feature}) {
+      const double left = room_[f][resourceIndex];
+      if (units > 0 ? units > left : left <= 0) {
+        roomRefused_[f][resourceIndex] = true;
+        return true;
+      }
+      if (feature == 0) break;
+    }
+    return false;
   }
   bool featureTripped(const Invocation& invocation, std::size_t resourceIndex) const {
     return invocation.feature != 0 && featureTripped_[invocation.feature][resourceIndex];
@@ -146,6 +175,8 @@ class Enforcer {
   std::vector<std::string> meterTrippedKeys_;
   std::array<std::array<bool, kMaxResources>, kMaxFeatures + 1> reported_{};    // [feature][resource]
   std::array<std::array<double, kMaxResources>, kMaxFeatures + 1> unreported_{};
+  std::array<std::array<double, kMaxResources>, kMaxFeatures + 1> room_;
+  mutable std::array<std::array<bool, kMaxResources>, kMaxFeatures + 1> roomRefused_{};  // a note, not state
   std::array<std::array<bool, kMaxResources>, kMaxFeatures + 1> featureTripped_{};
   std::vector<std::string> featureNames_;
   std::vector<Invocation> invocations_;  // grows to kInvocationSlots at most

@@ -150,6 +150,7 @@ bool MeterOutbox::due(const Enforcer& enforcer, std::int64_t nowMs) const {
   const bool spaced = nowMs >= spacedUntilMs_;
   bool any = false;
   for (const MeteredKey& metered : metered_) {
+    if (spentAt(enforcer, metered)) return true;  // refusing until the meter answers: ask it now
     const double units = enforcer.unreported(metered.resource, metered.feature);
     if (units <= 0) continue;
     any = true;
@@ -165,38 +166,49 @@ bool MeterOutbox::due(const Enforcer& enforcer, std::int64_t nowMs) const {
 
 int MeterOutbox::poll(Enforcer& enforcer, std::int64_t nowMs) {
   if (!on_) return 0;
-  std::map<std::string, std::pair<double, std::int64_t>> spent;
+  // Which keys' room the enforcer has found spent: only to name them in refusals.
+  bool changed = false;
   for (const MeteredKey& metered : metered_) {
-    auto left = headroom_.find(metered.key);
-    if (left == headroom_.end() || answerBreakers_.contains(metered.key)) continue;
-    auto sent = inFlight_.find(metered.key);
-    const double since = enforcer.unreported(metered.resource, metered.feature) + (sent == inFlight_.end() ? 0 : sent->second);
-    if (since <= 0 || since < left->second) continue;
-    auto already = spent_.find(metered.key);
-    spent[metered.key] = already != spent_.end() ? already->second : std::pair{left->second, nowMs};
-  }
-  const bool changed = spent != spent_;
-  if (changed) {
-    spent_ = std::move(spent);
-    putInForce(enforcer);
+    const bool spent = spentAt(enforcer, metered);
+    auto known = spent_.find(metered.key);
+    if (spent == (known != spent_.end())) continue;
+    changed = true;
+    if (spent) {
+      auto left = headroom_.find(metered.key);
+      spent_[metered.key] = {left == headroom_.end() ? 0.0 : left->second, nowMs};
+    } else {
+      spent_.erase(known);
+    }
   }
   return (due(enforcer, nowMs) ? kDue : 0) | (changed ? kInForceChanged : 0);
 }
 
+bool MeterOutbox::spentAt(const Enforcer& enforcer, const MeteredKey& metered) {
+  return enforcer.room(metered.resource, metered.feature) <= 0 || enforcer.refusedForRoom(metered.resource, metered.feature);
+}
+
 void MeterOutbox::putInForce(Enforcer& enforcer) const {
-  std::vector<std::string> keys;
-  if (!dryRun_) {
-    keys = answerKeys_;
-    for (const auto& [key, spent] : spent_) keys.push_back(key);
+  enforcer.setMeterTripped(dryRun_ ? std::vector<std::string>{} : answerKeys_);
+}
+
+void MeterOutbox::setRooms(Enforcer& enforcer, bool known) const {
+  for (const MeteredKey& metered : metered_) {
+    auto left = headroom_.find(metered.key);
+    double room = Enforcer::kNoRoomLimit;
+    if (known && !dryRun_ && left != headroom_.end() && !answerBreakers_.contains(metered.key)) {
+      // What the answer left, less what this isolate admitted that it did not count yet.
+      auto sent = inFlight_.find(metered.key);
+      room = left->second - enforcer.unreported(metered.resource, metered.feature) - (sent == inFlight_.end() ? 0 : sent->second);
+    }
+    enforcer.setRoom(metered.resource, metered.feature, room);
   }
-  enforcer.setMeterTripped(keys);
 }
 
 std::string MeterOutbox::inForce() const {
   json breakers = answerBreakers_;
   for (const auto& [key, spent] : spent_) {
     breakers[key] = {{"reason", key + ": the meter's last answer left " + unitsText(spent.first) +
-                                    " under its line, and this isolate alone has used them since; refused until the meter answers"},
+                                    " under its line, and this isolate alone has used them since (or would with this call); refused until the meter answers"},
                      {"since", isoTimestamp(spent.second)},
                      {"source", "meter"}};
   }
@@ -256,7 +268,7 @@ std::string MeterOutbox::settle(Enforcer& enforcer, const std::string& answerTex
     // Without an answer, what was left is not known any more: fail open.
     headroom_.clear();
     spent_.clear();
-    putInForce(enforcer);
+    setRooms(enforcer, false);
     return toText({{"ok", false}, {"error", why}, {"failures", failures_}, {"breakers", json::parse(inForce())}});
   }
   inFlight_.clear();
@@ -276,6 +288,7 @@ std::string MeterOutbox::settle(Enforcer& enforcer, const std::string& answerTex
   answerBreakers_ = breakers;
   spent_.clear();
   putInForce(enforcer);
+  setRooms(enforcer, true);
   return heard(answer, breakers);
 }
 
@@ -303,6 +316,7 @@ std::string MeterOutbox::hear(Enforcer& enforcer, const std::string& answerText)
   answerBreakers_ = breakers;
   spent_.clear();
   putInForce(enforcer);
+  setRooms(enforcer, true);
   return heard(answer, breakers);
 }
 

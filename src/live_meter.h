@@ -78,11 +78,11 @@ class MeterOutbox {
   // Whether to send a report now.
   bool due(const Enforcer& enforcer, std::int64_t nowMs) const;
   // Asked at each invocation's start and end: bit kDue, a report is due; bit kInForceChanged,
-  // the meter's breakers in force here changed (inForce()). A key's headroom is spent when
-  // this isolate alone has used, since the meter's last answer, the units that answer said
-  // were left under its lines: the line is crossed whatever the other isolates did, so its
-  // calls are refused until the next answer (which is due at once) says otherwise. A failed
-  // report forgets the headroom: the guard fails open without the meter.
+  // the meter's breakers in force here changed (inForce()). Each answer sets the enforcer's
+  // room (Enforcer::setRoom): what it left under each line, less what this isolate admitted
+  // meanwhile. A call past it is refused, since the line is crossed whatever the other
+  // isolates did, until the next answer (which is due at once) says otherwise. A failed
+  // report forgets the rooms: the guard fails open without the meter.
   static constexpr int kDue = 1;
   static constexpr int kInForceChanged = 2;
   int poll(Enforcer& enforcer, std::int64_t nowMs);
@@ -121,8 +121,11 @@ class MeterOutbox {
   std::int64_t recheckAtMs_ = 0;            // a meter breaker stands: ask again then (0: none)
   std::vector<std::string> answerKeys_;     // the last answer's breakers
   nlohmann::json answerBreakers_ = nlohmann::json::object();
-  std::map<std::string, std::pair<double, std::int64_t>> spent_;  // key -> {headroom spent, since when}
+  std::map<std::string, std::pair<double, std::int64_t>> spent_;  // key -> {room it had, since when}
   void putInForce(Enforcer& enforcer) const;
+  // Sets the enforcer's rooms from headroom_ (`known` false: no limit, the guard fails open).
+  void setRooms(Enforcer& enforcer, bool known) const;
+  static bool spentAt(const Enforcer& enforcer, const MeteredKey& metered);
 };
 
 

@@ -79,9 +79,12 @@ std::string meterSettle(int handle, const std::string& answer, const std::string
   return core->outbox.settle(core->enforcer, answer, error, static_cast<std::int64_t>(nowMs));
 }
 
-std::string meterInForce(int handle) {
+// The meter's breakers in force now, rooms found spent since the last poll included.
+std::string meterInForce(int handle, double nowMs) {
   GuardCore* core = coreAt(handle);
-  return core ? core->outbox.inForce() : "{}";
+  if (!core) return "{}";
+  core->outbox.poll(core->enforcer, static_cast<std::int64_t>(nowMs));
+  return core->outbox.inForce();
 }
 
 std::string meterHear(int handle, const std::string& answer) {

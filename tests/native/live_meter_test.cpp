@@ -164,27 +164,32 @@ TEST_CASE("an isolate that alone spends what the meter said was left refuses unt
   Isolate other(kWriteLine);
   Meter meter;
   isolate.write(900);
-  exchange(isolate, meter, kT0);  // 100 left
-  isolate.write(99);
-  CHECK(isolate.outbox.poll(isolate.enforcer, kT0 + 300) == MeterOutbox::kDue);  // 99 of 100: not spent
-  CHECK(isolate.write() == Verdict::Allow);  // the hundredth
-  const int asked = isolate.outbox.poll(isolate.enforcer, kT0 + 300);
-  CHECK(asked == (MeterOutbox::kDue | MeterOutbox::kInForceChanged));
-  CHECK(isolate.write() == Verdict::Tripped);  // the line is crossed whatever the others did
-  CHECK(isolate.enforcer.admit(isolate.invocation, isolate.reads, 1) == Verdict::Allow);
+  isolate.outbox.take(isolate.enforcer, kT0);
+  isolate.write(30);  // admitted while the report is on its way: not in its answer
+  const json answer = meter.report(json({{"now", kT0}, {"lines", {{"kv-writes", {{"perMinute", 1000}, {"recoverPerMinute", 500}}}}}, {"units", {{"kv-writes", 900}}}}).dump());
+  isolate.outbox.settle(isolate.enforcer, answer.dump(), "", kT0);
+  CHECK(answer["headroom"]["kv-writes"] == 100);
+  CHECK(isolate.enforcer.room(indexOf("kv-writes")) == 70);  // 100 left, less the 30 since
+  CHECK(isolate.write(69) == Verdict::Allow);
+  CHECK((isolate.outbox.poll(isolate.enforcer, kT0 + 300) & MeterOutbox::kInForceChanged) == 0);  // 1 left: not spent
+  CHECK(isolate.write(2) == Verdict::Tripped);  // past the room: the line is crossed whatever the others did
+  CHECK(isolate.write() == Verdict::Allow);     // the last unit reaches the line exactly
+  CHECK(isolate.enforcer.admit(isolate.invocation, isolate.reads, 1) == Verdict::Allow);  // other resources carry on
+  CHECK(isolate.outbox.poll(isolate.enforcer, kT0 + 300) == (MeterOutbox::kDue | MeterOutbox::kInForceChanged));
   const json inForce = json::parse(isolate.outbox.inForce());
   CHECK(inForce["kv-writes"]["reason"].get<std::string>().find("left 100 under its line, and this isolate alone has used them") !=
         std::string::npos);
-  CHECK(isolate.outbox.poll(isolate.enforcer, kT0 + 300) == MeterOutbox::kDue);  // unchanged: asked once
-  // The answer is the meter's word: here, the line crossed indeed.
+  CHECK(isolate.write() == Verdict::Tripped);
+  CHECK(isolate.outbox.poll(isolate.enforcer, kT0 + 300) == MeterOutbox::kDue);  // unchanged: named once
+  // The answer is the meter's word: here, the line crossed indeed (1,000 in the minute).
   exchange(isolate, meter, kT0 + 300);
   CHECK(json::parse(isolate.outbox.inForce())["kv-writes"]["reason"].get<std::string>().find("in the last minute across isolates") !=
         std::string::npos);
+  CHECK(isolate.write() == Verdict::Tripped);
   // Another isolate, two minutes on, the old units aged out: 999 left, and it spends them alone.
   other.write(1);
   exchange(other, meter, kT0 + 120'000);
-  other.write(999);
-  CHECK((other.outbox.poll(other.enforcer, kT0 + 121'000) & MeterOutbox::kInForceChanged) != 0);
+  CHECK(other.write(999) == Verdict::Allow);
   CHECK(other.write() == Verdict::Tripped);
   // Its report fails: what was left is not known any more, and the guard fails open.
   other.outbox.take(other.enforcer, kT0 + 121'000);
@@ -193,27 +198,26 @@ TEST_CASE("an isolate that alone spends what the meter said was left refuses unt
   CHECK(json::parse(other.outbox.inForce()).empty());
 }
 
-TEST_CASE("a spent headroom ends with an answer that has room, and refuses nothing in a dry run") {
+TEST_CASE("a spent room ends with an answer that has room, and a dry run refuses nothing") {
   Isolate isolate(kWriteLine);
   Meter meter;
   isolate.write(900);
   exchange(isolate, meter, kT0);
-  isolate.write(100);
-  isolate.outbox.poll(isolate.enforcer, kT0 + 70'000);
+  CHECK(isolate.write(100) == Verdict::Allow);
   CHECK(isolate.write() == Verdict::Tripped);
   // 70 s on, the 900 have aged out of the minute: the meter counts 100 and answers with room.
   exchange(isolate, meter, kT0 + 70'000);
   CHECK(meter.last["answer"]["breakers"].empty());
   CHECK(isolate.write() == Verdict::Allow);
+  CHECK(isolate.enforcer.room(indexOf("kv-writes")) == 899);
   json dry = kWriteLine;
   dry["dryRun"] = true;
   Isolate dryRun(dry);
   Meter other;
   dryRun.write(990);
   exchange(dryRun, other, kT0);
-  dryRun.write(10);
-  CHECK((dryRun.outbox.poll(dryRun.enforcer, kT0 + 300) & MeterOutbox::kInForceChanged) != 0);
-  CHECK(dryRun.write() == Verdict::Allow);
+  CHECK(dryRun.write(20) == Verdict::Allow);
+  CHECK(dryRun.outbox.poll(dryRun.enforcer, kT0 + 300) == MeterOutbox::kDue);
 }
 
 TEST_CASE("a failed report loses nothing, backs off, and one report is in flight at a time") {
@@ -283,16 +287,17 @@ TEST_CASE("a meter trip recovers at the recover line, not the trip line, and iso
   Meter meter;
   isolate.write(400);
   exchange(isolate, meter, kT0 + 1'000);   // bucket 0
-  isolate.write(700);
-  const json tripped = exchange(isolate, meter, kT0 + 31'000);  // 1,100 in the minute: tripped
+  CHECK(isolate.write(700) == Verdict::Tripped);  // past the 600 the meter left: refused whole
+  CHECK(isolate.write(600) == Verdict::Allow);
+  const json tripped = exchange(isolate, meter, kT0 + 31'000);  // 1,000 in the minute: tripped
   REQUIRE(tripped["breakers"].contains("kv-writes"));
-  // With nothing more, the rate falls to 700 when the first bucket ages out (65 s): still over
+  // With nothing more, the rate falls to 600 when the first bucket ages out (65 s): still over
   // the recover line of 500; to 0 when the second does (95 s).
   CHECK(meter.last["answer"]["recheckAtMs"] == kT0 + 95'000);
   CHECK(isolate.write() == Verdict::Tripped);
   CHECK_FALSE(isolate.outbox.due(isolate.enforcer, kT0 + 70'000));  // nothing to report, not yet time
   CHECK(isolate.outbox.due(isolate.enforcer, kT0 + 95'000));        // the meter said: ask again then
-  // Asked at 70 s (another isolate's report), the rate of 700 is under the trip line and
+  // Asked at 70 s (another isolate's report), the rate of 600 is under the trip line and
   // over the recover line: still tripped.
   Isolate other(kWriteLine);
   other.write(1);

@@ -458,4 +458,36 @@ describe("the real-time meter", () => {
     await expect(pagesGuard.env(env, ctx, { request: 5 })).rejects.toThrow(/invocation: request must be a Request or an absolute URL/);
     await expect(pagesGuard.env(env, ctx, { cron: "x", queue: "y" })).rejects.toThrow(/invocation: must name the invocation by one of/);
   });
+
+  it("an isolate that alone uses what the meter left refuses at once, naming why, until the meter answers", async () => {
+    const clock = clockForTest();
+    const guard = createGuard(config(), { clock: () => clock.now });
+    // 90 of the line's 100 in one request: the answer leaves 10.
+    expect((await request(worker(guard, 90))).status).toBe(200);
+    // One request of 15 writes: the eleventh is refused inside the request, before any report.
+    const writes = [];
+    const handler = guard.wrap({
+      async fetch(request, workerEnv) {
+        for (let i = 0; i < 15; i += 1) {
+          try {
+            await workerEnv.KV.put(`room-${i}`, "x");
+            writes.push("ok");
+          } catch (error) {
+            writes.push(error.message);
+            throw error;
+          }
+        }
+        return new Response("ok");
+      },
+    });
+    clock.now += 100;
+    const ctx = createExecutionContext();
+    const response = await handler.fetch(new Request("http://w/"), env, ctx);
+    expect(writes.filter((w) => w === "ok")).toHaveLength(10);
+    expect(response.status).toBe(503);
+    expect((await response.json()).message).toMatch(/the meter's last answer left 10 under its line, and this isolate alone has used them since/);
+    // Its report crosses the line at the meter, whose answer now stands.
+    await waitOnExecutionContext(ctx);
+    expect(guard.meter.breakers["kv-writes"].reason).toMatch(/100 in the last minute across isolates/);
+  });
 });
