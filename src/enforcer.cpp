@@ -106,7 +106,7 @@ void Enforcer::applyTripped() {
 void Enforcer::setRoom(std::size_t resourceIndex, int feature, double units) {
   if (resourceIndex >= kMaxResources || !validFeature(feature)) return;
   room_[feature][resourceIndex] = units;
-  roomRefused_[feature][resourceIndex] = false;
+  roomRefused_[feature][resourceIndex] = 0;
 }
 
 void Enforcer::reportResource(std::size_t resourceIndex, int feature) {

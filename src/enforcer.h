@@ -74,7 +74,12 @@ class Enforcer {
   }
   // Whether a call was refused for want of room since the room was last set.
   bool refusedForRoom(std::size_t resourceIndex, int feature = 0) const {
-    return resourceIndex < kMaxResources && validFeature(feature) && roomRefused_[feature][resourceIndex];
+    return resourceIndex < kMaxResources && validFeature(feature) && roomRefused_[feature][resourceIndex] > 0;
+  }
+  // The largest call refused for want of room since then (1 for a check before a call whose
+  // cost is not known yet): what the meter is told this isolate wanted.
+  double roomWanted(std::size_t resourceIndex, int feature = 0) const {
+    return resourceIndex < kMaxResources && validFeature(feature) ? roomRefused_[feature][resourceIndex] : 0;
   }
   static constexpr double kNoRoomLimit = std::numeric_limits<double>::infinity();
   // Feature names, in config order: feature id = index + 1.
@@ -149,7 +154,7 @@ class Enforcer {
     for (int f : {0, feature}) {
       const double left = room_[f][resourceIndex];
       if (units > 0 ? units > left : left <= 0) {
-        roomRefused_[f][resourceIndex] = true;
+        roomRefused_[f][resourceIndex] = std::max(roomRefused_[f][resourceIndex], units > 0 ? units : 1.0);
         return true;
       }
       if (feature == 0) break;
@@ -176,7 +181,7 @@ class Enforcer {
   std::array<std::array<bool, kMaxResources>, kMaxFeatures + 1> reported_{};    // [feature][resource]
   std::array<std::array<double, kMaxResources>, kMaxFeatures + 1> unreported_{};
   std::array<std::array<double, kMaxResources>, kMaxFeatures + 1> room_;
-  mutable std::array<std::array<bool, kMaxResources>, kMaxFeatures + 1> roomRefused_{};  // a note, not state
+  mutable std::array<std::array<double, kMaxResources>, kMaxFeatures + 1> roomRefused_{};  // a note: units wanted
   std::array<std::array<bool, kMaxResources>, kMaxFeatures + 1> featureTripped_{};
   std::vector<std::string> featureNames_;
   std::vector<Invocation> invocations_;  // grows to kInvocationSlots at most

@@ -150,7 +150,7 @@ bool MeterOutbox::due(const Enforcer& enforcer, std::int64_t nowMs) const {
   const bool spaced = nowMs >= spacedUntilMs_;
   bool any = false;
   for (const MeteredKey& metered : metered_) {
-    if (spentAt(enforcer, metered)) return true;  // refusing until the meter answers: ask it now
+    if (spentAt(enforcer, metered) && spaced) return true;  // refusing until the meter answers: ask it now
     const double units = enforcer.unreported(metered.resource, metered.feature);
     if (units <= 0) continue;
     any = true;
@@ -198,7 +198,9 @@ void MeterOutbox::setRooms(Enforcer& enforcer, bool known) const {
     if (known && !dryRun_ && left != headroom_.end() && !answerBreakers_.contains(metered.key)) {
       // What the answer left, less what this isolate admitted that it did not count yet.
       auto sent = inFlight_.find(metered.key);
-      room = left->second - enforcer.unreported(metered.resource, metered.feature) - (sent == inFlight_.end() ? 0 : sent->second);
+      auto share = share_.find(metered.key);
+      room = (share != share_.end() ? share->second : left->second) - enforcer.unreported(metered.resource, metered.feature) -
+             (sent == inFlight_.end() ? 0 : sent->second);
     }
     enforcer.setRoom(metered.resource, metered.feature, room);
   }
@@ -228,8 +230,31 @@ std::string MeterOutbox::take(Enforcer& enforcer, std::int64_t nowMs) {
       units[metered.key] = quantityJson(taken);
     }
   }
+  json wanted = json::object();
+  for (const MeteredKey& metered : metered_) {
+    if (const double units = enforcer.roomWanted(metered.resource, metered.feature); units > 0) wanted[metered.key] = quantityJson(units);
+  }
   sending_ = true;
-  return toText({{"now", nowMs}, {"lines", lines}, {"units", units}});
+  json report = {{"now", nowMs}, {"lines", lines}, {"units", units}};
+  if (!wanted.empty()) report["wanted"] = wanted;
+  if (!isolate_.empty()) report["isolate"] = isolate_;
+  return toText(report);
+}
+
+// What an answer says is left under each line, and this isolate's share of it near one.
+void MeterOutbox::readHeadroom(const json& answer) {
+  const auto number = [&](const char* field, const std::string& key) -> std::optional<double> {
+    auto values = answer.find(field);
+    if (values == answer.end() || !values->is_object()) return std::nullopt;
+    auto value = values->find(key);
+    if (value == values->end() || !value->is_number() || !std::isfinite(value->get<double>())) return std::nullopt;
+    return std::max(0.0, value->get<double>());
+  };
+  share_.clear();
+  for (const MeteredKey& metered : metered_) {
+    if (auto left = number("headroom", metered.key)) headroom_[metered.key] = *left;
+    if (auto share = number("shares", metered.key)) share_[metered.key] = *share;
+  }
 }
 
 namespace {
@@ -277,11 +302,7 @@ std::string MeterOutbox::settle(Enforcer& enforcer, const std::string& answerTex
   lastAnswerMs_ = nowMs;
   spacedUntilMs_ = nowMs + kMeterReportSpacingMs;
   headroom_.clear();
-  const json& headroom = answer.contains("headroom") && answer["headroom"].is_object() ? answer["headroom"] : json::object();
-  for (const MeteredKey& metered : metered_) {
-    auto left = headroom.find(metered.key);
-    if (left != headroom.end() && left->is_number()) headroom_[metered.key] = std::max(0.0, left->get<double>());
-  }
+  readHeadroom(answer);
   const auto recheck = answer.find("recheckAtMs");
   recheckAtMs_ = recheck != answer.end() ? timeOf(*recheck).value_or(0) : 0;
   answerKeys_ = keys;
@@ -306,12 +327,7 @@ std::string MeterOutbox::hear(Enforcer& enforcer, const std::string& answerText)
   for (const std::string& key : answerKeys_) {
     if (std::find(keys.begin(), keys.end(), key) == keys.end()) headroom_.erase(key);
   }
-  if (auto headroom = answer.find("headroom"); headroom != answer.end() && headroom->is_object()) {
-    for (const MeteredKey& metered : metered_) {
-      auto left = headroom->find(metered.key);
-      if (left != headroom->end() && left->is_number()) headroom_[metered.key] = std::max(0.0, left->get<double>());
-    }
-  }
+  readHeadroom(answer);
   answerKeys_ = keys;
   answerBreakers_ = breakers;
   spent_.clear();
@@ -341,6 +357,15 @@ double rateOf(const RateWindow& window, std::int64_t nowMs) {
   double sum = 0;
   for (auto it = window.buckets.lower_bound(oldest); it != window.buckets.end(); ++it) sum += it->second;
   return sum;
+}
+
+// Units a second over the last bucket and the one before it (at most 10 s): the recent pace.
+double recentPerSecond(const RateWindow& window, std::int64_t nowMs) {
+  const std::int64_t from = bucketOf(nowMs) - 1;
+  double units = 0;
+  for (auto it = window.buckets.lower_bound(from); it != window.buckets.end(); ++it) units += it->second;
+  const double seconds = std::max<double>(1.0, static_cast<double>(nowMs - from * kMeterBucketMs) / 1000.0);
+  return units / seconds;
 }
 
 // When the rate falls to `recover` if no more units come: as the oldest buckets age out.
@@ -384,6 +409,14 @@ struct MeterState {
   std::int64_t recordedAtMs = 0;
   json unrecorded = json::array();
   std::int64_t recordDutyUntilMs = 0;
+  // Isolates that reported in the last minute (by the name each gives), for the shares:
+  // when each last reported, and the share of each key it was granted then and may still be
+  // spending. Kept in memory only: after a restart the shares count again from the next reports.
+  struct Reporter {
+    std::int64_t lastMs = 0;
+    std::map<std::string, double> granted;
+  };
+  std::map<std::string, Reporter> reporters;
 };
 
 namespace {
@@ -499,6 +532,8 @@ struct Report {
   std::int64_t nowMs = 0;
   std::map<std::string, RateLine> lines;
   std::map<std::string, double> units;
+  std::string isolate;  // "" when the report names none
+  std::map<std::string, double> wanted;  // the largest call its room refused, per key
 };
 
 // A report exactly as MeterOutbox::take writes it; anything else is refused whole.
@@ -547,6 +582,23 @@ std::optional<Report> readReport(const std::string& text, std::vector<Problem>& 
     }
     report.units[id] = value.get<double>();
   });
+  if (input.contains("wanted")) {
+    readMap("wanted", [&](const std::string& id, const json& value, const std::string& path) {
+      if (!value.is_number() || !std::isfinite(value.get<double>()) || value.get<double>() <= 0) {
+        problems.push_back({path, "must be a number of units, more than 0", ""});
+        return;
+      }
+      report.wanted[id] = value.get<double>();
+    });
+  }
+  if (auto isolate = input.find("isolate"); isolate != input.end()) {
+    const std::string name = isolate->is_string() ? isolate->get<std::string>() : "";
+    const bool named = !name.empty() && name.size() <= 64 && std::all_of(name.begin(), name.end(), [](char c) {
+      return std::isalnum(static_cast<unsigned char>(c)) || c == '-';
+    });
+    if (!named) problems.push_back({"report.isolate", "must be 1 to 64 letters, digits or hyphens", ""});
+    else report.isolate = name;
+  }
   if (!problems.empty()) return std::nullopt;
   return report;
 }
@@ -562,11 +614,16 @@ double unitsSince(const MeterState& state, const std::string& id, std::int64_t f
 
 // `offerRecord`: the reply may carry the duty to write the meter's trips to the KV record.
 std::string replyOf(MeterState& state, std::int64_t now, const json& changes, const json& rates, const json& headroom,
-                    std::optional<std::int64_t> recheckAt, const std::vector<Problem>& stateProblems, bool offerRecord);
+                    const json& shares, std::optional<std::int64_t> recheckAt, const std::vector<Problem>& stateProblems,
+                    bool offerRecord);
 
 // Judges every line at `now`: a resource trips when its rate line or its live quota is at or
 // past its trip line, and recovers when each of its lines is at or under its recover line.
-std::string judge(MeterState& state, std::int64_t now, const std::vector<Problem>& stateProblems) {
+// `reporter`: the isolate whose report this is, which near a line is granted a share.
+// `wanted`: the largest call each key's room refused the reporter: a line that cannot grant
+// it is crossed by it, so it trips.
+std::string judge(MeterState& state, std::int64_t now, const std::vector<Problem>& stateProblems,
+                  MeterState::Reporter* reporter = nullptr, const std::map<std::string, double>& wanted = {}) {
   for (auto& [id, window] : state.windows) dropOld(window, now);
   for (auto& [id, minutes] : state.minutes) minutes.erase(minutes.begin(), minutes.lower_bound((now - kMinutesKeptMs) / kMinuteMs));
   for (auto it = state.holds.begin(); it != state.holds.end();) it = it->second <= now ? state.holds.erase(it) : std::next(it);
@@ -582,6 +639,7 @@ std::string judge(MeterState& state, std::int64_t now, const std::vector<Problem
   json changes = json::array();
   json rates = json::object();
   json headroom = json::object();
+  json shares = json::object();
   std::optional<std::int64_t> recheckAt;
   std::set<std::string> judged;
   for (const auto& [id, line] : state.rateLines) judged.insert(id);
@@ -623,8 +681,37 @@ std::string judge(MeterState& state, std::int64_t now, const std::vector<Problem
       below = below && live <= quota->second.recover;
       if (live > quota->second.recover) quotaRecovers = quota->second.windowEndMs;
     }
+    // Near the line at the recent pace, the isolates reporting share what is left: the
+    // reporter is granted an equal part, in whole units, of what the others' grants leave,
+    // shared with those of them that hold none.
+    const std::size_t sharing = reporter ? state.reporters.size() : 0;
+    const bool near = sharing > 1 && state.windows.count(id) && left < recentPerSecond(state.windows[id], now) * kMeterShareSeconds;
+    double grantable = std::max(0.0, left);
+    std::size_t waiting = 1;  // the reporter, and the others without a grant
+    if (near) {
+      for (const auto& [name, other] : state.reporters) {
+        if (&other == reporter) continue;
+        auto grant = other.granted.find(id);
+        if (grant != other.granted.end()) grantable -= grant->second;
+        else ++waiting;
+      }
+      grantable = std::max(0.0, grantable);
+    }
+    // A call the reporter's room refused that cannot be granted would pass the line.
+    if (auto want = wanted.find(id); want != wanted.end() && want->second > grantable && !over) {
+      over = true;
+      if (mayTrip && overReason.empty()) {
+        overReason = id + ": a call of " + unitsText(want->second) + " was refused with " + unitsText(grantable) +
+                     " left under its line for this isolate, so the next calls would pass it";
+      }
+    }
     // A key a reset holds has no headroom to spend: the meter will not trip it.
     if (mayTrip || tripped) headroom[id] = quantityJson(std::max(0.0, std::round(left * 100) / 100));
+    if (near && mayTrip && !over) {
+      const double share = std::min(grantable, std::ceil(grantable / static_cast<double>(waiting)));
+      reporter->granted[id] = share;
+      shares[id] = quantityJson(share);
+    }
     if (mayTrip && over) {
       state.breakers[id] = {{"reason", overReason}, {"since", isoTimestamp(now)}, {"source", "meter"}};
       changes.push_back({{"key", id}, {"event", "trip"}, {"reason", overReason}});
@@ -646,12 +733,13 @@ std::string judge(MeterState& state, std::int64_t now, const std::vector<Problem
     changes.push_back({{"key", it.key()}, {"event", "recover"}, {"reason", it.key() + " has no line any more"}});
     it = state.breakers.erase(it);
   }
-  return replyOf(state, now, changes, rates, headroom, recheckAt, stateProblems, true);
+  return replyOf(state, now, changes, rates, headroom, shares, recheckAt, stateProblems, true);
 }
 
 // The state to keep and the answer to give, after a report or a reset made `changes`.
 std::string replyOf(MeterState& state, std::int64_t now, const json& changes, const json& rates, const json& headroom,
-                    std::optional<std::int64_t> recheckAt, const std::vector<Problem>& stateProblems, bool offerRecord) {
+                    const json& shares, std::optional<std::int64_t> recheckAt, const std::vector<Problem>& stateProblems,
+                    bool offerRecord) {
   if (!changes.empty()) {
     ++state.version;
     for (const json& change : changes) {
@@ -667,6 +755,7 @@ std::string replyOf(MeterState& state, std::int64_t now, const json& changes, co
   if (persist) state.persistedAtMs = now;
   json answer = {{"version", state.version}, {"breakers", state.breakers}, {"rates", rates}, {"headroom", headroom},
                  {"recheckAtMs", recheckAt ? json(*recheckAt) : json(nullptr)}};
+  if (!shares.empty()) answer["shares"] = shares;
   // Only whole resources' trips go to the record: a feature's stays with the meter.
   bool recordedTripStands = false;
   for (const auto& item : state.breakers.items()) recordedTripStands |= item.key().find('@') == std::string::npos;
@@ -696,13 +785,22 @@ std::string MeterBook::report(const std::string& reportText) {
   const std::int64_t now = std::max(report->nowMs, state.lastNowMs);
   state.lastNowMs = now;
   state.rateLines = report->lines;  // the latest config's
+  for (auto it = state.reporters.begin(); it != state.reporters.end();) {
+    it = now - it->second.lastMs >= kMeterWindowMs ? state.reporters.erase(it) : std::next(it);
+  }
+  MeterState::Reporter* reporter = nullptr;
+  if (!report->isolate.empty() && (state.reporters.size() < kMaxMeterReporters || state.reporters.count(report->isolate))) {
+    reporter = &state.reporters[report->isolate];
+    reporter->lastMs = now;
+    reporter->granted.clear();  // what it spent of them is in this report
+  }
   for (const auto& [id, units] : report->units) {
     if (units <= 0) continue;
     state.windows[id].buckets[bucketOf(now)] += units;
     state.minutes[id][now / kMinuteMs] += units;
     if (auto quota = state.quotas.find(id); quota != state.quotas.end()) quota->second.since += units;
   }
-  return judge(state, now, stateProblems);
+  return judge(state, now, stateProblems, reporter, report->wanted);
 }
 
 std::string MeterBook::baseline(const std::string& baselineText) {
@@ -797,7 +895,7 @@ std::string MeterBook::reset(const std::string& resetText) {
   }
   // A reset is always kept: the holds are its point.
   state.persistedAtMs = 0;
-  return replyOf(state, now, changes, json::object(), json::object(), std::nullopt, stateProblems, false);
+  return replyOf(state, now, changes, json::object(), json::object(), json::object(), std::nullopt, stateProblems, false);
 }
 
 std::string MeterBook::recorded(const std::string& recordedText) {
@@ -820,7 +918,7 @@ std::string MeterBook::recorded(const std::string& recordedText) {
   }
   state.unrecorded = std::move(unrecorded);
   state.persistedAtMs = 0;  // kept at once: a restart must not record it again
-  return replyOf(state, at, json::array(), json::object(), json::object(), std::nullopt, stateProblems, false);
+  return replyOf(state, at, json::array(), json::object(), json::object(), json::object(), std::nullopt, stateProblems, false);
 }
 
 MeterBook::MeterBook(const std::string& stateText) : state_(std::make_unique<MeterState>()) {

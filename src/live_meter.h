@@ -36,6 +36,14 @@ constexpr double kMeterReportShare = 0.05;
 // before it can pass the line on its own, and each such report shrinks what is left.
 constexpr std::int64_t kMeterReportSpacingMs = 250;
 constexpr double kMeterUrgentShare = 0.25;
+// Near a line, isolates share what is left: when at the pace of the last 5 to 10 s the line
+// is fewer than this many seconds away, each answer gives every isolate that reported in the
+// last minute an equal share of it as its room, so that together they cannot pass the line
+// before the meter hears of it. Further away, each isolate's room is all that is left. An
+// isolate whose room is spent asks again at once, but no more often than the spacing.
+constexpr std::int64_t kMeterShareSeconds = 10;
+// Isolates the meter tells apart for the shares (reporters of the last minute), at most.
+constexpr std::size_t kMaxMeterReporters = 4096;
 // A report unanswered after this long has failed (its units return to the outbox).
 constexpr std::int64_t kMeterReportTimeoutMs = 5'000;
 // After a failed report, the next waits 1 s, doubling per failure up to reportSeconds.
@@ -103,6 +111,9 @@ class MeterOutbox {
   // An answer the meter gave other than to a report (to a manual reset): puts its breakers
   // in force, as settle does, and touches nothing of the reports. Returns what settle does.
   std::string hear(Enforcer& enforcer, const std::string& answerText);
+  // Names this isolate in its reports (a random id the shim draws once), so that the meter
+  // can count the isolates that share a line.
+  void identify(const std::string& isolate) { isolate_ = isolate.substr(0, 64); }
 
  private:
   std::int64_t reportMs_;  // meterReportSeconds
@@ -126,6 +137,9 @@ class MeterOutbox {
   // Sets the enforcer's rooms from headroom_ (`known` false: no limit, the guard fails open).
   void setRooms(Enforcer& enforcer, bool known) const;
   static bool spentAt(const Enforcer& enforcer, const MeteredKey& metered);
+  void readHeadroom(const nlohmann::json& answer);
+  std::map<std::string, double> share_;  // key -> this isolate's share of headroom_, near a line
+  std::string isolate_;                  // this isolate's name in its reports (identify)
 };
 
 
@@ -162,7 +176,8 @@ class MeterBook {
 // {"ok": true, "state": text, "persist": bool, "answer": {...}, "changes": [{key, event, reason}]}
 // or {"ok": false, "problems": [...]} with the state unchanged. The answer is
 // {"version": n, "breakers": {key: breaker}, "rates": {id: units in the last minute},
-//  "headroom": {id: units left under its lowest line},
+//  "headroom": {id: units left under its lowest line}, "shares": {id: each reporting
+//  isolate's share of it, near the line (kMeterShareSeconds)},
 //  "recheckAtMs": ms | null, "record": {"version", "breakers", "changes"} when this answer
 //  carries the duty to write the meter's trips to the KV record (a PollTick of kind "meter")}.
 std::string meterReportJson(const std::string& stateText, const std::string& reportText);

@@ -87,6 +87,10 @@ std::string meterInForce(int handle, double nowMs) {
   return core->outbox.inForce();
 }
 
+void meterIdentify(int handle, const std::string& isolate) {
+  if (GuardCore* core = coreAt(handle)) core->outbox.identify(isolate);
+}
+
 std::string meterHear(int handle, const std::string& answer) {
   GuardCore* core = coreAt(handle);
   if (!core) return R"({"ok":false,"error":"unknown guard handle"})";
@@ -175,6 +179,7 @@ EMSCRIPTEN_BINDINGS(edgefuse_core) {
   emscripten::function("meterSettle", &meterSettle);
   emscripten::function("meterHear", &meterHear);
   emscripten::function("meterInForce", &meterInForce);
+  emscripten::function("meterIdentify", &meterIdentify);
   emscripten::function("featureOf", &featureOf);
   emscripten::class_<PollTick>("PollTick")
       .smart_ptr_constructor("PollTickPointer", &startPollTick)

@@ -16,6 +16,7 @@ export class MeterLink {
   #clock;
   #config;
   #onView;
+  #named = false;
   /** The meter's breakers in force here, key -> { reason, since, source }: for refusals. */
   breakers = {};
   /**
@@ -47,6 +48,12 @@ export class MeterLink {
     const asked = this.#core._edgefuse_meter_due(this.#handle, now);
     if (asked & METER_ASKED.inForceChanged) this.syncBreakers();
     if (!(asked & METER_ASKED.due)) return;
+    if (!this.#named) {
+      // The meter counts the isolates sharing a line by the name each reports under (drawn
+      // here, in a request: a Worker may not draw random values at its top level).
+      this.#core.meterIdentify(this.#handle, crypto.randomUUID());
+      this.#named = true;
+    }
     const report = this.#core.meterTake(this.#handle, now);
     const sentAt = Date.now();
     const settled = this.#send(env, report).then(

@@ -91,7 +91,7 @@ async function storm(bases, name, { ticks }) {
   return {
     admittedWrites: written,
     overshoot: written - LINE,
-    toRefusal: crossedAt === null ? 0 : (refusedAt - crossedAt) / 1000,
+    toRefusal: crossedAt === null ? null : (refusedAt - crossedAt) / 1000,  // null: refused before the line
     // From the first refusal anywhere to the last process's first: how far the trip spread.
     spread: refusedIn.every((at) => at !== null) ? (Math.max(...refusedIn) - refusedAt) / 1000 : null,
     requests,
@@ -123,14 +123,17 @@ function remoteConfig(directory, name) {
   return path;
 }
 
+const signed = (n) => (n < 0 ? `${n}` : `+${n}`);
 const row = (label, run) =>
-  `${label.padEnd(34)} ${String(run.admittedWrites).padStart(7)}  ${`+${run.overshoot}`.padStart(9)}  ${run.toRefusal.toFixed(2).padStart(8)} s  ${String(Math.round(run.rps)).padStart(6)}`;
+  `${label.padEnd(34)} ${String(run.admittedWrites).padStart(7)}  ${signed(run.overshoot).padStart(9)}  ${
+    run.toRefusal === null ? "  before the line" : `${run.toRefusal.toFixed(2).padStart(8)} s`
+  }  ${String(Math.round(run.rps)).padStart(6)}`;
 
 // Whether a run's overshoot is within 2% of the line plus one report's worth.
 function goal(label, run) {
   const reportWorth = Math.round(run.rps * WRITES_PER_REQUEST * (run.roundTripMs / 1000));
   const allowed = Math.round(LINE * 0.02) + reportWorth;
-  return `${label}: +${run.overshoot} against ${Math.round(LINE * 0.02)} + ${reportWorth} = ${allowed}: ${run.overshoot <= allowed ? "met" : "not met"}`;
+  return `${label}: ${signed(run.overshoot)} against ${Math.round(LINE * 0.02)} + ${reportWorth} = ${allowed}: ${run.overshoot <= allowed ? "met" : "not met"}`;
 }
 
 async function main() {

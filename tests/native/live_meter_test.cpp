@@ -220,6 +220,52 @@ TEST_CASE("a spent room ends with an answer that has room, and a dry run refuses
   CHECK(dryRun.outbox.poll(dryRun.enforcer, kT0 + 300) == MeterOutbox::kDue);
 }
 
+TEST_CASE("near a line, the isolates reporting share what is left, each as its room") {
+  MeterBook book("");
+  const json line = {{"kv-writes", {{"perMinute", 1000}, {"recoverPerMinute", 500}}}};
+  const auto report = [&](const char* isolate, double units, std::int64_t now) {
+    const json reply = json::parse(book.report(json({{"now", now}, {"lines", line}, {"units", {{"kv-writes", units}}}, {"isolate", isolate}}).dump()));
+    REQUIRE(reply["ok"] == true);
+    return reply["answer"];
+  };
+  // Far from the line (900 left, a minute's pace of 100): each isolate's room is all of it.
+  report("a", 50, kT0);
+  CHECK_FALSE(report("b", 50, kT0 + 100).contains("shares"));
+  // 100 left, at a pace that reaches it in under 10 s: the three isolates share it. Each is
+  // granted an equal part of what the others' grants leave (shared with those holding
+  // none), and a grant lasts until its isolate reports again (what it spent is then counted).
+  CHECK(report("c", 800, kT0 + 200)["shares"]["kv-writes"] == 34);  // 100 / 3, in whole units up
+  const json near = report("a", 0, kT0 + 300);
+  CHECK(near["headroom"]["kv-writes"] == 100);
+  CHECK(near["shares"]["kv-writes"] == 33);  // (100 - c's 34) / 2
+  CHECK(report("c", 0, kT0 + 350)["shares"]["kv-writes"] == 34);  // (100 - a's 33) / 2
+  CHECK(report("b", 0, kT0 + 360)["shares"]["kv-writes"] == 33);  // (100 - 67) / 1
+  // The isolate's room is its share, less what it admitted while its report was out.
+  Isolate isolate(kWriteLine);
+  isolate.outbox.identify("d");
+  isolate.write(1);
+  const json taken = json::parse(isolate.outbox.take(isolate.enforcer, kT0 + 400));
+  CHECK(taken["isolate"] == "d");
+  isolate.write(3);
+  isolate.outbox.settle(isolate.enforcer, near.dump(), "", kT0 + 400);
+  CHECK(isolate.enforcer.room(indexOf("kv-writes")) == 30);
+  CHECK(isolate.write(30) == Verdict::Allow);
+  CHECK(isolate.write(1) == Verdict::Tripped);
+  // What its room refused goes in its next report; a line that cannot grant it trips.
+  const json wanting = json::parse(isolate.outbox.take(isolate.enforcer, kT0 + 700));
+  CHECK(wanting["wanted"]["kv-writes"] == 1);
+  // Another isolate refused a call of 2, with the others' grants holding all that is left:
+  // that call would pass the line, so the line trips.
+  const json tripped = json::parse(book.report(json({{"now", kT0 + 800}, {"lines", line}, {"units", {{"kv-writes", 30}}},
+                                               {"wanted", {{"kv-writes", 2}}}, {"isolate", "d"}}).dump()));
+  CHECK(tripped["answer"]["breakers"]["kv-writes"]["reason"].get<std::string>().find("a call of 2 was refused") != std::string::npos);
+  // A name that is not one is refused, naming the field.
+  const json bad = json::parse(book.report(json({{"now", kT0 + 500}, {"lines", line}, {"units", json::object()}, {"isolate", "a b"}}).dump()));
+  CHECK(bad["problems"][0]["path"] == "report.isolate");
+  // A minute on, the reporters of the last minute are forgotten: one isolate, no share.
+  CHECK_FALSE(report("a", 1, kT0 + 61'000).contains("shares"));
+}
+
 TEST_CASE("a failed report loses nothing, backs off, and one report is in flight at a time") {
   Isolate isolate(kWriteLine);
   Meter meter;
