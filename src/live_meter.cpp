@@ -697,18 +697,22 @@ std::string judge(MeterState& state, std::int64_t now, const std::vector<Problem
       }
       grantable = std::max(0.0, grantable);
     }
-    // A call the reporter's room refused that cannot be granted would pass the line.
-    if (auto want = wanted.find(id); want != wanted.end() && want->second > grantable && !over) {
+    // A call the reporter's room refused that does not fit under the line would pass it.
+    const auto want = wanted.find(id);
+    const double wants = want == wanted.end() ? 0 : want->second;
+    if (wants > left && !over) {
       over = true;
       if (mayTrip && overReason.empty()) {
-        overReason = id + ": a call of " + unitsText(want->second) + " was refused with " + unitsText(grantable) +
-                     " left under its line for this isolate, so the next calls would pass it";
+        overReason = id + ": a call of " + unitsText(wants) + " was refused with " + unitsText(std::max(0.0, left)) +
+                     " left under its line, so it, and the calls after it, would pass the line";
       }
     }
     // A key a reset holds has no headroom to spend: the meter will not trip it.
     if (mayTrip || tripped) headroom[id] = quantityJson(std::max(0.0, std::round(left * 100) / 100));
     if (near && mayTrip && !over) {
-      const double share = std::min(grantable, std::ceil(grantable / static_cast<double>(waiting)));
+      // At least the call it was refused, where that fits under the line: the last units
+      // reach it in any size of call, at the cost of passing it by at most one call an isolate.
+      const double share = std::min(std::max(0.0, left), std::max(std::min(grantable, std::ceil(grantable / static_cast<double>(waiting))), wants));
       reporter->granted[id] = share;
       shares[id] = quantityJson(share);
     }

@@ -62,8 +62,10 @@ async function storm(bases, name, { ticks }) {
         if (refusedAt === null) {
           refusedAt = performance.now();
           refusal = answer.message;
-          stopAt = Math.min(stopAt, refusedAt + 1_000); // a second more: anything still let through counts
         }
+        // Once every process refuses, a second more: anything still let through counts.
+        // (Near the line a process may refuse while its share is spent, before the trip.)
+        if (refusedIn.every((at) => at !== null)) stopAt = Math.min(stopAt, performance.now() + 1_000);
       }
     }
   };
