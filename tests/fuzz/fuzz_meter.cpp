@@ -1,9 +1,10 @@
 // libFuzzer target: what the real-time meter reads (its stored state, a report, a tick's
-// figures, a reset) and what an isolate reads back from it (an answer). Whatever the input,
+// figures, a reset, an acknowledgement) and what an isolate reads back from it (an answer). Whatever the input,
 // every reply is JSON that says ok or names its problems, a state the meter wrote reads back
 // and takes the next report, and an unreadable answer gives the report's units back.
 #include <cstddef>
 #include <cstdint>
+#include <cmath>
 #include <cstdlib>
 #include <string>
 
@@ -35,6 +36,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   checkReply(edgefuse::meterReportJson("", text));       // as a report
   checkReply(edgefuse::meterBaselineJson("", text));     // as a tick's figures
   checkReply(edgefuse::meterResetJson("", text));        // as a reset
+  {
+    // As an acknowledgement of the record duty, to a meter that holds state.
+    edgefuse::MeterBook book("");
+    (void)book.report(kReport);
+    const nlohmann::json reply = nlohmann::json::parse(book.recorded(text), nullptr, false);
+    if (!reply.is_object() || !reply.contains("ok")) std::abort();
+    checkReply(edgefuse::meterReportJson(book.state(), kReport));
+  }
 
   // As the meter's answer to an isolate's report: a failure gives every unit back.
   static const edgefuse::Config config = *edgefuse::parseConfig(nlohmann::json::parse(
@@ -49,5 +58,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (!settled.is_object()) std::abort();
   if (settled["ok"] == false && enforcer.unreported(writes) != 9) std::abort();
   (void)outbox.hear(enforcer, text);
+  // Whatever the answers said, a room is a number the enforcer can compare against.
+  if (std::isnan(enforcer.room(writes))) std::abort();
   return 0;
 }
