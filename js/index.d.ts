@@ -286,6 +286,8 @@ export interface MeterAnswer {
   readonly headroom: Readonly<Record<string, number>>;
   /** When an isolate holding one of these breakers should ask again (ms), or null. */
   readonly recheckAtMs: number | null;
+  /** Near a line: the reporting isolate's share of what is left, in whole units (its room). */
+  readonly shares?: Readonly<Record<string, number>>;
   /** Present when the reporting isolate is to write these breakers to the KV state record (the guard does). */
   readonly record?: {
     readonly version: number;
