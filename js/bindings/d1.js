@@ -99,6 +99,14 @@ export class GuardedD1Statement {
   }
 }
 
+// What a guarded database shows for workerd's internal `fetcher`, which would run queries
+// past the guard: a fetcher that says so.
+const UNGUARDED_FETCHER = Object.freeze({
+  fetch() {
+    throw new TypeError("edgefuse: D1's internal fetcher is not reachable through a guarded database; use prepare, batch, exec or withSession");
+  },
+});
+
 // [real database or session, invocation, sites] of a guarded one, for the subclasses;
 // whether a value is a guarded database or session; each class's raw-method source.
 let partsOf;
@@ -107,7 +115,8 @@ const seeRawOf = new Map();
 
 // A guarded database or session shows what the real one shows (its own fields, e.g. a
 // database's `fetcher` and `alwaysPrimarySession`, and its class name); what the guard keeps
-// is private.
+// is private. Those two are workerd's internals, not D1's API, and each would reach the
+// database unguarded: the session is guarded too, and the fetcher refuses.
 class GuardedD1Handle {
   #real;
   #invocation;
@@ -118,6 +127,11 @@ class GuardedD1Handle {
     this.#invocation = invocation;
     this.#sites = sites;
     for (const key of Object.keys(real)) this[key] = real[key];
+    const primary = real.alwaysPrimarySession;
+    if (primary !== null && typeof primary === "object" && typeof primary.prepare === "function") {
+      this.alwaysPrimarySession = new GuardedD1Session(primary, invocation, sites);
+    }
+    if (Object.hasOwn(real, "fetcher")) this.fetcher = UNGUARDED_FETCHER;
     seeRawOf.get(new.target)?.(real);
   }
 

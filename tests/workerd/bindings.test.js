@@ -684,6 +684,12 @@ describe("breakers on the hot path", () => {
     expect(await rejection(insert.run())).toMatchObject({ code: "tripped", resource: "d1-rows-written" });
     expect(await rejection(guarded.DB.batch([insert]))).toMatchObject({ code: "tripped", method: "batch" });
     expect(await env.DB.prepare(`SELECT count(*) AS n FROM ${table}`).first("n")).toBe(0);
+    // Nor through workerd's internals, which the guarded database shows as the raw one does.
+    expect(Object.keys(guarded.DB)).toEqual(["alwaysPrimarySession", "fetcher"]);
+    const primary = guarded.DB.alwaysPrimarySession.prepare(`INSERT INTO ${table} DEFAULT VALUES`);
+    expect(await rejection(primary.run())).toMatchObject({ code: "tripped", resource: "d1-rows-written" });
+    expect(() => guarded.DB.fetcher.fetch("http://d1/execute", { method: "POST", body: "{}" })).toThrow(/internal fetcher is not reachable/);
+    expect(await env.DB.prepare(`SELECT count(*) AS n FROM ${table}`).first("n")).toBe(0);
   });
 
   it("the safety net keeps a trip in force when the state record is missing or corrupt", async () => {
