@@ -180,8 +180,12 @@ export class Enforcement {
       const keyOf = (meterBreakers) =>
         this.breakers[bindingKey] || meterBreakers[bindingKey] ? bindingKey : featureKey && meterBreakers[featureKey] ? featureKey : resource;
       let key = keyOf(this.meter?.breakers ?? {});
-      // Refused for want of the meter's room since this isolate last asked what is in force.
-      if (this.meter && !this.breakers[key] && !this.meter.breakers[key]) key = keyOf(this.meter.syncBreakers());
+      // Refused for want of the meter's room since this isolate last asked what is in force:
+      // named, and the meter asked at once for a new room (a long invocation may not end soon).
+      if (this.meter && !this.breakers[key] && !this.meter.breakers[key]) {
+        this.meter.poke(invocation.env, invocation.ctx);
+        key = keyOf(this.meter.breakers);
+      }
       const breaker = this.breakers[key] ?? this.meter?.breakers[key] ?? {};
       details.reason = breaker.reason ?? "";
       details.since = breaker.since ?? "";

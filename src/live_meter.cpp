@@ -166,8 +166,12 @@ bool MeterOutbox::due(const Enforcer& enforcer, std::int64_t nowMs) const {
 
 int MeterOutbox::poll(Enforcer& enforcer, std::int64_t nowMs) {
   if (!on_) return 0;
-  // Which keys' room the enforcer has found spent: only to name them in refusals.
   bool changed = false;
+  if (roomsSet_ && nowMs - lastAnswerMs_ >= kMeterRoomMs) {
+    setRooms(enforcer, false);  // stale: forgotten until the next answer
+    roomsSet_ = false;
+  }
+  // Which keys' room the enforcer has found spent: only to name them in refusals.
   for (const MeteredKey& metered : metered_) {
     const bool spent = spentAt(enforcer, metered);
     auto known = spent_.find(metered.key);
@@ -191,7 +195,8 @@ void MeterOutbox::putInForce(Enforcer& enforcer) const {
   enforcer.setMeterTripped(dryRun_ ? std::vector<std::string>{} : answerKeys_);
 }
 
-void MeterOutbox::setRooms(Enforcer& enforcer, bool known) const {
+void MeterOutbox::setRooms(Enforcer& enforcer, bool known) {
+  roomsSet_ = known;
   for (const MeteredKey& metered : metered_) {
     auto left = headroom_.find(metered.key);
     double room = Enforcer::kNoRoomLimit;
@@ -242,7 +247,7 @@ std::string MeterOutbox::take(Enforcer& enforcer, std::int64_t nowMs) {
 }
 
 // What an answer says is left under each line, and this isolate's share of it near one.
-void MeterOutbox::readHeadroom(const json& answer) {
+void MeterOutbox::readHeadroom(const json& answer, bool fromReport) {
   const auto number = [&](const char* field, const std::string& key) -> std::optional<double> {
     auto values = answer.find(field);
     if (values == answer.end() || !values->is_object()) return std::nullopt;
@@ -250,10 +255,18 @@ void MeterOutbox::readHeadroom(const json& answer) {
     if (value == values->end() || !value->is_number() || !std::isfinite(value->get<double>())) return std::nullopt;
     return std::max(0.0, value->get<double>());
   };
-  share_.clear();
   for (const MeteredKey& metered : metered_) {
-    if (auto left = number("headroom", metered.key)) headroom_[metered.key] = *left;
-    if (auto share = number("shares", metered.key)) share_[metered.key] = *share;
+    const auto left = number("headroom", metered.key);
+    if (!left) continue;
+    headroom_[metered.key] = *left;
+    auto held = share_.find(metered.key);
+    if (const auto share = number("shares", metered.key)) {
+      share_[metered.key] = *share;
+    } else if (fromReport) {
+      if (held != share_.end()) share_.erase(held);  // not near the line: all that is left
+    } else if (held != share_.end()) {
+      held->second = std::min(held->second, *left);
+    }
   }
 }
 
@@ -292,6 +305,7 @@ std::string MeterOutbox::settle(Enforcer& enforcer, const std::string& answerTex
     retryAtMs_ = nowMs + std::min(reportMs_, kMeterFirstRetryMs << doublings);
     // Without an answer, what was left is not known any more: fail open.
     headroom_.clear();
+    share_.clear();
     spent_.clear();
     setRooms(enforcer, false);
     return toText({{"ok", false}, {"error", why}, {"failures", failures_}, {"breakers", json::parse(inForce())}});
@@ -302,7 +316,7 @@ std::string MeterOutbox::settle(Enforcer& enforcer, const std::string& answerTex
   lastAnswerMs_ = nowMs;
   spacedUntilMs_ = nowMs + kMeterReportSpacingMs;
   headroom_.clear();
-  readHeadroom(answer);
+  readHeadroom(answer, true);
   const auto recheck = answer.find("recheckAtMs");
   recheckAtMs_ = recheck != answer.end() ? timeOf(*recheck).value_or(0) : 0;
   answerKeys_ = keys;
@@ -325,9 +339,12 @@ std::string MeterOutbox::hear(Enforcer& enforcer, const std::string& answerText)
   // trip this answer ended (a reset) is not known until the next report's answer; a
   // baseline's answer says what is left under the new quota lines.
   for (const std::string& key : answerKeys_) {
-    if (std::find(keys.begin(), keys.end(), key) == keys.end()) headroom_.erase(key);
+    if (std::find(keys.begin(), keys.end(), key) == keys.end()) {
+      headroom_.erase(key);
+      share_.erase(key);
+    }
   }
-  readHeadroom(answer);
+  readHeadroom(answer, false);
   answerKeys_ = keys;
   answerBreakers_ = breakers;
   spent_.clear();
@@ -690,7 +707,7 @@ std::string judge(MeterState& state, std::int64_t now, const std::vector<Problem
     std::size_t waiting = 1;  // the reporter, and the others without a grant
     if (near) {
       for (const auto& [name, other] : state.reporters) {
-        if (&other == reporter) continue;
+        if (&other == reporter || now - other.lastMs >= kMeterGrantMs) continue;  // an idle one's grant lapses
         auto grant = other.granted.find(id);
         if (grant != other.granted.end()) grantable -= grant->second;
         else ++waiting;

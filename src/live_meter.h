@@ -42,6 +42,12 @@ constexpr double kMeterUrgentShare = 0.25;
 // before the meter hears of it. Further away, each isolate's room is all that is left. An
 // isolate whose room is spent asks again at once, but no more often than the spacing.
 constexpr std::int64_t kMeterShareSeconds = 10;
+// A room is what was left when the meter answered: as a rate's window slides or a quota's
+// resets, it goes stale. Older than this, it is forgotten (no limit until the next answer).
+constexpr std::int64_t kMeterRoomMs = 10'000;
+// A grant near a line that its isolate has not replaced by reporting again in this long is
+// no longer held back from the others: an idle isolate does not starve them.
+constexpr std::int64_t kMeterGrantMs = kMeterShareSeconds * 1000;
 // Isolates the meter tells apart for the shares (reporters of the last minute), at most.
 constexpr std::size_t kMaxMeterReporters = 4096;
 // A report unanswered after this long has failed (its units return to the outbox).
@@ -135,9 +141,12 @@ class MeterOutbox {
   std::map<std::string, std::pair<double, std::int64_t>> spent_;  // key -> {room it had, since when}
   void putInForce(Enforcer& enforcer) const;
   // Sets the enforcer's rooms from headroom_ (`known` false: no limit, the guard fails open).
-  void setRooms(Enforcer& enforcer, bool known) const;
+  void setRooms(Enforcer& enforcer, bool known);
   static bool spentAt(const Enforcer& enforcer, const MeteredKey& metered);
-  void readHeadroom(const nlohmann::json& answer);
+  // `fromReport`: the answer to this isolate's report, whose shares are its own; another
+  // answer (a reset's, a baseline's) carries none and leaves a share no larger than it was.
+  void readHeadroom(const nlohmann::json& answer, bool fromReport);
+  bool roomsSet_ = false;  // the enforcer holds rooms from the answer at lastAnswerMs_
   std::map<std::string, double> share_;  // key -> this isolate's share of headroom_, near a line
   std::string isolate_;                  // this isolate's name in its reports (identify)
 };

@@ -36,17 +36,11 @@ export class MeterLink {
     this.#onView = onView;
   }
 
-  /** The meter's breakers in force here, as the core holds them now (for a refusal's reason). */
-  syncBreakers() {
-    this.breakers = JSON.parse(this.#core.meterInForce(this.#handle, this.#clock()));
-    return this.breakers;
-  }
-
   /** Sends a report if one is due; `env` is the Worker's own (unguarded) env. */
   poke(env, ctx) {
     const now = this.#clock();
     const asked = this.#core._edgefuse_meter_due(this.#handle, now);
-    if (asked & METER_ASKED.inForceChanged) this.syncBreakers();
+    if (asked & METER_ASKED.inForceChanged) this.breakers = JSON.parse(this.#core.meterInForce(this.#handle, now));
     if (!(asked & METER_ASKED.due)) return;
     if (!this.#named) {
       // The meter counts the isolates sharing a line by the name each reports under (drawn

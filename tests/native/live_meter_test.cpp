@@ -274,6 +274,30 @@ TEST_CASE("near a line, the isolates reporting share what is left, each as its r
   CHECK_FALSE(report("a", 1, kT0 + 61'000).contains("shares"));
 }
 
+TEST_CASE("a room goes stale: forgotten 10 s after its answer; a share outlives answers that carry none") {
+  Isolate isolate(kWriteLine);
+  Meter meter;
+  isolate.write(990);
+  exchange(isolate, meter, kT0);
+  CHECK(isolate.enforcer.room(indexOf("kv-writes")) == 10);
+  // Idle, then a burst: the window has slid since, so the old room is not held against it.
+  isolate.outbox.poll(isolate.enforcer, kT0 + 10'000);
+  CHECK(isolate.enforcer.room(indexOf("kv-writes")) == Enforcer::kNoRoomLimit);
+  CHECK(isolate.write(20) == Verdict::Allow);
+  // A share near the line is kept when a baseline's or an acknowledgement's answer (which
+  // carry none) comes in, and never grows past what is left.
+  Isolate sharing(kWriteLine);
+  json answer = {{"version", 1}, {"breakers", json::object()}, {"headroom", {{"kv-writes", 60}}}, {"shares", {{"kv-writes", 20}}}};
+  sharing.write(1);
+  sharing.outbox.take(sharing.enforcer, kT0);
+  sharing.outbox.settle(sharing.enforcer, answer.dump(), "", kT0);
+  CHECK(sharing.enforcer.room(indexOf("kv-writes")) == 20);
+  sharing.outbox.hear(sharing.enforcer, json({{"version", 1}, {"breakers", json::object()}}).dump());
+  CHECK(sharing.enforcer.room(indexOf("kv-writes")) == 20);
+  sharing.outbox.hear(sharing.enforcer, json({{"version", 1}, {"breakers", json::object()}, {"headroom", {{"kv-writes", 12}}}}).dump());
+  CHECK(sharing.enforcer.room(indexOf("kv-writes")) == 12);
+}
+
 TEST_CASE("a failed report loses nothing, backs off, and one report is in flight at a time") {
   Isolate isolate(kWriteLine);
   Meter meter;
