@@ -151,7 +151,19 @@ PollState applyChanges(PollState fresh, const StateChanges& changes) {
   if (changes.health) fresh.health = *changes.health;
   if (changes.history) fresh.history = *changes.history;
   if (changes.dailyTotals) fresh.dailyTotals = *changes.dailyTotals;
-  if (changes.pendingAlerts) fresh.pendingAlerts = *changes.pendingAlerts;
+  if (changes.pendingAlerts) {
+    json kept = *changes.pendingAlerts;
+    // What a meter tick appended after this tick's first read stays.
+    if (changes.pendingAlertsReadFirst && fresh.pendingAlerts.is_array()) {
+      for (const json& entry : fresh.pendingAlerts) {
+        const json& first = *changes.pendingAlertsReadFirst;
+        if (std::find(first.begin(), first.end(), entry) == first.end()) kept.push_back(entry);
+      }
+    }
+    if (kept.size() > kMaxPendingAlerts) kept = json(std::vector<json>(kept.end() - kMaxPendingAlerts, kept.end()));
+    fresh.pendingAlerts = std::move(kept);
+  }
+  if (changes.meterVersion) fresh.meterVersion = std::max(fresh.meterVersion, *changes.meterVersion);
   if (changes.meterTrips) {
     for (auto it = fresh.breakers.begin(); it != fresh.breakers.end();) {
       const bool ended = it->second.source == "meter" && !changes.meterTrips->count(it->first);

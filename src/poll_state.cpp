@@ -144,6 +144,9 @@ PollStateRecord parsePollState(const std::optional<std::string>& textValue) {
   record.state.history = historyMap(value);
   record.state.dailyTotals = dailyTotalsFrom(value);
   if (auto it = value.find("pendingAlerts"); it != value.end() && it->is_array()) record.state.pendingAlerts = *it;
+  if (auto it = value.find("meterVersion"); it != value.end() && it->is_number_integer() && it->get<std::int64_t>() > 0) {
+    record.state.meterVersion = it->get<std::int64_t>();
+  }
   return record;
 }
 
@@ -155,7 +158,8 @@ std::string serializePollState(const PollState& state) {
                      {"poll", healthToJson(state.health)},
                      {"history", historyMapToJson(state.history)},
                      {"dailyTotals", dailyTotalsToJson(state.dailyTotals)},
-                     {"pendingAlerts", state.pendingAlerts}});
+                     {"pendingAlerts", state.pendingAlerts},
+                     {"meterVersion", state.meterVersion}});
 }
 
 nlohmann::json changesToJson(const StateChanges& changes) {

@@ -40,6 +40,7 @@ struct PollState {
   // needs (a week budget that began in the previous billing month).
   std::map<std::string, std::map<Day, double>> dailyTotals;
   nlohmann::json pendingAlerts = nlohmann::json::array();  // deliveries to retry next tick
+  std::int64_t meterVersion = 0;  // the real-time meter's last version recorded (and alerted) here
 };
 
 // Alert deliveries the record keeps for a retry at most: the newest.
@@ -76,10 +77,14 @@ struct StateChanges {
   // but never another source's trip, nor a key a reset holds.
   std::optional<std::map<std::string, Breaker>> meterTrips;
   nlohmann::json appendAlerts = nlohmann::json::array();  // add to the retry list (meter ticks)
+  // The retry list as the tick read it first: what was appended since (by a meter tick) is
+  // kept when `pendingAlerts` replaces the list.
+  std::optional<nlohmann::json> pendingAlertsReadFirst;
+  std::optional<std::int64_t> meterVersion;  // the meter's version now recorded (never lowered)
   bool manual = false;  // a manual trip or reset: it may override manual breakers
   bool empty() const {
     return trip.empty() && clear.empty() && expire.empty() && holds.empty() && releaseHolds.empty() && !alerted &&
-           !health && !history && !pendingAlerts && !dailyTotals && !meterTrips && appendAlerts.empty();
+           !health && !history && !pendingAlerts && !dailyTotals && !meterTrips && appendAlerts.empty() && !meterVersion;
   }
 };
 

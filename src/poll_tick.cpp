@@ -45,6 +45,22 @@ bool validPendingAlert(const json& entry) {
 
 constexpr std::size_t kMaxWarnedActionTypes = 64;
 
+// The same breakers, but for meter leases that still have half their time to run: a duty
+// handed on before the last was acknowledged writes nothing.
+bool sameButLeases(const std::map<std::string, Breaker>& before, const std::map<std::string, Breaker>& after, std::int64_t nowMs) {
+  if (before.size() != after.size()) return false;
+  for (const auto& [key, breaker] : before) {
+    auto other = after.find(key);
+    if (other == after.end()) return false;
+    if (breaker == other->second) continue;
+    Breaker renewed = breaker;
+    renewed.until = other->second.until;
+    const auto until = parseIsoTimestamp(breaker.until);
+    if (breaker.source != "meter" || renewed != other->second || !until || *until < nowMs + kMeterLeaseMs / 2) return false;
+  }
+  return true;
+}
+
 bool isPrintableAscii(const std::string& text) {
   return !text.empty() && std::all_of(text.begin(), text.end(), [](char c) { return c > 0x20 && c < 0x7f; });
 }
@@ -109,19 +125,39 @@ void PollTick::readMeterRecord(const json& record) {
     const std::string reason = stringField(change, "reason").substr(0, 500);
     meterEvents_.push_back({event, key, reason + (event == "trip" ? " (the real-time meter)" : ""), config_.dryRun,
                             {{"resource", resource}, {"source", "meter"}}});
+    const json version = change.is_object() ? change.value("version", json()) : json();
+    meterEventVersions_.push_back(version.is_number_integer() ? version.get<std::int64_t>() : meterVersion_);
   }
 }
 
 // A meter tick: the meter's trips replace the record's (one write, none when the record
-// already says so), then its changes are alerted.
+// already says so), then its changes are alerted: those the record had not recorded (by the
+// meter's version), and of a whole resource only those that changed the record.
 std::string PollTick::startMeter() {
-  Evaluation evaluation;
-  evaluation.events = meterEvents_;
-  evaluation_ = std::move(evaluation);
-  if (config_.dryRun) return alertsAndContinue();  // a dry run trips nothing, and says what it would
+  evaluation_ = Evaluation{};
+  if (config_.dryRun) {  // a dry run trips nothing, and says what it would
+    evaluation_->events = meterEvents_;
+    return alertsAndContinue();
+  }
   StateChanges changes;
   changes.meterTrips = meterTrips_;
+  changes.meterVersion = meterVersion_;
   return startWrite(changes, Step::Alerts);
+}
+
+void PollTick::chooseMeterAlerts() {
+  for (std::size_t i = 0; i < meterEvents_.size(); ++i) {
+    if (meterEventVersions_[i] <= fresh_.state.meterVersion) continue;  // alerted by an earlier duty
+    const std::string& key = meterEvents_[i].key;
+    if (key.find('@') == std::string::npos) {
+      auto before = fresh_.state.breakers.find(key);
+      auto after = written_.breakers.find(key);
+      const bool changed = (before == fresh_.state.breakers.end()) != (after == written_.breakers.end()) ||
+                           (before != fresh_.state.breakers.end() && before->second.source != after->second.source);
+      if (!changed) continue;  // another source's trip, or a reset's hold, stands on the key
+    }
+    evaluation_->events.push_back(meterEvents_[i]);
+  }
 }
 
 void PollTick::log(const std::string& level, const std::string& event, const std::string& message, json fields) {
@@ -229,9 +265,12 @@ std::string PollTick::next() {
                                             "reset some first"}};
         return done({{"ok", false}, {"problems", problemsToJson(full)}});
       }
-      if (kind_ == Kind::Meter && written_.breakers == fresh_.state.breakers && changes_.appendAlerts.empty()) {
-        step_ = afterWrite_;  // recorded already (by another isolate, or an earlier duty)
-        return next();
+      if (kind_ == Kind::Meter && afterWrite_ == Step::Alerts) {
+        chooseMeterAlerts();
+        if (sameButLeases(fresh_.state.breakers, written_.breakers, now_) && written_.meterVersion == fresh_.state.meterVersion) {
+          step_ = afterWrite_;  // recorded already (by another isolate, or an earlier duty)
+          return next();
+        }
       }
       return await(Await::PutState, {{"do", "put"}, {"key", kStateKey}, {"value", serializePollState(written_)}});
     }
@@ -566,8 +605,12 @@ std::string PollTick::afterSend() {
   if (pendingChanged_) {
     StateChanges changes;
     // A meter tick read no retry list: it adds its failures to the record's.
-    if (kind_ == Kind::Meter) changes.appendAlerts = pendingAfter_;
-    else changes.pendingAlerts = pendingAfter_;
+    if (kind_ == Kind::Meter) {
+      changes.appendAlerts = pendingAfter_;
+    } else {
+      changes.pendingAlerts = pendingAfter_;
+      changes.pendingAlertsReadFirst = previous_.pendingAlerts;
+    }
     return startWrite(changes, Step::Finish);
   }
   return finish();

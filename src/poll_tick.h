@@ -103,10 +103,13 @@ class PollTick {
   // A meter tick's: what to write, what to alert, and the version it is.
   std::map<std::string, Breaker> meterTrips_;
   std::vector<PollEvent> meterEvents_;
+  std::vector<std::int64_t> meterEventVersions_;  // the meter's version of each change
   std::int64_t meterVersion_ = 0;
 
   void readMeterRecord(const nlohmann::json& record);
   std::string startMeter();
+  // After the fresh read: which of the meter's changes to alert.
+  void chooseMeterAlerts();
 
   Step step_ = Step::Start;
   Await awaiting_ = Await::Nothing;

@@ -258,3 +258,58 @@ TEST_CASE("meter trips in the record: the lease lapses, and the poll replaces it
   CHECK_FALSE(stored(world)["breakers"]["kv-writes"].contains("until"));
   for (const json& event : confirmed["events"]) CHECK(event["level"] != "trip");
 }
+
+TEST_CASE("meter tick: a duty handed on after a lost acknowledgement alerts nothing twice") {
+  GuardCore core = coreOf(kSlackAlerts);
+  TickWorld world;
+  const json record = tripRecord();
+  REQUIRE(world.run(core, meterStart(record))["ok"] == true);
+  CHECK(world.sent.size() == 1);
+  CHECK(stored(world)["meterVersion"] == 1);
+  // The acknowledgement was lost; 30 s on, another isolate gets the same duty.
+  const int writes = world.writes;
+  const json again = world.run(core, meterStart(record, kNoon + 31'000));
+  CHECK(again["ok"] == true);
+  CHECK(world.sent.size() == 1);
+  CHECK(world.writes == writes);
+}
+
+TEST_CASE("meter tick: a change the record does not show (another source's trip stands) is not alerted") {
+  GuardCore core = coreOf(kSlackAlerts);
+  TickWorld world;
+  world.kv[kStateKey] = stateWith({{"kv-writes", entry("poll")}});
+  const json record = {{"version", 2},
+                       {"breakers", json::object()},
+                       {"changes", json::array({{{"key", "kv-writes"}, {"event", "recover"}, {"reason", "kv-writes is back"}, {"version", 2}}})}};
+  CHECK(world.run(core, meterStart(record))["ok"] == true);
+  CHECK(world.sent.empty());  // the poll's trip still refuses: no "recovered" alert
+  CHECK(stored(world)["breakers"]["kv-writes"]["source"] == "poll");
+  CHECK(stored(world)["meterVersion"] == 2);
+}
+
+TEST_CASE("a poll tick keeps the retries a meter tick appended while it polled") {
+  GuardCore core = coreOf(kSlackAlerts);
+  TickWorld world;
+  world.kv[kStateKey] = stateWith(json::object());
+  world.channel = [](const json&) { return json("HTTP 500"); };
+  world.usageApi = [](const std::string& dataset, const json&) {
+    const json rows = json::array({{{"sum", {{"requests", 960}}}, {"dimensions", {{"actionType", "write"}}}}});
+    const std::string kv = json{{"data", {{"viewer", {{"accounts", {{{"kvOperationsAdaptiveGroups", rows}}}}}}}}, {"errors", nullptr}}.dump();
+    return std::pair<int, std::string>{200, dataset == "kvOperationsAdaptiveGroups" ? kv : TickWorld::emptyAnswer(dataset)};
+  };
+  // Between the tick's first read and its last write, a meter tick appends a retry.
+  const json appended = {{"channel", 0}, {"event", {{"level", "trip"}, {"key", "d1-rows-written@import"}, {"message", "m"}}}, {"attempts", 1}};
+  int reads = 0;
+  world.meanwhile = [&](const json& action) {
+    if (action.value("do", "") == "read" && action.value("key", "") == kStateKey && ++reads == 3) {
+      json state = json::parse(world.kv[kStateKey]);
+      state["pendingAlerts"].push_back(appended);
+      world.kv[kStateKey] = state.dump();
+    }
+  };
+  const json result = world.run(core, {{"kind", "tick"}, {"now", kNoon}, {"accountId", kAccount}, {"token", "token"}});
+  REQUIRE(result["ok"] == true);
+  const json pending = stored(world)["pendingAlerts"];
+  CHECK(std::find(pending.begin(), pending.end(), appended) != pending.end());
+  CHECK(std::any_of(pending.begin(), pending.end(), [](const json& e) { return e["event"]["key"] == "kv-writes"; }));
+}
