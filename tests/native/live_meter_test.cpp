@@ -274,7 +274,7 @@ TEST_CASE("near a line, the isolates reporting share what is left, each as its r
   CHECK_FALSE(report("a", 1, kT0 + 61'000).contains("shares"));
 }
 
-TEST_CASE("a room goes stale: forgotten 10 s after its answer; a share outlives answers that carry none") {
+TEST_CASE("a room goes stale, forgotten 10 s after its answer, and a share outlives answers that carry none") {
   Isolate isolate(kWriteLine);
   Meter meter;
   isolate.write(990);
@@ -593,6 +593,8 @@ TEST_CASE("features: config errors name the feature and the fix") {
   CHECK(undeclared[0].fix.find("import") != std::string::npos);
   CHECK(problems({{"features", {{"both", {{"route", "/a/"}, {"cron", "* * * * *"}}}}}})[0].message == "must name exactly one of route, cron or queue");
   CHECK(problems({{"features", {{"a", {{"route", "/x/"}}}, {"b", {{"route", "/x"}}}}}})[0].message == "repeats feature a");
+  CHECK(problems({{"features", {{"a", {{"cron", "0 3 * * *"}}}, {"b", {{"cron", "0 3 * * *"}}}}}})[0].path == "features.b.cron");
+  CHECK(problems({{"features", {{"a", {{"queue", "events"}}}, {"b", {{"queue", "events"}}}}}})[0].message == "repeats feature a");
   CHECK(problems({{"features", {{"bad name", {{"route", "/x/"}}}}}})[0].path == "features.bad name");
   CHECK(problems({{"features", {{"q", {{"queue", ""}}}}}})[0].path == "features.q.queue");
 }
