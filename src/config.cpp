@@ -469,6 +469,12 @@ void parseMeter(Validator& v, const json& input, Config& config) {
           continue;
         }
         (spec.contains("cron") ? feature.cron : feature.queue) = value.get<std::string>();
+        for (const Feature& earlier : config.features) {
+          // Two features of one cron or queue could never both be labelled: the first would take all.
+          if ((!feature.cron.empty() && earlier.cron == feature.cron) || (!feature.queue.empty() && earlier.queue == feature.queue)) {
+            v.report(path + "." + key, "repeats feature " + earlier.name);
+          }
+        }
       }
       config.features.push_back(feature);
     }
