@@ -367,6 +367,10 @@ export interface NormalizedConfig {
     readonly keySecretEnv: string | null;
     readonly ignoreCase: boolean;
   };
+  /** The real-time meter's settings, or null when it is off. */
+  readonly meter: { readonly binding: string; readonly reportSeconds: number; readonly quotas: boolean } | null;
+  readonly rates: Readonly<Record<string, { readonly perMinute: number; readonly recoverPerMinute: number }>>;
+  readonly features: Readonly<Record<string, { readonly route: string } | { readonly cron: string } | { readonly queue: string }>>;
 }
 
 /** Resources a guarded binding call is charged to, so the ones a limit can name. */
