@@ -374,10 +374,21 @@ export interface NormalizedConfig {
 }
 
 /** Resources a guarded binding call is charged to, so the ones a limit can name. */
-export type CountedResourceId = Exclude<
-  ResourceId,
-  "workers-requests" | "workers-cpu-ms" | "do-duration-gbs" | "stream-minutes-delivered" | "stream-minutes-stored"
->;
+export type CountedResourceId =
+  | "kv-reads"
+  | "kv-writes"
+  | "kv-deletes"
+  | "kv-lists"
+  | "d1-rows-read"
+  | "d1-rows-written"
+  | "r2-class-a"
+  | "r2-class-b"
+  | "r2-deletes"
+  | "queues-operations"
+  | "do-requests"
+  | "ai-neurons"
+  | "vectorize-queried-dimensions"
+  | "vectorize-stored-dimensions";
 
 /** The Worker handler shape guard.wrap() takes and returns (fetch, scheduled, queue, ...). */
 export type Handler<Env> = {
