@@ -319,10 +319,6 @@ std::string MeterOutbox::settle(Enforcer& enforcer, const std::string& answerTex
   readHeadroom(answer, true);
   const auto recheck = answer.find("recheckAtMs");
   recheckAtMs_ = recheck != answer.end() ? timeOf(*recheck).value_or(0) : 0;
-  return adopt(enforcer, answer, keys, breakers);
-}
-
-std::string MeterOutbox::adopt(Enforcer& enforcer, const json& answer, const std::vector<std::string>& keys, const json& breakers) {
   answerKeys_ = keys;
   answerBreakers_ = breakers;
   spent_.clear();
@@ -349,7 +345,12 @@ std::string MeterOutbox::hear(Enforcer& enforcer, const std::string& answerText)
     }
   }
   readHeadroom(answer, false);
-  return adopt(enforcer, answer, keys, breakers);
+  answerKeys_ = keys;
+  answerBreakers_ = breakers;
+  spent_.clear();
+  putInForce(enforcer);
+  setRooms(enforcer, true);
+  return heard(answer, breakers);
 }
 
 // ---- the meter's end ------------------------------------------------------------------

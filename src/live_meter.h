@@ -146,9 +146,6 @@ class MeterOutbox {
   // `fromReport`: the answer to this isolate's report, whose shares are its own; another
   // answer (a reset's, a baseline's) carries none and leaves a share no larger than it was.
   void readHeadroom(const nlohmann::json& answer, bool fromReport);
-  // Puts a readable answer's breakers and rooms in force; returns what settle and hear do.
-  std::string adopt(Enforcer& enforcer, const nlohmann::json& answer, const std::vector<std::string>& keys,
-                    const nlohmann::json& breakers);
   bool roomsSet_ = false;  // the enforcer holds rooms from the answer at lastAnswerMs_
   std::map<std::string, double> share_;  // key -> this isolate's share of headroom_, near a line
   std::string isolate_;                  // this isolate's name in its reports (identify)

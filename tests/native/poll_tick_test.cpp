@@ -13,14 +13,18 @@
 
 using namespace edgefuse;
 using edgefuse::testing::TickWorld;
-using edgefuse::testing::kAccount;
-using edgefuse::testing::kNoon;
-using edgefuse::testing::stored;
 using nlohmann::json;
 
 namespace {
 
-GuardCore coreOf(const char* config) { return edgefuse::testing::coreOf(json::parse(config)); }
+const std::int64_t kNoon = *parseIsoTimestamp("2026-11-23T12:00:00Z");
+constexpr const char* kAccount = "0123456789abcdef0123456789abcdef";
+
+GuardCore coreOf(const char* config) {
+  ConfigResult result = parseConfig(json::parse(config));
+  REQUIRE_MESSAGE(result.config, (result.problems.empty() ? "" : result.problems[0].path + ": " + result.problems[0].message));
+  return GuardCore(*result.config);
+}
 
 json start(const char* kind, std::int64_t now) {
   return {{"kind", kind}, {"now", now}, {"accountId", kAccount}, {"token", "token"}};
@@ -39,6 +43,11 @@ void answerKv(TickWorld& world, std::string kv) {
     return dataset == "kvOperationsAdaptiveGroups" ? std::pair<int, std::string>{200, kv}
                                                    : std::pair<int, std::string>{200, TickWorld::emptyAnswer(dataset)};
   };
+}
+
+json stored(const TickWorld& world, const char* key = kStateKey) {
+  auto it = world.kv.find(key);
+  return it == world.kv.end() ? json(nullptr) : json::parse(it->second);
 }
 
 json breaker(const char* source, const char* reason, const char* until = nullptr) {

@@ -10,11 +10,8 @@
 #include <string>
 #include <vector>
 
-#include <doctest/doctest.h>
 #include <nlohmann/json.hpp>
 
-#include "calendar.h"
-#include "config.h"
 #include "json_text.h"
 #include "poll_tick.h"
 #include "view_read.h"
@@ -115,22 +112,5 @@ struct TickWorld {
     return {{"ok", false}, {"error", "the tick never ended"}};
   }
 };
-
-// The moment the tick tests run at, and the account they poll.
-inline const std::int64_t kNoon = *parseIsoTimestamp("2026-11-23T12:00:00Z");
-constexpr const char* kAccount = "0123456789abcdef0123456789abcdef";
-
-// A guard's core from a config that must be valid.
-inline GuardCore coreOf(const nlohmann::json& config) {
-  ConfigResult result = parseConfig(config);
-  REQUIRE_MESSAGE(result.config, (result.problems.empty() ? "" : result.problems[0].path + ": " + result.problems[0].message));
-  return GuardCore(*result.config);
-}
-
-// A KV key's value as JSON, null when the key is missing.
-inline nlohmann::json stored(const TickWorld& world, const char* key = kStateKey) {
-  auto it = world.kv.find(key);
-  return it == world.kv.end() ? nlohmann::json(nullptr) : nlohmann::json::parse(it->second);
-}
 
 }  // namespace edgefuse::testing
