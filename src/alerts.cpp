@@ -4,12 +4,16 @@
 #include <cmath>
 #include <cstdio>
 
+#include "digest.h"
 #include "json_text.h"
+#include "text_format.h"
 
 namespace edgefuse {
 namespace {
 
 using nlohmann::json;
+
+constexpr std::size_t kMaxDigestBytes = 16 * 1024;
 
 void replaceAll(std::string& text, const std::string& from, const std::string& to) {
   for (std::size_t at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size())) {
@@ -17,20 +21,9 @@ void replaceAll(std::string& text, const std::string& from, const std::string& t
   }
 }
 
-std::string number(const json& value) {
-  if (!value.is_number()) return "?";
-  char text[48];
-  std::snprintf(text, sizeof text, "%.0f", std::floor(value.get<double>()));
-  std::string out = text;
-  for (int at = static_cast<int>(out.size()) - 3; at > (out[0] == '-' ? 1 : 0); at -= 3) out.insert(at, ",");
-  return out;
-}
+std::string number(const json& value) { return value.is_number() ? withCommas(value.get<double>()) : "?"; }
 
-std::string money(const json& value) {
-  char text[48];
-  std::snprintf(text, sizeof text, "$%.2f", value.is_number() ? value.get<double>() : 0.0);
-  return text;
-}
+std::string money(const json& value) { return usd(value.is_number() ? value.get<double>() : 0.0); }
 
 std::string upper(std::string text) {
   std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
@@ -130,11 +123,17 @@ std::vector<AlertDelivery> buildAlerts(const Config& config, const json& events,
     const json& event = events[eventIndex];
     if (!event.is_object()) continue;
     const std::string level = alertLevelOf(field(event, "level"));
-    if (std::find(config.alertLevels.begin(), config.alertLevels.end(), level) == config.alertLevels.end()) continue;
+    // A digest has its own switch (alerts.digest); one no longer configured is not sent.
+    const bool digest = level == "digest";
+    const bool wanted = digest ? config.digest.has_value()
+                               : std::find(config.alertLevels.begin(), config.alertLevels.end(), level) != config.alertLevels.end();
+    if (!wanted) continue;
     const std::string key = field(event, "key");
+    const json digestData = digest && event.contains("details") && event["details"].is_object()
+                                ? event["details"].value("digest", json()) : json();
     for (std::size_t index = 0; index < config.alertChannels.size(); ++index) {
       const ChannelType type = config.alertChannels[index].type;
-      const std::string text = escapeMentions(alertText(event, masked), type);
+      const std::string text = escapeMentions(digest ? renderDigest(digestData, type, masked) : alertText(event, masked), type);
       json body;
       if (type == ChannelType::Discord) {
         body = {{"content", text}, {"allowed_mentions", {{"parse", json::array()}}}};
@@ -146,6 +145,8 @@ std::vector<AlertDelivery> buildAlerts(const Config& config, const json& events,
                 {"message", escapeMentions(field(event, "message"), type)}, {"text", text},
                 {"dryRun", dryRun != event.end() && dryRun->is_boolean() && dryRun->get<bool>()},
                 {"details", knownDetails(event)}, {"account", masked}, {"at", nowIso}};
+        // The digest's figures as data, for a receiver to chart: bounded, as it may come back from KV.
+        if (digest && digestData.is_object() && toText(digestData).size() <= kMaxDigestBytes) body["digest"] = digestData;
       }
       deliveries.push_back({index, eventIndex, level, key, toText(body)});
     }

@@ -182,6 +182,11 @@ PollState applyChanges(PollState fresh, const StateChanges& changes) {
       fresh.pendingAlerts = json(std::vector<json>(fresh.pendingAlerts.end() - kMaxPendingAlerts, fresh.pendingAlerts.end()));
     }
   }
+  addTally(fresh.digest.days, changes.tally);
+  for (const auto& [sent, record] : {std::pair{&changes.digestSentDay, &fresh.digest.sentDay},
+                                     std::pair{&changes.digestSentWeek, &fresh.digest.sentWeek}}) {
+    if (*sent && (!*record || **record < **sent)) *record = *sent;
+  }
   return fresh;
 }
 

@@ -280,7 +280,7 @@ namespace {
 void parseAlerts(Validator& v, const json& input, Config& config) {
   auto it = input.find("alerts");
   if (it == input.end() || it->is_null() || !v.isObject(*it, "alerts")) return;
-  v.rejectUnknownKeys(*it, "alerts", {"channels", "levels"}, "alerts option");
+  v.rejectUnknownKeys(*it, "alerts", {"channels", "levels", "digest"}, "alerts option");
   if (auto channels = it->find("channels"); channels != it->end()) {
     if (!channels->is_array()) {
       v.report("alerts.channels", "must be a list of channels");
@@ -329,6 +329,19 @@ void parseAlerts(Validator& v, const json& input, Config& config) {
         }
       }
     }
+  }
+  if (auto digest = it->find("digest"); digest != it->end() && !digest->is_null() && v.isObject(*digest, "alerts.digest")) {
+    v.rejectUnknownKeys(*digest, "alerts.digest", {"hourUtc", "daily", "weekly"}, "digest option");
+    DigestSchedule schedule;
+    if (auto hour = v.integer(*digest, "alerts.digest", "hourUtc", 0, 23)) schedule.hourUtc = *hour;
+    if (auto daily = v.boolean(*digest, "alerts.digest", "daily")) schedule.daily = *daily;
+    if (auto weekly = v.boolean(*digest, "alerts.digest", "weekly")) schedule.weekly = *weekly;
+    if (!schedule.daily && !schedule.weekly) {
+      v.report("alerts.digest", "sends nothing with daily and weekly both false", "set one true, or remove the digest");
+    } else if (config.alertChannels.empty()) {
+      v.report("alerts.digest", "has no channel to go to", "add a channel to alerts.channels, or remove the digest");
+    }
+    config.digest = schedule;
   }
 }
 
@@ -898,7 +911,10 @@ nlohmann::json toJson(const Config& config) {
       {"failuresUntilBlind", config.failuresUntilBlind},
       {"pollTimeoutSeconds", config.pollTimeoutSeconds},
       {"endpointBinding", config.endpointBinding ? json(*config.endpointBinding) : json(nullptr)},
-      {"alerts", {{"channels", channels}, {"levels", config.alertLevels}}},
+      {"alerts", {{"channels", channels}, {"levels", config.alertLevels},
+                  {"digest", config.digest ? json{{"hourUtc", config.digest->hourUtc}, {"daily", config.digest->daily},
+                                                  {"weekly", config.digest->weekly}}
+                                           : json(nullptr)}}},
       {"projection", config.projectionAlertPercent ? json{{"alertAtPercent", *config.projectionAlertPercent}}
                                                    : json(nullptr)},
       {"spike", config.spikeFactor ? json{{"factor", *config.spikeFactor}, {"floorPercent", config.spikeFloorPercent}}

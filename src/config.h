@@ -44,6 +44,14 @@ struct AlertChannel {
   std::optional<std::string> binding;  // a service binding to send through, for tests and proxies
 };
 
+// The periodic digest on the alert channels (digest.h): daily, weekly on Mondays, or both, at
+// the first evaluation at or after `hourUtc`.
+struct DigestSchedule {
+  int hourUtc = 9;
+  bool daily = true;
+  bool weekly = false;
+};
+
 struct RateLimitRoute {
   std::string path;   // the request paths it applies to: this one and those below it
   BucketParams limit;
@@ -95,6 +103,7 @@ struct Config {
   std::optional<std::string> endpointBinding;  // a service binding to fetch the endpoint through
   std::vector<AlertChannel> alertChannels;
   std::vector<std::string> alertLevels;              // levels sent; default all
+  std::optional<DigestSchedule> digest;               // nullopt: no digest
   std::optional<double> projectionAlertPercent = 100;  // nullopt: no projection alerts
   std::optional<double> spikeFactor = 5;                // nullopt: no spike detection
   double spikeFloorPercent = 10;  // the baseline is at least this % of the even hourly share

@@ -11,32 +11,13 @@
 #include "identifier.h"
 #include "insights.h"
 #include "json_text.h"
+#include "text_format.h"
 
 namespace edgefuse {
 namespace {
 
 using nlohmann::json;
 
-
-std::string withCommas(double value) {
-  char digits[32];
-  std::snprintf(digits, sizeof digits, "%.0f", std::floor(value));
-  std::string out = digits;
-  for (int at = static_cast<int>(out.size()) - 3; at > (out[0] == '-' ? 1 : 0); at -= 3) out.insert(at, ",");
-  return out;
-}
-
-std::string usd(double value) {
-  char text[32];
-  std::snprintf(text, sizeof text, "$%.2f", value);
-  return text;
-}
-
-std::string percentText(double value) {
-  char text[32];
-  std::snprintf(text, sizeof text, "%.1f%%", value);
-  return text;
-}
 
 // What the rows of `resource` (one binding, when `bindingId` is set) add up to on days
 // [first, last].
@@ -360,7 +341,11 @@ class Evaluator {
       // A level keeps no hourly history (none is created for it in the record).
       static const HourlyHistory kNoHistory{};
       HourlyHistory* tracked = level ? nullptr : &history_[id];
-      if (tracked) historyChanged_ |= recordTotal(*tracked, total, period.first, nowMs_);
+      if (tracked) {
+        const HourlyHistory before = *tracked;
+        historyChanged_ |= recordTotal(*tracked, total, period.first, nowMs_);
+        tallyNewHours(tally_, id, before, *tracked, spikeFloorUnits(config_.spikeFloorPercent, plan, period));
+      }
       const HourlyHistory& history = tracked ? *tracked : kNoHistory;
       const Projection projection =
           level ? projectLevel(*outcome, id, plan, period, total) : project(history, total, plan, period, nowMs_);
@@ -369,7 +354,10 @@ class Evaluator {
                              {"percent", optional(projection.percentOfQuota)}, {"overageUsd", projection.overageUsd},
                              {"quotaReachedAt", projection.quotaReachedAtMs ? json(isoTimestamp(*projection.quotaReachedAtMs))
                                                                              : json(nullptr)},
-                             {"periodEndsAt", isoTimestamp(msOfDay(period.nextStart))}};
+                             {"periodEndsAt", isoTimestamp(msOfDay(period.nextStart))},
+                             {"used", total}, {"period", periodName},
+                             {"included", plan.included > 0 && plan.billing != Billing::NotMetered ? json(plan.included)
+                                                                                                   : json(nullptr)}};
       entry["hourly"] = history.hours;
       projectedOverageUsd_ += projection.overageUsd;
       const auto details = [&] {  // only for an alert
@@ -552,6 +540,15 @@ class Evaluator {
       errors += (errors.empty() ? "" : "; ") + names + ": " + reason;
     }
     health.consecutiveFailures = errors.empty() ? 0 : previous_.health.consecutiveFailures + 1;
+    if (!errors.empty()) {
+      DayTally& day = tally_[today_];
+      day.failedChecks += 1;
+      for (const auto& [reason, datasets] : failures) {
+        for (const std::string& dataset : datasets) {
+          if (day.failedDatasets.size() < kTallyDatasets) day.failedDatasets.insert(dataset);
+        }
+      }
+    }
     health.lastError = errors;
     std::vector<std::string> polled;
     for (const auto& [dataset, outcome] : outcomes_) polled.push_back(dataset);
@@ -626,8 +623,10 @@ class Evaluator {
   void finish() {
     storeSettledDays();
     StateChanges& changes = result_.changes;
+    for (const PollEvent& event : result_.events) countEvent(tally_[today_], {nowIso_, event.level, event.key, event.dryRun});
+    changes.tally = tally_;
     result_.write = result_.write || !changes.trip.empty() || !changes.clear.empty() || !changes.expire.empty() ||
-                    !changes.releaseHolds.empty() || alerted_ != previous_.alerted || historyChanged_ ||
+                    !changes.releaseHolds.empty() || alerted_ != previous_.alerted || historyChanged_ || !tally_.empty() ||
                     dailyTotals_ != previous_.dailyTotals;
     if (result_.write) {
       health_.lastWrittenAt = nowIso_;
@@ -664,6 +663,7 @@ class Evaluator {
   std::deque<DatasetOutcome> merged_;                      // (a deque: its elements never move)
   std::map<std::string, std::string> alerted_;
   std::map<std::string, HourlyHistory> history_;
+  Tally tally_;  // what this tick adds to the digest's tally
   bool historyChanged_ = false;
   std::map<std::string, std::map<Day, double>> dailyTotals_;
   std::set<Day> unmeasured_;  // days a budget window needed that neither an answer nor the store had

@@ -91,6 +91,12 @@ double lastHourUsage(const HourlyHistory& history, double total, Day periodFirst
   return sinceMark(history, total, periodFirst) + previous * (1.0 - fraction);
 }
 
+double spikeFloorUnits(double floorPercent, const Allowance& allowance, const Window& period) {
+  if (allowance.billing == Billing::NotMetered || allowance.included <= 0) return 0;
+  const double periodHours = static_cast<double>(period.nextStart - period.first) * 24.0;
+  return floorPercent / 100.0 * allowance.included / periodHours;
+}
+
 std::optional<Spike> detectSpike(const HourlyHistory& history, double total, Day periodFirst, std::int64_t nowMs,
                                  double factor, double floorPercent, const Allowance& allowance,
                                  const Window& period) {
@@ -98,8 +104,7 @@ std::optional<Spike> detectSpike(const HourlyHistory& history, double total, Day
       allowance.included <= 0) {
     return std::nullopt;
   }
-  const double periodHours = static_cast<double>(period.nextStart - period.first) * 24.0;
-  const double floor = floorPercent / 100.0 * allowance.included / periodHours;
+  const double floor = spikeFloorUnits(floorPercent, allowance, period);
   // The baseline excludes the hour that overlaps the last 60 minutes.
   const std::size_t baselineHours = history.hours.size() > 1 ? history.hours.size() - 1 : 1;
   const double mean =

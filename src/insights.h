@@ -46,6 +46,10 @@ struct Spike {
   bool spiking = false;
 };
 
+// The least a spike's baseline is taken to be: `floorPercent` of the allowance's even share
+// per hour of its period (0 for a resource with nothing included).
+double spikeFloorUnits(double floorPercent, const Allowance& allowance, const Window& period);
+
 // A spike: the last hour used more than `factor` times the baseline. The floor keeps a
 // dormant resource (baseline 0) from hiding a runaway: `floorPercent` of its even hourly
 // share of the allowance. Needs kMinBaselineHours completed hours.

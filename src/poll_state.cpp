@@ -147,6 +147,7 @@ PollStateRecord parsePollState(const std::optional<std::string>& textValue) {
   if (auto it = value.find("meterVersion"); it != value.end() && it->is_number_integer() && it->get<std::int64_t>() > 0) {
     record.state.meterVersion = it->get<std::int64_t>();
   }
+  if (auto it = value.find("digest"); it != value.end()) record.state.digest = digestRecordFromJson(*it);
   return record;
 }
 
@@ -159,7 +160,8 @@ std::string serializePollState(const PollState& state) {
                      {"history", historyMapToJson(state.history)},
                      {"dailyTotals", dailyTotalsToJson(state.dailyTotals)},
                      {"pendingAlerts", state.pendingAlerts},
-                     {"meterVersion", state.meterVersion}});
+                     {"meterVersion", state.meterVersion},
+                     {"digest", digestRecordToJson(state.digest)}});
 }
 
 nlohmann::json changesToJson(const StateChanges& changes) {
@@ -176,6 +178,9 @@ nlohmann::json changesToJson(const StateChanges& changes) {
   if (changes.pendingAlerts) out["pendingAlerts"] = *changes.pendingAlerts;
   if (changes.meterTrips) out["meterTrips"] = breakersToJson(*changes.meterTrips);
   if (!changes.appendAlerts.empty()) out["appendAlerts"] = changes.appendAlerts;
+  if (!changes.tally.empty()) out["tally"] = tallyToJson(changes.tally);
+  if (changes.digestSentDay) out["digestSentDay"] = isoDate(*changes.digestSentDay);
+  if (changes.digestSentWeek) out["digestSentWeek"] = isoDate(*changes.digestSentWeek);
   return out;
 }
 
@@ -205,6 +210,10 @@ std::optional<StateChanges> changesFromJson(const nlohmann::json& value) {
     changes.meterTrips = *trips.breakers;
   }
   if (auto it = value.find("appendAlerts"); it != value.end() && it->is_array()) changes.appendAlerts = *it;
+  if (auto it = value.find("tally"); it != value.end()) changes.tally = tallyFromJson(*it);
+  for (const auto& [key, sent] : {std::pair{"digestSentDay", &changes.digestSentDay}, std::pair{"digestSentWeek", &changes.digestSentWeek}}) {
+    if (auto it = value.find(key); it != value.end() && it->is_string()) *sent = parseIsoDate(it->get<std::string>());
+  }
   return changes;
 }
 

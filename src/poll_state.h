@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "breaker_state.h"
+#include "digest.h"
 #include "insights.h"
 #include "problem.h"
 
@@ -41,6 +42,7 @@ struct PollState {
   std::map<std::string, std::map<Day, double>> dailyTotals;
   nlohmann::json pendingAlerts = nlohmann::json::array();  // deliveries to retry next tick
   std::int64_t meterVersion = 0;  // the real-time meter's last version recorded (and alerted) here
+  DigestRecord digest;  // the digests sent, and the tally of recent days they report
 };
 
 // Alert deliveries the record keeps for a retry at most: the newest.
@@ -81,10 +83,14 @@ struct StateChanges {
   // kept when `pendingAlerts` replaces the list.
   std::optional<nlohmann::json> pendingAlertsReadFirst;
   std::optional<std::int64_t> meterVersion;  // the meter's version now recorded (never lowered)
+  Tally tally;  // add to the digest's tally (every kind of write: each adds what it saw once)
+  std::optional<Day> digestSentDay;   // a daily digest sent for this day (never lowered)
+  std::optional<Day> digestSentWeek;  // a weekly digest sent for the week from this Monday
   bool manual = false;  // a manual trip or reset: it may override manual breakers
   bool empty() const {
     return trip.empty() && clear.empty() && expire.empty() && holds.empty() && releaseHolds.empty() && !alerted &&
-           !health && !history && !pendingAlerts && !dailyTotals && !meterTrips && appendAlerts.empty() && !meterVersion;
+           !health && !history && !pendingAlerts && !dailyTotals && !meterTrips && appendAlerts.empty() && !meterVersion &&
+           tally.empty() && !digestSentDay && !digestSentWeek;
   }
 };
 

@@ -267,6 +267,11 @@ std::string PollTick::next() {
       }
       if (kind_ == Kind::Meter && afterWrite_ == Step::Alerts) {
         chooseMeterAlerts();
+        Tally tally;
+        for (const PollEvent& event : evaluation_->events) {
+          countEvent(tally[dayOfMs(now_)], {isoTimestamp(now_), event.level, event.key, event.dryRun});
+        }
+        addTally(written_.digest.days, tally);
         if (sameButLeases(fresh_.state.breakers, written_.breakers, now_) && written_.meterVersion == fresh_.state.meterVersion) {
           step_ = afterWrite_;  // recorded already (by another isolate, or an earlier duty)
           return next();
@@ -476,6 +481,7 @@ std::string PollTick::evaluateAndContinue() {
     evaluation.changes.alerted = previous_.alerted;
   }
   evaluation_ = std::move(evaluation);
+  if (kind_ == Kind::Tick && config_.digest) addDigestsDue();
   if (kind_ == Kind::Status) {
     json result = std::move(evaluation_->report);  // the status read ends here
     result["ok"] = true;
@@ -494,8 +500,9 @@ std::string PollTick::evaluateAndContinue() {
     log("warn", "state-problem", "edgefuse: " + problem.path + ": " + problem.message, {{"path", problem.path}});
   }
   for (const PollEvent& event : evaluation_->events) {
-    // What happened, with its figures (resource, used, quota, unit, percent, overageUsd) as fields.
-    json fields = event.details;
+    // What happened, with its figures (resource, used, quota, unit, percent, overageUsd) as
+    // fields; a digest's are the message it sends, not a log's.
+    json fields = event.level == "digest" ? json::object() : event.details;
     fields["key"] = event.key;
     fields["dryRun"] = event.dryRun;
     log("log", event.level, "edgefuse: " + std::string(event.dryRun ? "[dry run] " : "") + event.level + ": " + event.message,
@@ -505,6 +512,23 @@ std::string PollTick::evaluateAndContinue() {
   // the next tick sees the same news again.
   if (evaluation_->write) return startWrite(evaluation_->changes, Step::Alerts);
   return alertsAndContinue();
+}
+
+// Each digest due is an event like the others: the record says it was sent in the same write
+// that precedes the alerts, and a failed delivery is retried from the record.
+void PollTick::addDigestsDue() {
+  const std::vector<DigestPeriod> due = digestsDue(*config_.digest, previous_.digest, now_);
+  if (due.empty()) return;
+  std::vector<std::string> standing;
+  for (const auto& [key, breaker] : applyChanges(previous_, evaluation_->changes).breakers) standing.push_back(key);
+  for (const DigestPeriod& period : due) {
+    json digest = composeDigest(config_, period, previous_.digest.days, evaluation_->report, standing);
+    const std::string summary = digestSummary(digest);
+    evaluation_->events.push_back({"digest", period.weekly ? "weekly-digest" : "daily-digest", summary, false,
+                                   {{"digest", std::move(digest)}}});
+    (period.weekly ? evaluation_->changes.digestSentWeek : evaluation_->changes.digestSentDay) = period.first;
+  }
+  evaluation_->write = true;
 }
 
 std::string PollTick::startWrite(StateChanges changes, Step after) {

@@ -83,6 +83,7 @@ class PollTick {
   std::string startWrite(StateChanges changes, Step after);
   std::string fetchUsage();
   std::string evaluateAndContinue();
+  void addDigestsDue();
   std::string alertsAndContinue();
   void handleSent(const nlohmann::json& result);
   std::string afterSend();
