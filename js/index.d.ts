@@ -192,6 +192,12 @@ export interface GuardConfig {
     channels?: AlertChannelConfig[];
     /** Levels sent. Default: all. */
     levels?: AlertLevel[];
+    /**
+     * A summary on every channel: usage, spend, trips, the biggest spike and blind spots.
+     * Sent at the first evaluation from `hourUtc` (0-23, default 9) for the day before, and
+     * with `weekly` on Mondays for the week before. `daily` defaults to true.
+     */
+    digest?: { hourUtc?: number; daily?: boolean; weekly?: boolean } | null;
   };
   /** Alert once a period when a resource is on course for this % of its allowance. null: off. */
   projection?: { alertAtPercent?: number } | null;
@@ -352,7 +358,7 @@ export interface NormalizedConfig {
   readonly failuresUntilBlind: number;
   readonly pollTimeoutSeconds: number;
   readonly endpointBinding: string | null;
-  readonly alerts: { readonly channels: readonly Readonly<Required<Omit<AlertChannelConfig, "secretEnv" | "binding">> & { secretEnv?: string; binding: string | null }>[]; readonly levels: readonly AlertLevel[] };
+  readonly alerts: { readonly channels: readonly Readonly<Required<Omit<AlertChannelConfig, "secretEnv" | "binding">> & { secretEnv?: string; binding: string | null }>[]; readonly levels: readonly AlertLevel[]; readonly digest: { readonly hourUtc: number; readonly daily: boolean; readonly weekly: boolean } | null };
   readonly projection: { readonly alertAtPercent: number } | null;
   readonly spike: { readonly factor: number; readonly floorPercent: number } | null;
   readonly adminPath: string;
@@ -481,8 +487,8 @@ export interface BreakerRecord {
 }
 
 export interface PollEvent {
-  readonly level: "warn" | "trip" | "recover" | "blind" | "inaccessible" | "projection" | "spike" | "budget-warn";
-  /** A breaker key, "budget", a dataset or "usage-api". */
+  readonly level: "warn" | "trip" | "recover" | "blind" | "inaccessible" | "projection" | "spike" | "budget-warn" | "digest";
+  /** A breaker key, "budget", a dataset, "usage-api", or "daily-digest" / "weekly-digest". */
   readonly key: string;
   readonly message: string;
   readonly dryRun: boolean;
@@ -521,6 +527,10 @@ export interface ResourceReport {
     readonly overageUsd: number;
     readonly quotaReachedAt: string | null;
     readonly periodEndsAt: string;
+    /** Used so far in the allowance's period ("day" or "billing month"), and what it includes (null: nothing). */
+    readonly used: number;
+    readonly period: "day" | "billing month";
+    readonly included: number | null;
   };
   /** Resource-level rows only: usage per completed hour, oldest first (at most 24). */
   readonly hourly?: readonly number[];

@@ -165,6 +165,10 @@ async function main() {
     .find((body) => body.level === "trip" && body.key === "ai-neurons" && /today/.test(body.text));
   expect(aiAlert, "no Workers AI trip alert reached the receiver");
   say(`Alert: ${aiAlert.text.split("\n").slice(0, 2).join(" / ")}`);
+  const digest = (await (await call("/__sim/alerts")).json()).alerts.map((alert) => JSON.parse(alert.body)).find((body) => body.level === "digest");
+  expect(digest?.digest?.period === "day", "no daily digest reached the receiver");
+  say("The paid guard's first cron tick (in step 3) sent yesterday's digest at once (alerts.digest); the receiver got:");
+  for (const line of digest.text.split("\n")) say(`  | ${line}`);
 
   step("8. A retry storm: 16 senders redeliver a webhook at once, 5 D1 rows each (POST /webhook)");
   // Each delivery is far under every per-invocation limit: only the deliveries together are

@@ -83,14 +83,20 @@ export async function poll(env: Env): Promise<number> {
 export async function watched(env: Env): Promise<string> {
   const guard = createGuard({
     plan: "free",
-    alerts: { channels: [{ type: "discord" }, { type: "webhook", secretEnv: "HOOK_KEY" }], levels: ["trip", "spike"] },
+    alerts: {
+      channels: [{ type: "discord" }, { type: "webhook", secretEnv: "HOOK_KEY" }],
+      levels: ["trip", "spike"],
+      digest: { hourUtc: 8, weekly: true },
+    },
     projection: { alertAtPercent: 90 },
     spike: null,
     adminPath: "/ops/guard",
   });
   const status = await guard.status(env);
   const recorded = status.ok ? `${status.lastCheckAt ?? "never"} ${status.blind} ${Object.keys(status.breakers).join(",")}` : status.error;
-  return `${status.limitHits.since} ${status.resources?.[0]?.projection?.periodEndsAt ?? ""} ${guard.config.alerts.channels.length} ${recorded}`;
+  const projection = status.resources?.[0]?.projection;
+  const digestHour = guard.config.alerts.digest?.hourUtc ?? -1;
+  return `${status.limitHits.since} ${projection?.periodEndsAt ?? ""} ${projection?.included ?? "none"} ${guard.config.alerts.channels.length} ${digestHour} ${recorded}`;
 }
 
 export { EdgefuseRateLimiter };

@@ -192,3 +192,81 @@ describe("alert channels", () => {
     }
   });
 });
+
+describe("the digest", () => {
+  const digestsIn = (messages) =>
+    messages.map((m) => ({ path: m.path, body: JSON.parse(m.body) })).filter(({ body }) => /digest/.test(body.content ?? body.text ?? ""));
+
+  it("reaches Discord, Slack and the webhook once a day, in each one's markdown, with the day's tally", async () => {
+    const { guard, clock } = guardAt({ alerts: { channels, levels: ["trip"], digest: { hourUtc: 9 } } });
+    // Monday 23rd at noon: the first evaluation sends the last day's at once.
+    let report = await guard.evaluate(alertEnv);
+    expect(report.events.map((event) => event.key)).toEqual(["daily-digest"]);
+    expect(digestsIn(await received()).map((m) => m.path)).toEqual([
+      "/discord/webhooks/123/discord-secret-path",
+      "/slack/services/T0/B0/slack-secret-path",
+      "/hook/webhook-secret-path",
+    ]);
+    expect(JSON.parse(await env.EDGEFUSE_STATE.get(STATE_KEY)).digest.sentDay).toBe("2026-11-22");
+
+    // The rest of the 23rd, ticking every hour: a write storm trips kv-writes at 17:00.
+    await call("ALERT_RECEIVER", "/__receiver/reset", {});
+    for (let hour = 13; hour <= 23; hour += 1) {
+      clock.now = Date.parse(`2026-11-23T${hour}:05:00Z`);
+      await setUsage("kv-writes", hour < 17 ? 20 * (hour - 12) : 950);
+      report = await guard.evaluate(alertEnv);
+      expect(report.events.filter((event) => event.level === "digest")).toEqual([]);
+    }
+    clock.now = Date.parse("2026-11-24T09:00:00Z");
+    await simulatorAt(clock.now);
+    report = await guard.evaluate(alertEnv);
+    expect(report.events.map((event) => event.level)).toContain("digest");
+    const [discord, slack, webhook] = digestsIn(await received()).map((m) => m.body);
+    expect(discord.content.length).toBeLessThanOrEqual(2000);
+    expect(discord.allowed_mentions).toEqual({ parse: [] });
+    // As the README shows it.
+    expect(discord.content).toBe(
+      [
+        "**edgefuse daily digest**: 2026-11-23 (UTC)",
+        "Account 0123…cdef, free plan",
+        "**Usage** (in the period, then now against each quota or inclusion and on course for by its end)",
+        "• kv-writes: 950 operations on the day (11 of 24 hours measured); now 0 of 1,000 per day (0.0%), on course for 0.0%",
+        "• 20 other resources unused",
+        "**Spend**: no budget set (the free plan bills nothing: past a quota, calls fail)",
+        "**Breakers**: 1 trip, 0 recoveries, 0 warnings, 1 spike alert",
+        "• 17:05 trip kv-writes",
+        "• 17:05 projection kv-writes",
+        "• 17:05 spike kv-writes",
+        "Standing now: none",
+        "**Biggest spike**: kv-writes, the hour from 11-23 16:00 UTC: 870 operations, 43.5x the hours before it",
+        "**Blind spots**: every check answered",
+      ].join("\n"),
+    );
+    expect(discord.content).toContain("**Breakers**: 1 trip, 0 recoveries");
+    expect(discord.content).toContain("• 17:05 trip kv-writes");
+    expect(discord.content).toContain("• kv-writes: 950 operations on the day (11 of 24 hours measured); now 0 of 1,000 per day");
+    expect(discord.content).toContain("Standing now: none"); // the 24th's first evaluation recovered it
+    expect(discord.content).toMatch(/\*\*Biggest spike\*\*: kv-writes, the hour from 11-23 16:00 UTC: 870 operations/);
+    expect(slack.text).toMatch(/^\*edgefuse daily digest\*: 2026-11-23 \(UTC\)/);
+    expect(slack.text).toContain("*Blind spots*: every check answered");
+    expect(webhook).toMatchObject({ source: "edgefuse", level: "digest", key: "daily-digest" });
+    expect(webhook.digest).toMatchObject({ period: "day", from: "2026-11-23", to: "2026-11-23", events: { trip: 1 }, breakers: [] });
+    expect(webhook.digest.resources.find((row) => row.resource === "kv-writes")).toMatchObject({ inPeriod: 950, hoursMeasured: 11 });
+    const [signed] = (await received()).filter((m) => m.path === "/hook/webhook-secret-path");
+    expect(signed.signature).toBe(`sha256=${await hmacHex(HOOK_SECRET, signed.body)}`);
+
+    // Once: a later evaluation the same day sends none, and the record says so.
+    await call("ALERT_RECEIVER", "/__receiver/reset", {});
+    clock.now = Date.parse("2026-11-24T10:00:00Z");
+    await guard.evaluate(alertEnv);
+    expect(digestsIn(await received())).toEqual([]);
+    expect(JSON.parse(await env.EDGEFUSE_STATE.get(STATE_KEY)).digest.sentDay).toBe("2026-11-23");
+  });
+
+  it("is not sent without alerts.digest, and a digest with nowhere to go is a config error", async () => {
+    await guardAt().guard.evaluate(alertEnv);
+    expect(digestsIn(await received())).toEqual([]);
+    expect(() => createGuard({ plan: "free", alerts: { digest: { hourUtc: 9 } } })).toThrow(/alerts\.digest: has no channel to go to/);
+    expect(() => createGuard({ plan: "free", alerts: { channels, digest: { hourUtc: 25 } } })).toThrow(/alerts\.digest\.hourUtc: must be a whole number from 0 to 23, got 25/);
+  });
+});

@@ -31,7 +31,8 @@ export const paidGuard = createGuard({
   budget: { maxUsd: 100 },
   thresholds: { "ai-neurons": { maxOverageUsd: 1, granularity: "day" } },
   bindings: { AI: "ai" }, // a service binding standing in for Workers AI: named, not detected
-  alerts: { channels: [{ type: "webhook", binding: "USAGE_API" }] },
+  // A daily digest from 09:00 UTC; the first cron tick sends the last day's at once.
+  alerts: { channels: [{ type: "webhook", binding: "USAGE_API" }], digest: { hourUtc: 9 } },
 });
 
 // A webhook receiver whose senders retry in a storm: each delivery writes 5 rows, far under
