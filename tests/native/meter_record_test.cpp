@@ -9,22 +9,13 @@
 #include "breaker_lifecycle.h"
 #include "calendar.h"
 #include "live_meter.h"
-#include "tick_world.h"
+#include "tick_test_support.h"
 
 using namespace edgefuse;
-using edgefuse::testing::TickWorld;
+using namespace edgefuse::testing;
 using nlohmann::json;
 
 namespace {
-
-const std::int64_t kNoon = *parseIsoTimestamp("2026-11-23T12:00:00Z");
-constexpr const char* kAccount = "0123456789abcdef0123456789abcdef";
-
-GuardCore coreOf(const json& config) {
-  ConfigResult result = parseConfig(config);
-  REQUIRE(result.problems.empty());
-  return GuardCore(*result.config);
-}
 
 const json kSlackAlerts = {{"plan", "free"}, {"alerts", {{"channels", json::array({{{"type", "slack"}}})}}}};
 
@@ -44,11 +35,6 @@ json answerOf(const std::string& reply) {
 
 json meterStart(const json& record, std::int64_t now = kNoon) {
   return {{"kind", "meter"}, {"now", now}, {"accountId", kAccount}, {"record", record}};
-}
-
-json stored(const TickWorld& world, const char* key = kStateKey) {
-  auto it = world.kv.find(key);
-  return it == world.kv.end() ? json(nullptr) : json::parse(it->second);
 }
 
 std::string stateWith(const json& breakers, const json& extra = json::object()) {

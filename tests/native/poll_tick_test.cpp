@@ -9,22 +9,13 @@
 
 #include "breaker_lifecycle.h"
 #include "calendar.h"
-#include "tick_world.h"
+#include "tick_test_support.h"
 
 using namespace edgefuse;
-using edgefuse::testing::TickWorld;
+using namespace edgefuse::testing;
 using nlohmann::json;
 
 namespace {
-
-const std::int64_t kNoon = *parseIsoTimestamp("2026-11-23T12:00:00Z");
-constexpr const char* kAccount = "0123456789abcdef0123456789abcdef";
-
-GuardCore coreOf(const char* config) {
-  ConfigResult result = parseConfig(json::parse(config));
-  REQUIRE_MESSAGE(result.config, (result.problems.empty() ? "" : result.problems[0].path + ": " + result.problems[0].message));
-  return GuardCore(*result.config);
-}
 
 json start(const char* kind, std::int64_t now) {
   return {{"kind", kind}, {"now", now}, {"accountId", kAccount}, {"token", "token"}};
@@ -43,11 +34,6 @@ void answerKv(TickWorld& world, std::string kv) {
     return dataset == "kvOperationsAdaptiveGroups" ? std::pair<int, std::string>{200, kv}
                                                    : std::pair<int, std::string>{200, TickWorld::emptyAnswer(dataset)};
   };
-}
-
-json stored(const TickWorld& world, const char* key = kStateKey) {
-  auto it = world.kv.find(key);
-  return it == world.kv.end() ? json(nullptr) : json::parse(it->second);
 }
 
 json breaker(const char* source, const char* reason, const char* until = nullptr) {

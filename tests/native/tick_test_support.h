@@ -21,6 +21,8 @@ inline GuardCore coreOf(const nlohmann::json& config) {
   return GuardCore(*result.config);
 }
 
+inline GuardCore coreOf(const char* configText) { return coreOf(nlohmann::json::parse(configText)); }
+
 inline nlohmann::json stored(const TickWorld& world, const char* key = kStateKey) {
   auto it = world.kv.find(key);
   return it == world.kv.end() ? nlohmann::json(nullptr) : nlohmann::json::parse(it->second);
