@@ -15,6 +15,7 @@
 import { Kind, buildSchema, getNamedType, parse, validate } from "graphql";
 import { RESOURCES } from "../../js/index.js";
 import { DATASETS, ROOT } from "./analytics-schema.js";
+import { handleRestApi, handleRestControl, resetRestApi } from "./rest-api.js";
 
 const DATE_RE = /^\d{4}-\d{2}-\d{2}$/;
 const MAX_LOG_ENTRIES = 1000;
@@ -56,6 +57,7 @@ let nextFaultId = 1;
 let clockMs = null;
 
 function resetState() {
+  resetRestApi();
   usage = new Map();
   faults = [];
   requestLog = [];
@@ -142,6 +144,8 @@ export async function handleUsageApi(request, env = {}) {
   const url = new URL(request.url);
   const route = `${request.method} ${url.pathname}`;
   try {
+    const rest = url.pathname.startsWith("/__sim/rest") ? await handleRestControl(request, readJsonBody) : await handleRestApi(request, env);
+    if (rest) return rest;
     if (url.pathname === "/graphql" || url.pathname === "/client/v4/graphql") {
       if (request.method !== "POST") {
         return json({ data: null, errors: [{ message: "use POST for GraphQL queries" }] }, 405, { allow: "POST" });
