@@ -245,13 +245,29 @@ class Guard {
 
   #credentials(env) {
     const secret = (name) => (typeof env?.[name] === "string" ? env[name] : null);
-    const credentials = { accountId: secret(this.config.accountIdEnv), token: secret(this.config.apiTokenEnv) };
+    const credentials = { accountId: secret(this.config.accountIdEnv), token: secret(this.config.apiTokenEnv), ...this.#actionInputs(env) };
     const endpoint = env?.[this.config.endpointEnv];
     // A URL, or a service binding (a test's simulator Worker). Anything else is named, so
     // that the core refuses it rather than the poll going quietly to Cloudflare.
     if (typeof endpoint?.fetch === "function") return { ...credentials, endpointBinding: true };
     if (endpoint !== undefined && endpoint !== null && typeof endpoint !== "string") return { ...credentials, endpoint: `(${typeof endpoint})` };
     return { ...credentials, endpoint: endpoint ?? null };
+  }
+
+  // What operator actions need of env: whether their token is set (never the token), the
+  // script name that confirms the Worker, and an endpoint override (a URL or a service binding).
+  #actionInputs(env) {
+    const { actions } = this.config;
+    if (!actions) return {};
+    const endpoint = env?.[actions.endpointEnv];
+    const token = env?.[actions.tokenEnv];
+    return {
+      actions: {
+        tokenSet: typeof token === "string" && token.trim() !== "",
+        script: typeof env?.[actions.scriptEnv] === "string" ? env[actions.scriptEnv] : "",
+        ...(typeof endpoint?.fetch === "function" ? { endpointBinding: true } : typeof endpoint === "string" ? { endpoint } : {}),
+      },
+    };
   }
 
   /**
@@ -299,7 +315,8 @@ class Guard {
     const { enforcement } = this.#parts;
     const raw = env?.[UNGUARDED_ENV] ?? env;
     const envBindings = Object.keys(raw ?? {}).filter((name) => detectKind(raw[name]) !== null);
-    const result = await runTick(enforcement.handle, this.config, env, { kind, now: this.#clock(), operation: { ...operation, envBindings } });
+    const { accountId, actions } = this.#credentials(env);
+    const result = await runTick(enforcement.handle, this.config, env, { kind, now: this.#clock(), accountId, actions, operation: { ...operation, envBindings } });
     if (result.view) enforcement.applyView(result.view);
     if (result.problems) throw new GuardInputError(result.problems);
     if (!result.ok) throw new Error(result.error);

@@ -245,6 +245,33 @@ export interface GuardConfig {
    * trips that feature's calls only. At most 16.
    */
   features?: Record<string, { route: string } | { cron: string } | { queue: string }>;
+  /**
+   * Operator actions: while a line stands tripped, take this Worker off workers.dev, detach
+   * its routes or pause its crons through Cloudflare's REST API, and put them back exactly
+   * once no line calls for them. Off unless given. See the README's "Operator actions".
+   */
+  actions?: ActionsConfig | null;
+}
+
+export type OperatorAction = "disable-workers-dev" | "detach-routes" | "pause-crons";
+
+export interface ActionsConfig {
+  /** The Worker's script name: the only one the actions touch. env[scriptEnv] must name it too. */
+  script: string;
+  /** Default "EDGEFUSE_SCRIPT_NAME". */
+  scriptEnv?: string;
+  /** The env var of an API token with Workers Scripts Edit (and Workers Routes Edit for detach-routes). Default "CF_ACTIONS_API_TOKEN". */
+  tokenEnv?: string;
+  /** Default "https://api.cloudflare.com/client/v4". */
+  endpoint?: string;
+  /** An env var whose URL or service binding replaces `endpoint` (a local simulator). Default "EDGEFUSE_REST_API_ENDPOINT". */
+  endpointEnv?: string;
+  /** detach-routes: the zones whose routes to the Worker are detached. */
+  zones?: string[];
+  /** Say what would be done; do nothing. */
+  dryRun?: boolean;
+  /** A line (a resource, a "resource:BINDING" with a threshold, or "budget") -> what its trip does. */
+  on: Partial<Record<ResourceId | "budget" | `${ResourceId}:${string}`, OperatorAction[]>>;
 }
 
 export interface RateLimitRoute {
@@ -377,6 +404,7 @@ export interface NormalizedConfig {
   readonly meter: { readonly binding: string; readonly reportSeconds: number; readonly quotas: boolean } | null;
   readonly rates: Readonly<Record<string, { readonly perMinute: number; readonly recoverPerMinute: number }>>;
   readonly features: Readonly<Record<string, { readonly route: string } | { readonly cron: string } | { readonly queue: string }>>;
+  readonly actions: (Readonly<Required<Omit<ActionsConfig, "on" | "zones">>> & { readonly zones: readonly string[]; readonly on: Readonly<Record<string, readonly OperatorAction[]>> }) | null;
 }
 
 /** Resources a guarded binding call is charged to, so the ones a limit can name. */
@@ -487,8 +515,8 @@ export interface BreakerRecord {
 }
 
 export interface PollEvent {
-  readonly level: "warn" | "trip" | "recover" | "blind" | "inaccessible" | "projection" | "spike" | "budget-warn" | "digest";
-  /** A breaker key, "budget", a dataset, "usage-api", or "daily-digest" / "weekly-digest". */
+  readonly level: "warn" | "trip" | "recover" | "blind" | "inaccessible" | "projection" | "spike" | "budget-warn" | "digest" | "action";
+  /** A breaker key, "budget", a dataset, "usage-api", "daily-digest" / "weekly-digest", or an operator action (or "refused"). */
   readonly key: string;
   readonly message: string;
   readonly dryRun: boolean;

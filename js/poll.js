@@ -25,6 +25,9 @@ export async function runTick(handle, config, env, start, kv = { reads: 0, write
         case "send":
           tick.handle(JSON.stringify({ results: await sendAlerts(env, action) }));
           break;
+        case "api":
+          tick.handle(JSON.stringify({ results: await restCalls(env, action) }));
+          break;
         case "read": {
           // Handed over as bytes: the record is tens of KB, not worth wrapping in JSON.
           const { value = null, error = "" } = await kvAction(env?.[config.stateBinding], config.stateBinding, action, kv);
@@ -90,4 +93,26 @@ async function fetchAll(config, env, { endpoint, binding, timeoutMs, requests })
       }
     }),
   );
+}
+
+// Operator actions' calls to Cloudflare's REST API, in order (each may depend on the last),
+// with the token of env[tokenEnv]; through a service binding when the core names one.
+async function restCalls(env, { binding, tokenEnv, timeoutMs, calls }) {
+  const fetcher = binding ? env[binding] : globalThis;
+  const results = [];
+  for (const { method, url, body } of calls) {
+    try {
+      const response = await fetcher.fetch(url, {
+        method,
+        headers: { Authorization: `Bearer ${env[tokenEnv]}`, ...(body === undefined ? {} : { "Content-Type": "application/json" }) },
+        body,
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+      results.push({ status: response.status, body: await response.text(), error: "" });
+    } catch (error) {
+      const timedOut = error?.name === "TimeoutError" || error?.name === "AbortError";
+      results.push({ status: 0, body: "", error: timedOut ? `no answer within ${timeoutMs / 1000} s` : `request failed: ${error?.message ?? error}` });
+    }
+  }
+  return results;
 }

@@ -10,7 +10,10 @@
 //   6. a reset, and writes work again;
 //   7. on a paid account, a daily cost cap on Workers AI trips and AI calls are refused;
 //   8. a retry storm of small webhook deliveries, each under its limits, stopped within
-//      moments by the real-time meter.
+//      moments by the real-time meter;
+//   9. on the paid account, a request flood trips the budget: operator actions take the
+//      Worker off workers.dev and its routes through the (simulated) REST API, and a reset
+//      puts them back, each API call shown.
 // Exits 0 when the whole story held, non-zero with the step that failed. `--serve` keeps
 // the Worker running afterwards so you can look at the status page.
 import { createHmac } from "node:crypto";
@@ -201,12 +204,48 @@ async function main() {
   say("No cron tick, no analytics: every isolate reports to the EdgefuseMeter Durable Object, which answers with the trip.");
   expect(stored - LINE < LINE, `the meter let ${stored - LINE} rows past the line`);
 
+  step("9. A request flood on the paid account: the budget trips, and the Worker is taken off workers.dev and its routes");
+  const ACCOUNT = "0123456789abcdef0123456789abcdef";
+  const ZONE = "023e105f4ecef8ad9ca31a8372d0c353";
+  await call("/__sim/rest/scripts", { method: "POST", body: JSON.stringify({ account: ACCOUNT, name: "edgefuse-demo" }) });
+  await call("/__sim/rest/routes", { method: "POST", body: JSON.stringify({ zone: ZONE, pattern: "demo.example.com/*", script: "edgefuse-demo" }) });
+  await call("/__sim/rest/routes", { method: "POST", body: JSON.stringify({ zone: ZONE, pattern: "blog.example.com/*", script: "blog" }) });
+  const platform = async () => {
+    const { scripts, zones, calls } = await (await call("/__sim/rest")).json();
+    const routes = zones[ZONE].map((route) => `${route.pattern} -> ${route.script}`).join(", ");
+    return { text: `workers.dev ${scripts[ACCOUNT]["edgefuse-demo"].subdomain.enabled ? "on" : "off"}; routes: ${routes}`, calls };
+  };
+  say(`The simulated account: ${(await platform()).text}`);
+  // Billed whether the Worker answers 200 or 503: 400 million requests this month, 10 million included.
+  await call("/__sim/usage", { method: "POST", body: JSON.stringify({ resource: "workers-requests", units: 400_000_000 }) });
+  say("The usage API now reports 400,000,000 Workers requests this billing month (10,000,000 included, then $0.30 a million).");
+  expect((await call(`/__scheduled?cron=${encodeURIComponent(CRON)}`)).ok, "the cron tick failed");
+  const tripped = await platform();
+  say("Cron tick: the $100 budget trips, and the actions call Cloudflare's REST API:");
+  for (const { method, path, status } of tripped.calls) say(`  ${method} ${path} -> ${status}`);
+  say(`Now: ${tripped.text}`);
+  expect(/workers\.dev off; routes: blog\.example\.com\/\* -> blog$/.test(tripped.text), "the actions did not take the Worker off workers.dev and its routes");
+  const actionAlert = (await (await call("/__sim/alerts")).json()).alerts.map((alert) => JSON.parse(alert.body)).find((body) => body.level === "action" && body.key === "detach-routes");
+  expect(actionAlert, "no action alert reached the receiver");
+  say(`Alert: ${actionAlert.text.split("\n").slice(0, 2).join(" / ")}`);
+  const paidReset = await call("/__edgefuse-paid/reset", {
+    method: "POST",
+    headers: { ...admin, "Content-Type": "application/json" },
+    body: JSON.stringify({ resources: ["workers-requests", "ai-neurons"] }),
+  });
+  expect(paidReset.ok, `the paid guard's reset answered ${paidReset.status}`);
+  const restored = await platform();
+  say("POST /__edgefuse-paid/reset -> 200, and the undo:");
+  for (const { method, path, status } of restored.calls.slice(tripped.calls.length)) say(`  ${method} ${path} -> ${status}`);
+  say(`Now: ${restored.text}`);
+  expect(/workers\.dev on; routes: blog\.example\.com\/\* -> blog, demo\.example\.com\/\* -> edgefuse-demo$/.test(restored.text), "the reset did not put the Worker back");
+
   if (serve) {
     step(`Serving on ${base}: press Ctrl-C to stop`);
     await new Promise((resolve) => worker.on("exit", resolve));
     return;
   }
-  step("Demo complete: the runaway import, the write storm, the noisy client, the AI bill and the retry storm were stopped, and writes recovered");
+  step("Demo complete: the runaway import, the write storm, the noisy client, the AI bill, the retry storm and the request flood were stopped, and writes recovered");
 }
 
 main().then(

@@ -62,6 +62,9 @@ std::string whatTheGuardDid(const std::string& level, const std::string& key, bo
   if (level == "blind") return "Breakers stay as they are until the usage API answers again.";
   if (level == "inaccessible") return "Give the API token Account Analytics: Read on this account (and the product on its plan), or accept the gap.";
   if (level == "projection") return "Nothing is blocked yet: this is a forecast.";
+  if (level == "action") {
+    return dryRun ? "Dry run: nothing was changed." : "What it changed is recorded; a reset or the line's recovery puts it back.";
+  }
   if (level == "spike") return "Nothing is blocked by a spike alone; limits and breakers still apply.";
   return "Nothing is blocked yet.";
 }
@@ -125,8 +128,10 @@ std::vector<AlertDelivery> buildAlerts(const Config& config, const json& events,
     const std::string level = alertLevelOf(field(event, "level"));
     // A digest has its own switch (alerts.digest); one no longer configured is not sent.
     const bool digest = level == "digest";
-    const bool wanted = digest ? config.digest.has_value()
-                               : std::find(config.alertLevels.begin(), config.alertLevels.end(), level) != config.alertLevels.end();
+    // An operator action and its undo are always said, on every channel.
+    const bool wanted = digest            ? config.digest.has_value()
+                        : level == "action" ? config.actions.has_value()
+                                            : std::find(config.alertLevels.begin(), config.alertLevels.end(), level) != config.alertLevels.end();
     if (!wanted) continue;
     const std::string key = field(event, "key");
     const json digestData = digest && event.contains("details") && event["details"].is_object()

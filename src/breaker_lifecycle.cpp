@@ -183,6 +183,8 @@ PollState applyChanges(PollState fresh, const StateChanges& changes) {
     }
   }
   addTally(fresh.digest.days, changes.tally);
+  if (changes.actions) fresh.actions = *changes.actions;
+  if (changes.actionsRefused) fresh.actionsRefused = *changes.actionsRefused;
   for (const auto& [sent, record] : {std::pair{&changes.digestSentDay, &fresh.digest.sentDay},
                                      std::pair{&changes.digestSentWeek, &fresh.digest.sentWeek}}) {
     if (*sent && (!*record || **record < **sent)) *record = *sent;

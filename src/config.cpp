@@ -208,7 +208,117 @@ std::optional<Budget> parseBudget(Validator& v, const json& input) {
   return budget;
 }
 
+// Workers script names: lowercase letters, digits, - and _, at most 63 characters
+// (https://developers.cloudflare.com/workers/wrangler/configuration/#inheritable-keys).
+bool isScriptName(const std::string& text) {
+  return !text.empty() && text.size() <= 63 && std::all_of(text.begin(), text.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
+  });
+}
+
+bool isZoneId(const std::string& text) {
+  return text.size() == 32 && std::all_of(text.begin(), text.end(), [](char c) { return std::isxdigit(static_cast<unsigned char>(c)) != 0; });
+}
+
+void parseActions(Validator& v, const json& input, Config& config) {
+  auto it = input.find("actions");
+  if (it == input.end() || it->is_null() || !v.isObject(*it, "actions")) return;
+  v.rejectUnknownKeys(*it, "actions", {"script", "scriptEnv", "tokenEnv", "endpoint", "endpointEnv", "zones", "dryRun", "on"},
+                      "actions option");
+  ActionsConfig actions;
+  const auto script = it->find("script");
+  if (script == it->end() || !script->is_string() || !isScriptName(script->get<std::string>())) {
+    v.report("actions.script", script == it->end() ? "is required" : "must be a Worker's script name, got " + toText(*script),
+             "the name in your wrangler config: actions only ever touch the Worker it names");
+  } else {
+    actions.script = script->get<std::string>();
+  }
+  if (auto name = v.identifier(*it, "actions", "scriptEnv", "an environment variable")) actions.scriptEnv = *name;
+  if (auto name = v.identifier(*it, "actions", "tokenEnv", "an environment variable")) actions.tokenEnv = *name;
+  if (auto name = v.identifier(*it, "actions", "endpointEnv", "an environment variable")) actions.endpointEnv = *name;
+  if (auto endpoint = it->find("endpoint"); endpoint != it->end() && !endpoint->is_null()) {
+    if (endpoint->is_string() && isHttpUrl(endpoint->get<std::string>()) && endpoint->get<std::string>().size() <= 200) {
+      actions.endpoint = endpoint->get<std::string>();
+      while (actions.endpoint.size() > 8 && actions.endpoint.back() == '/') actions.endpoint.pop_back();
+    } else {
+      v.report("actions.endpoint", "must be an http(s) URL, got " + toText(*endpoint), "");
+    }
+  }
+  if (auto dryRun = v.boolean(*it, "actions", "dryRun")) actions.dryRun = *dryRun;
+  if (auto zones = it->find("zones"); zones != it->end() && !zones->is_null()) {
+    if (!zones->is_array() || zones->size() > 20) {
+      v.report("actions.zones", "must be a list of at most 20 zone ids");
+    } else {
+      for (const json& zone : *zones) {
+        if (zone.is_string() && isZoneId(zone.get<std::string>())) actions.zones.push_back(zone.get<std::string>());
+        else v.report("actions.zones", "must hold zone ids (32 hexadecimal characters), got " + toText(zone));
+      }
+    }
+  }
+  std::vector<std::string> names;
+  for (OperatorAction action : operatorActions()) names.emplace_back(nameOf(action));
+  auto on = it->find("on");
+  if (on == it->end() || !on->is_object() || on->empty()) {
+    v.report("actions.on", "must map a line to the actions its trip takes",
+             "e.g. { \"budget\": [\"detach-routes\", \"disable-workers-dev\"] }");
+  } else {
+    for (const auto& item : on->items()) {
+      const std::string path = "actions.on." + item.key();
+      if (item.key() != "budget" && !config.thresholds.count(item.key())) {
+        std::vector<std::string> lines = {"budget"};
+        for (const auto& [key, threshold] : config.thresholds) lines.push_back(key);
+        v.report(path, "is not a line: a resource, a resource:binding with a threshold, or budget", didYouMean(item.key(), lines));
+        continue;
+      }
+      if (!item.value().is_array() || item.value().empty()) {
+        v.report(path, "must be a list of actions", "known: " + Validator::list(names));
+        continue;
+      }
+      for (const json& name : item.value()) {
+        const std::string text = name.is_string() ? name.get<std::string>() : toText(name);
+        const auto found = std::find(names.begin(), names.end(), text);
+        if (found == names.end()) {
+          v.report(path, "unknown action " + text, didYouMean(text, names));
+        } else {
+          actions.on[item.key()].push_back(operatorActions()[static_cast<std::size_t>(found - names.begin())]);
+        }
+      }
+    }
+  }
+  bool detaches = false;
+  bool pauses = false;
+  for (const auto& [line, list] : actions.on) {
+    for (OperatorAction action : list) {
+      detaches |= action == OperatorAction::DetachRoutes;
+      pauses |= action == OperatorAction::PauseCrons;
+    }
+  }
+  if (detaches && actions.zones.empty()) {
+    v.report("actions.zones", "is required for detach-routes", "list the zone ids whose routes lead to the Worker");
+  }
+  if (pauses && !config.evaluateCron) {
+    v.report("actions.on", "pause-crons needs evaluateCron",
+             "name the guard's own cron in evaluateCron: it is kept, so the guard can put the others back");
+  }
+  config.actions = actions;
+}
+
 }  // namespace
+
+std::string_view nameOf(OperatorAction action) {
+  switch (action) {
+    case OperatorAction::DisableWorkersDev: return "disable-workers-dev";
+    case OperatorAction::DetachRoutes: return "detach-routes";
+    case OperatorAction::PauseCrons: return "pause-crons";
+  }
+  return "disable-workers-dev";
+}
+
+const std::vector<OperatorAction>& operatorActions() {
+  static const std::vector<OperatorAction> all = {OperatorAction::DisableWorkersDev, OperatorAction::DetachRoutes,
+                                                  OperatorAction::PauseCrons};
+  return all;
+}
 
 bool isHttpUrl(const std::string& text) {
   std::size_t hostStart = text.rfind("https://", 0) == 0 ? 8 : text.rfind("http://", 0) == 0 ? 7 : 0;
@@ -616,7 +726,7 @@ ConfigResult parseConfig(const json& input) {
                        "limits", "thresholds", "budget", "bindingIds", "evaluateCron",
                        "scheduledWhenTripped", "failuresUntilBlind", "pollTimeoutSeconds",
                        "endpointBinding", "alerts", "projection", "spike", "adminPath", "adminTokenEnv",
-                       "rateLimit", "meter", "rates", "features"},
+                       "rateLimit", "meter", "rates", "features", "actions"},
                       "option");
 
   Config config;
@@ -843,10 +953,27 @@ ConfigResult parseConfig(const json& input) {
   if (auto name = v.identifier(input, "", "adminTokenEnv", "an environment variable")) config.adminTokenEnv = *name;
   parseRateLimit(v, input, config);
   parseMeter(v, input, config);
+  parseActions(v, input, config);  // after thresholds and evaluateCron, which it checks against
 
   if (!v.problems.empty()) return {std::nullopt, v.problems};
   return {config, {}};
 }
+
+namespace {
+
+json actionsJson(const Config& config) {
+  if (!config.actions) return nullptr;
+  const ActionsConfig& actions = *config.actions;
+  json on = json::object();
+  for (const auto& [line, list] : actions.on) {
+    for (OperatorAction action : list) on[line].push_back(nameOf(action));
+  }
+  return {{"script", actions.script}, {"scriptEnv", actions.scriptEnv}, {"tokenEnv", actions.tokenEnv},
+          {"endpoint", actions.endpoint}, {"endpointEnv", actions.endpointEnv}, {"zones", actions.zones},
+          {"dryRun", actions.dryRun}, {"on", on}};
+}
+
+}  // namespace
 
 nlohmann::json toJson(const Config& config) {
   json routes = json::array();
@@ -931,6 +1058,7 @@ nlohmann::json toJson(const Config& config) {
                                : json(nullptr)},
       {"rates", rates},
       {"features", features},
+      {"actions", actionsJson(config)},
   };
 }
 

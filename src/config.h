@@ -52,6 +52,23 @@ struct DigestSchedule {
   bool weekly = false;
 };
 
+// Operator actions (operator_actions.h): what the guard does through Cloudflare's REST API
+// while a line stands tripped, and undoes once none does. Off unless configured.
+enum class OperatorAction { DisableWorkersDev, DetachRoutes, PauseCrons };
+std::string_view nameOf(OperatorAction action);
+const std::vector<OperatorAction>& operatorActions();
+
+struct ActionsConfig {
+  std::string script;  // the one Worker the actions may touch; env.<scriptEnv> must name it too
+  std::string scriptEnv = "EDGEFUSE_SCRIPT_NAME";
+  std::string tokenEnv = "CF_ACTIONS_API_TOKEN";  // a token with only what the actions need
+  std::string endpoint = "https://api.cloudflare.com/client/v4";
+  std::string endpointEnv = "EDGEFUSE_REST_API_ENDPOINT";  // a URL or service binding instead
+  std::vector<std::string> zones;  // detach-routes: the zones whose routes to the script go
+  bool dryRun = false;             // say what would be done, do nothing
+  std::map<std::string, std::vector<OperatorAction>> on;  // a breaker key or "budget" -> actions
+};
+
 struct RateLimitRoute {
   std::string path;   // the request paths it applies to: this one and those below it
   BucketParams limit;
@@ -104,6 +121,7 @@ struct Config {
   std::vector<AlertChannel> alertChannels;
   std::vector<std::string> alertLevels;              // levels sent; default all
   std::optional<DigestSchedule> digest;               // nullopt: no digest
+  std::optional<ActionsConfig> actions;               // nullopt: no operator actions
   std::optional<double> projectionAlertPercent = 100;  // nullopt: no projection alerts
   std::optional<double> spikeFactor = 5;                // nullopt: no spike detection
   double spikeFloorPercent = 10;  // the baseline is at least this % of the even hourly share

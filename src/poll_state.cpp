@@ -148,6 +148,15 @@ PollStateRecord parsePollState(const std::optional<std::string>& textValue) {
     record.state.meterVersion = it->get<std::int64_t>();
   }
   if (auto it = value.find("digest"); it != value.end()) record.state.digest = digestRecordFromJson(*it);
+  if (auto it = value.find("actions"); it != value.end()) {
+    std::vector<std::string> damaged;
+    record.state.actions = actionStatesFromJson(*it, damaged);
+    for (const std::string& name : damaged) {
+      record.problems.push_back({"actions." + name, "could not be read: what it changed cannot be put back by the guard",
+                                 "check the Worker's routes, workers.dev and crons by hand"});
+    }
+  }
+  record.state.actionsRefused = stringField(value, "actionsRefused").substr(0, 500);
   return record;
 }
 
@@ -161,7 +170,9 @@ std::string serializePollState(const PollState& state) {
                      {"dailyTotals", dailyTotalsToJson(state.dailyTotals)},
                      {"pendingAlerts", state.pendingAlerts},
                      {"meterVersion", state.meterVersion},
-                     {"digest", digestRecordToJson(state.digest)}});
+                     {"digest", digestRecordToJson(state.digest)},
+                     {"actions", actionStatesToJson(state.actions)},
+                     {"actionsRefused", state.actionsRefused}});
 }
 
 nlohmann::json changesToJson(const StateChanges& changes) {

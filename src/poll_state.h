@@ -13,6 +13,7 @@
 
 #include "breaker_state.h"
 #include "digest.h"
+#include "operator_actions.h"
 #include "insights.h"
 #include "problem.h"
 
@@ -43,6 +44,8 @@ struct PollState {
   nlohmann::json pendingAlerts = nlohmann::json::array();  // deliveries to retry next tick
   std::int64_t meterVersion = 0;  // the real-time meter's last version recorded (and alerted) here
   DigestRecord digest;  // the digests sent, and the tally of recent days they report
+  ActionStates actions;        // operator actions in force, each with its undo
+  std::string actionsRefused;  // why the actions were last refused ("" for none), alerted once
 };
 
 // Alert deliveries the record keeps for a retry at most: the newest.
@@ -86,11 +89,13 @@ struct StateChanges {
   Tally tally;  // add to the digest's tally (every kind of write: each adds what it saw once)
   std::optional<Day> digestSentDay;   // a daily digest sent for this day (never lowered)
   std::optional<Day> digestSentWeek;  // a weekly digest sent for the week from this Monday
+  std::optional<ActionStates> actions;       // replace the operator actions' states
+  std::optional<std::string> actionsRefused;  // replace the refusal
   bool manual = false;  // a manual trip or reset: it may override manual breakers
   bool empty() const {
     return trip.empty() && clear.empty() && expire.empty() && holds.empty() && releaseHolds.empty() && !alerted &&
            !health && !history && !pendingAlerts && !dailyTotals && !meterTrips && appendAlerts.empty() && !meterVersion &&
-           tally.empty() && !digestSentDay && !digestSentWeek;
+           tally.empty() && !digestSentDay && !digestSentWeek && !actions && !actionsRefused;
   }
 };
 

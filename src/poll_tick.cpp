@@ -93,6 +93,12 @@ PollTick::PollTick(GuardCore& core, const std::string& startText) : core_(core),
   if (auto binding = start.find("endpointBinding"); binding != start.end()) endpointIsBinding_ = binding->is_boolean() && binding->get<bool>();
   if (auto op = start.find("operation"); op != start.end()) operation_ = *op;
   if (kind_ == Kind::Meter) readMeterRecord(start.value("record", json()));
+  if (auto actions = start.find("actions"); actions != start.end() && actions->is_object()) {
+    actionTokenSet_ = actions->value("tokenSet", false) == true;
+    actionScript_ = stringField(*actions, "script");
+    actionEndpoint_ = stringField(*actions, "endpoint");
+    actionEndpointIsBinding_ = actions->value("endpointBinding", false) == true;
+  }
 }
 
 // The meter's "record" (MeterBook's answer): {"version", "breakers": {key: {reason, since}},
@@ -226,7 +232,8 @@ std::string PollTick::next() {
       if (kind_ == Kind::Trip || kind_ == Kind::Reset) {
         ManualResult manual = manualOperation(config_, kind_ == Kind::Trip, operation_, now_);
         if (!manual.changes) return done({{"ok", false}, {"problems", problemsToJson(manual.problems)}});
-        return startWrite(*manual.changes, Step::Finish);
+        evaluation_ = Evaluation{};  // a manual trip or reset may take or undo actions, and alert them
+        return startWrite(*manual.changes, config_.actions ? Step::Actions : Step::Finish);
       }
       if (kind_ == Kind::Meter) return startMeter();
       return await(Await::State, {{"do", "read"}, {"key", kStateKey}});
@@ -287,6 +294,8 @@ std::string PollTick::next() {
                                          {"value", net.text},
                                          {"expirationTtl", net.expirationTtlSeconds}});
     }
+    case Step::Actions:
+      return actionsAndContinue();
     case Step::Alerts:
       return alertsAndContinue();
     case Step::AfterSend:
@@ -367,6 +376,18 @@ void PollTick::settle(std::optional<std::string> error, std::optional<std::strin
       handleSent(result);
       step_ = Step::AfterSend;
       return;
+    case Await::Api: {
+      std::vector<std::tuple<int, std::string, std::string>> answers;
+      const json results = result.is_object() ? result.value("results", json::array()) : json::array();
+      for (const json& item : results.is_array() ? results : json::array()) {
+        const json status = item.is_object() ? item.value("status", json(0)) : json(0);
+        answers.emplace_back(status.is_number_integer() ? status.get<int>() : 0, item.is_object() ? stringField(item, "body") : "",
+                             item.is_object() ? stringField(item, "error") : "no result");
+      }
+      actionRun_->answered(answers);
+      step_ = Step::Actions;
+      return;
+    }
     case Await::Answers:
     case Await::Nothing:
       return failNext("a result was handed back when none was asked for");
@@ -510,7 +531,49 @@ std::string PollTick::evaluateAndContinue() {
   }
   // The state first: if it cannot be written, nothing is announced that did not happen, and
   // the next tick sees the same news again.
-  if (evaluation_->write) return startWrite(evaluation_->changes, Step::Alerts);
+  if (evaluation_->write) return startWrite(evaluation_->changes, Step::Actions);
+  return actionsAndContinue();
+}
+
+std::string PollTick::actionsAndContinue() {
+  if (!config_.actions || !(kind_ == Kind::Tick || kind_ == Kind::Trip || kind_ == Kind::Reset)) return alertsAndContinue();
+  if (!actionRun_) {
+    const PollState& state = wrote_ ? written_ : previous_;
+    const std::string endpoint = isHttpUrl(actionEndpoint_) ? actionEndpoint_ : config_.actions->endpoint;
+    actionRun_.emplace(*config_.actions, ActionInputs{state.actions, state.actionsRefused, state.breakers, accountId_,
+                                                      actionTokenSet_, actionScript_, endpoint,
+                                                      config_.dryRun || config_.actions->dryRun,
+                                                      config_.evaluateCron.value_or(""), now_});
+  }
+  switch (actionRun_->next()) {
+    case ActionRun::Need::Calls: {
+      json calls = json::array();
+      for (const RestCall& call : actionRun_->calls()) {
+        json entry = {{"method", call.method}, {"url", call.url}};
+        if (!call.body.is_null()) entry["body"] = toText(call.body);
+        calls.push_back(entry);
+        log("log", "action-call", "edgefuse: " + call.method + " " + call.url, {{"method", call.method}, {"url", call.url}});
+      }
+      return await(Await::Api, {{"do", "api"},
+                                {"binding", actionEndpointIsBinding_ ? json(config_.actions->endpointEnv) : json(nullptr)},
+                                {"tokenEnv", config_.actions->tokenEnv},
+                                {"timeoutMs", kAlertTimeoutMs * 2},
+                                {"calls", calls}});
+    }
+    case ActionRun::Need::Write: {
+      StateChanges changes;
+      changes.actions = actionRun_->states();
+      changes.actionsRefused = actionRun_->refused();
+      return startWrite(changes, Step::Actions);
+    }
+    case ActionRun::Need::Done:
+      break;
+  }
+  for (const ActionEvent& event : actionRun_->events()) {
+    log(event.key == "refused" ? "error" : "log", "action",
+        "edgefuse: " + std::string(event.dryRun ? "[dry run] " : "") + "action: " + event.message, {{"key", event.key}, {"dryRun", event.dryRun}});
+    evaluation_->events.push_back({"action", event.key, event.message, event.dryRun});
+  }
   return alertsAndContinue();
 }
 
@@ -628,8 +691,8 @@ void PollTick::handleSent(const json& result) {
 std::string PollTick::afterSend() {
   if (pendingChanged_) {
     StateChanges changes;
-    // A meter tick read no retry list: it adds its failures to the record's.
-    if (kind_ == Kind::Meter) {
+    // A meter tick, a manual trip or a reset read no retry list: it adds its failures to the record's.
+    if (kind_ != Kind::Tick) {
       changes.appendAlerts = pendingAfter_;
     } else {
       changes.pendingAlerts = pendingAfter_;

@@ -31,6 +31,7 @@
 
 #include "breaker_state.h"
 #include "evaluate.h"
+#include "operator_actions.h"
 #include "guard_core.h"
 #include "poll_state.h"
 #include "shared_constants.h"
@@ -64,10 +65,10 @@ class PollTick {
   // What next() does.
   enum class Step {
     Start, AfterState, AfterSafetyNet, Evaluate,
-    AfterFresh, PutState, PutSafetyNet, Alerts, AfterSend, Finish, Failed, Done,
+    AfterFresh, PutState, PutSafetyNet, Actions, Alerts, AfterSend, Finish, Failed, Done,
   };
   // What handle() (or answer()) expects.
-  enum class Await { Nothing, State, SafetyNet, Answers, Fresh, FreshSafetyNet, PutState, PutSafetyNet, Send };
+  enum class Await { Nothing, State, SafetyNet, Answers, Fresh, FreshSafetyNet, PutState, PutSafetyNet, Send, Api };
 
   // What handle() and read() share: the awaited step, given the result.
   void settle(std::optional<std::string> error, std::optional<std::string> value, const nlohmann::json& result);
@@ -85,6 +86,14 @@ class PollTick {
   std::string evaluateAndContinue();
   void addDigestsDue();
   std::string alertsAndContinue();
+  // Operator actions (operator_actions.h), after the breakers are written: their REST calls
+  // and writes, then their events join the alerts.
+  std::string actionsAndContinue();
+  std::optional<ActionRun> actionRun_;
+  bool actionTokenSet_ = false;
+  std::string actionScript_;    // env.<actions.scriptEnv>
+  std::string actionEndpoint_;  // env.<actions.endpointEnv> when a URL
+  bool actionEndpointIsBinding_ = false;
   void handleSent(const nlohmann::json& result);
   std::string afterSend();
   std::string finish();

@@ -29,6 +29,9 @@ struct TickWorld {
   std::function<std::pair<int, std::string>(const std::string& dataset, const nlohmann::json& request)> usageApi;
   // One alert delivery's result: null when delivered, else why not. Default: delivered.
   std::function<nlohmann::json(const nlohmann::json& delivery)> channel;
+  // Cloudflare's REST API for operator actions: one call {method, url, body} -> {status, body}.
+  // Default: 404.
+  std::function<std::pair<int, std::string>(const nlohmann::json& call)> restApi;
   // Runs between two actions: a concurrent writer, say. Gets the action about to be done.
   std::function<void(const nlohmann::json& action)> meanwhile;
 
@@ -77,7 +80,14 @@ struct TickWorld {
         continue;
       }
       nlohmann::json result = nlohmann::json::object();
-      if (verb == "send") {
+      if (verb == "api") {
+        nlohmann::json results = nlohmann::json::array();
+        for (const auto& call : action["calls"]) {
+          auto [status, body] = restApi ? restApi(call) : std::pair<int, std::string>{404, "{}"};
+          results.push_back({{"status", status}, {"body", body}, {"error", ""}});
+        }
+        result["results"] = results;
+      } else if (verb == "send") {
         nlohmann::json results = nlohmann::json::array();
         for (const auto& delivery : action["deliveries"]) {
           sent.push_back(delivery);

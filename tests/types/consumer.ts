@@ -90,13 +90,18 @@ export async function watched(env: Env): Promise<string> {
     },
     projection: { alertAtPercent: 90 },
     spike: null,
+    evaluateCron: "*/5 * * * *",
+    actions: { script: "my-worker", zones: ["023e105f4ecef8ad9ca31a8372d0c353"], on: { budget: ["detach-routes"], "kv-writes": ["pause-crons"] } },
     adminPath: "/ops/guard",
   });
   const status = await guard.status(env);
   const recorded = status.ok ? `${status.lastCheckAt ?? "never"} ${status.blind} ${Object.keys(status.breakers).join(",")}` : status.error;
   const projection = status.resources?.[0]?.projection;
   const digestHour = guard.config.alerts.digest?.hourUtc ?? -1;
-  return `${status.limitHits.since} ${projection?.periodEndsAt ?? ""} ${projection?.included ?? "none"} ${guard.config.alerts.channels.length} ${digestHour} ${recorded}`;
+  // @ts-expect-error: an action the guard does not know is a type error.
+  createGuard({ plan: "free", actions: { script: "w", on: { "kv-writes": ["delete-worker"] } } });
+  const actionCount = guard.config.actions?.on["kv-writes"]?.length ?? 0;
+  return `${status.limitHits.since} ${projection?.periodEndsAt ?? ""} ${projection?.included ?? "none"} ${guard.config.alerts.channels.length} ${digestHour} ${actionCount} ${recorded}`;
 }
 
 export { EdgefuseRateLimiter };

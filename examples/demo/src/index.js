@@ -33,6 +33,16 @@ export const paidGuard = createGuard({
   bindings: { AI: "ai" }, // a service binding standing in for Workers AI: named, not detected
   // A daily digest from 09:00 UTC; the first cron tick sends the last day's at once.
   alerts: { channels: [{ type: "webhook", binding: "USAGE_API" }], digest: { hourUtc: 9 } },
+  // Past the budget, requests are billed whatever the Worker answers: take it off workers.dev
+  // and its routes through Cloudflare's REST API (here the simulator's), until a reset or
+  // the budget's recovery puts them back. env.EDGEFUSE_SCRIPT_NAME must name the same script.
+  actions: {
+    script: "edgefuse-demo",
+    endpointEnv: "USAGE_API",
+    zones: ["023e105f4ecef8ad9ca31a8372d0c353"],
+    on: { budget: ["disable-workers-dev", "detach-routes"] },
+  },
+  adminPath: "/__edgefuse-paid",
 });
 
 // A webhook receiver whose senders retry in a storm: each delivery writes 5 rows, far under
@@ -116,7 +126,7 @@ const webhookWorker = webhookGuard.wrap({ fetch: webhook });
 export default {
   async fetch(request, env, ctx) {
     const { pathname } = new URL(request.url);
-    if (pathname === "/summarize") return paidWorker.fetch(request, env, ctx);
+    if (pathname === "/summarize" || pathname.startsWith("/__edgefuse-paid")) return paidWorker.fetch(request, env, ctx);
     if (pathname === "/webhook") {
       await env.DB.exec("CREATE TABLE IF NOT EXISTS deliveries (id INTEGER PRIMARY KEY, at TEXT)");
       // The demo's count of what reached D1, unguarded: a tripped D1 refuses every query.

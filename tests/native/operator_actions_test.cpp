@@ -1,0 +1,167 @@
+// Operator actions through the tick driver: the config's checks, the undo recorded before any
+// change, a resumed action keeping what it first read, and a damaged record named.
+#include <doctest/doctest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "operator_actions.h"
+#include "tick_test_support.h"
+
+using namespace edgefuse;
+using namespace edgefuse::testing;
+using nlohmann::json;
+
+namespace {
+
+const char* kZone = "023e105f4ecef8ad9ca31a8372d0c353";
+
+json actionsConfig(const json& actions) {
+  json config = {{"plan", "free"}, {"evaluateCron", "*/5 * * * *"}};
+  config["actions"] = actions;
+  return config;
+}
+
+std::vector<std::string> problemsOf(const json& config) {
+  std::vector<std::string> out;
+  for (const Problem& problem : parseConfig(config).problems) out.push_back(problem.path + ": " + problem.message);
+  return out;
+}
+
+json envelope(const json& result) { return {{"success", true}, {"errors", json::array()}, {"messages", json::array()}, {"result", result}}; }
+
+// A platform with workers.dev on, one route to the Worker and two crons, that logs every call.
+struct Platform {
+  bool enabled = true;
+  std::vector<std::string> crons = {"*/5 * * * *", "0 3 * * *"};
+  bool routeThere = true;
+  std::vector<std::string> log;
+  std::pair<int, std::string> operator()(const json& call) {
+    const std::string method = call["method"];
+    const std::string url = call["url"];
+    log.push_back(method + " " + url.substr(url.rfind('/') + 1));
+    const json body = call.contains("body") ? json::parse(call["body"].get<std::string>()) : json();
+    if (url.find("/subdomain") != std::string::npos) {
+      if (method == "POST") enabled = body["enabled"];
+      return {200, envelope({{"enabled", enabled}, {"previews_enabled", enabled}}).dump()};
+    }
+    if (url.find("/schedules") != std::string::npos) {
+      if (method == "PUT") {
+        crons.clear();
+        for (const json& item : body) crons.push_back(item["cron"]);
+      }
+      json list = json::array();
+      for (const std::string& cron : crons) list.push_back({{"cron", cron}});
+      return {200, envelope({{"schedules", list}}).dump()};
+    }
+    if (method == "DELETE") routeThere = false;
+    if (method == "POST") routeThere = true;
+    json routes = json::array({{{"id", "r1"}, {"pattern", "example.com/*"}, {"script", "other"}}});
+    if (routeThere) routes.push_back({{"id", "r2"}, {"pattern", "api.example.com/*"}, {"script", "my-worker"}});
+    return {200, envelope(method == "GET" ? routes : json{{"id", "r2"}}).dump()};
+  }
+};
+
+json tickAt(std::int64_t now) {
+  return {{"kind", "tick"}, {"now", now}, {"accountId", kAccount}, {"token", "token"},
+          {"actions", {{"tokenSet", true}, {"script", "my-worker"}}}};
+}
+
+std::string kvWritesAnswer(double writes) {
+  const json rows = json::array({{{"sum", {{"requests", writes}}}, {"dimensions", {{"actionType", "write"}}}}});
+  return json{{"data", {{"viewer", {{"accounts", {{{"kvOperationsAdaptiveGroups", rows}}}}}}}}, {"errors", nullptr}}.dump();
+}
+
+}  // namespace
+
+TEST_CASE("actions config: a script name, known lines and actions, zones for routes, the guard's cron for crons") {
+  const json good = {{"script", "my-worker"}, {"zones", {kZone}}, {"on", {{"budget", {"detach-routes"}}, {"kv-writes", {"pause-crons"}}}}};
+  const Config config = *parseConfig(actionsConfig(good)).config;
+  REQUIRE(config.actions);
+  CHECK(config.actions->on.at("kv-writes") == std::vector<OperatorAction>{OperatorAction::PauseCrons});
+  CHECK(toJson(config)["actions"]["on"]["budget"] == json::array({"detach-routes"}));
+
+  CHECK(problemsOf(actionsConfig({{"script", "My Worker"}, {"on", {{"kv-writes", {"disable-workers-dev"}}}}})) ==
+        std::vector<std::string>{"actions.script: must be a Worker's script name, got \"My Worker\""});
+  CHECK(problemsOf(actionsConfig({{"script", "w"}, {"on", {{"kv-writes", {"delete-worker"}}}}})) ==
+        std::vector<std::string>{"actions.on.kv-writes: unknown action delete-worker"});
+  CHECK(problemsOf(actionsConfig({{"script", "w"}, {"on", {{"kv-write", {"pause-crons"}}}}})).at(0) ==
+        "actions.on.kv-write: is not a line: a resource, a resource:binding with a threshold, or budget");
+  CHECK(problemsOf(actionsConfig({{"script", "w"}, {"on", {{"budget", {"detach-routes"}}}}})) ==
+        std::vector<std::string>{"actions.zones: is required for detach-routes"});
+  CHECK(problemsOf(json{{"plan", "free"}, {"actions", {{"script", "w"}, {"on", {{"budget", {"pause-crons"}}}}}}}) ==
+        std::vector<std::string>{"actions.on: pause-crons needs evaluateCron"});
+  CHECK(problemsOf(actionsConfig({{"script", "w"}, {"on", json::object()}})).at(0) == "actions.on: must map a line to the actions its trip takes");
+}
+
+TEST_CASE("actions tick: each undo is in the record before the first change, and the trip's end puts it all back") {
+  GuardCore core = coreOf(actionsConfig({{"script", "my-worker"}, {"zones", {kZone}},
+                                         {"on", {{"kv-writes", {"disable-workers-dev", "detach-routes", "pause-crons"}}}}}));
+  TickWorld world;
+  Platform platform;
+  world.restApi = [&platform](const json& call) { return platform(call); };
+  double writes = 950;
+  world.usageApi = [&writes](const std::string& dataset, const json&) {
+    return std::pair<int, std::string>{200, dataset == "kvOperationsAdaptiveGroups" ? kvWritesAnswer(writes) : TickWorld::emptyAnswer(dataset)};
+  };
+  const json result = world.run(core, tickAt(kNoon));
+  REQUIRE(result["ok"] == true);
+  CHECK_FALSE(platform.enabled);
+  CHECK_FALSE(platform.routeThere);
+  CHECK(platform.crons == std::vector<std::string>{"*/5 * * * *"});
+  // The order of what the tick did: the reads, the record with every undo, then the changes.
+  std::vector<std::string> order;
+  for (const json& action : world.actions) {
+    if (action["do"] == "api") order.push_back(std::string("api ") + action["calls"][0]["method"].get<std::string>());
+    if (action["do"] == "put" && action["key"] == kStateKey) {
+      const json actions = json::parse(action["value"].get<std::string>())["actions"];
+      order.push_back("put " + (actions.empty() ? std::string("none") : actions["detach-routes"]["phase"].get<std::string>()));
+    }
+  }
+  CHECK(order == std::vector<std::string>{"put none", "api GET", "put applying", "api POST", "put applied"});
+  const json undo = stored(world)["actions"];
+  CHECK(undo["disable-workers-dev"]["undo"] == json{{"enabled", true}, {"previews_enabled", true}});
+  CHECK(undo["detach-routes"]["undo"]["routes"] == json::array({{{"zone", kZone}, {"pattern", "api.example.com/*"}}}));
+  CHECK(undo["pause-crons"]["undo"]["schedules"] == json::array({"*/5 * * * *", "0 3 * * *"}));
+
+  writes = 10;
+  world.run(core, tickAt(kNoon + 5 * 60'000));
+  CHECK(platform.enabled);
+  CHECK(platform.routeThere);
+  CHECK(platform.crons == std::vector<std::string>{"*/5 * * * *", "0 3 * * *"});
+  CHECK(stored(world)["actions"] == json::object());
+}
+
+TEST_CASE("actions run: a resumed action keeps what it read before its first change") {
+  const Config config = *parseConfig(actionsConfig({{"script", "my-worker"}, {"on", {{"kv-writes", {"disable-workers-dev"}}}}})).config;
+  ActionInputs inputs;
+  inputs.recorded["disable-workers-dev"] = {"applying", "2026-11-23T12:00:00Z", {{"enabled", true}, {"previews_enabled", false}}, "HTTP 500", 1};
+  inputs.breakers["kv-writes"] = Breaker{"kv-writes", "", "over", "2026-11-23T12:00:00Z", "poll", ""};
+  inputs.accountId = kAccount;
+  inputs.tokenSet = true;
+  inputs.scriptFromEnv = "my-worker";
+  inputs.endpoint = "https://api.example";
+  inputs.nowMs = kNoon;
+  ActionRun run(*config.actions, inputs);
+  REQUIRE(run.next() == ActionRun::Need::Calls);
+  // The platform now says "off" (the first POST landed before its answer was lost).
+  run.answered({{200, envelope({{"enabled", false}, {"previews_enabled", false}}).dump(), ""}});
+  REQUIRE(run.next() == ActionRun::Need::Write);
+  CHECK(run.states().at("disable-workers-dev").undo == json{{"enabled", true}, {"previews_enabled", false}});
+  REQUIRE(run.next() == ActionRun::Need::Calls);
+  CHECK(run.calls().at(0).body == json{{"enabled", false}, {"previews_enabled", false}});
+  run.answered({{200, envelope({{"enabled", false}, {"previews_enabled", false}}).dump(), ""}});
+  REQUIRE(run.next() == ActionRun::Need::Write);
+  CHECK(run.states().at("disable-workers-dev").phase == "applied");
+  CHECK(run.states().at("disable-workers-dev").attempts == 0);
+  CHECK(run.next() == ActionRun::Need::Done);
+}
+
+TEST_CASE("actions record: an entry that cannot be read is named, as its undo is lost") {
+  const PollStateRecord record = parsePollState(
+      json{{"version", 1}, {"breakers", json::object()},
+           {"actions", {{"pause-crons", {{"phase", "applied"}, {"undo", "gone"}}}, {"detach-routes", {{"phase", "applied"}, {"undo", json::object()}}}}}}
+          .dump());
+  CHECK(record.state.actions.size() == 1);
+  REQUIRE(record.problems.size() == 1);
+  CHECK(record.problems[0].path == "actions.pause-crons");
+}
