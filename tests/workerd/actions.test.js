@@ -198,8 +198,19 @@ describe("operator actions", () => {
     const messages = report.events.filter((event) => event.level === "action").map((event) => event.message);
     expect(messages).toContain("disable-workers-dev on my-worker failed: reading /accounts/" + ACCOUNT + "/workers/scripts/my-worker/subdomain: HTTP 403: Authentication error (code 10000); retried on the next tick");
     expect(messages).toContain("detached 2 routes of my-worker (example.com/api/*, shop.example.com/*)");
-    const everything = [JSON.stringify(report), logs.join("\n"), await env.EDGEFUSE_STATE.get(STATE_KEY), ...(await receiver("/__receiver/received")).map((m) => m.body)].join("\n");
+    // An expired token: every call refused, each action said to have failed, nothing changed.
+    await sim("/__sim/rest/tokens", { token: "expired-token", expired: true });
+    await guard.reset(actionEnv(), ["kv-writes"]); // the routes go back with the env's good token
+    await env.EDGEFUSE_STATE.delete(STATE_KEY); // and the guard starts afresh: the trip again
+    await env.EDGEFUSE_STATE.delete(SAFETY_NET_KEY);
+    expect((await platform()).routes).toEqual(BEFORE.routes);
+    const expired = await guardWith().guard.evaluate(actionEnv({ CF_ACTIONS_API_TOKEN: "expired-token" }));
+    const failures = expired.events.filter((event) => event.level === "action").map((event) => event.message);
+    expect(failures).toHaveLength(3);
+    expect(failures.every((message) => / failed: reading .*: HTTP 403: Authentication error \(code 10000\); retried on the next tick$/.test(message))).toBe(true);
+    const everything = [JSON.stringify(report), JSON.stringify(expired), logs.join("\n"), await env.EDGEFUSE_STATE.get(STATE_KEY), ...(await receiver("/__receiver/received")).map((m) => m.body)].join("\n");
     expect(everything).not.toContain("routes-only-token");
+    expect(everything).not.toContain("expired-token");
     expect(everything).not.toContain(env.REST_API_TOKEN);
   });
 });
