@@ -51,11 +51,60 @@ int errorCode(const std::string& body) {
   return first.is_object() && first.contains("code") && first["code"].is_number_integer() ? first["code"].get<int>() : 0;
 }
 
-std::string onOff(const json& value) { return value == true ? "on" : "off"; }
+std::string onOff(bool value) { return value ? "on" : "off"; }
+
+// What an undo holds, read without trusting it: it comes back from KV.
+bool flagOf(const json& undo, const char* key) {
+  const auto it = undo.is_object() ? undo.find(key) : undo.end();
+  return it == undo.end() || !it->is_boolean() || it->get<bool>();
+}
+
+json listOf(const json& undo, const char* key) {
+  const auto it = undo.is_object() ? undo.find(key) : undo.end();
+  return it != undo.end() && it->is_array() ? *it : json::array();
+}
+
+// Route ids come from the API's answers and go into a URL path: letters, digits, - and _ only.
+bool isRouteId(const std::string& text) {
+  return !text.empty() && text.size() <= 64 && std::all_of(text.begin(), text.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_';
+  });
+}
+
+// An undo as the record may hold it, in the one shape the run uses; nullopt when it cannot be
+// trusted to put anything back.
+std::optional<json> canonicalUndo(const std::string& action, const std::string& phase, const json& undo) {
+  if (!undo.is_object()) return std::nullopt;
+  if (phase == "waiting") return json::object();  // nothing was read or changed yet
+  if (action == "disable-workers-dev") {
+    if (!undo.contains("enabled") || !undo["enabled"].is_boolean()) return std::nullopt;
+    return json{{"enabled", undo["enabled"]}, {"previews_enabled", flagOf(undo, "previews_enabled")}};
+  }
+  if (action == "pause-crons") {
+    if (!undo.contains("schedules") || !undo["schedules"].is_array()) return std::nullopt;
+    json crons = json::array();
+    for (const json& cron : undo["schedules"]) {
+      if (cron.is_string() && !cron.get<std::string>().empty() && cron.get<std::string>().size() <= 100) crons.push_back(cron);
+    }
+    return json{{"schedules", crons}};
+  }
+  if (!undo.contains("routes") || !undo["routes"].is_array()) return std::nullopt;
+  json routes = json::array();
+  for (const json& route : undo["routes"]) {
+    if (!route.is_object()) continue;
+    const std::string zone = route.contains("zone") && route["zone"].is_string() ? route["zone"].get<std::string>() : "";
+    const std::string pattern = route.contains("pattern") && route["pattern"].is_string() ? route["pattern"].get<std::string>() : "";
+    if (zone.size() == 32 && std::all_of(zone.begin(), zone.end(), [](char c) { return std::isxdigit(static_cast<unsigned char>(c)) != 0; }) &&
+        !pattern.empty() && pattern.size() <= 300) {
+      routes.push_back({{"zone", zone}, {"pattern", pattern}});
+    }
+  }
+  return json{{"routes", routes}};
+}
 
 std::string routeCount(std::size_t count) { return std::to_string(count) + (count == 1 ? " route" : " routes"); }
 
-std::string listOf(const json& values, const char* key) {
+std::string namesOf(const json& values, const char* key) {
   std::string out;
   for (const json& value : values) {
     const std::string text = key ? field(value, key, 200) : (value.is_string() ? value.get<std::string>() : "");
@@ -82,11 +131,12 @@ ActionStates actionStatesFromJson(const json& value, std::vector<std::string>& d
     const json& entry = item.value();
     const std::string phase = entry.is_object() ? field(entry, "phase", 20) : "";
     const bool known = actionNamed(item.key()) && (phase == "waiting" || phase == "applying" || phase == "applied" || phase == "dry-run");
-    if (!known || !entry.contains("undo") || !entry["undo"].is_object()) {
+    const std::optional<json> undo = known && entry.contains("undo") ? canonicalUndo(item.key(), phase, entry["undo"]) : std::nullopt;
+    if (!undo) {
       damaged.push_back(item.key().substr(0, 64));
       continue;
     }
-    ActionState state{phase, field(entry, "at", 40), entry["undo"], field(entry, "lastError"), 0};
+    ActionState state{phase, field(entry, "at", 40), *undo, field(entry, "lastError"), 0};
     if (entry.contains("attempts") && entry["attempts"].is_number_integer()) {
       state.attempts = static_cast<int>(std::clamp<long long>(entry["attempts"].get<long long>(), 0, 1'000'000));
     }
@@ -267,7 +317,9 @@ void ActionRun::readAnswers(const std::vector<std::tuple<int, std::string, std::
         fail(name, "the subdomain answer has no enabled flag");
         continue;
       }
-      found[name] = {{"enabled", result["enabled"]}, {"previews_enabled", result.value("previews_enabled", result["enabled"])}};
+      const bool previews = result.contains("previews_enabled") && result["previews_enabled"].is_boolean()
+                                ? result["previews_enabled"].get<bool>() : result["enabled"].get<bool>();
+      found[name] = {{"enabled", result["enabled"]}, {"previews_enabled", previews}};
     } else if (name == "pause-crons") {
       const json schedules = result.is_object() ? result.value("schedules", json()) : json();
       if (!schedules.is_array()) {
@@ -289,19 +341,26 @@ void ActionRun::readAnswers(const std::vector<std::tuple<int, std::string, std::
       if (!routes.is_array()) routes = json::array();
       for (const json& route : result) {
         if (!route.is_object() || field(route, "script", 64) != config_.script) continue;  // another Worker's
-        routes.push_back({{"zone", zone}, {"id", field(route, "id", 64)}, {"pattern", field(route, "pattern", 300)}});
+        const std::string id = field(route, "id", 64);
+        const std::string pattern = field(route, "pattern", 300);
+        if (!isRouteId(id) || pattern.empty()) {
+          fail(name, "the routes answer holds a route of " + config_.script + " without a usable id or pattern");
+          break;
+        }
+        routes.push_back({{"zone", zone}, {"id", id}, {"pattern", pattern}});
       }
     }
   }
   for (auto& [name, now] : found) {
+    if (failed_.count(name)) continue;
     ActionState& state = states_[name];
     const bool resuming = state.phase == "applying";
     json undo = resuming ? state.undo : json::object();
     if (name == "detach-routes") {
       // What this read finds is detached now; the undo keeps every route ever detached.
-      json all = undo.value("routes", json::array());
+      json all = listOf(undo, "routes");
       for (const json& route : now["routes"]) {
-        const bool known = std::any_of(all.begin(), all.end(), [&](const json& r) { return r["zone"] == route["zone"] && r["pattern"] == route["pattern"]; });
+        const bool known = std::any_of(all.begin(), all.end(), [&](const json& r) { return r.value("zone", "") == route["zone"] && r.value("pattern", "") == route["pattern"]; });
         if (!known) all.push_back({{"zone", route["zone"]}, {"pattern", route["pattern"]}});
       }
       undo["routes"] = all;
@@ -315,9 +374,9 @@ void ActionRun::readAnswers(const std::vector<std::tuple<int, std::string, std::
     stateChanged_ = true;
     if (in_.dryRun) {
       std::string what;
-      if (name == "disable-workers-dev") what = "take " + config_.script + " off workers.dev (it is " + onOff(undo["enabled"]) + ")";
-      else if (name == "pause-crons") what = "pause " + config_.script + "'s cron triggers but the guard's own (" + listOf(undo["schedules"], nullptr) + ")";
-      else what = "detach " + routeCount(now["routes"].size()) + " of " + config_.script + " (" + listOf(now["routes"], "pattern") + ")";
+      if (name == "disable-workers-dev") what = "take " + config_.script + " off workers.dev (it is " + onOff(flagOf(undo, "enabled")) + ")";
+      else if (name == "pause-crons") what = "pause " + config_.script + "'s cron triggers but the guard's own (" + namesOf(listOf(undo, "schedules"), nullptr) + ")";
+      else what = "detach " + routeCount(now["routes"].size()) + " of " + config_.script + " (" + namesOf(now["routes"], "pattern") + ")";
       events_.push_back({name, "would " + what, true});
     }
   }
@@ -333,18 +392,18 @@ void ActionRun::changeCalls() {
       if (failed_.count(name) || state == states_.end() || state->second.phase != "applying") continue;
       const json& undo = state->second.undo;
       if (action == OperatorAction::DisableWorkersDev) {
-        if (undo.value("enabled", true) != false || undo.value("previews_enabled", true) != false) {
+        if (flagOf(undo, "enabled") || flagOf(undo, "previews_enabled")) {
           calls_.push_back({"POST", scriptUrl("subdomain"), {{"enabled", false}, {"previews_enabled", false}}});
         }
       } else if (action == OperatorAction::PauseCrons) {
-        const json current = undo.value("schedules", json::array());
+        const json current = listOf(undo, "schedules");
         const bool keepsGuard = std::find(current.begin(), current.end(), in_.guardCron) != current.end();
         json kept = json::array();
         if (keepsGuard) kept.push_back({{"cron", in_.guardCron}});
         if (current.size() != kept.size()) calls_.push_back({"PUT", scriptUrl("schedules"), kept});
       } else {
         for (const json& route : detach_[name]) {
-          calls_.push_back({"DELETE", in_.endpoint + "/zones/" + route["zone"].get<std::string>() + "/workers/routes/" + route["id"].get<std::string>(), nullptr});
+          calls_.push_back({"DELETE", in_.endpoint + "/zones/" + field(route, "zone", 32) + "/workers/routes/" + field(route, "id", 64), nullptr});
         }
       }
       callOwners_.resize(calls_.size(), name);  // none: already as the action leaves it, applied at once
@@ -354,15 +413,15 @@ void ActionRun::changeCalls() {
     if (in_.dryRun) continue;  // a dry run changes nothing, an undo included
     const json& undo = states_[name].undo;
     if (name == "disable-workers-dev") {
-      calls_.push_back({"POST", scriptUrl("subdomain"), {{"enabled", undo.value("enabled", true)}, {"previews_enabled", undo.value("previews_enabled", true)}}});
+      calls_.push_back({"POST", scriptUrl("subdomain"), {{"enabled", flagOf(undo, "enabled")}, {"previews_enabled", flagOf(undo, "previews_enabled")}}});
     } else if (name == "pause-crons") {
       json schedules = json::array();
-      for (const json& cron : undo.value("schedules", json::array())) schedules.push_back({{"cron", cron}});
+      for (const json& cron : listOf(undo, "schedules")) schedules.push_back({{"cron", cron}});
       calls_.push_back({"PUT", scriptUrl("schedules"), schedules});
     } else {
-      for (const json& route : undo.value("routes", json::array())) {
+      for (const json& route : listOf(undo, "routes")) {
         calls_.push_back({"POST", in_.endpoint + "/zones/" + field(route, "zone", 32) + "/workers/routes",
-                          {{"pattern", route["pattern"]}, {"script", config_.script}}});
+                          {{"pattern", field(route, "pattern", 300)}, {"script", config_.script}}});
       }
     }
     callOwners_.resize(calls_.size(), name);
@@ -395,11 +454,11 @@ void ActionRun::changeAnswers(const std::vector<std::tuple<int, std::string, std
     stateChanged_ = true;
     std::string what;
     if (action == OperatorAction::DisableWorkersDev) {
-      what = "took " + config_.script + " off workers.dev (it was " + onOff(undo["enabled"]) + ", previews " + onOff(undo["previews_enabled"]) + ")";
+      what = "took " + config_.script + " off workers.dev (it was " + onOff(flagOf(undo, "enabled")) + ", previews " + onOff(flagOf(undo, "previews_enabled")) + ")";
     } else if (action == OperatorAction::PauseCrons) {
-      what = "paused " + config_.script + "'s cron triggers (" + listOf(undo["schedules"], nullptr) + "), all but the guard's own (" + in_.guardCron + ")";
+      what = "paused " + config_.script + "'s cron triggers (" + namesOf(listOf(undo, "schedules"), nullptr) + "), all but the guard's own (" + in_.guardCron + ")";
     } else {
-      what = "detached " + routeCount(detach_[name].size()) + " of " + config_.script + " (" + listOf(detach_[name], "pattern") + ")";
+      what = "detached " + routeCount(detach_[name].size()) + " of " + config_.script + " (" + namesOf(detach_[name], "pattern") + ")";
     }
     events_.push_back({name, what});
   }
@@ -410,11 +469,11 @@ void ActionRun::changeAnswers(const std::vector<std::tuple<int, std::string, std
     stateChanged_ = true;
     std::string what;
     if (name == "disable-workers-dev") {
-      what = "put " + config_.script + " back on workers.dev as it was (" + onOff(undo["enabled"]) + ", previews " + onOff(undo["previews_enabled"]) + ")";
+      what = "put " + config_.script + " back on workers.dev as it was (" + onOff(flagOf(undo, "enabled")) + ", previews " + onOff(flagOf(undo, "previews_enabled")) + ")";
     } else if (name == "pause-crons") {
-      what = "restored " + config_.script + "'s cron triggers (" + listOf(undo["schedules"], nullptr) + ")";
+      what = "restored " + config_.script + "'s cron triggers (" + namesOf(listOf(undo, "schedules"), nullptr) + ")";
     } else {
-      what = "re-attached " + routeCount(undo["routes"].size()) + " of " + config_.script + " (" + listOf(undo["routes"], "pattern") + ")";
+      what = "re-attached " + routeCount(listOf(undo, "routes").size()) + " of " + config_.script + " (" + namesOf(listOf(undo, "routes"), "pattern") + ")";
     }
     events_.push_back({name, what});
   }

@@ -539,7 +539,8 @@ std::string PollTick::actionsAndContinue() {
   if (!config_.actions || !(kind_ == Kind::Tick || kind_ == Kind::Trip || kind_ == Kind::Reset)) return alertsAndContinue();
   if (!actionRun_) {
     const PollState& state = wrote_ ? written_ : previous_;
-    const std::string endpoint = isHttpUrl(actionEndpoint_) ? actionEndpoint_ : config_.actions->endpoint;
+    std::string endpoint = isHttpUrl(actionEndpoint_) ? actionEndpoint_ : config_.actions->endpoint;
+    while (endpoint.size() > 8 && endpoint.back() == '/') endpoint.pop_back();
     actionRun_.emplace(*config_.actions, ActionInputs{state.actions, state.actionsRefused, state.breakers, accountId_,
                                                       actionTokenSet_, actionScript_, endpoint,
                                                       config_.dryRun || config_.actions->dryRun,

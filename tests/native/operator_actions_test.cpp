@@ -156,12 +156,41 @@ TEST_CASE("actions run: a resumed action keeps what it read before its first cha
   CHECK(run.next() == ActionRun::Need::Done);
 }
 
-TEST_CASE("actions record: an entry that cannot be read is named, as its undo is lost") {
+TEST_CASE("actions record: an entry that cannot be read is named, as its undo is lost, and a usable one is cleaned") {
+  const json routes = json::array({{{"zone", kZone}, {"pattern", "api.example.com/*"}},
+                                   {{"zone", "../../accounts"}, {"pattern", "x/*"}}, 7});
   const PollStateRecord record = parsePollState(
       json{{"version", 1}, {"breakers", json::object()},
-           {"actions", {{"pause-crons", {{"phase", "applied"}, {"undo", "gone"}}}, {"detach-routes", {{"phase", "applied"}, {"undo", json::object()}}}}}}
+           {"actions", {{"pause-crons", {{"phase", "applied"}, {"undo", "gone"}}},
+                        {"disable-workers-dev", {{"phase", "applied"}, {"undo", {{"enabled", "yes"}}}}},
+                        {"detach-routes", {{"phase", "applied"}, {"undo", {{"routes", routes}}}}}}}}
           .dump());
-  CHECK(record.state.actions.size() == 1);
-  REQUIRE(record.problems.size() == 1);
-  CHECK(record.problems[0].path == "actions.pause-crons");
+  REQUIRE(record.state.actions.size() == 1);
+  CHECK(record.state.actions.at("detach-routes").undo["routes"] ==
+        json::array({{{"zone", kZone}, {"pattern", "api.example.com/*"}}}));
+  REQUIRE(record.problems.size() == 2);
+  CHECK(record.problems[0].path == "actions.disable-workers-dev");
+  CHECK(record.problems[1].path == "actions.pause-crons");
+}
+
+TEST_CASE("actions run: an answer of the wrong shape, or a route id that is not an id, fails the action and changes nothing") {
+  const Config config = *parseConfig(actionsConfig({{"script", "my-worker"}, {"zones", {kZone}},
+                                                    {"on", {{"kv-writes", {"disable-workers-dev", "detach-routes"}}}}})).config;
+  ActionInputs inputs;
+  inputs.breakers["kv-writes"] = Breaker{"kv-writes", "", "over", "2026-11-23T12:00:00Z", "poll", ""};
+  inputs.accountId = kAccount;
+  inputs.tokenSet = true;
+  inputs.scriptFromEnv = "my-worker";
+  inputs.endpoint = "https://api.example";
+  inputs.nowMs = kNoon;
+  ActionRun run(*config.actions, inputs);
+  REQUIRE(run.next() == ActionRun::Need::Calls);
+  REQUIRE(run.calls().size() == 2);
+  run.answered({{200, envelope({{"enabled", "yes"}}).dump(), ""},
+                {200, envelope(json::array({{{"id", "../../accounts/x"}, {"pattern", "a/*"}, {"script", "my-worker"}}})).dump(), ""}});
+  REQUIRE(run.next() == ActionRun::Need::Write);  // the failures, recorded to be retried
+  CHECK(run.states().at("disable-workers-dev").phase == "waiting");
+  CHECK(run.states().at("detach-routes").lastError == "the routes answer holds a route of my-worker without a usable id or pattern");
+  CHECK(run.next() == ActionRun::Need::Done);
+  CHECK(run.events().size() == 2);
 }
