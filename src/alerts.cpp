@@ -63,7 +63,8 @@ std::string whatTheGuardDid(const std::string& level, const std::string& key, bo
   if (level == "inaccessible") return "Give the API token Account Analytics: Read on this account (and the product on its plan), or accept the gap.";
   if (level == "projection") return "Nothing is blocked yet: this is a forecast.";
   if (level == "action") {
-    return dryRun ? "Dry run: nothing was changed." : "What it changed is recorded; a reset or the line's recovery puts it back.";
+    return dryRun ? "Dry run: nothing was changed."
+                  : "An operator action: what it changes is recorded first, and put back when no tripped line calls for it.";
   }
   if (level == "spike") return "Nothing is blocked by a spike alone; limits and breakers still apply.";
   return "Nothing is blocked yet.";

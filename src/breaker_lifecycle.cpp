@@ -183,7 +183,20 @@ PollState applyChanges(PollState fresh, const StateChanges& changes) {
     }
   }
   addTally(fresh.digest.days, changes.tally);
-  if (changes.actions) fresh.actions = *changes.actions;
+  for (const std::string& name : changes.actionsRemoved) fresh.actions.erase(name);
+  if (changes.actions) {
+    for (const auto& [name, state] : *changes.actions) {
+      ActionState merged = state;
+      auto recorded = fresh.actions.find(name);
+      const bool changedBefore = recorded != fresh.actions.end() &&
+                                 (recorded->second.phase == "applying" || recorded->second.phase == "applied" ||
+                                  recorded->second.phase == "undoing");
+      if (changedBefore && (state.phase == "applying" || state.phase == "applied" || state.phase == "undoing")) {
+        merged.undo = recorded->second.undo;
+      }
+      fresh.actions[name] = merged;
+    }
+  }
   if (changes.actionsRefused) fresh.actionsRefused = *changes.actionsRefused;
   for (const auto& [sent, record] : {std::pair{&changes.digestSentDay, &fresh.digest.sentDay},
                                      std::pair{&changes.digestSentWeek, &fresh.digest.sentWeek}}) {

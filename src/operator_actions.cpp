@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "alerts.h"
 #include "calendar.h"
 #include "identifier.h"
 #include "json_text.h"
@@ -28,7 +29,8 @@ std::optional<OperatorAction> actionNamed(const std::string& name) {
 std::optional<std::string> failureOf(int status, const std::string& body, const std::string& error, json& result) {
   if (status == 0) return error.empty() ? "no answer" : error;
   const json parsed = json::parse(body, nullptr, false);
-  if (parsed.is_object() && parsed.value("success", false) == true && status >= 200 && status < 300) {
+  const auto success = parsed.is_object() ? parsed.find("success") : parsed.end();
+  if (success != parsed.end() && success->is_boolean() && success->get<bool>() && status >= 200 && status < 300) {
     result = parsed.value("result", json());
     return std::nullopt;
   }
@@ -91,12 +93,14 @@ std::optional<json> canonicalUndo(const std::string& action, const std::string& 
   if (!undo.contains("routes") || !undo["routes"].is_array()) return std::nullopt;
   json routes = json::array();
   for (const json& route : undo["routes"]) {
-    if (!route.is_object()) continue;
+    if (!route.is_object()) return std::nullopt;
     const std::string zone = route.contains("zone") && route["zone"].is_string() ? route["zone"].get<std::string>() : "";
     const std::string pattern = route.contains("pattern") && route["pattern"].is_string() ? route["pattern"].get<std::string>() : "";
     if (zone.size() == 32 && std::all_of(zone.begin(), zone.end(), [](char c) { return std::isxdigit(static_cast<unsigned char>(c)) != 0; }) &&
         !pattern.empty() && pattern.size() <= 300) {
       routes.push_back({{"zone", zone}, {"pattern", pattern}});
+    } else {
+      return std::nullopt;  // a route that could not be put back: the whole undo is in doubt
     }
   }
   return json{{"routes", routes}};
@@ -130,7 +134,7 @@ ActionStates actionStatesFromJson(const json& value, std::vector<std::string>& d
   for (const auto& item : value.items()) {
     const json& entry = item.value();
     const std::string phase = entry.is_object() ? field(entry, "phase", 20) : "";
-    const bool known = actionNamed(item.key()) && (phase == "waiting" || phase == "applying" || phase == "applied" || phase == "dry-run");
+    const bool known = actionNamed(item.key()) && (phase == "waiting" || phase == "applying" || phase == "applied" || phase == "undoing" || phase == "dry-run");
     const std::optional<json> undo = known && entry.contains("undo") ? canonicalUndo(item.key(), phase, entry["undo"]) : std::nullopt;
     if (!undo) {
       damaged.push_back(item.key().substr(0, 64));
@@ -165,14 +169,22 @@ std::string ActionRun::scriptUrl(const std::string& part) const {
   return in_.endpoint + "/accounts/" + in_.accountId + "/workers/scripts/" + config_.script + "/" + part;
 }
 
-void ActionRun::fail(const std::string& action, const std::string& why) {
+void ActionRun::fail(const std::string& action, std::string why) {
+  // The account id in a path is masked, as alerts mask it.
+  for (std::size_t at = why.find(in_.accountId); !in_.accountId.empty() && at != std::string::npos; at = why.find(in_.accountId)) {
+    why.replace(at, in_.accountId.size(), maskAccountId(in_.accountId));
+  }
   failed_[action] = why;
   ActionState& state = states_[action];
+  const std::string phase = state.phase;
   if (state.phase.empty()) state.phase = "waiting";  // nothing changed yet; retried next tick
+  // An undo that failed may have put back part: a new trip applies the action again.
+  if (std::find(toUndo_.begin(), toUndo_.end(), action) != toUndo_.end()) state.phase = "undoing";
   const bool news = state.attempts == 0 || state.lastError != why;
   state.lastError = why;
   state.attempts += 1;
-  stateChanged_ = true;
+  // The same failure again is not news: written (and said) once, not on every tick.
+  if (news || state.phase != phase) stateChanged_ = true;
   if (news) events_.push_back({action, action + " on " + config_.script + " failed: " + why + "; retried on the next tick"});
 }
 
@@ -212,8 +224,9 @@ ActionRun::Need ActionRun::plan() {
   for (OperatorAction action : wanted) {
     const std::string name(nameOf(action));
     auto recorded = states_.find(name);
-    const bool done = recorded != states_.end() &&
-                      (recorded->second.phase == "applied" || (recorded->second.phase == "dry-run" && in_.dryRun));
+    const std::string phase = recorded == states_.end() ? "" : recorded->second.phase;
+    // A dry run changes nothing: what an earlier run changed stays as recorded.
+    const bool done = phase == "applied" || (in_.dryRun && (phase == "dry-run" || phase == "applying" || phase == "undoing"));
     if (!done) toApply_.push_back(action);
   }
   for (auto it = states_.begin(); it != states_.end();) {
@@ -227,6 +240,7 @@ ActionRun::Need ActionRun::plan() {
       if (it->second.phase == "dry-run") {
         events_.push_back({it->first, "would put " + config_.script + " back as it was (" + it->first + ")", true});
       }
+      removed_.push_back(it->first);
       it = states_.erase(it);
       stateChanged_ = true;
       continue;
@@ -242,8 +256,9 @@ ActionRun::Need ActionRun::plan() {
     }
     return stateChanged_ ? Need::Write : Need::Done;
   }
-  std::string reason;
-  if (in_.scriptFromEnv.empty()) {
+  std::string reason = in_.endpointProblem;
+  if (!reason.empty()) {
+  } else if (in_.scriptFromEnv.empty()) {
     reason = "env." + config_.scriptEnv + " is not set: set it to \"" + config_.script +
              "\" (vars in the Worker's wrangler config) to confirm the Worker the actions may touch";
   } else if (in_.scriptFromEnv != config_.script) {
@@ -354,7 +369,7 @@ void ActionRun::readAnswers(const std::vector<std::tuple<int, std::string, std::
   for (auto& [name, now] : found) {
     if (failed_.count(name)) continue;
     ActionState& state = states_[name];
-    const bool resuming = state.phase == "applying";
+    const bool resuming = state.phase == "applying" || state.phase == "undoing";
     json undo = resuming ? state.undo : json::object();
     if (name == "detach-routes") {
       // What this read finds is detached now; the undo keeps every route ever detached.
@@ -466,6 +481,7 @@ void ActionRun::changeAnswers(const std::vector<std::tuple<int, std::string, std
     if (in_.dryRun || failed_.count(name)) continue;
     const json undo = states_[name].undo;
     states_.erase(name);
+    removed_.push_back(name);
     stateChanged_ = true;
     std::string what;
     if (name == "disable-workers-dev") {

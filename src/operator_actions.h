@@ -25,8 +25,10 @@ namespace edgefuse {
 
 // One action as the state record keeps it.
 struct ActionState {
-  std::string phase;  // "applying": its undo is recorded, the change not yet confirmed;
-                      // "applied"; "dry-run": what it would do was said, nothing was done
+  std::string phase;  // "waiting": wanted, nothing read or changed yet (a call failed);
+                      // "applying": its undo is recorded, the change not yet confirmed;
+                      // "applied"; "undoing": an undo failed part-way, retried;
+                      // "dry-run": what it would do was said, nothing was done
   std::string at;     // when it was applied (or said)
   nlohmann::json undo = nlohmann::json::object();  // what puts it back, as read before the change
   std::string lastError;  // of the last attempt to apply or undo it, "" when none failed
@@ -55,6 +57,7 @@ struct ActionInputs {
   bool tokenSet = false;
   std::string scriptFromEnv;  // env.<scriptEnv>, "" when unset
   std::string endpoint;       // the REST API's base URL
+  std::string endpointProblem;  // why the endpoint override cannot be used ("" when it can)
   bool dryRun = false;
   std::string guardCron;  // config.evaluateCron: kept when crons are paused
   std::int64_t nowMs = 0;
@@ -88,6 +91,8 @@ class ActionRun {
   // After Need::Write: the record's actions and refusal as they must be written.
   const ActionStates& states() const { return states_; }
   const std::string& refused() const { return refused_; }
+  // The actions this run took out of the record (undone, or only ever said or waited for).
+  const std::vector<std::string>& removed() const { return removed_; }
   const std::vector<ActionEvent>& events() const { return events_; }
 
  private:
@@ -102,6 +107,7 @@ class ActionRun {
   std::vector<ActionEvent> events_;
   std::vector<OperatorAction> toApply_;
   std::vector<std::string> toUndo_;
+  std::vector<std::string> removed_;
   std::map<std::string, std::string> failed_;  // action -> why, in this run
   std::map<std::string, nlohmann::json> detach_;  // detach-routes: the routes this run's read found
   bool stateChanged_ = false;
@@ -111,7 +117,7 @@ class ActionRun {
   void readAnswers(const std::vector<std::tuple<int, std::string, std::string>>& answers);
   void changeCalls();
   void changeAnswers(const std::vector<std::tuple<int, std::string, std::string>>& answers);
-  void fail(const std::string& action, const std::string& why);
+  void fail(const std::string& action, std::string why);
   std::string scriptUrl(const std::string& part) const;
 };
 

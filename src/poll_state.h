@@ -89,13 +89,17 @@ struct StateChanges {
   Tally tally;  // add to the digest's tally (every kind of write: each adds what it saw once)
   std::optional<Day> digestSentDay;   // a daily digest sent for this day (never lowered)
   std::optional<Day> digestSentWeek;  // a weekly digest sent for the week from this Monday
-  std::optional<ActionStates> actions;       // replace the operator actions' states
+  // Operator actions' states to set, and those to take out. An undo the record already holds
+  // is never replaced: it was read before the first change, and a run that read later would
+  // take a changed Worker for the original.
+  std::optional<ActionStates> actions;
+  std::vector<std::string> actionsRemoved;
   std::optional<std::string> actionsRefused;  // replace the refusal
   bool manual = false;  // a manual trip or reset: it may override manual breakers
   bool empty() const {
     return trip.empty() && clear.empty() && expire.empty() && holds.empty() && releaseHolds.empty() && !alerted &&
            !health && !history && !pendingAlerts && !dailyTotals && !meterTrips && appendAlerts.empty() && !meterVersion &&
-           tally.empty() && !digestSentDay && !digestSentWeek && !actions && !actionsRefused;
+           tally.empty() && !digestSentDay && !digestSentWeek && !actions && actionsRemoved.empty() && !actionsRefused;
   }
 };
 

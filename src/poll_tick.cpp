@@ -336,6 +336,17 @@ void PollTick::read(bool found, const std::string& value, const std::string& err
 void PollTick::settle(std::optional<std::string> error, std::optional<std::string> value, const json& result) {
   const Await awaited = awaiting_;
   awaiting_ = Await::Nothing;
+  // A KV failure while the actions record what they do ends the actions for this tick, not the
+  // tick: its own alerts still go out. Nothing was changed that the record does not hold
+  // (each change waits for its undo's write); the next tick takes up the record as it stands.
+  const bool recordingActions = actionRun_ && (awaited == Await::Fresh || awaited == Await::FreshSafetyNet || awaited == Await::PutState);
+  if (error && recordingActions) {
+    log("error", "actions-not-recorded", "edgefuse: operator actions stop for this tick: the state record could not be read or written (" + *error + "); the next tick takes them up");
+    actionRun_.reset();
+    actionsAbandoned_ = true;
+    step_ = Step::Alerts;
+    return;
+  }
   switch (awaited) {
     case Await::State:
       if (error) return failNext("reading " + std::string(kStateKey) + " from KV: " + *error);
@@ -536,13 +547,29 @@ std::string PollTick::evaluateAndContinue() {
 }
 
 std::string PollTick::actionsAndContinue() {
-  if (!config_.actions || !(kind_ == Kind::Tick || kind_ == Kind::Trip || kind_ == Kind::Reset)) return alertsAndContinue();
+  if (!config_.actions || actionsAbandoned_ || !(kind_ == Kind::Tick || kind_ == Kind::Trip || kind_ == Kind::Reset)) {
+    return alertsAndContinue();
+  }
   if (!actionRun_) {
-    const PollState& state = wrote_ ? written_ : previous_;
+    // What the actions changed is known only from a record that could be read: with it
+    // unreadable, an action re-applied would take today's changed state for its undo.
+    const bool fromRead = kind_ == Kind::Tick && !wrote_;
+    const PollStateRecord& read = fromRead ? record_ : fresh_;
+    if (read.present && !read.readable) {
+      log("error", "actions-waiting",
+          "edgefuse: operator actions wait: the state record could not be read, so what they changed is not known; "
+          "check the Worker's workers.dev, routes and crons by hand");
+      return alertsAndContinue();
+    }
+    const PollState& state = fromRead ? previous_ : written_;
     std::string endpoint = isHttpUrl(actionEndpoint_) ? actionEndpoint_ : config_.actions->endpoint;
     while (endpoint.size() > 8 && endpoint.back() == '/') endpoint.pop_back();
+    // An override that is neither a URL nor a binding is refused, never replaced by the real API.
+    const std::string endpointProblem = !actionEndpoint_.empty() && !isHttpUrl(actionEndpoint_)
+                                            ? "env." + config_.actions->endpointEnv + " must be an http(s) URL or a service binding"
+                                            : "";
     actionRun_.emplace(*config_.actions, ActionInputs{state.actions, state.actionsRefused, state.breakers, accountId_,
-                                                      actionTokenSet_, actionScript_, endpoint,
+                                                      actionTokenSet_, actionScript_, endpoint, endpointProblem,
                                                       config_.dryRun || config_.actions->dryRun,
                                                       config_.evaluateCron.value_or(""), now_});
   }
@@ -564,6 +591,7 @@ std::string PollTick::actionsAndContinue() {
     case ActionRun::Need::Write: {
       StateChanges changes;
       changes.actions = actionRun_->states();
+      changes.actionsRemoved = actionRun_->removed();
       changes.actionsRefused = actionRun_->refused();
       return startWrite(changes, Step::Actions);
     }

@@ -94,6 +94,7 @@ class PollTick {
   std::string actionScript_;    // env.<actions.scriptEnv>
   std::string actionEndpoint_;  // env.<actions.endpointEnv> when a URL
   bool actionEndpointIsBinding_ = false;
+  bool actionsAbandoned_ = false;  // a KV failure ended them for this tick
   void handleSent(const nlohmann::json& result);
   std::string afterSend();
   std::string finish();

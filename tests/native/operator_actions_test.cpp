@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "breaker_lifecycle.h"
 #include "operator_actions.h"
 #include "tick_test_support.h"
 
@@ -157,8 +158,7 @@ TEST_CASE("actions run: a resumed action keeps what it read before its first cha
 }
 
 TEST_CASE("actions record: an entry that cannot be read is named, as its undo is lost, and a usable one is cleaned") {
-  const json routes = json::array({{{"zone", kZone}, {"pattern", "api.example.com/*"}},
-                                   {{"zone", "../../accounts"}, {"pattern", "x/*"}}, 7});
+  const json routes = json::array({{{"zone", kZone}, {"pattern", "api.example.com/*"}}});
   const PollStateRecord record = parsePollState(
       json{{"version", 1}, {"breakers", json::object()},
            {"actions", {{"pause-crons", {{"phase", "applied"}, {"undo", "gone"}}},
@@ -171,6 +171,66 @@ TEST_CASE("actions record: an entry that cannot be read is named, as its undo is
   REQUIRE(record.problems.size() == 2);
   CHECK(record.problems[0].path == "actions.disable-workers-dev");
   CHECK(record.problems[1].path == "actions.pause-crons");
+  // One route that could not be put back puts the whole undo in doubt.
+  const json doubtful = json::array({{{"zone", kZone}, {"pattern", "a/*"}}, {{"zone", "../../accounts"}, {"pattern", "x/*"}}});
+  const PollStateRecord partial = parsePollState(
+      json{{"version", 1}, {"breakers", json::object()},
+           {"actions", {{"detach-routes", {{"phase", "applied"}, {"undo", {{"routes", doubtful}}}}}}}}.dump());
+  CHECK(partial.state.actions.empty());
+  CHECK(partial.problems.at(0).path == "actions.detach-routes");
+}
+
+TEST_CASE("actions record: an undo recorded first is kept when a later run, which read the changed Worker, writes") {
+  PollState fresh;
+  fresh.actions["disable-workers-dev"] = {"applying", "2026-11-23T12:00:00Z", {{"enabled", true}, {"previews_enabled", true}}, "", 0};
+  StateChanges late;
+  late.actions = ActionStates{{"disable-workers-dev", {"applied", "2026-11-23T12:00:01Z", {{"enabled", false}, {"previews_enabled", false}}, "", 0}}};
+  const PollState merged = applyChanges(fresh, late);
+  CHECK(merged.actions.at("disable-workers-dev").phase == "applied");
+  CHECK(merged.actions.at("disable-workers-dev").undo == json{{"enabled", true}, {"previews_enabled", true}});
+  StateChanges undone;
+  undone.actionsRemoved = {"disable-workers-dev"};
+  CHECK(applyChanges(merged, undone).actions.empty());
+}
+
+TEST_CASE("actions run: an undo that fails part-way is retried, and a new trip applies the action again") {
+  const Config config = *parseConfig(actionsConfig({{"script", "my-worker"}, {"zones", {kZone}}, {"on", {{"kv-writes", {"detach-routes"}}}}})).config;
+  ActionInputs inputs;
+  const json twoRoutes = json::array({{{"zone", kZone}, {"pattern", "a/*"}}, {{"zone", kZone}, {"pattern", "b/*"}}});
+  inputs.recorded["detach-routes"] = {"applied", "2026-11-23T12:00:00Z", {{"routes", twoRoutes}}, "", 0};
+  inputs.accountId = kAccount;
+  inputs.tokenSet = true;
+  inputs.scriptFromEnv = "my-worker";
+  inputs.endpoint = "https://api.example";
+  inputs.nowMs = kNoon;
+  ActionRun undo(*config.actions, inputs);  // no breaker stands: the undo is due
+  REQUIRE(undo.next() == ActionRun::Need::Calls);
+  REQUIRE(undo.calls().size() == 2);
+  undo.answered({{200, envelope({{"id", "r8"}}).dump(), ""}, {500, R"({"success":false,"errors":[{"code":10013,"message":"down"}]})", ""}});
+  REQUIRE(undo.next() == ActionRun::Need::Write);
+  CHECK(undo.states().at("detach-routes").phase == "undoing");
+  CHECK(undo.states().at("detach-routes").undo["routes"] == twoRoutes);
+
+  inputs.recorded = undo.states();
+  inputs.breakers["kv-writes"] = Breaker{"kv-writes", "", "over", "2026-11-23T12:05:00Z", "poll", ""};
+  ActionRun again(*config.actions, inputs);
+  REQUIRE(again.next() == ActionRun::Need::Calls);  // the routes are read again, to be detached
+  CHECK(again.calls().at(0).method == "GET");
+}
+
+TEST_CASE("actions run: an answer whose success is not a boolean is a failure, not an abort") {
+  const Config config = *parseConfig(actionsConfig({{"script", "my-worker"}, {"on", {{"kv-writes", {"disable-workers-dev"}}}}})).config;
+  ActionInputs inputs;
+  inputs.breakers["kv-writes"] = Breaker{"kv-writes", "", "over", "2026-11-23T12:00:00Z", "poll", ""};
+  inputs.accountId = kAccount;
+  inputs.tokenSet = true;
+  inputs.scriptFromEnv = "my-worker";
+  inputs.endpoint = "https://api.example";
+  ActionRun run(*config.actions, inputs);
+  REQUIRE(run.next() == ActionRun::Need::Calls);
+  run.answered({{200, R"({"success":"true","result":{"enabled":true}})", ""}});
+  REQUIRE(run.next() == ActionRun::Need::Write);
+  CHECK(run.states().at("disable-workers-dev").lastError == "reading /accounts/0123\u2026cdef/workers/scripts/my-worker/subdomain: HTTP 200");
 }
 
 TEST_CASE("actions run: an answer of the wrong shape, or a route id that is not an id, fails the action and changes nothing") {
@@ -193,4 +253,19 @@ TEST_CASE("actions run: an answer of the wrong shape, or a route id that is not 
   CHECK(run.states().at("detach-routes").lastError == "the routes answer holds a route of my-worker without a usable id or pattern");
   CHECK(run.next() == ActionRun::Need::Done);
   CHECK(run.events().size() == 2);
+}
+
+TEST_CASE("actions tick: with the record unreadable the actions wait, as what they changed is not known") {
+  GuardCore core = coreOf(actionsConfig({{"script", "my-worker"}, {"on", {{"kv-writes", {"disable-workers-dev"}}}}}));
+  TickWorld world;
+  Platform platform;
+  world.restApi = [&platform](const json& call) { return platform(call); };
+  world.usageApi = [](const std::string& dataset, const json&) {
+    return std::pair<int, std::string>{200, dataset == "kvOperationsAdaptiveGroups" ? kvWritesAnswer(950) : TickWorld::emptyAnswer(dataset)};
+  };
+  world.kv[kStateKey] = "{not json";
+  world.failingPuts.insert(kStateKey);  // it stays unreadable
+  world.run(core, tickAt(kNoon));
+  CHECK(platform.log.empty());
+  CHECK(platform.enabled);
 }

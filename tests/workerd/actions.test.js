@@ -196,7 +196,8 @@ describe("operator actions", () => {
     await setUsage(950);
     const report = await guard.evaluate(actionEnv({ CF_ACTIONS_API_TOKEN: "routes-only-token" }));
     const messages = report.events.filter((event) => event.level === "action").map((event) => event.message);
-    expect(messages).toContain("disable-workers-dev on my-worker failed: reading /accounts/" + ACCOUNT + "/workers/scripts/my-worker/subdomain: HTTP 403: Authentication error (code 10000); retried on the next tick");
+    // The account id masked, as in every alert.
+    expect(messages).toContain("disable-workers-dev on my-worker failed: reading /accounts/0123…cdef/workers/scripts/my-worker/subdomain: HTTP 403: Authentication error (code 10000); retried on the next tick");
     expect(messages).toContain("detached 2 routes of my-worker (example.com/api/*, shop.example.com/*)");
     // An expired token: every call refused, each action said to have failed, nothing changed.
     await sim("/__sim/rest/tokens", { token: "expired-token", expired: true });
