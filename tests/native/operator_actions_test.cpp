@@ -72,6 +72,16 @@ std::string kvWritesAnswer(double writes) {
   return json{{"data", {{"viewer", {{"accounts", {{{"kvOperationsAdaptiveGroups", rows}}}}}}}}, {"errors", nullptr}}.dump();
 }
 
+// What a run gets when the Worker is confirmed and the token set.
+ActionInputs confirmedInputs() {
+  ActionInputs inputs;
+  inputs.accountId = kAccount;
+  inputs.tokenSet = true;
+  inputs.scriptFromEnv = "my-worker";
+  inputs.endpoint = "https://api.example";
+  return inputs;
+}
+
 }  // namespace
 
 TEST_CASE("actions config: a script name, known lines and actions, zones for routes, the guard's cron for crons") {
@@ -134,13 +144,9 @@ TEST_CASE("actions tick: each undo is in the record before the first change, and
 
 TEST_CASE("actions run: a resumed action keeps what it read before its first change") {
   const Config config = *parseConfig(actionsConfig({{"script", "my-worker"}, {"on", {{"kv-writes", {"disable-workers-dev"}}}}})).config;
-  ActionInputs inputs;
+  ActionInputs inputs = confirmedInputs();
   inputs.recorded["disable-workers-dev"] = {"applying", "2026-11-23T12:00:00Z", {{"enabled", true}, {"previews_enabled", false}}, "HTTP 500", 1};
   inputs.breakers["kv-writes"] = Breaker{"kv-writes", "", "over", "2026-11-23T12:00:00Z", "poll", ""};
-  inputs.accountId = kAccount;
-  inputs.tokenSet = true;
-  inputs.scriptFromEnv = "my-worker";
-  inputs.endpoint = "https://api.example";
   inputs.nowMs = kNoon;
   ActionRun run(*config.actions, inputs);
   REQUIRE(run.next() == ActionRun::Need::Calls);
@@ -195,13 +201,9 @@ TEST_CASE("actions record: an undo recorded first is kept when a later run, whic
 
 TEST_CASE("actions run: an undo that fails part-way is retried, and a new trip applies the action again") {
   const Config config = *parseConfig(actionsConfig({{"script", "my-worker"}, {"zones", {kZone}}, {"on", {{"kv-writes", {"detach-routes"}}}}})).config;
-  ActionInputs inputs;
+  ActionInputs inputs = confirmedInputs();
   const json twoRoutes = json::array({{{"zone", kZone}, {"pattern", "a/*"}}, {{"zone", kZone}, {"pattern", "b/*"}}});
   inputs.recorded["detach-routes"] = {"applied", "2026-11-23T12:00:00Z", {{"routes", twoRoutes}}, "", 0};
-  inputs.accountId = kAccount;
-  inputs.tokenSet = true;
-  inputs.scriptFromEnv = "my-worker";
-  inputs.endpoint = "https://api.example";
   inputs.nowMs = kNoon;
   ActionRun undo(*config.actions, inputs);  // no breaker stands: the undo is due
   REQUIRE(undo.next() == ActionRun::Need::Calls);
@@ -220,12 +222,8 @@ TEST_CASE("actions run: an undo that fails part-way is retried, and a new trip a
 
 TEST_CASE("actions run: an answer whose success is not a boolean is a failure, not an abort") {
   const Config config = *parseConfig(actionsConfig({{"script", "my-worker"}, {"on", {{"kv-writes", {"disable-workers-dev"}}}}})).config;
-  ActionInputs inputs;
+  ActionInputs inputs = confirmedInputs();
   inputs.breakers["kv-writes"] = Breaker{"kv-writes", "", "over", "2026-11-23T12:00:00Z", "poll", ""};
-  inputs.accountId = kAccount;
-  inputs.tokenSet = true;
-  inputs.scriptFromEnv = "my-worker";
-  inputs.endpoint = "https://api.example";
   ActionRun run(*config.actions, inputs);
   REQUIRE(run.next() == ActionRun::Need::Calls);
   run.answered({{200, R"({"success":"true","result":{"enabled":true}})", ""}});
@@ -236,12 +234,8 @@ TEST_CASE("actions run: an answer whose success is not a boolean is a failure, n
 TEST_CASE("actions run: an answer of the wrong shape, or a route id that is not an id, fails the action and changes nothing") {
   const Config config = *parseConfig(actionsConfig({{"script", "my-worker"}, {"zones", {kZone}},
                                                     {"on", {{"kv-writes", {"disable-workers-dev", "detach-routes"}}}}})).config;
-  ActionInputs inputs;
+  ActionInputs inputs = confirmedInputs();
   inputs.breakers["kv-writes"] = Breaker{"kv-writes", "", "over", "2026-11-23T12:00:00Z", "poll", ""};
-  inputs.accountId = kAccount;
-  inputs.tokenSet = true;
-  inputs.scriptFromEnv = "my-worker";
-  inputs.endpoint = "https://api.example";
   inputs.nowMs = kNoon;
   ActionRun run(*config.actions, inputs);
   REQUIRE(run.next() == ActionRun::Need::Calls);
