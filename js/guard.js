@@ -6,7 +6,7 @@ import { callCore, coreExports } from "./core.js";
 import { deepFreeze } from "./deep-freeze.js";
 import { Enforcement } from "./enforcement.js";
 import { GuardConfigError, GuardInputError, blockedResponse, findGuardError, toJsonText } from "./errors.js";
-import { runTick } from "./poll.js";
+import { actionInputs, runTick } from "./poll.js";
 import { adminEnabled, handleAdmin } from "./admin.js";
 import { RateLimits, decodedPath } from "./rate-limit/rate-limits.js";
 import { WorkerEntrypoint } from "#cloudflare-workers";
@@ -245,29 +245,13 @@ class Guard {
 
   #credentials(env) {
     const secret = (name) => (typeof env?.[name] === "string" ? env[name] : null);
-    const credentials = { accountId: secret(this.config.accountIdEnv), token: secret(this.config.apiTokenEnv), ...this.#actionInputs(env) };
+    const credentials = { accountId: secret(this.config.accountIdEnv), token: secret(this.config.apiTokenEnv), ...actionInputs(this.config, env) };
     const endpoint = env?.[this.config.endpointEnv];
     // A URL, or a service binding (a test's simulator Worker). Anything else is named, so
     // that the core refuses it rather than the poll going quietly to Cloudflare.
     if (typeof endpoint?.fetch === "function") return { ...credentials, endpointBinding: true };
     if (endpoint !== undefined && endpoint !== null && typeof endpoint !== "string") return { ...credentials, endpoint: `(${typeof endpoint})` };
     return { ...credentials, endpoint: endpoint ?? null };
-  }
-
-  // What operator actions need of env: whether their token is set (never the token), the
-  // script name that confirms the Worker, and an endpoint override (a URL or a service binding).
-  #actionInputs(env) {
-    const { actions } = this.config;
-    if (!actions) return {};
-    const endpoint = env?.[actions.endpointEnv];
-    const token = env?.[actions.tokenEnv];
-    return {
-      actions: {
-        tokenSet: typeof token === "string" && token.trim() !== "",
-        script: typeof env?.[actions.scriptEnv] === "string" ? env[actions.scriptEnv] : "",
-        ...(typeof endpoint?.fetch === "function" ? { endpointBinding: true } : typeof endpoint === "string" ? { endpoint } : {}),
-      },
-    };
   }
 
   /**

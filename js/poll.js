@@ -5,6 +5,25 @@ import { sendAlerts } from "./alerts.js";
 import { coreExports } from "./core.js";
 
 /**
+ * What operator actions need of env, for a tick's start: whether their token is set (never
+ * the token), the script name that confirms the Worker, and an endpoint override (a URL or a
+ * service binding). Empty when the config has no actions.
+ */
+export function actionInputs(config, env) {
+  const { actions } = config;
+  if (!actions) return {};
+  const endpoint = env?.[actions.endpointEnv];
+  const token = env?.[actions.tokenEnv];
+  return {
+    actions: {
+      tokenSet: typeof token === "string" && token.trim() !== "",
+      script: typeof env?.[actions.scriptEnv] === "string" ? env[actions.scriptEnv] : "",
+      ...(typeof endpoint?.fetch === "function" ? { endpointBinding: true } : typeof endpoint === "string" ? { endpoint } : {}),
+    },
+  };
+}
+
+/**
  * Runs one tick of `kind` ("tick", "status", "trip", "reset" or "view") to its end and
  * resolves to its result. `kv` counts the KV operations made ({ reads, writes, deletes }).
  */

@@ -148,7 +148,7 @@ std::string PollTick::startMeter() {
   StateChanges changes;
   changes.meterTrips = meterTrips_;
   changes.meterVersion = meterVersion_;
-  return startWrite(changes, Step::Alerts);
+  return startWrite(changes, config_.actions ? Step::Actions : Step::Alerts);
 }
 
 void PollTick::chooseMeterAlerts() {
@@ -272,7 +272,8 @@ std::string PollTick::next() {
                                             "reset some first"}};
         return done({{"ok", false}, {"problems", problemsToJson(full)}});
       }
-      if (kind_ == Kind::Meter && afterWrite_ == Step::Alerts) {
+      if (kind_ == Kind::Meter && !meterAlertsChosen_) {  // the meter's own write, not an action's
+        meterAlertsChosen_ = true;
         chooseMeterAlerts();
         Tally tally;
         for (const PollEvent& event : evaluation_->events) {
@@ -547,7 +548,7 @@ std::string PollTick::evaluateAndContinue() {
 }
 
 std::string PollTick::actionsAndContinue() {
-  if (!config_.actions || actionsAbandoned_ || !(kind_ == Kind::Tick || kind_ == Kind::Trip || kind_ == Kind::Reset)) {
+  if (!config_.actions || actionsAbandoned_ || kind_ == Kind::Status) {
     return alertsAndContinue();
   }
   if (!actionRun_) {

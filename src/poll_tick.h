@@ -95,6 +95,7 @@ class PollTick {
   std::string actionEndpoint_;  // env.<actions.endpointEnv> when a URL
   bool actionEndpointIsBinding_ = false;
   bool actionsAbandoned_ = false;  // a KV failure ended them for this tick
+  bool meterAlertsChosen_ = false;  // a meter tick chose its alerts at its own write
   void handleSent(const nlohmann::json& result);
   std::string afterSend();
   std::string finish();

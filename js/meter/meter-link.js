@@ -6,7 +6,7 @@
 // state record and alerts) and tells the meter it is done.
 import { METER_ASKED, METER_REPORT_TIMEOUT_MS } from "../../dist/constants.js";
 import { logEvent } from "../log.js";
-import { runTick } from "../poll.js";
+import { actionInputs, runTick } from "../poll.js";
 import { METER_NAME } from "./meter-object.js";
 
 export class MeterLink {
@@ -98,7 +98,8 @@ export class MeterLink {
   async #record(env, record) {
     try {
       const accountId = env?.[this.#config.accountIdEnv];
-      const start = { kind: "meter", now: this.#clock(), accountId: typeof accountId === "string" ? accountId : null, record };
+      // With operator actions, a meter trip takes them at once, not at the next cron tick.
+      const start = { kind: "meter", now: this.#clock(), accountId: typeof accountId === "string" ? accountId : null, record, ...actionInputs(this.#config, env) };
       const { view, ok, error, acknowledge } = await runTick(this.#handle, this.#config, env, start);
       if (view) this.#onView(view);
       if (!ok) return; // the tick logged why

@@ -299,3 +299,23 @@ TEST_CASE("a poll tick keeps the retries a meter tick appended while it polled")
   CHECK(std::find(pending.begin(), pending.end(), appended) != pending.end());
   CHECK(std::any_of(pending.begin(), pending.end(), [](const json& e) { return e["event"]["key"] == "kv-writes"; }));
 }
+
+TEST_CASE("meter record: a meter trip takes the operator actions its line calls for at once") {
+  GuardCore core = coreOf(json{{"plan", "free"},
+                               {"actions", {{"script", "my-worker"}, {"on", {{"kv-writes", {"disable-workers-dev"}}}}}}});
+  TickWorld world;
+  bool enabled = true;
+  world.restApi = [&enabled](const json& call) {
+    if (call["method"] == "POST") enabled = json::parse(call["body"].get<std::string>())["enabled"];
+    return std::pair<int, std::string>{200, json{{"success", true}, {"result", {{"enabled", enabled}, {"previews_enabled", enabled}}}}.dump()};
+  };
+  json start = meterStart(tripRecord());
+  start["actions"] = {{"tokenSet", true}, {"script", "my-worker"}};
+  const json result = world.run(core, start);
+  REQUIRE(result["ok"] == true);
+  CHECK_FALSE(enabled);
+  CHECK(stored(world)["actions"]["disable-workers-dev"]["undo"]["enabled"] == true);
+  bool alerted = false;
+  for (const json& event : result["events"]) alerted |= event["level"] == "action";
+  CHECK(alerted);
+}

@@ -1,6 +1,7 @@
 // Operator actions against the simulator's REST API: each action and its exact undo, the
 // dry run, a failure and its retry (an undo's too), a reset restoring everything, a script
 // name that does not match, and a token the API refuses.
+import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { SAFETY_NET_KEY, STATE_KEY, createGuard } from "../../js/index.js";
@@ -213,5 +214,33 @@ describe("operator actions", () => {
     expect(everything).not.toContain("routes-only-token");
     expect(everything).not.toContain("expired-token");
     expect(everything).not.toContain(env.REST_API_TOKEN);
+  });
+
+  it("a meter trip takes the actions within the requests that crossed its line, not at the next tick", async () => {
+    const clock = { now: Date.parse("2027-01-01T00:00:00Z") }; // the meter's time never goes back
+    const guard = createGuard(
+      {
+        plan: "paid",
+        budget: { maxUsd: 50 },
+        rates: { "kv-writes": { perMinute: 100, recoverPerMinute: 40 } },
+        actions: { script: "my-worker", on: { "kv-writes": ["disable-workers-dev"] } },
+      },
+      { clock: () => clock.now },
+    );
+    const storm = guard.wrap({
+      async fetch(request, workerEnv) {
+        for (let i = 0; i < 30; i += 1) await workerEnv.KV.put(`storm-${i}`, "x");
+        return new Response("ok");
+      },
+    });
+    for (let i = 0; i < 6 && !guard.meter.breakers["kv-writes"]; i += 1) {
+      clock.now += 1000;
+      const ctx = createExecutionContext();
+      await storm.fetch(new Request("http://w/"), actionEnv(), ctx);
+      await waitOnExecutionContext(ctx); // the report, and the record it may have the duty to write
+    }
+    expect(guard.meter.breakers["kv-writes"]).toBeDefined();
+    expect((await platform()).subdomain).toEqual({ enabled: false, previews_enabled: false });
+    expect(JSON.parse(await env.EDGEFUSE_STATE.get(STATE_KEY)).actions["disable-workers-dev"]).toMatchObject({ phase: "applied", undo: BEFORE.subdomain });
   });
 });
