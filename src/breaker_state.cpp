@@ -9,9 +9,9 @@ namespace edgefuse {
 using nlohmann::json;
 
 
-std::string stringField(const json& object, const char* key) {
+std::string stringField(const json& object, const char* key, std::size_t maxSize) {
   auto it = object.find(key);
-  return it != object.end() && it->is_string() ? it->get<std::string>() : "";
+  return it != object.end() && it->is_string() && it->get_ref<const std::string&>().size() <= maxSize ? it->get<std::string>() : "";
 }
 
 BreakerKeyParts splitBreakerKey(const std::string& key) {

@@ -60,8 +60,8 @@ std::size_t recordParses();
 // Parses a KV record's text: the one place it is done, so that it can be counted.
 nlohmann::json parseRecordText(const std::string& text);
 
-// object[key] when it is a string, else "".
-std::string stringField(const nlohmann::json& object, const char* key);
+// object[key] when it is a string (of at most `maxSize` bytes), else "".
+std::string stringField(const nlohmann::json& object, const char* key, std::size_t maxSize = std::string::npos);
 
 nlohmann::json breakersToJson(const std::map<std::string, Breaker>& breakers);
 

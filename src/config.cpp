@@ -216,10 +216,6 @@ bool isScriptName(const std::string& text) {
   });
 }
 
-bool isZoneId(const std::string& text) {
-  return text.size() == 32 && std::all_of(text.begin(), text.end(), [](char c) { return std::isxdigit(static_cast<unsigned char>(c)) != 0; });
-}
-
 void parseActions(Validator& v, const json& input, Config& config) {
   auto it = input.find("actions");
   if (it == input.end() || it->is_null() || !v.isObject(*it, "actions")) return;

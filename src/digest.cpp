@@ -4,6 +4,7 @@
 #include <cmath>
 #include <numeric>
 
+#include "breaker_state.h"
 #include "catalogue.h"
 #include "json_text.h"
 #include "text_format.h"
@@ -27,11 +28,6 @@ int countOf(const json& object, const char* key) {
   return number && *number < 1e9 ? static_cast<int>(*number) : 0;
 }
 
-std::string text(const json& object, const char* key, std::size_t maxSize = 200) {
-  auto it = object.find(key);
-  if (it == object.end() || !it->is_string() || it->get<std::string>().size() > maxSize) return "";
-  return it->get<std::string>();
-}
 
 json dayToJson(const DayTally& day) {
   json first = json::array();
@@ -61,7 +57,7 @@ DayTally dayFromJson(const json& value) {
     for (const json& entry : *it) {
       if (!entry.is_object() || day.firstEvents.size() >= kTallyEventsPerDay) continue;
       const auto dryRun = entry.find("dryRun");
-      TallyEvent event{text(entry, "at", 40), text(entry, "level", 32), text(entry, "key"),
+      TallyEvent event{stringField(entry, "at", 40), stringField(entry, "level", 32), stringField(entry, "key", 200),
                        dryRun != entry.end() && dryRun->is_boolean() && dryRun->get<bool>()};
       if (!event.level.empty() && !event.key.empty()) day.firstEvents.push_back(event);
     }
@@ -77,7 +73,7 @@ DayTally dayFromJson(const json& value) {
     }
   }
   if (auto it = value.find("peak"); it != value.end() && it->is_object()) {
-    const std::string resource = text(*it, "resource", 64);
+    const std::string resource = stringField(*it, "resource", 64);
     const auto hour = it->find("hour");
     const auto units = it->find("units");
     const auto baseline = it->find("baseline");
@@ -149,8 +145,8 @@ json digestRecordToJson(const DigestRecord& record) {
 DigestRecord digestRecordFromJson(const json& value) {
   DigestRecord record;
   if (!value.is_object()) return record;
-  record.sentDay = parseIsoDate(text(value, "sentDay", 10));
-  record.sentWeek = parseIsoDate(text(value, "sentWeek", 10));
+  record.sentDay = parseIsoDate(stringField(value, "sentDay", 10));
+  record.sentWeek = parseIsoDate(stringField(value, "sentWeek", 10));
   if (auto it = value.find("days"); it != value.end()) record.days = tallyFromJson(*it);
   return record;
 }
@@ -282,13 +278,13 @@ json composeDigest(const Config& config, const DigestPeriod& period, const Tally
 }
 
 std::string digestSummary(const json& digest) {
-  const bool weekly = text(digest, "period") == "week";
+  const bool weekly = stringField(digest, "period", 200) == "week";
   const json events = digest.value("events", json::object());
   const int trips = countOf(events, "trip");
   const int recoveries = countOf(events, "recover");
   const int failed = countOf(digest, "failedChecks");
-  return std::string(weekly ? "weekly" : "daily") + " digest for " + text(digest, "from") +
-         (weekly ? " to " + text(digest, "to") : std::string()) + ": " + std::to_string(trips) + " " +
+  return std::string(weekly ? "weekly" : "daily") + " digest for " + stringField(digest, "from", 200) +
+         (weekly ? " to " + stringField(digest, "to", 200) : std::string()) + ": " + std::to_string(trips) + " " +
          plural(trips, "trip", "trips") + ", " + std::to_string(recoveries) + " " +
          plural(recoveries, "recovery", "recoveries") + ", " + std::to_string(failed) + " failed " +
          plural(failed, "check", "checks");
@@ -299,21 +295,21 @@ std::string renderDigest(const json& digest, ChannelType channel, const std::str
   const auto bold = [channel](const std::string& words) {
     return channel == ChannelType::Discord ? "**" + words + "**" : channel == ChannelType::Slack ? "*" + words + "*" : words;
   };
-  const bool weekly = text(digest, "period") == "week";
+  const bool weekly = stringField(digest, "period", 200) == "week";
   const json empty = json::object();
   std::vector<std::string> lines;
-  lines.push_back(bold(std::string("edgefuse ") + (weekly ? "weekly" : "daily") + " digest") + ": " + text(digest, "from") +
-                  (weekly ? " to " + text(digest, "to") : std::string()) + " (UTC)");
+  lines.push_back(bold(std::string("edgefuse ") + (weekly ? "weekly" : "daily") + " digest") + ": " + stringField(digest, "from", 200) +
+                  (weekly ? " to " + stringField(digest, "to", 200) : std::string()) + " (UTC)");
   const bool dryRun = digest.value("dryRun", false) == true;
-  lines.push_back("Account " + maskedAccount + ", " + text(digest, "plan") + " plan" + (dryRun ? ", dry run" : ""));
+  lines.push_back("Account " + maskedAccount + ", " + stringField(digest, "plan", 200) + " plan" + (dryRun ? ", dry run" : ""));
 
   lines.push_back(bold("Usage") + " (in the period, then now against each quota or inclusion and on course for by its end)");
   const json resources = digest.value("resources", json::array());
   std::size_t shown = 0;
   for (const json& entry : resources.is_array() ? resources : json::array()) {
     if (!entry.is_object() || ++shown > 12) continue;
-    const std::string unit = text(entry, "unit", 40);
-    std::string line = "\u2022 " + text(entry, "resource", 64) + ": ";
+    const std::string unit = stringField(entry, "unit", 40);
+    std::string line = "\u2022 " + stringField(entry, "resource", 64) + ": ";
     if (entry.value("inPeriod", json()).is_number()) {
       line += numberText(entry["inPeriod"]) + " " + unit + (weekly ? " in the week (" : " on the day (") +
               std::to_string(countOf(entry, "hoursMeasured")) + " of " + std::to_string(weekly ? 168 : 24) +
@@ -324,7 +320,7 @@ std::string renderDigest(const json& digest, ChannelType channel, const std::str
     line += numberText(entry.value("used", json())) + (entry.value("inPeriod", json()).is_number() ? "" : " " + unit);
     const json included = entry.value("included", json());
     if (included.is_number()) {
-      line += " of " + numberText(included) + " per " + text(entry, "allowancePeriod", 20);
+      line += " of " + numberText(included) + " per " + stringField(entry, "allowancePeriod", 20);
       if (entry.value("percent", json()).is_number()) line += " (" + percentText(entry["percent"].get<double>()) + ")";
     }
     if (entry.value("projectedPercent", json()).is_number()) {
@@ -344,7 +340,7 @@ std::string renderDigest(const json& digest, ChannelType channel, const std::str
   const json budget = digest.value("budget", json());
   if (budget.is_object()) {
     std::string line = bold("Spend") + ": " + usd(budget.value("usedUsd", 0.0)) + " of the " + usd(budget.value("maxUsd", 0.0)) +
-                       " overage budget this " + text(budget, "granularity", 10);
+                       " overage budget this " + stringField(budget, "granularity", 10);
     if (budget.value("projectedUsd", json()).is_number()) {
       line += "; on course for " + usd(budget["projectedUsd"].get<double>()) + " by the month's end";
     }
@@ -365,8 +361,8 @@ std::string renderDigest(const json& digest, ChannelType channel, const std::str
   const json first = digest.value("firstEvents", json::array());
   for (const json& event : first.is_array() ? first : json::array()) {
     if (!event.is_object()) continue;
-    lines.push_back("\u2022 " + clockOf(text(event, "at", 40), weekly) + " " + text(event, "level", 32) + " " +
-                    text(event, "key") + (event.value("dryRun", false) == true ? " (dry run)" : ""));
+    lines.push_back("\u2022 " + clockOf(stringField(event, "at", 40), weekly) + " " + stringField(event, "level", 32) + " " +
+                    stringField(event, "key", 200) + (event.value("dryRun", false) == true ? " (dry run)" : ""));
   }
   std::string standing;
   const json breakers = digest.value("breakers", json::array());
@@ -379,9 +375,9 @@ std::string renderDigest(const json& digest, ChannelType channel, const std::str
   if (peak.is_object() && peak.value("ratio", json()).is_number()) {
     char ratio[32];
     std::snprintf(ratio, sizeof ratio, "%.1fx", peak["ratio"].get<double>());
-    lines.push_back(bold("Biggest spike") + ": " + text(peak, "resource", 64) + ", the hour from " +
-                    clockOf(text(peak, "hourStart", 40), true) + " UTC: " + numberText(peak.value("units", json())) + " " +
-                    text(peak, "unit", 40) + ", " + ratio + " the hours before it");
+    lines.push_back(bold("Biggest spike") + ": " + stringField(peak, "resource", 64) + ", the hour from " +
+                    clockOf(stringField(peak, "hourStart", 40), true) + " UTC: " + numberText(peak.value("units", json())) + " " +
+                    stringField(peak, "unit", 40) + ", " + ratio + " the hours before it");
   } else {
     lines.push_back(bold("Biggest spike") + ": none (no hour rose above the hours before it)");
   }

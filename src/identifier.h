@@ -26,4 +26,9 @@ inline bool isAnalyticsId(const std::string& text) {
   });
 }
 
+// Cloudflare zone ids: 32 hexadecimal characters.
+inline bool isZoneId(const std::string& text) {
+  return text.size() == 32 && std::all_of(text.begin(), text.end(), [](char c) { return std::isxdigit(static_cast<unsigned char>(c)) != 0; });
+}
+
 }  // namespace edgefuse

@@ -12,10 +12,6 @@ namespace {
 
 using nlohmann::json;
 
-std::string field(const json& object, const char* key, std::size_t maxSize = 500) {
-  auto it = object.find(key);
-  return it != object.end() && it->is_string() && it->get<std::string>().size() <= maxSize ? it->get<std::string>() : "";
-}
 
 std::optional<OperatorAction> actionNamed(const std::string& name) {
   for (OperatorAction action : operatorActions()) {
@@ -37,7 +33,7 @@ std::optional<std::string> failureOf(int status, const std::string& body, const 
   std::string why = "HTTP " + std::to_string(status);
   if (parsed.is_object() && parsed.contains("errors") && parsed["errors"].is_array() && !parsed["errors"].empty()) {
     const json& first = parsed["errors"][0];
-    const std::string message = first.is_object() ? field(first, "message", 200) : "";
+    const std::string message = first.is_object() ? stringField(first, "message", 200) : "";
     if (!message.empty()) why += ": " + message;
     if (first.is_object() && first.contains("code") && first["code"].is_number_integer()) {
       why += " (code " + std::to_string(first["code"].get<long long>()) + ")";
@@ -94,10 +90,9 @@ std::optional<json> canonicalUndo(const std::string& action, const std::string& 
   json routes = json::array();
   for (const json& route : undo["routes"]) {
     if (!route.is_object()) return std::nullopt;
-    const std::string zone = route.contains("zone") && route["zone"].is_string() ? route["zone"].get<std::string>() : "";
-    const std::string pattern = route.contains("pattern") && route["pattern"].is_string() ? route["pattern"].get<std::string>() : "";
-    if (zone.size() == 32 && std::all_of(zone.begin(), zone.end(), [](char c) { return std::isxdigit(static_cast<unsigned char>(c)) != 0; }) &&
-        !pattern.empty() && pattern.size() <= 300) {
+    const std::string zone = stringField(route, "zone", 32);
+    const std::string pattern = stringField(route, "pattern", 300);
+    if (isZoneId(zone) && !pattern.empty()) {
       routes.push_back({{"zone", zone}, {"pattern", pattern}});
     } else {
       return std::nullopt;  // a route that could not be put back: the whole undo is in doubt
@@ -111,7 +106,7 @@ std::string routeCount(std::size_t count) { return std::to_string(count) + (coun
 std::string namesOf(const json& values, const char* key) {
   std::string out;
   for (const json& value : values) {
-    const std::string text = key ? field(value, key, 200) : (value.is_string() ? value.get<std::string>() : "");
+    const std::string text = key ? stringField(value, key, 200) : (value.is_string() ? value.get<std::string>() : "");
     out += (out.empty() ? "" : ", ") + text;
   }
   return out.empty() ? "none" : out;
@@ -133,14 +128,14 @@ ActionStates actionStatesFromJson(const json& value, std::vector<std::string>& d
   if (!value.is_object()) return states;
   for (const auto& item : value.items()) {
     const json& entry = item.value();
-    const std::string phase = entry.is_object() ? field(entry, "phase", 20) : "";
+    const std::string phase = entry.is_object() ? stringField(entry, "phase", 20) : "";
     const bool known = actionNamed(item.key()) && (phase == "waiting" || phase == "applying" || phase == "applied" || phase == "undoing" || phase == "dry-run");
     const std::optional<json> undo = known && entry.contains("undo") ? canonicalUndo(item.key(), phase, entry["undo"]) : std::nullopt;
     if (!undo) {
       damaged.push_back(item.key().substr(0, 64));
       continue;
     }
-    ActionState state{phase, field(entry, "at", 40), *undo, field(entry, "lastError"), 0};
+    ActionState state{phase, stringField(entry, "at", 40), *undo, stringField(entry, "lastError", 500), 0};
     if (entry.contains("attempts") && entry["attempts"].is_number_integer()) {
       state.attempts = static_cast<int>(std::clamp<long long>(entry["attempts"].get<long long>(), 0, 1'000'000));
     }
@@ -343,7 +338,7 @@ void ActionRun::readAnswers(const std::vector<std::tuple<int, std::string, std::
       }
       json crons = json::array();
       for (const json& item : schedules) {
-        if (item.is_object() && !field(item, "cron", 100).empty()) crons.push_back(field(item, "cron", 100));
+        if (item.is_object() && !stringField(item, "cron", 100).empty()) crons.push_back(stringField(item, "cron", 100));
       }
       found[name] = {{"schedules", crons}};
     } else {
@@ -355,9 +350,9 @@ void ActionRun::readAnswers(const std::vector<std::tuple<int, std::string, std::
       json& routes = found[name]["routes"];
       if (!routes.is_array()) routes = json::array();
       for (const json& route : result) {
-        if (!route.is_object() || field(route, "script", 64) != config_.script) continue;  // another Worker's
-        const std::string id = field(route, "id", 64);
-        const std::string pattern = field(route, "pattern", 300);
+        if (!route.is_object() || stringField(route, "script", 64) != config_.script) continue;  // another Worker's
+        const std::string id = stringField(route, "id", 64);
+        const std::string pattern = stringField(route, "pattern", 300);
         if (!isRouteId(id) || pattern.empty()) {
           fail(name, "the routes answer holds a route of " + config_.script + " without a usable id or pattern");
           break;
@@ -418,7 +413,7 @@ void ActionRun::changeCalls() {
         if (current.size() != kept.size()) calls_.push_back({"PUT", scriptUrl("schedules"), kept});
       } else {
         for (const json& route : detach_[name]) {
-          calls_.push_back({"DELETE", in_.endpoint + "/zones/" + field(route, "zone", 32) + "/workers/routes/" + field(route, "id", 64), nullptr});
+          calls_.push_back({"DELETE", in_.endpoint + "/zones/" + stringField(route, "zone", 32) + "/workers/routes/" + stringField(route, "id", 64), nullptr});
         }
       }
       callOwners_.resize(calls_.size(), name);  // none: already as the action leaves it, applied at once
@@ -435,8 +430,8 @@ void ActionRun::changeCalls() {
       calls_.push_back({"PUT", scriptUrl("schedules"), schedules});
     } else {
       for (const json& route : listOf(undo, "routes")) {
-        calls_.push_back({"POST", in_.endpoint + "/zones/" + field(route, "zone", 32) + "/workers/routes",
-                          {{"pattern", field(route, "pattern", 300)}, {"script", config_.script}}});
+        calls_.push_back({"POST", in_.endpoint + "/zones/" + stringField(route, "zone", 32) + "/workers/routes",
+                          {{"pattern", stringField(route, "pattern", 300)}, {"script", config_.script}}});
       }
     }
     callOwners_.resize(calls_.size(), name);
