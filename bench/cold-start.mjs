@@ -62,7 +62,7 @@ console.log(
     [
       ["compile the .wasm", "compile"],
       ["instantiate it", "instantiate"],
-      ["validate a config", "validateFirst", "validateSecond"],
+      ["make the guard", "validateFirst", "validateSecond"],
       ["read the breakers", "stateFirst", "stateSecond"],
     ]
       .map(([label, first, second]) => {

@@ -165,8 +165,7 @@ it("CPU time of one full evaluation in the WASM core", () => {
     ],
     ["free, 64 breakers", { plan: "free" }],
   ]) {
-    const config = createGuard(plan).config;
-    const handle = coreExports().createGuardCore(JSON.stringify(config));
+    const { handle } = callCore("createGuardJson", JSON.stringify(plan));
     const empty = JSON.stringify({ version: 1, breakers: {} });
     let kept = withFullHistory(recordAfterTick(handle, answersFor(handle, null)));
     // The most a state record can hold: manual trips stop at 256 standing breakers, each with

@@ -60,10 +60,10 @@ export class Enforcement {
   meter = null;
   #featureNames; // by feature id - 1, in the normalised config's order (the core's)
 
-  constructor(config, clock = Date.now) {
+  /** `handle`: the core's guard made from `config` (createGuardJson). */
+  constructor(config, handle, clock = Date.now) {
     this.#core = coreExports();
-    this.#handle = this.#core.createGuardCore(JSON.stringify(config));
-    if (this.#handle < 0) throw new Error("edgefuse: the WASM core refused a validated config");
+    this.#handle = handle;
     this.#featureNames = Object.keys(config.features ?? {});
     if (config.meter !== null) this.meter = new MeterLink(this.#core, this.#handle, config, clock, (view) => this.applyView(view));
     this.#skip = config.onBlocked === "skip";

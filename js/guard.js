@@ -17,20 +17,23 @@ import { logEvent } from "./log.js";
  * nothing half-validated is ever used. `options.clock` (ms since the epoch) is for tests.
  */
 export function createGuard(config, options = {}) {
-  const reply = callCore("validateConfigJson", toJsonText(config, "(config)", GuardConfigError));
+  // One parse: the core validates the config and keeps it for this guard, named by the handle.
+  const reply = callCore("createGuardJson", toJsonText(config, "(config)", GuardConfigError));
   if (!reply.ok) throw new GuardConfigError(reply.problems);
-  return new Guard(deepFreeze(reply.config), options.clock ?? Date.now);
+  return new Guard(deepFreeze(reply.config), reply.handle, options.clock ?? Date.now);
 }
 
 class Guard {
+  #handle; // the core's guard, made from this config
   #clock;
   #runtime = null;
   #rateLimits;
   #hasFeatures; // whether invocations are labelled with a feature for the meter
 
-  constructor(config, clock) {
+  constructor(config, handle, clock) {
     /** The normalised config, every default filled in. */
     this.config = config;
+    this.#handle = handle;
     this.#clock = clock;
     this.#rateLimits = new RateLimits(config.rateLimit, clock);
     this.#hasFeatures = Object.keys(config.features).length > 0;
@@ -39,7 +42,7 @@ class Guard {
   // The per-isolate parts, made on first use so that createGuard() stays cheap.
   get #parts() {
     if (!this.#runtime) {
-      const enforcement = new Enforcement(this.config, this.#clock);
+      const enforcement = new Enforcement(this.config, this.#handle, this.#clock);
       const breakers = new BreakerRefresh(enforcement, this.config, this.#clock);
       this.#runtime = {
         enforcement,

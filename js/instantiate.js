@@ -20,7 +20,7 @@ export function instantiateCore(wasmModule) {
   };
   // With a synchronous instantiateWasm the runtime initialises before this call returns.
   createEdgefuseCore(core);
-  if (typeof core.validateConfigJson !== "function") {
+  if (typeof core.createGuardJson !== "function") {
     throw new Error("edgefuse: the WASM core did not initialise (is dist/edgefuse_core.wasm intact?)");
   }
   return core;

@@ -32,8 +32,12 @@ json optionalNumber(const std::optional<double>& value) {
   return value ? json(*value) : json(nullptr);
 }
 
+json failureJson(const std::vector<Problem>& problems) {
+  return json{{"ok", false}, {"problems", problemsToJson(problems)}};
+}
+
 std::string failure(const std::vector<Problem>& problems) {
-  return toText(json{{"ok", false}, {"problems", problemsToJson(problems)}});
+  return toText(failureJson(problems));
 }
 
 // Parses without exceptions: the WASM build has none, and bad input must not abort.
@@ -135,13 +139,20 @@ std::string estimateCostJson(const std::string& usageText, const std::string& op
                        {"totalOverageUsd", result.estimate->totalOverageUsd}}}});
 }
 
-std::string validateConfigJson(const std::string& text) {
+json validateConfig(const std::string& text, std::optional<Config>& parsed) {
   std::vector<Problem> problems;
   auto input = parse(text, "(config)", problems);
-  if (!input) return failure(problems);
+  if (!input) return failureJson(problems);
   ConfigResult result = parseConfig(*input);
-  if (!result.config) return failure(result.problems);
-  return toText(json{{"ok", true}, {"config", toJson(*result.config)}});
+  if (!result.config) return failureJson(result.problems);
+  json reply = {{"ok", true}, {"config", toJson(*result.config)}};
+  parsed = std::move(result.config);
+  return reply;
+}
+
+std::string validateConfigJson(const std::string& text) {
+  std::optional<Config> parsed;
+  return toText(validateConfig(text, parsed));
 }
 
 namespace {

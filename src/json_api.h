@@ -2,7 +2,12 @@
 // Every reply is an envelope: {"ok":true,...} or {"ok":false,"problems":[{path,message,fix}]}.
 #pragma once
 
+#include <optional>
 #include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "config.h"
 
 namespace edgefuse {
 
@@ -15,6 +20,9 @@ std::string estimateCostJson(const std::string& usage, const std::string& option
 
 // {"ok":true,"config":{...normalised, defaults applied...}}.
 std::string validateConfigJson(const std::string& config);
+// The same reply as a JSON value; `parsed` receives the config when it holds, so that a
+// guard's core is made from the one parse.
+nlohmann::json validateConfig(const std::string& config, std::optional<Config>& parsed);
 
 // params: {"capacity","refillPerSecond","cost"}; the bucket's stored text (present false: a
 // key seen for the first time). {"ok":true,"allowed":b,"remaining":n,"retryAfterSeconds":n,

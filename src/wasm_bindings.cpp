@@ -13,6 +13,7 @@
 #include "catalogue.h"
 #include "guard_core.h"
 #include "json_api.h"
+#include "json_text.h"
 #include "live_meter.h"
 #include "poll_tick.h"
 #include "shared_constants.h"
@@ -38,13 +39,16 @@ Enforcer* enforcerAt(int handle) {
   return core ? &core->enforcer : nullptr;
 }
 
-// The config is parsed once, here, and named by the handle from then on. -1 when it is
-// invalid (createGuard has validated it before this is called).
-int createGuardCore(const std::string& configText) {
-  auto config = edgefuse::parseConfig(nlohmann::json::parse(configText, nullptr, false));
-  if (!config.config) return -1;
-  cores.push_back(std::make_unique<GuardCore>(std::move(*config.config)));
-  return static_cast<int>(cores.size() - 1);
+// Validates the config and, when it holds, makes the guard's core from that one parse:
+// validateConfigJson's reply with the core's handle added.
+std::string createGuardJson(const std::string& configText) {
+  std::optional<edgefuse::Config> config;
+  nlohmann::json reply = edgefuse::validateConfig(configText, config);
+  if (config) {
+    cores.push_back(std::make_unique<GuardCore>(std::move(*config)));
+    reply["handle"] = cores.size() - 1;
+  }
+  return edgefuse::toText(reply);
 }
 
 // null for an unknown handle.
@@ -168,10 +172,9 @@ EMSCRIPTEN_KEEPALIVE double edgefuse_limit(int handle, int meter, int throughBin
 EMSCRIPTEN_BINDINGS(edgefuse_core) {
   emscripten::function("resourcesJson", &edgefuse::resourcesJson);
   emscripten::function("estimateCostJson", &edgefuse::estimateCostJson);
-  emscripten::function("validateConfigJson", &edgefuse::validateConfigJson);
   emscripten::function("bucketTakeJson", &edgefuse::bucketTakeJson);
   emscripten::function("bucketSyncJson", &edgefuse::bucketSyncJson);
-  emscripten::function("createGuardCore", &createGuardCore);
+  emscripten::function("createGuardJson", &createGuardJson);
   emscripten::function("defineMeter", &defineMeter);
   emscripten::function("recordParses", &edgefuse::recordParses);
   emscripten::function("constantsJson", &edgefuse::constantsJson);

@@ -1,6 +1,6 @@
 // The core's loading steps timed apart, in a fresh node process: compiling the .wasm,
 // instantiating it, and the first and second call of what a cold isolate calls first
-// (validating a config, reading the breaker state).
+// (validating a config and making the guard from it, reading the breaker state).
 import { readFileSync } from "node:fs";
 import { instantiateCore } from "../../js/instantiate.js";
 
@@ -13,9 +13,9 @@ const bytes = readFileSync(new URL("../../dist/edgefuse_core.wasm", import.meta.
 const [compile, module] = time(() => new WebAssembly.Module(bytes));
 const [instantiate, core] = time(() => instantiateCore(module));
 const config = JSON.stringify({ plan: "free" });
-const [validateFirst, reply] = time(() => core.validateConfigJson(config));
-const [validateSecond] = time(() => core.validateConfigJson(config));
-const handle = core.createGuardCore(JSON.stringify(JSON.parse(reply).config));
+const [validateFirst, reply] = time(() => core.createGuardJson(config));
+const [validateSecond] = time(() => core.createGuardJson(config));
+const { handle } = JSON.parse(reply);
 const record = new TextEncoder().encode(JSON.stringify({ version: 1, breakers: {} }));
 const readState = () => {
   const tick = new core.ViewRead(handle, JSON.stringify({ now: Date.now() }));

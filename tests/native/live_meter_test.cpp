@@ -71,7 +71,7 @@ TEST_CASE("config: rate lines and the meter's settings, with clear errors") {
   CHECK(config.rates.at("d1-rows-written").recoverPerMinute == 10);
   CHECK(config.meterBinding == "METER");
   CHECK(config.meterReportSeconds == 30);
-  // The normalised config reads back as itself (createGuardCore parses it again).
+  // The normalised config reads back as itself (guard.config is a valid config).
   auto again = parseConfig(toJson(config));
   REQUIRE(again.problems.empty());
   CHECK(toJson(*again.config) == toJson(config));

@@ -5,6 +5,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { SAFETY_NET_KEY, STATE_KEY, createGuard } from "../../js/index.js";
 import { Enforcement } from "../../js/enforcement.js";
+import { callCore } from "../../js/core.js";
 import { SPECS } from "../../js/bindings/specs.js";
 import { RESOURCES } from "../../js/catalogue.js";
 import { cleanPollWorld, deployedEnv, refusedWrite, simulatorConfig } from "./support.js";
@@ -133,7 +134,8 @@ describe("drift 5: a binding charged to a resource the catalogue lacks fails lou
   });
 
   it("a call site charged to an unknown id throws at once instead of letting every call through", () => {
-    const enforcement = new Enforcement(createGuard({ plan: "free" }).config);
+    const { config, handle } = callCore("createGuardJson", JSON.stringify({ plan: "free" }));
+    const enforcement = new Enforcement(config, handle);
     expect(() => enforcement.site("kv-writez", "KV", "put")).toThrow(/kv-writez/);
   });
 });

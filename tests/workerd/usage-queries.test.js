@@ -4,8 +4,8 @@
 // edges. The requests come from the core's tick driver, as a Worker would send them.
 import { buildSchema, parse, validate } from "graphql";
 import { describe, expect, it } from "vitest";
-import { RESOURCES, createGuard } from "../../js/index.js";
-import { coreExports } from "../../js/core.js";
+import { RESOURCES } from "../../js/index.js";
+import { callCore, coreExports } from "../../js/core.js";
 import { DATASETS, ROOT } from "../../wrangler/simulator/analytics-schema.js";
 
 const schema = buildSchema(ROOT + DATASETS);
@@ -14,7 +14,7 @@ const ACCOUNT = "0123456789abcdef0123456789abcdef";
 /** The usage requests a status tick of `config` sends at `iso`. */
 function requestsAt(config, iso) {
   const core = coreExports();
-  const handle = core.createGuardCore(JSON.stringify(createGuard(config).config));
+  const { handle } = callCore("createGuardJson", JSON.stringify(config));
   const tick = new core.PollTick(handle, JSON.stringify({ kind: "status", now: Date.parse(iso), accountId: ACCOUNT, token: "t" }));
   try {
     expect(JSON.parse(tick.next()).do).toBe("read");
