@@ -191,7 +191,7 @@ void parseThreshold(Validator& v, const json& input, const std::string& path,
   }
 }
 
-std::optional<Budget> parseBudget(Validator& v, const json& input) {
+[[gnu::noinline]] std::optional<Budget> parseBudget(Validator& v, const json& input) {
   const std::string path = "budget";
   if (!v.isObject(input, path)) return std::nullopt;
   v.rejectUnknownKeys(input, path, {"maxUsd", "warn", "granularity"}, "budget option");
@@ -216,7 +216,7 @@ bool isScriptName(const std::string& text) {
   });
 }
 
-void parseActions(Validator& v, const json& input, Config& config) {
+[[gnu::noinline]] void parseActions(Validator& v, const json& input, Config& config) {
   auto it = input.find("actions");
   if (it == input.end() || it->is_null() || !v.isObject(*it, "actions")) return;
   v.rejectUnknownKeys(*it, "actions", {"script", "scriptEnv", "tokenEnv", "endpoint", "endpointEnv", "zones", "dryRun", "on"},
@@ -383,7 +383,7 @@ std::string_view nameOf(ChannelType type) {
 
 namespace {
 
-void parseAlerts(Validator& v, const json& input, Config& config) {
+[[gnu::noinline]] void parseAlerts(Validator& v, const json& input, Config& config) {
   auto it = input.find("alerts");
   if (it == input.end() || it->is_null() || !v.isObject(*it, "alerts")) return;
   v.rejectUnknownKeys(*it, "alerts", {"channels", "levels", "digest"}, "alerts option");
@@ -491,7 +491,7 @@ bool samePrefix(const std::string& a, const std::string& b, bool ignoreCase) {
   return left == right;
 }
 
-void parseRateLimit(Validator& v, const json& input, Config& config) {
+[[gnu::noinline]] void parseRateLimit(Validator& v, const json& input, Config& config) {
   auto it = input.find("rateLimit");
   if (it == input.end() || it->is_null() || !v.isObject(*it, "rateLimit")) return;
   v.rejectUnknownKeys(*it, "rateLimit",
@@ -548,7 +548,7 @@ void parseRateLimit(Validator& v, const json& input, Config& config) {
 }
 
 // `meter: { binding, reportSeconds }` and `rates: { "<resource>": { perMinute, recoverPerMinute } }`.
-void parseMeter(Validator& v, const json& input, Config& config) {
+[[gnu::noinline]] void parseMeter(Validator& v, const json& input, Config& config) {
   if (auto it = input.find("meter"); it != input.end() && !it->is_null() && v.isObject(*it, "meter")) {
     config.meterOn = true;
     v.rejectUnknownKeys(*it, "meter", {"binding", "reportSeconds", "quotas"}, "meter option");
@@ -713,6 +713,122 @@ const std::vector<std::string>& alertLevels() {
   return levels;
 }
 
+namespace {
+
+// Each section of a config is parsed by a function of its own, never inlined, and called only
+// when the config has that section: V8 compiles a WebAssembly function on its first call, so
+// a cold isolate compiles only what its config uses (bench/cold-start.mjs).
+[[gnu::noinline]] void parseBindings(Validator& v, const json& section, Config& config) {
+  for (const auto& item : section.items()) {
+    const std::string path = "bindings." + item.key();
+    if (!isIdentifier(item.key(), 256)) {
+      v.report(path, "is not a valid binding name");
+      continue;
+    }
+    if (auto kind = v.oneOf(section, "bindings", item.key().c_str(), bindingKinds())) {
+      config.bindings[item.key()] = *kind;
+    }
+  }
+}
+
+[[gnu::noinline]] void parseBindingIds(Validator& v, const json& section, Config& config) {
+  for (const auto& item : section.items()) {
+    const std::string path = "bindingIds." + item.key();
+    if (!isIdentifier(item.key(), 256)) {
+      v.report(path, "is not a valid binding name");
+    } else if (!item.value().is_string() || !isAnalyticsId(item.value().get<std::string>())) {
+      v.report(path, "must be the binding's id in the analytics (KV namespace id, D1 database id, R2 bucket name, queue id)",
+               "letters, digits, '.', '_' and '-', at most 128");
+    } else {
+      config.bindingIds[item.key()] = item.value().get<std::string>();
+    }
+  }
+}
+
+[[gnu::noinline]] void parseThresholds(Validator& v, const json& section, Config& config) {
+  const std::vector<std::string> ids = resourceIds();
+  for (const auto& item : section.items()) {
+    const std::string path = "thresholds." + item.key();
+    const std::size_t colon = item.key().find(':');
+    const std::string id = item.key().substr(0, colon);
+    const Resource* resource = findResource(id);
+    if (!resource) {
+      v.report(path, "unknown resource", didYouMean(id, ids, "see RESOURCES for the ids"));
+      continue;
+    }
+    if (!isPolled(*resource)) {
+      // No silent gaps: a line the poll could never judge is refused, not ignored.
+      v.report(path, "the usage poll cannot read " + id + ": " + std::string(whyNotPolled(*resource)),
+               defaultInvocationLimits().count(id) ? "its calls are still capped per invocation (limits." + id + ")"
+                                                  : "remove this threshold");
+      continue;
+    }
+    if (!resource->billedAs.empty()) {
+      v.report(path, id + " is billed as " + std::string(resource->billedAs) + " and judged there",
+               "set the threshold on " + std::string(resource->billedAs));
+      continue;
+    }
+    const Allowance& allowance = allowanceFor(*resource, config.plan);
+    if (colon != std::string::npos) {
+      const std::string binding = item.key().substr(colon + 1);
+      if (resource->bindingDimension.empty() || resource->dataset.empty()) {
+        v.report(path, "the usage API has no per-binding figures for " + id, "set a threshold for the whole resource");
+        continue;
+      }
+      if (!config.bindingIds.count(binding)) {
+        v.report(path, "binding " + binding + " has no entry in bindingIds",
+                 "add bindingIds." + binding + ": its " + std::string(resource->bindingDimension));
+        continue;
+      }
+      config.thresholds.emplace(item.key(), defaultThreshold(allowance));
+      if (item.value().is_object() && item.value().contains("maxOverageUsd") && !item.value()["maxOverageUsd"].is_null()) {
+        v.report(path + ".maxOverageUsd", "overage is billed per account, not per binding",
+                 "set maxOverageUsd on " + id + ", or tripAt here");
+        continue;
+      }
+    }
+    parseThreshold(v, item.value(), path, allowance, config.thresholds[item.key()]);
+  }
+}
+
+[[gnu::noinline]] void parseLimits(Validator& v, const json& section, Config& config) {
+  std::vector<std::string> counted;
+  for (const auto& [id, limit] : defaultInvocationLimits()) counted.push_back(id);
+  for (const auto& item : section.items()) {
+    const std::string path = "limits." + item.key();
+    const std::size_t colon = item.key().find(':');
+    if (colon != std::string::npos) {
+      // A limit for one binding: "<resource>:<BINDING>", within the resource's own.
+      const std::string id = item.key().substr(0, colon);
+      if (!defaultInvocationLimits().count(id)) {
+        v.report(path, "unknown or uncounted resource " + id, didYouMean(id, counted, "counted: " + Validator::list(counted)));
+        continue;
+      }
+      if (!isIdentifier(item.key().substr(colon + 1), 256)) {
+        v.report(path, "is not <resource>:<BINDING>", "name an env binding, e.g. d1-rows-written:DB");
+        continue;
+      }
+      config.limits[item.key()];  // nullopt unless a number follows
+    }
+    if (!config.limits.count(item.key())) {
+      v.report(path,
+               findResource(item.key()) ? "is not counted per invocation: no binding call is charged to it"
+                                        : "unknown resource",
+               didYouMean(item.key(), counted, "counted: " + Validator::list(counted)));
+    } else if (item.value().is_null()) {
+      config.limits[item.key()].reset();
+    } else if (auto limit = v.number(section, "limits", item.key().c_str(),
+                                     "a whole number above 0, or null for none", 0, 1e15, false);
+               limit && *limit == std::floor(*limit)) {
+      config.limits[item.key()] = *limit;
+    } else if (limit) {
+      v.report(path, "must be a whole number above 0, or null for none, got " + toText(item.value()));
+    }
+  }
+}
+
+}  // namespace
+
 ConfigResult parseConfig(const json& input) {
   Validator v;
   if (!v.isObject(input, "")) return {std::nullopt, v.problems};
@@ -764,32 +880,9 @@ ConfigResult parseConfig(const json& input) {
   }
   if (auto dryRun = v.boolean(input, "", "dryRun")) config.dryRun = *dryRun;
 
-  if (auto it = input.find("bindings"); it != input.end() && v.isObject(*it, "bindings")) {
-    for (const auto& item : it->items()) {
-      const std::string path = "bindings." + item.key();
-      if (!isIdentifier(item.key(), 256)) {
-        v.report(path, "is not a valid binding name");
-        continue;
-      }
-      if (auto kind = v.oneOf(*it, "bindings", item.key().c_str(), bindingKinds())) {
-        config.bindings[item.key()] = *kind;
-      }
-    }
-  }
+  if (auto it = input.find("bindings"); it != input.end() && v.isObject(*it, "bindings")) parseBindings(v, *it, config);
 
-  if (auto it = input.find("bindingIds"); it != input.end() && v.isObject(*it, "bindingIds")) {
-    for (const auto& item : it->items()) {
-      const std::string path = "bindingIds." + item.key();
-      if (!isIdentifier(item.key(), 256)) {
-        v.report(path, "is not a valid binding name");
-      } else if (!item.value().is_string() || !isAnalyticsId(item.value().get<std::string>())) {
-        v.report(path, "must be the binding's id in the analytics (KV namespace id, D1 database id, R2 bucket name, queue id)",
-                 "letters, digits, '.', '_' and '-', at most 128");
-      } else {
-        config.bindingIds[item.key()] = item.value().get<std::string>();
-      }
-    }
-  }
+  if (auto it = input.find("bindingIds"); it != input.end() && v.isObject(*it, "bindingIds")) parseBindingIds(v, *it, config);
 
   for (const Resource& resource : resources()) {
     // Lines only where the poll can judge them: a default it could never apply would be a gap.
@@ -797,88 +890,10 @@ ConfigResult parseConfig(const json& input) {
       config.thresholds.emplace(std::string(resource.id), defaultThreshold(allowanceFor(resource, config.plan)));
     }
   }
-  if (auto it = input.find("thresholds"); it != input.end() && v.isObject(*it, "thresholds")) {
-    const std::vector<std::string> ids = resourceIds();
-    for (const auto& item : it->items()) {
-      const std::string path = "thresholds." + item.key();
-      const std::size_t colon = item.key().find(':');
-      const std::string id = item.key().substr(0, colon);
-      const Resource* resource = findResource(id);
-      if (!resource) {
-        v.report(path, "unknown resource", didYouMean(id, ids, "see RESOURCES for the ids"));
-        continue;
-      }
-      if (!isPolled(*resource)) {
-        // No silent gaps: a line the poll could never judge is refused, not ignored.
-        v.report(path, "the usage poll cannot read " + id + ": " + std::string(whyNotPolled(*resource)),
-                 defaultInvocationLimits().count(id) ? "its calls are still capped per invocation (limits." + id + ")"
-                                                    : "remove this threshold");
-        continue;
-      }
-      if (!resource->billedAs.empty()) {
-        v.report(path, id + " is billed as " + std::string(resource->billedAs) + " and judged there",
-                 "set the threshold on " + std::string(resource->billedAs));
-        continue;
-      }
-      const Allowance& allowance = allowanceFor(*resource, config.plan);
-      if (colon != std::string::npos) {
-        const std::string binding = item.key().substr(colon + 1);
-        if (resource->bindingDimension.empty() || resource->dataset.empty()) {
-          v.report(path, "the usage API has no per-binding figures for " + id, "set a threshold for the whole resource");
-          continue;
-        }
-        if (!config.bindingIds.count(binding)) {
-          v.report(path, "binding " + binding + " has no entry in bindingIds",
-                   "add bindingIds." + binding + ": its " + std::string(resource->bindingDimension));
-          continue;
-        }
-        config.thresholds.emplace(item.key(), defaultThreshold(allowance));
-        if (item.value().is_object() && item.value().contains("maxOverageUsd") && !item.value()["maxOverageUsd"].is_null()) {
-          v.report(path + ".maxOverageUsd", "overage is billed per account, not per binding",
-                   "set maxOverageUsd on " + id + ", or tripAt here");
-          continue;
-        }
-      }
-      parseThreshold(v, item.value(), path, allowance, config.thresholds[item.key()]);
-    }
-  }
+  if (auto it = input.find("thresholds"); it != input.end() && v.isObject(*it, "thresholds")) parseThresholds(v, *it, config);
 
   for (const auto& [id, limit] : defaultInvocationLimits()) config.limits[id] = limit;
-  if (auto it = input.find("limits"); it != input.end() && v.isObject(*it, "limits")) {
-    std::vector<std::string> counted;
-    for (const auto& [id, limit] : defaultInvocationLimits()) counted.push_back(id);
-    for (const auto& item : it->items()) {
-      const std::string path = "limits." + item.key();
-      const std::size_t colon = item.key().find(':');
-      if (colon != std::string::npos) {
-        // A limit for one binding: "<resource>:<BINDING>", within the resource's own.
-        const std::string id = item.key().substr(0, colon);
-        if (!defaultInvocationLimits().count(id)) {
-          v.report(path, "unknown or uncounted resource " + id, didYouMean(id, counted, "counted: " + Validator::list(counted)));
-          continue;
-        }
-        if (!isIdentifier(item.key().substr(colon + 1), 256)) {
-          v.report(path, "is not <resource>:<BINDING>", "name an env binding, e.g. d1-rows-written:DB");
-          continue;
-        }
-        config.limits[item.key()];  // nullopt unless a number follows
-      }
-      if (!config.limits.count(item.key())) {
-        v.report(path,
-                 findResource(item.key()) ? "is not counted per invocation: no binding call is charged to it"
-                                          : "unknown resource",
-                 didYouMean(item.key(), counted, "counted: " + Validator::list(counted)));
-      } else if (item.value().is_null()) {
-        config.limits[item.key()].reset();
-      } else if (auto limit = v.number(*it, "limits", item.key().c_str(),
-                                       "a whole number above 0, or null for none", 0, 1e15, false);
-                 limit && *limit == std::floor(*limit)) {
-        config.limits[item.key()] = *limit;
-      } else if (limit) {
-        v.report(path, "must be a whole number above 0, or null for none, got " + toText(item.value()));
-      }
-    }
-  }
+  if (auto it = input.find("limits"); it != input.end() && v.isObject(*it, "limits")) parseLimits(v, *it, config);
 
   std::size_t bindingLimits = 0;
   for (const auto& [key, limit] : config.limits) bindingLimits += key.find(':') != std::string::npos && limit ? 1 : 0;
@@ -912,7 +927,7 @@ ConfigResult parseConfig(const json& input) {
     config.endpointBinding = *name;
   }
 
-  parseAlerts(v, input, config);
+  if (input.contains("alerts")) parseAlerts(v, input, config);
   if (auto it = input.find("projection"); it != input.end()) {
     if (it->is_null()) {
       config.projectionAlertPercent.reset();
@@ -947,9 +962,10 @@ ConfigResult parseConfig(const json& input) {
     }
   }
   if (auto name = v.identifier(input, "", "adminTokenEnv", "an environment variable")) config.adminTokenEnv = *name;
-  parseRateLimit(v, input, config);
-  parseMeter(v, input, config);
-  parseActions(v, input, config);  // after thresholds and evaluateCron, which it checks against
+  if (input.contains("rateLimit")) parseRateLimit(v, input, config);
+  if (input.contains("meter") || input.contains("features") || input.contains("rates")) parseMeter(v, input, config);
+  // After thresholds and evaluateCron, which it checks against.
+  if (input.contains("actions")) parseActions(v, input, config);
 
   if (!v.problems.empty()) return {std::nullopt, v.problems};
   return {config, {}};
