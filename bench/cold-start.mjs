@@ -38,6 +38,46 @@ const parts = [];
 for (let i = 0; i < ISOLATES; i += 1) {
   parts.push(JSON.parse(execFileSync(process.execPath, [join(here, "core-parts.mjs")], { encoding: "utf8" })));
 }
+// Which functions each step has V8 compile (Liftoff, on their first call), from one more run
+// traced by V8: background threads off, so that only first calls compile.
+const trace = execFileSync(process.execPath, ["--trace-wasm-compilation-times", "--single-threaded", join(here, "core-parts.mjs"), "--phases"], { encoding: "utf8" });
+const compiled = {};
+let phase = null;
+for (const line of trace.split("\n")) {
+  if (line.startsWith("phase ")) phase = line.slice(6);
+  const body = / using Liftoff.* bodysize (\d+)/.exec(line);
+  if (body && phase) {
+    compiled[phase] ??= { functions: 0, bytes: 0 };
+    compiled[phase].functions += 1;
+    compiled[phase].bytes += Number(body[1]);
+  }
+}
+const coreBytes = codeSectionBytes(readFileSync(new URL("../dist/edgefuse_core.wasm", import.meta.url)));
+const compiledRow = (label, name) => {
+  const { functions = 0, bytes = 0 } = compiled[name] ?? {};
+  return `  ${label.padEnd(18)} ${(bytes / 1024).toFixed(1).padStart(6)} KiB in ${String(functions).padStart(3)} functions`;
+};
+const firstRequestBytes = ["instantiate", "guard", "read", "call"].reduce((sum, name) => sum + (compiled[name]?.bytes ?? 0), 0);
+
+/** The size of a .wasm's code section: every function body. */
+function codeSectionBytes(bytes) {
+  let at = 8;
+  const leb = () => {
+    let value = 0;
+    for (let shift = 0; ; shift += 7) {
+      const byte = bytes[at++];
+      value += (byte & 0x7f) * 2 ** shift;
+      if (!(byte & 0x80)) return value;
+    }
+  };
+  while (at < bytes.length) {
+    const id = bytes[at++];
+    const size = leb();
+    if (id === 10) return size;
+    at += size;
+  }
+  throw new Error("the .wasm has no code section");
+}
 const column = (name, key) => runs[name].map((run) => run[key]);
 const row = (label, key) => {
   const [mine, base] = [median(column("guarded", key)), median(column("plain", key))];
@@ -64,10 +104,21 @@ console.log(
       ["instantiate it", "instantiate"],
       ["make the guard", "validateFirst", "validateSecond"],
       ["read the breakers", "stateFirst", "stateSecond"],
+      ["guard a call", "callFirst", "callSecond"],
     ]
       .map(([label, first, second]) => {
         const at = (key) => median(parts.map((part) => part[key])).toFixed(2).padStart(6);
         return `  ${label.padEnd(18)} ${at(first)} ms${second ? ` first, ${at(second)} ms second` : ""}`;
       })
-      .join("\n"),
+      .join("\n") +
+    `\nfunction bodies V8 compiled on their first call (Liftoff), by step:\n` +
+    [
+      ["instantiate it", "instantiate"],
+      ["make the guard", "guard"],
+      ["read the breakers", "read"],
+      ["guard a call", "call"],
+    ]
+      .map(([label, name]) => compiledRow(label, name))
+      .join("\n") +
+    `\n  before a first request: ${(firstRequestBytes / 1024).toFixed(1)} KiB of the module's ${(coreBytes / 1024).toFixed(1)} KiB of code`,
 );

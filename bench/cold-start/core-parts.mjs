@@ -1,20 +1,24 @@
 // The core's loading steps timed apart, in a fresh node process: compiling the .wasm,
 // instantiating it, and the first and second call of what a cold isolate calls first
-// (validating a config and making the guard from it, reading the breaker state).
+// (validating a config and making the guard from it, reading the breaker state, guarding a
+// call). With --phases it prints "phase <name>" before each step, for a run under
+// node --trace-wasm-compilation-times to tell which step compiled which functions.
 import { readFileSync } from "node:fs";
 import { instantiateCore } from "../../js/instantiate.js";
 
-const time = (step) => {
+const phases = process.argv.includes("--phases");
+const time = (step, name) => {
+  if (phases) console.log(`phase ${name}`);
   const start = performance.now();
   const value = step();
   return [performance.now() - start, value];
 };
 const bytes = readFileSync(new URL("../../dist/edgefuse_core.wasm", import.meta.url));
-const [compile, module] = time(() => new WebAssembly.Module(bytes));
-const [instantiate, core] = time(() => instantiateCore(module));
+const [compile, module] = time(() => new WebAssembly.Module(bytes), "compile");
+const [instantiate, core] = time(() => instantiateCore(module), "instantiate");
 const config = JSON.stringify({ plan: "free" });
-const [validateFirst, reply] = time(() => core.createGuardJson(config));
-const [validateSecond] = time(() => core.createGuardJson(config));
+const [validateFirst, reply] = time(() => core.createGuardJson(config), "guard");
+const [validateSecond] = time(() => core.createGuardJson(config), "guard again");
 const { handle } = JSON.parse(reply);
 const record = new TextEncoder().encode(JSON.stringify({ version: 1, breakers: {} }));
 const readState = () => {
@@ -24,6 +28,15 @@ const readState = () => {
   if (JSON.parse(tick.next()).result.view === null) throw new Error("the view read found no breakers");
   tick.delete();
 };
-const [stateFirst] = time(readState);
-const [stateSecond] = time(readState);
-console.log(JSON.stringify({ compile, instantiate, validateFirst, validateSecond, stateFirst, stateSecond }));
+const [stateFirst] = time(readState, "read");
+const [stateSecond] = time(readState, "read again");
+// What a guarded KV.get asks of the core: its call site once, then an invocation's count.
+const guardCall = () => {
+  const meter = core.defineMeter(handle, "kv-reads", "KV");
+  const invocation = core._edgefuse_begin(handle, 0);
+  if (core._edgefuse_admit(handle, invocation, meter, 1) !== 0) throw new Error("a first KV read is allowed");
+  core._edgefuse_finish(handle, invocation);
+};
+const [callFirst] = time(guardCall, "call");
+const [callSecond] = time(guardCall, "call again");
+console.log(JSON.stringify({ compile, instantiate, validateFirst, validateSecond, stateFirst, stateSecond, callFirst, callSecond }));
