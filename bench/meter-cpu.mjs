@@ -19,7 +19,9 @@ const report = (now) =>
 const quotas = Object.fromEntries(
   resources.map((id) => [id, { used: 100, trip: 90_000, recover: 80_000, windowStartMs: t0 - 12 * 3_600_000, windowEndMs: t0 + 12 * 3_600_000 }]),
 );
-const book = new core.MeterBook("");
+const id = core.bookOpen("");
+const book = Object.fromEntries(["report", "baseline"].map((method) => [method, (text) => core.bookCall(id, method, text)]));
+book.state = () => core.bookState(id);
 book.baseline(JSON.stringify({ asOfMs: t0, quotas }));
 let now = t0;
 for (let i = 0; i < 240; i += 1) book.report(report((now += 250))); // a minute of reports

@@ -3,7 +3,7 @@
 import { env } from "cloudflare:workers";
 import { it } from "vitest";
 import { SAFETY_NET_KEY, STATE_KEY, createGuard } from "../js/index.js";
-import { callCore, coreExports } from "../js/core.js";
+import { callCore, coreDriver, coreExports } from "../js/core.js";
 import { MAX_STANDING_BREAKERS } from "../dist/constants.js";
 
 const NOW = Date.parse("2026-11-23T12:00:00Z");
@@ -15,7 +15,7 @@ const ACCOUNT = "0123456789abcdef0123456789abcdef";
 // The requests a status tick makes for `config` with `state` (the record's text, or null):
 // the first fetch the core asks for.
 function requestsFor(handle, state) {
-  const tick = new (coreExports().PollTick)(handle, JSON.stringify({ kind: "status", now: NOW, accountId: ACCOUNT, token: "t" }));
+  const tick = coreDriver("tick", handle, JSON.stringify({ kind: "status", now: NOW, accountId: ACCOUNT, token: "t" }));
   try {
     let action = JSON.parse(tick.next()); // read the state
     tick.read(state !== null, state ?? "", "");
@@ -34,7 +34,7 @@ function requestsFor(handle, state) {
 // ticks ask only for what is not settled yet.
 function recordAfterTick(handle, answers) {
   const kv = {};
-  const tick = new (coreExports().PollTick)(handle, JSON.stringify({ kind: "tick", now: NOW, accountId: ACCOUNT, token: "t" }));
+  const tick = coreDriver("tick", handle, JSON.stringify({ kind: "tick", now: NOW, accountId: ACCOUNT, token: "t" }));
   try {
     for (;;) {
       const action = JSON.parse(tick.next());
@@ -133,7 +133,7 @@ function caseOf(handle, state) {
 
 // One status tick, driven as js/poll.js drives it: the state read, every answer, the evaluation.
 function evaluateOnce({ handle, state, answers }) {
-  const tick = new (coreExports().PollTick)(handle, JSON.stringify({ kind: "status", now: NOW, accountId: ACCOUNT, token: "t" }));
+  const tick = coreDriver("tick", handle, JSON.stringify({ kind: "status", now: NOW, accountId: ACCOUNT, token: "t" }));
   try {
     tick.next();
     tick.read(state !== null, state ?? "", "");
@@ -204,11 +204,11 @@ it("CPU time of one full evaluation in the WASM core", () => {
 
 // Counts the calls js/poll.js makes into the core's tick driver.
 function countCoreCalls() {
-  const { PollTick } = coreExports();
+  const core = coreExports();
   const counter = { calls: 0 };
-  for (const method of ["next", "handle", "read", "answer"]) {
-    const original = PollTick.prototype[method];
-    PollTick.prototype[method] = function (...args) {
+  for (const method of ["driverNext", "driverHandle", "driverRead", "driverAnswer"]) {
+    const original = core[method];
+    core[method] = function (...args) {
       counter.calls += 1;
       return original.apply(this, args);
     };

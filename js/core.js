@@ -20,6 +20,23 @@ export function coreExports() {
   return core;
 }
 
+/**
+ * One of the core's multi-step drivers, stepped by `next()` and fed by `handle`, `read` and
+ * `answer`; `delete()` frees it. Kind "view" reads the breakers an isolate enforces; any
+ * other is a poll tick of the kind its `start` names. `core`: another instance, for benches.
+ */
+export function coreDriver(kind, handle, start, core = coreExports()) {
+  const id = core.driverStart(handle, kind, start);
+  if (id < 0) throw new Error(`edgefuse: the WASM core has no guard ${handle}`);
+  return {
+    next: () => core.driverNext(id),
+    handle: (result) => core.driverHandle(id, result),
+    read: (found, value, error) => core.driverRead(id, found, value, error),
+    answer: (index, status, body, error) => core.driverAnswer(id, index, status, body, error),
+    delete: () => core.driverEnd(id),
+  };
+}
+
 /** Calls a JSON-in, JSON-out function of the core and returns its parsed envelope. */
 export function callCore(name, ...args) {
   return JSON.parse(coreExports()[name](...args));

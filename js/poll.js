@@ -2,7 +2,7 @@
 // and writes, the usage-API requests and the alert POSTs. The core decides every step;
 // this file only does what it is told and hands the result back.
 import { sendAlerts } from "./alerts.js";
-import { coreExports } from "./core.js";
+import { coreDriver } from "./core.js";
 
 /**
  * What operator actions need of env, for a tick's start: whether their token is set (never
@@ -29,7 +29,7 @@ export function actionInputs(config, env) {
  */
 export async function runTick(handle, config, env, start, kv = { reads: 0, writes: 0, deletes: 0 }) {
   // A view (the breakers an isolate enforces) has a driver of its own, a small part of the core.
-  const tick = start.kind === "view" ? new (coreExports().ViewRead)(handle, JSON.stringify({ now: start.now })) : new (coreExports().PollTick)(handle, JSON.stringify(start));
+  const tick = start.kind === "view" ? coreDriver("view", handle, JSON.stringify({ now: start.now })) : coreDriver("tick", handle, JSON.stringify(start));
   try {
     for (;;) {
       const action = JSON.parse(tick.next());

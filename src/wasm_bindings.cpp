@@ -6,6 +6,7 @@
 #include <emscripten/bind.h>
 #include <emscripten/emscripten.h>
 
+#include <map>
 #include <memory>
 #include <vector>
 
@@ -51,16 +52,101 @@ std::string createGuardJson(const std::string& configText) {
   return edgefuse::toText(reply);
 }
 
-// null for an unknown handle.
-std::shared_ptr<PollTick> startPollTick(int handle, const std::string& start) {
+// The core's multi-step drivers (a poll tick or a view read) and the meter's books live here,
+// named by id: plain embind functions rather than embind classes, whose glue was 17 KB of the
+// JS glue and 1.5 ms of instantiating it (bench/cold-start.mjs).
+template <typename T>
+class Held {
+ public:
+  int add(std::unique_ptr<T> item) {
+    items_.emplace(next_, std::move(item));
+    return next_++;
+  }
+  T* at(int id) const {
+    auto it = items_.find(id);
+    return it == items_.end() ? nullptr : it->second.get();
+  }
+  void drop(int id) { items_.erase(id); }
+
+ private:
+  std::map<int, std::unique_ptr<T>> items_;
+  int next_ = 0;
+};
+
+// One of the two drivers; both step by next() and are fed by handle() and read().
+struct Driver {
+  std::unique_ptr<PollTick> tick;
+  std::unique_ptr<ViewRead> view;
+};
+Held<Driver> drivers;
+Held<edgefuse::MeterBook> books;
+
+const char* const kUnknownDriver = R"({"do":"done","result":{"ok":false,"error":"edgefuse: no such tick in the core"}})";
+
+// kind "view": the breakers an isolate enforces (ViewRead); any other: a PollTick of that
+// kind, named in `start`. -1 for an unknown handle.
+int driverStart(int handle, const std::string& kind, const std::string& start) {
   GuardCore* core = coreAt(handle);
-  return core ? std::make_shared<PollTick>(*core, start) : nullptr;
+  if (!core) return -1;
+  auto driver = std::make_unique<Driver>();
+  if (kind == "view") {
+    driver->view = std::make_unique<ViewRead>(*core, start);
+  } else {
+    driver->tick = std::make_unique<PollTick>(*core, start);
+  }
+  return drivers.add(std::move(driver));
 }
 
-// null for an unknown handle.
-std::shared_ptr<ViewRead> startViewRead(int handle, const std::string& start) {
-  GuardCore* core = coreAt(handle);
-  return core ? std::make_shared<ViewRead>(*core, start) : nullptr;
+std::string driverNext(int id) {
+  Driver* driver = drivers.at(id);
+  if (!driver) return kUnknownDriver;
+  return driver->tick ? driver->tick->next() : driver->view->next();
+}
+
+void driverHandle(int id, const std::string& result) {
+  Driver* driver = drivers.at(id);
+  if (!driver) return;
+  if (driver->tick) {
+    driver->tick->handle(result);
+  } else {
+    driver->view->handle(result);
+  }
+}
+
+void driverRead(int id, bool found, const std::string& value, const std::string& error) {
+  Driver* driver = drivers.at(id);
+  if (!driver) return;
+  if (driver->tick) {
+    driver->tick->read(found, value, error);
+  } else {
+    driver->view->read(found, value, error);
+  }
+}
+
+// Only a poll tick asks the usage API.
+void driverAnswer(int id, int index, int status, const std::string& body, const std::string& error) {
+  Driver* driver = drivers.at(id);
+  if (driver && driver->tick) driver->tick->answer(index, status, body, error);
+}
+
+void driverEnd(int id) { drivers.drop(id); }
+
+// The meter object's book, from its stored state text ("" for none).
+int bookOpen(const std::string& stateText) { return books.add(std::make_unique<edgefuse::MeterBook>(stateText)); }
+
+// One of the book's methods by name: report, baseline, reset or recorded.
+std::string bookCall(int id, const std::string& method, const std::string& text) {
+  edgefuse::MeterBook* book = books.at(id);
+  if (book && method == "report") return book->report(text);
+  if (book && method == "baseline") return book->baseline(text);
+  if (book && method == "reset") return book->reset(text);
+  if (book && method == "recorded") return book->recorded(text);
+  return R"({"ok":false,"problems":[{"path":"method","message":"no such meter book or method","fix":""}]})";
+}
+
+std::string bookState(int id) {
+  edgefuse::MeterBook* book = books.at(id);
+  return book ? book->state() : "";
 }
 
 // -1 for an unknown resource id.
@@ -184,22 +270,13 @@ EMSCRIPTEN_BINDINGS(edgefuse_core) {
   emscripten::function("meterInForce", &meterInForce);
   emscripten::function("meterIdentify", &meterIdentify);
   emscripten::function("featureOf", &featureOf);
-  emscripten::class_<PollTick>("PollTick")
-      .smart_ptr_constructor("PollTickPointer", &startPollTick)
-      .function("next", &PollTick::next)
-      .function("handle", &PollTick::handle)
-      .function("read", &PollTick::read)
-      .function("answer", &PollTick::answer);
-  emscripten::class_<edgefuse::MeterBook>("MeterBook")
-      .constructor<const std::string&>()
-      .function("report", &edgefuse::MeterBook::report)
-      .function("baseline", &edgefuse::MeterBook::baseline)
-      .function("reset", &edgefuse::MeterBook::reset)
-      .function("recorded", &edgefuse::MeterBook::recorded)
-      .function("state", &edgefuse::MeterBook::state);
-  emscripten::class_<ViewRead>("ViewRead")
-      .smart_ptr_constructor("ViewReadPointer", &startViewRead)
-      .function("next", &ViewRead::next)
-      .function("handle", &ViewRead::handle)
-      .function("read", &ViewRead::read);
+  emscripten::function("driverStart", &driverStart);
+  emscripten::function("driverNext", &driverNext);
+  emscripten::function("driverHandle", &driverHandle);
+  emscripten::function("driverRead", &driverRead);
+  emscripten::function("driverAnswer", &driverAnswer);
+  emscripten::function("driverEnd", &driverEnd);
+  emscripten::function("bookOpen", &bookOpen);
+  emscripten::function("bookCall", &bookCall);
+  emscripten::function("bookState", &bookState);
 }

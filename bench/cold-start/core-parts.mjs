@@ -21,12 +21,13 @@ const [validateFirst, reply] = time(() => core.createGuardJson(config), "guard")
 const [validateSecond] = time(() => core.createGuardJson(config), "guard again");
 const { handle } = JSON.parse(reply);
 const record = new TextEncoder().encode(JSON.stringify({ version: 1, breakers: {} }));
+// As js/core.js coreDriver steps it (not imported: js/core.js compiles the .wasm on import).
 const readState = () => {
-  const tick = new core.ViewRead(handle, JSON.stringify({ now: Date.now() }));
-  if (JSON.parse(tick.next()).do !== "read") throw new Error("a view read starts with a KV read");
-  tick.read(true, record, "");
-  if (JSON.parse(tick.next()).result.view === null) throw new Error("the view read found no breakers");
-  tick.delete();
+  const view = core.driverStart(handle, "view", JSON.stringify({ now: Date.now() }));
+  if (JSON.parse(core.driverNext(view)).do !== "read") throw new Error("a view read starts with a KV read");
+  core.driverRead(view, true, record, "");
+  if (JSON.parse(core.driverNext(view)).result.view === null) throw new Error("the view read found no breakers");
+  core.driverEnd(view);
 };
 const [stateFirst] = time(readState, "read");
 const [stateSecond] = time(readState, "read again");

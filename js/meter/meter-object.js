@@ -16,7 +16,7 @@ const STATE = "meter"; // the core's state text (MeterBook::state): one row
 
 /** The Durable Object class behind the real-time meter. Export it from your Worker. */
 export class EdgefuseMeter extends DurableObject {
-  #book = null; // the core's MeterBook: the meter's state, read from storage once
+  #book = null; // the id of the core's MeterBook: the meter's state, read from storage once
 
   /**
    * Adds one isolate's report (MeterOutbox::take); resolves to the meter's answer, or to
@@ -51,16 +51,16 @@ export class EdgefuseMeter extends DurableObject {
     if (typeof text !== "string") {
       return { problems: [{ path: method, message: `must be the text of a ${method}, got ${typeof text}`, fix: "" }] };
     }
-    if (!this.#book) {
+    if (this.#book === null) {
       const stored = (await this.ctx.storage.get(STATE)) ?? "";
-      this.#book ??= new (coreExports().MeterBook)(typeof stored === "string" ? stored : "");
+      this.#book ??= coreExports().bookOpen(typeof stored === "string" ? stored : "");
     }
-    const reply = JSON.parse(this.#book[method](text));
+    const reply = JSON.parse(coreExports().bookCall(this.#book, method, text));
     if (!reply.ok) return { problems: reply.problems };
     for (const problem of reply.problems) {
       logEvent("error", "meter-state-unreadable", `edgefuse: the meter's stored ${problem.path} ${problem.message}: ${problem.fix}`);
     }
-    if (reply.persist) await this.ctx.storage.put(STATE, this.#book.state());
+    if (reply.persist) await this.ctx.storage.put(STATE, coreExports().bookState(this.#book));
     for (const { key, event, reason } of reply.changes) {
       const message = event === "reset" ? `edgefuse: ${key} reset at the meter by hand` : `edgefuse: ${reason}${event === "trip" ? ": tripped by the meter" : ""}`;
       logEvent(event === "trip" ? "warn" : "log", `meter-${event}`, message, { key });

@@ -5,7 +5,7 @@
 import { buildSchema, parse, validate } from "graphql";
 import { describe, expect, it } from "vitest";
 import { RESOURCES } from "../../js/index.js";
-import { callCore, coreExports } from "../../js/core.js";
+import { callCore, coreDriver } from "../../js/core.js";
 import { DATASETS, ROOT } from "../../wrangler/simulator/analytics-schema.js";
 
 const schema = buildSchema(ROOT + DATASETS);
@@ -13,9 +13,8 @@ const ACCOUNT = "0123456789abcdef0123456789abcdef";
 
 /** The usage requests a status tick of `config` sends at `iso`. */
 function requestsAt(config, iso) {
-  const core = coreExports();
   const { handle } = callCore("createGuardJson", JSON.stringify(config));
-  const tick = new core.PollTick(handle, JSON.stringify({ kind: "status", now: Date.parse(iso), accountId: ACCOUNT, token: "t" }));
+  const tick = coreDriver("tick", handle, JSON.stringify({ kind: "status", now: Date.parse(iso), accountId: ACCOUNT, token: "t" }));
   try {
     expect(JSON.parse(tick.next()).do).toBe("read");
     tick.handle(JSON.stringify({ value: null }));
