@@ -165,7 +165,8 @@ it("CPU time of one full evaluation in the WASM core", () => {
     ],
     ["free, 64 breakers", { plan: "free" }],
   ]) {
-    const { handle } = callCore("createGuardJson", JSON.stringify(plan));
+    const { ok, handle, problems } = callCore("createGuardJson", JSON.stringify(plan));
+    if (!ok) throw new Error(`the bench's ${label} config: ${JSON.stringify(problems)}`);
     const empty = JSON.stringify({ version: 1, breakers: {} });
     let kept = withFullHistory(recordAfterTick(handle, answersFor(handle, null)));
     // The most a state record can hold: manual trips stop at 256 standing breakers, each with

@@ -20,21 +20,36 @@ export function coreExports() {
   return core;
 }
 
+// Frees what the core holds for a JS object once nothing can reach that object: a guard made
+// and dropped (per request, say), or a tick abandoned mid-await when its waitUntil ran out.
+const releases = typeof FinalizationRegistry === "function" ? new FinalizationRegistry((release) => release()) : null;
+
+/** Frees the core's part of `owner` (`release` must not hold `owner`) once `owner` is unreachable. */
+export function releaseWith(owner, release) {
+  releases?.register(owner, release, owner);
+}
+
 /**
  * One of the core's multi-step drivers, stepped by `next()` and fed by `handle`, `read` and
  * `answer`; `delete()` frees it. Kind "view" reads the breakers an isolate enforces; any
- * other is a poll tick of the kind its `start` names. `core`: another instance, for benches.
+ * other is a poll tick of the kind its `start` names.
  */
-export function coreDriver(kind, handle, start, core = coreExports()) {
+export function coreDriver(kind, handle, start) {
+  const core = coreExports();
   const id = core.driverStart(handle, kind, start);
   if (id < 0) throw new Error(`edgefuse: the WASM core has no guard ${handle}`);
-  return {
+  const driver = {
     next: () => core.driverNext(id),
     handle: (result) => core.driverHandle(id, result),
     read: (found, value, error) => core.driverRead(id, found, value, error),
     answer: (index, status, body, error) => core.driverAnswer(id, index, status, body, error),
-    delete: () => core.driverEnd(id),
+    delete: () => {
+      releases?.unregister(driver);
+      core.driverEnd(id);
+    },
   };
+  releaseWith(driver, () => core.driverEnd(id));
+  return driver;
 }
 
 /** Calls a JSON-in, JSON-out function of the core and returns its parsed envelope. */

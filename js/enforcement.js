@@ -38,6 +38,7 @@ const { allow: ALLOW, tripped: TRIPPED, overBindingLimit: OVER_BINDING_LIMIT } =
  */
 export class Enforcement {
   #core;
+  #guardCore;
   #handle;
   #skip;
   #sites = new Map();
@@ -60,10 +61,14 @@ export class Enforcement {
   meter = null;
   #featureNames; // by feature id - 1, in the normalised config's order (the core's)
 
-  /** `handle`: the core's guard made from `config` (createGuardJson). */
-  constructor(config, handle, clock = Date.now) {
+  /**
+   * `guardCore`: { handle } of the core's guard made from `config` (createGuardJson), kept
+   * here so that the core's guard lives as long as this does.
+   */
+  constructor(config, guardCore, clock = Date.now) {
     this.#core = coreExports();
-    this.#handle = handle;
+    this.#guardCore = guardCore;
+    this.#handle = guardCore.handle;
     this.#featureNames = Object.keys(config.features ?? {});
     if (config.meter !== null) this.meter = new MeterLink(this.#core, this.#handle, config, clock, (view) => this.applyView(view));
     this.#skip = config.onBlocked === "skip";

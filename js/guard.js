@@ -2,7 +2,7 @@
 import { BreakerRefresh } from "./breakers.js";
 import { detectKind } from "./bindings/detect.js";
 import { EnvGuard, INVOCATION, UNGUARDED_ENV } from "./bindings/env-guard.js";
-import { callCore, coreExports } from "./core.js";
+import { callCore, coreExports, releaseWith } from "./core.js";
 import { deepFreeze } from "./deep-freeze.js";
 import { Enforcement } from "./enforcement.js";
 import { GuardConfigError, GuardInputError, blockedResponse, findGuardError, toJsonText } from "./errors.js";
@@ -17,32 +17,36 @@ import { logEvent } from "./log.js";
  * nothing half-validated is ever used. `options.clock` (ms since the epoch) is for tests.
  */
 export function createGuard(config, options = {}) {
-  // One parse: the core validates the config and keeps it for this guard, named by the handle.
+  // One parse: the core validates the config and keeps it for this guard, named by the handle,
+  // until the guard is dropped.
   const reply = callCore("createGuardJson", toJsonText(config, "(config)", GuardConfigError));
   if (!reply.ok) throw new GuardConfigError(reply.problems);
-  return new Guard(deepFreeze(reply.config), reply.handle, options.clock ?? Date.now);
+  // Held by the guard and its enforcement, which is all that runs with the handle.
+  const guardCore = { handle: reply.handle };
+  releaseWith(guardCore, () => coreExports().guardEnd(reply.handle));
+  return new Guard(deepFreeze(reply.config), guardCore, options.clock ?? Date.now);
 }
 
 class Guard {
-  #handle; // the core's guard, made from this config
+  #guardCore; // { handle }: the core's guard, made from this config
   #clock;
   #runtime = null;
   #rateLimits;
   #hasFeatures; // whether invocations are labelled with a feature for the meter
 
-  constructor(config, handle, clock) {
+  constructor(config, guardCore, clock) {
     /** The normalised config, every default filled in. */
     this.config = config;
-    this.#handle = handle;
+    this.#guardCore = guardCore;
     this.#clock = clock;
     this.#rateLimits = new RateLimits(config.rateLimit, clock);
     this.#hasFeatures = Object.keys(config.features).length > 0;
   }
 
-  // The per-isolate parts, made on first use so that createGuard() stays cheap.
+  // The per-isolate parts, made on first use.
   get #parts() {
     if (!this.#runtime) {
-      const enforcement = new Enforcement(this.config, this.#handle, this.#clock);
+      const enforcement = new Enforcement(this.config, this.#guardCore, this.#clock);
       const breakers = new BreakerRefresh(enforcement, this.config, this.#clock);
       this.#runtime = {
         enforcement,

@@ -6,6 +6,7 @@
 #include <emscripten/bind.h>
 #include <emscripten/emscripten.h>
 
+#include <limits>
 #include <map>
 #include <memory>
 #include <vector>
@@ -27,7 +28,7 @@ using edgefuse::GuardCore;
 using edgefuse::PollTick;
 using edgefuse::ViewRead;
 
-// One per guard per isolate, never freed: guards live as long as the isolate.
+// One per guard, freed when the JS guard is dropped (guardEnd); a handle is never reused.
 std::vector<std::unique_ptr<GuardCore>> cores;
 
 GuardCore* coreAt(int handle) {
@@ -52,6 +53,11 @@ std::string createGuardJson(const std::string& configText) {
   return edgefuse::toText(reply);
 }
 
+// Frees a guard's core: its handle names nothing from then on, and calls with it fail open.
+void guardEnd(int handle) {
+  if (coreAt(handle)) cores[handle].reset();
+}
+
 // The core's multi-step drivers (a poll tick or a view read) and the meter's books live here,
 // named by id: plain embind functions rather than embind classes, whose glue was 17 KB of the
 // JS glue and 1.5 ms of instantiating it (bench/cold-start.mjs).
@@ -59,8 +65,10 @@ template <typename T>
 class Held {
  public:
   int add(std::unique_ptr<T> item) {
-    items_.emplace(next_, std::move(item));
-    return next_++;
+    const int id = next_;
+    next_ = next_ == std::numeric_limits<int>::max() ? 0 : next_ + 1;  // never negative, never undefined
+    items_[id] = std::move(item);
+    return id;
   }
   T* at(int id) const {
     auto it = items_.find(id);
@@ -261,6 +269,7 @@ EMSCRIPTEN_BINDINGS(edgefuse_core) {
   emscripten::function("bucketTakeJson", &edgefuse::bucketTakeJson);
   emscripten::function("bucketSyncJson", &edgefuse::bucketSyncJson);
   emscripten::function("createGuardJson", &createGuardJson);
+  emscripten::function("guardEnd", &guardEnd);
   emscripten::function("defineMeter", &defineMeter);
   emscripten::function("recordParses", &edgefuse::recordParses);
   emscripten::function("constantsJson", &edgefuse::constantsJson);

@@ -135,7 +135,7 @@ describe("drift 5: a binding charged to a resource the catalogue lacks fails lou
 
   it("a call site charged to an unknown id throws at once instead of letting every call through", () => {
     const { config, handle } = callCore("createGuardJson", JSON.stringify({ plan: "free" }));
-    const enforcement = new Enforcement(config, handle);
+    const enforcement = new Enforcement(config, { handle });
     expect(() => enforcement.site("kv-writez", "KV", "put")).toThrow(/kv-writez/);
   });
 });

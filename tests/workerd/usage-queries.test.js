@@ -13,7 +13,8 @@ const ACCOUNT = "0123456789abcdef0123456789abcdef";
 
 /** The usage requests a status tick of `config` sends at `iso`. */
 function requestsAt(config, iso) {
-  const { handle } = callCore("createGuardJson", JSON.stringify(config));
+  const { ok, handle } = callCore("createGuardJson", JSON.stringify(config));
+  expect(ok).toBe(true);
   const tick = coreDriver("tick", handle, JSON.stringify({ kind: "status", now: Date.parse(iso), accountId: ACCOUNT, token: "t" }));
   try {
     expect(JSON.parse(tick.next()).do).toBe("read");
