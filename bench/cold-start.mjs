@@ -38,26 +38,24 @@ const parts = [];
 for (let i = 0; i < ISOLATES; i += 1) {
   parts.push(JSON.parse(execFileSync(process.execPath, [join(here, "core-parts.mjs")], { encoding: "utf8" })));
 }
-// Which functions each step has V8 compile (Liftoff, on their first call), from one more run
-// traced by V8: background threads off, so that only first calls compile.
-const trace = execFileSync(process.execPath, ["--trace-wasm-compilation-times", "--single-threaded", join(here, "core-parts.mjs"), "--phases"], { encoding: "utf8" });
-const compiled = {};
-let phase = null;
-for (const line of trace.split("\n")) {
-  if (line.startsWith("phase ")) phase = line.slice(6);
-  const body = / using Liftoff.* bodysize (\d+)/.exec(line);
-  if (body && phase) {
-    compiled[phase] ??= { functions: 0, bytes: 0 };
-    compiled[phase].functions += 1;
-    compiled[phase].bytes += Number(body[1]);
-  }
-}
+// The function bodies each step has V8 compile (Liftoff, on their first call): one traced run
+// that stops after each step, background threads off so that only first calls compile.
+const STEPS = ["instantiate", "guard", "read", "call"];
+const compiledUpTo = (step) => {
+  const trace = execFileSync(process.execPath, ["--trace-wasm-compilation-times", "--single-threaded", join(here, "core-parts.mjs"), `--until=${step}`], { encoding: "utf8" });
+  const bodies = [...trace.matchAll(/ using Liftoff.* bodysize (\d+)/g)].map((match) => Number(match[1]));
+  return { functions: bodies.length, bytes: bodies.reduce((sum, bytes) => sum + bytes, 0) };
+};
+const upTo = STEPS.map(compiledUpTo);
+const compiled = Object.fromEntries(
+  STEPS.map((step, i) => [step, { functions: upTo[i].functions - (upTo[i - 1]?.functions ?? 0), bytes: upTo[i].bytes - (upTo[i - 1]?.bytes ?? 0) }]),
+);
 const coreBytes = codeSectionBytes(readFileSync(new URL("../dist/edgefuse_core.wasm", import.meta.url)));
 const compiledRow = (label, name) => {
   const { functions = 0, bytes = 0 } = compiled[name] ?? {};
   return `  ${label.padEnd(18)} ${(bytes / 1024).toFixed(1).padStart(6)} KiB in ${String(functions).padStart(3)} functions`;
 };
-const firstRequestBytes = ["instantiate", "guard", "read", "call"].reduce((sum, name) => sum + (compiled[name]?.bytes ?? 0), 0);
+const firstRequestBytes = upTo[STEPS.length - 1].bytes;
 
 /** The size of a .wasm's code section: every function body. */
 function codeSectionBytes(bytes) {

@@ -1,17 +1,20 @@
 // The core's loading steps timed apart, in a fresh node process: compiling the .wasm,
 // instantiating it, and the first and second call of what a cold isolate calls first
 // (validating a config and making the guard from it, reading the breaker state, guarding a
-// call). With --phases it prints "phase <name>" before each step, for a run under
-// node --trace-wasm-compilation-times to tell which step compiled which functions.
+// call). With --until=<step> it stops after that step (compile, instantiate, guard, read or
+// call), for a run under node --trace-wasm-compilation-times to count what the steps up to it
+// compiled: V8 prints its trace through a buffer of its own, so markers printed between steps
+// would not land in order.
 import { readFileSync } from "node:fs";
 import { instantiateCore } from "../../js/instantiate.js";
 
-const phases = process.argv.includes("--phases");
+const until = process.argv.find((arg) => arg.startsWith("--until="))?.slice("--until=".length);
 const time = (step, name) => {
-  if (phases) console.log(`phase ${name}`);
   const start = performance.now();
   const value = step();
-  return [performance.now() - start, value];
+  const elapsed = performance.now() - start;
+  if (name === until) process.exit(0);
+  return [elapsed, value];
 };
 const bytes = readFileSync(new URL("../../dist/edgefuse_core.wasm", import.meta.url));
 const [compile, module] = time(() => new WebAssembly.Module(bytes), "compile");
