@@ -198,6 +198,52 @@ describe("what each call is charged", () => {
     expect(JSON.stringify(guarded)).toBe(JSON.stringify(env));
   });
 
+  it("the env reflects as a plain object of its entries, and every way to a binding is guarded", async () => {
+    const { guard } = guardWithClock({ limits: { "kv-writes": 1 } });
+    const key = `${prefix}/paths`;
+    // Wrappers are made on first read: reading by descriptor, spread, entries or for...in
+    // must each still reach the guarded binding, never the raw one.
+    const viaDescriptor = await guard.env(env);
+    const descriptor = Object.getOwnPropertyDescriptor(viaDescriptor, "KV");
+    expect(descriptor).toEqual({ value: viaDescriptor.KV, writable: true, enumerable: true, configurable: true });
+    expect(descriptor.value).not.toBe(env.KV);
+    await descriptor.value.put(key, "1");
+    expect((await rejection(viaDescriptor.KV.put(key, "2"))).code).toBe("invocation-limit");
+
+    const viaSpread = await guard.env(env);
+    const copy = { ...viaSpread };
+    expect(copy.KV).toBe(viaSpread.KV);
+    await copy.KV.get(key);
+    expect(guard.usage(viaSpread)).toEqual({ "kv-reads": 1 });
+
+    const viaEntries = await guard.env(env);
+    const entries = Object.fromEntries(Object.entries(viaEntries));
+    expect(Object.keys(entries)).toEqual(Object.keys(env));
+    const names = [];
+    for (const name in viaEntries) names.push(name);
+    expect(names).toEqual(Object.keys(env));
+    await entries.BUCKET.head(key);
+    expect(guard.usage(viaEntries)).toEqual({ "r2-class-b": 1 });
+
+    // Frozen or made read-only before any binding is read, the env still hands out guarded
+    // bindings (the limit counts per invocation: a fresh env's first put would go through).
+    const frozen = Object.freeze(await guard.env(env));
+    expect(Object.isFrozen(frozen)).toBe(true);
+    await frozen.KV.put(key, "3");
+    expect((await rejection(frozen.KV.put(key, "4"))).code).toBe("invocation-limit");
+    const fixed = await guard.env(env);
+    Object.defineProperty(fixed, "KV", { writable: false, configurable: false });
+    await fixed.KV.put(key, "4");
+    expect((await rejection(fixed.KV.put(key, "5"))).code).toBe("invocation-limit");
+
+    // Written or deleted, an entry is what was written, as on a plain object.
+    const written = await guard.env(env);
+    written.KV = "replaced";
+    delete written.BUCKET;
+    expect([written.KV, "BUCKET" in written, Object.keys(written).includes("BUCKET")]).toEqual(["replaced", false, false]);
+    expect(await env.KV.get(key)).toBe("4");
+  });
+
   it("KV: a guarded method called on the raw binding, or bare, does what the raw method does", async () => {
     const { guard } = guardWithClock();
     const guarded = await guard.env(env);
