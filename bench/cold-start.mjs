@@ -29,8 +29,9 @@ const sizes = { wasm: gz(guarded, guarded.wasm), script: gz(guarded, guarded.scr
 const runs = { guarded: [], plain: [] };
 for (let i = 0; i < ISOLATES; i += 1) {
   for (const [name, { dir, script }] of Object.entries({ guarded, plain })) {
-    const output = execFileSync(process.execPath, [join(here, "isolate.mjs"), join(dir, script)], { encoding: "utf8" });
-    runs[name].push(JSON.parse(output.trim().split("\n").pop()));
+    const output = execFileSync(process.execPath, ["--experimental-vm-modules", "--no-warnings", join(here, "isolate.mjs"), join(dir, script)], { encoding: "utf8" });
+    const run = JSON.parse(output.trim().split("\n").pop());
+    runs[name].push({ ...run, total: run.compile + run.parse + run.evaluate + run.first });
   }
 }
 for (const { dir } of [guarded, plain]) rmSync(dir, { recursive: true, force: true });
@@ -79,7 +80,7 @@ function codeSectionBytes(bytes) {
 const column = (name, key) => runs[name].map((run) => run[key]);
 const row = (label, key) => {
   const [mine, base] = [median(column("guarded", key)), median(column("plain", key))];
-  return `  ${label.padEnd(16)} ${mine.toFixed(2).padStart(7)} ms  ${base.toFixed(2).padStart(7)} ms  ${(mine - base).toFixed(2).padStart(7)} ms`;
+  return `  ${label.padEnd(17)} ${mine.toFixed(2).padStart(7)} ms  ${base.toFixed(2).padStart(7)} ms  ${(mine - base).toFixed(2).padStart(7)} ms`;
 };
 
 function median(values) {
@@ -93,9 +94,12 @@ console.log(
     `  gzipped script   ${kib(sizes.script)}: the shim, the Emscripten glue, the status page\n` +
     `  total            ${kib(sizes.wasm + sizes.script)}\n` +
     `fresh isolates (node processes), median of ${ISOLATES}: guarded, the same Worker without edgefuse, the difference\n` +
-    row("load the bundle", "load") + "  (evaluate; compile the .wasm; createGuard: instantiate, validate)\n" +
+    row("compile the .wasm", "compile") + "\n" +
+    row("parse the script", "parse") + "\n" +
+    row("evaluate it", "evaluate") + "  (createGuard: instantiate the core, validate the config)\n" +
     row("first request", "first") + "  (breaker state read from in-memory KV, one KV call)\n" +
-    row("second request", "second") +
+    row("second request", "second") + "\n" +
+    row("nothing to first", "total") +
     `\nthe core's steps apart (fresh node processes, median of ${ISOLATES}):\n` +
     [
       ["compile the .wasm", "compile"],
