@@ -12,9 +12,10 @@ import { SPECS } from "./specs.js";
 import { CHARGES } from "../../dist/constants.js";
 import { specWrapperClass } from "./spec-wrapper.js";
 
-// The invocation a guarded env belongs to, for guard.usage(env).
+// The invocation a guarded env belongs to, for guard.usage(env), and the env it was made
+// from, for the guard's own calls (the rate limiter's). Only the guarded env's proxy answers
+// them: they are not properties of it, so reflection shows the raw env's entries and no more.
 export const INVOCATION = Symbol("edgefuse.invocation");
-// The env a guarded env was made from, for the guard's own calls (the rate limiter's).
 export const UNGUARDED_ENV = Symbol("edgefuse.unguardedEnv");
 // What a binding's entry holds in a guarded env until its wrapper is made. Only the env's
 // proxy ever sees it: every read goes through the proxy, which makes the wrapper first.
@@ -26,7 +27,7 @@ export class EnvGuard {
   #kinds = new WeakMap(); // binding object -> kind, or null to leave alone
   #sites = new Map(); // "kind:name" -> sites, fixed per isolate
   #classes = new Map(); // kind -> WeakMap(binding prototype -> wrapper class)
-  #plans = new WeakMap(); // env -> { names, values, template, handler }, handler null if nothing to wrap
+  #plans = new WeakMap(); // env -> { names, values, template, makers }
 
   constructor(enforcement, config) {
     this.#enforcement = enforcement;
@@ -38,9 +39,7 @@ export class EnvGuard {
     const plan = this.#planFor(env);
     // A copy of the plan's template, not of env: workerd's env is slow to copy (3.4 µs for
     // 20 entries, where a plain object of them takes 40 ns).
-    const guarded = { ...plan.template };
-    guarded[INVOCATION] = invocation; // symbols: invisible to Object.keys and JSON
-    return plan.handler ? new Proxy(guarded, plan.handler) : guarded;
+    return new Proxy({ ...plan.template }, new GuardedEnvTraps(plan.makers, invocation, env));
   }
 
   /** Wraps one binding (or an object a binding returned, such as a multipart upload). */
@@ -54,8 +53,8 @@ export class EnvGuard {
     if (plan && sameEntries(env, plan)) return plan;
     const names = Object.keys(env);
     const values = names.map((name) => env[name]);
-    const template = { ...env, [INVOCATION]: null, [UNGUARDED_ENV]: env };
-    const makers = new Map(); // binding name -> (binding, invocation) -> its wrapper
+    const template = { ...env };
+    const makers = new Map(); // binding name -> (invocation) -> its wrapper
     names.forEach((name, index) => {
       const kind = this.#kindOf(name, values[index]);
       if (!kind) return;
@@ -64,7 +63,7 @@ export class EnvGuard {
       makers.set(name, (invocation) => make(raw, invocation));
       template[name] = UNMADE;
     });
-    const made = { names, values, template, handler: makers.size > 0 ? lazyEnvHandler(makers) : null };
+    const made = { names, values, template, makers };
     this.#plans.set(env, made);
     return made;
   }
@@ -142,30 +141,43 @@ export class EnvGuard {
   }
 }
 
-// The traps of a guarded env's proxy: a binding's entry is made into its wrapper, for the
-// env's invocation, the first time anything reads it (a get, a descriptor, as Object.keys
-// with JSON.stringify, spread and for...in do) or redefines it (Object.freeze). Every other
-// trap is the plain object's, so the env reflects as a plain object of its entries.
-function lazyEnvHandler(makers) {
-  const made = (env, name) => {
-    const wrapper = makers.get(name)(env[INVOCATION]);
+// The traps of a guarded env's proxy, one set per invocation. A binding's entry is made
+// into its wrapper the first time anything reads it (a get, or a descriptor, as Object.keys
+// with JSON.stringify, spread and for...in do) or redefines it (Object.defineProperty).
+// Every other trap is the plain object's, so the env reflects as a plain object of its entries.
+class GuardedEnvTraps {
+  #makers;
+  #invocation;
+  #unguarded;
+
+  constructor(makers, invocation, unguarded) {
+    this.#makers = makers;
+    this.#invocation = invocation;
+    this.#unguarded = unguarded;
+  }
+
+  get(env, name, receiver) {
+    if (name === INVOCATION) return this.#invocation;
+    if (name === UNGUARDED_ENV) return this.#unguarded;
+    const value = Reflect.get(env, name, receiver);
+    return value === UNMADE ? this.#made(env, name) : value;
+  }
+
+  getOwnPropertyDescriptor(env, name) {
+    if (env[name] === UNMADE) this.#made(env, name);
+    return Reflect.getOwnPropertyDescriptor(env, name);
+  }
+
+  defineProperty(env, name, descriptor) {
+    if (env[name] === UNMADE) this.#made(env, name);
+    return Reflect.defineProperty(env, name, descriptor);
+  }
+
+  #made(env, name) {
+    const wrapper = this.#makers.get(name)(this.#invocation);
     env[name] = wrapper;
     return wrapper;
-  };
-  return {
-    get(env, name, receiver) {
-      const value = Reflect.get(env, name, receiver);
-      return value === UNMADE ? made(env, name) : value;
-    },
-    getOwnPropertyDescriptor(env, name) {
-      if (env[name] === UNMADE) made(env, name);
-      return Reflect.getOwnPropertyDescriptor(env, name);
-    },
-    defineProperty(env, name, descriptor) {
-      if (env[name] === UNMADE) made(env, name);
-      return Reflect.defineProperty(env, name, descriptor);
-    },
-  };
+  }
 }
 
 // Whether env still has exactly the entries a plan was made from: an entry added, removed

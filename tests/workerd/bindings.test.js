@@ -196,6 +196,8 @@ describe("what each call is charged", () => {
     }
     expect(Object.keys(guarded)).toEqual(Object.keys(env));
     expect(JSON.stringify(guarded)).toBe(JSON.stringify(env));
+    expect(Reflect.ownKeys(guarded)).toEqual(Reflect.ownKeys(env));
+    expect(Reflect.ownKeys({ ...guarded })).toEqual(Reflect.ownKeys({ ...env }));
   });
 
   it("the env reflects as a plain object of its entries, and every way to a binding is guarded", async () => {
