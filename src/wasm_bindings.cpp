@@ -157,6 +157,9 @@ std::string bookState(int id) {
   return book ? book->state() : "";
 }
 
+// Frees a book once its meter object is dropped; an unknown id is ignored.
+void bookEnd(int id) { books.drop(id); }
+
 // -1 for an unknown resource id.
 int defineMeter(int handle, const std::string& resourceId, const std::string& binding) {
   Enforcer* enforcer = enforcerAt(handle);
@@ -288,4 +291,5 @@ EMSCRIPTEN_BINDINGS(edgefuse_core) {
   emscripten::function("bookOpen", &bookOpen);
   emscripten::function("bookCall", &bookCall);
   emscripten::function("bookState", &bookState);
+  emscripten::function("bookEnd", &bookEnd);
 }

@@ -7,7 +7,7 @@
 // one place, one report at a time (the object's input gate keeps a report's read and write
 // together). Each report is a Durable Objects request; see the README for what that costs.
 import { DurableObject } from "#cloudflare-workers";
-import { coreExports } from "../core.js";
+import { coreExports, releaseWith } from "../core.js";
 import { logEvent } from "../log.js";
 
 /** The name of the one meter object, in the namespace the config's `meter.binding` names. */
@@ -53,7 +53,13 @@ export class EdgefuseMeter extends DurableObject {
     }
     if (this.#book === null) {
       const stored = (await this.ctx.storage.get(STATE)) ?? "";
-      this.#book ??= coreExports().bookOpen(typeof stored === "string" ? stored : "");
+      // A concurrent report may have opened the book while this one read storage.
+      if (this.#book === null) {
+        const book = coreExports().bookOpen(typeof stored === "string" ? stored : "");
+        this.#book = book;
+        // Freed with this object: workerd drops an idle object and keeps the isolate.
+        releaseWith(this, () => coreExports().bookEnd(book));
+      }
     }
     const reply = JSON.parse(coreExports().bookCall(this.#book, method, text));
     if (!reply.ok) return { problems: reply.problems };

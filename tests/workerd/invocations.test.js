@@ -1,8 +1,9 @@
 // Per-invocation counters at scale: an invocation keeps its own however many others begin,
 // and the isolate keeps counters only for invocations that can still make calls.
+import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { GuardError, SAFETY_NET_KEY, STATE_KEY, createGuard } from "../../js/index.js";
+import { EdgefuseMeter, GuardError, SAFETY_NET_KEY, STATE_KEY, createGuard } from "../../js/index.js";
 import { coreMemoryBytes } from "../../js/core.js";
 
 beforeEach(async () => {
@@ -167,5 +168,35 @@ describe("a guard's core lives as long as the guard", () => {
     console.log(`WASM memory ${memoryAfterWarmUp} -> ${coreMemoryBytes()} bytes over 4,000 guards`);
     // Kept, 4,000 guard cores grew it by 139 MB here (about 35 KB each).
     expect(grown).toBeLessThan(4 * 1024 * 1024);
+  }, 120000);
+});
+
+describe("a meter object's book lives as long as the object", () => {
+  it("5,000 meter objects made, each given a report, and dropped: each book is freed", async () => {
+    const ids = ["kv-reads", "kv-writes", "kv-deletes", "kv-lists", "d1-rows-read", "d1-rows-written", "r2-class-a", "r2-class-b", "queues-operations", "do-requests", "ai-neurons"];
+    const lines = Object.fromEntries(ids.map((id) => [id, { perMinute: 1_000_000, recoverPerMinute: 400_000 }]));
+    const units = Object.fromEntries(ids.map((id) => [id, 3]));
+    // Inside a real object, with its state (its storage): each new EdgefuseMeter on that state
+    // stands for an instance of the object that workerd dropped while the isolate lived on.
+    const stub = env.EDGEFUSE_METER.get(env.EDGEFUSE_METER.idFromName("books-freed"));
+    const { answered, grown, memory } = await runInDurableObject(stub, async (instance, state) => {
+      const objects = async (from, count) => {
+        let served = 0;
+        for (let i = from; i < from + count; i += 1) {
+          const meter = new EdgefuseMeter(state, env);
+          const answer = await meter.report(JSON.stringify({ now: 1_800_000_000_000 + i, lines, units }));
+          if (answer.rates?.["kv-writes"] !== undefined) served += 1;
+          if (i % 50 === 0) await nextTask();
+        }
+        return served;
+      };
+      const warmUp = await objects(0, 1000);
+      const before = coreMemoryBytes();
+      const measured = await objects(1000, 4000);
+      return { answered: warmUp + measured, grown: coreMemoryBytes() - before, memory: [before, coreMemoryBytes()] };
+    });
+    console.log(`WASM memory ${memory[0]} -> ${memory[1]} bytes over 4,000 meter objects`);
+    expect(answered).toBe(5000);
+    expect(grown).toBeLessThan(1024 * 1024);
   }, 120000);
 });
