@@ -58,9 +58,10 @@ export class EnvGuard {
     names.forEach((name, index) => {
       const kind = this.#kindOf(name, values[index]);
       if (!kind) return;
-      const make = this.#maker(kind, name, values[index]);
+      // Its call sites and wrapper class too are made on the isolate's first read of it.
       const raw = values[index];
-      makers.set(name, (invocation) => make(raw, invocation));
+      let make = null;
+      makers.set(name, (invocation) => (make ??= this.#maker(kind, name, raw))(raw, invocation));
       template[name] = UNMADE;
     });
     const made = { names, values, template, makers };
