@@ -29,9 +29,12 @@ export class EnvGuard {
   #classes = new Map(); // kind -> WeakMap(binding prototype -> wrapper class)
   #plans = new WeakMap(); // env -> { names, values, template, makers }
 
+  #ownBindings; // the guard's own namespaces: its calls on them are not the Worker's
+
   constructor(enforcement, config) {
     this.#enforcement = enforcement;
     this.#config = config;
+    this.#ownBindings = new Set([config.stateBinding, config.meter?.binding, config.rateLimit?.mode === "durable-object" ? config.rateLimit.binding : null]);
   }
 
   /** `env` with its bindings guarded for `invocation`. */
@@ -39,7 +42,10 @@ export class EnvGuard {
     const plan = this.#planFor(env);
     // A copy of the plan's template, not of env: workerd's env is slow to copy (3.4 µs for
     // 20 entries, where a plain object of them takes 40 ns).
-    return new Proxy({ ...plan.template }, new GuardedEnvTraps(plan.makers, invocation, env));
+    if (plan.makers.size > 0) return new Proxy({ ...plan.template }, new GuardedEnvTraps(plan.makers, invocation, env));
+    // Nothing to wrap: a plain copy, which structuredClone and RPC take as they take env, with
+    // the guard's symbols out of sight of spread, Object.keys and JSON.
+    return Object.defineProperties({ ...plan.template }, { [INVOCATION]: { value: invocation }, [UNGUARDED_ENV]: { value: env } });
   }
 
   /** Wraps one binding (or an object a binding returned, such as a multipart upload). */
@@ -80,7 +86,7 @@ export class EnvGuard {
   }
 
   #kindOf(name, value) {
-    if (name === this.#config.stateBinding || name === this.#config.meter?.binding) return null;
+    if (this.#ownBindings.has(name)) return null;
     const explicit = this.#config.bindings[name];
     if (explicit === "ignore") return null;
     if (explicit) {
@@ -164,13 +170,16 @@ class GuardedEnvTraps {
     return value === UNMADE ? this.#made(env, name) : value;
   }
 
+  // These look at the entry itself, never through [[Get]]: a getter the Worker defined on
+  // the env runs only when the Worker reads it, as on a plain object.
   getOwnPropertyDescriptor(env, name) {
-    if (env[name] === UNMADE) this.#made(env, name);
-    return Reflect.getOwnPropertyDescriptor(env, name);
+    const descriptor = Reflect.getOwnPropertyDescriptor(env, name);
+    if (descriptor?.value !== UNMADE) return descriptor;
+    return { ...descriptor, value: this.#made(env, name) };
   }
 
   defineProperty(env, name, descriptor) {
-    if (env[name] === UNMADE) this.#made(env, name);
+    if (Reflect.getOwnPropertyDescriptor(env, name)?.value === UNMADE) this.#made(env, name);
     return Reflect.defineProperty(env, name, descriptor);
   }
 

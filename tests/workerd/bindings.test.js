@@ -238,12 +238,39 @@ describe("what each call is charged", () => {
     await fixed.KV.put(key, "4");
     expect((await rejection(fixed.KV.put(key, "5"))).code).toBe("invocation-limit");
 
+    // A getter the Worker puts on the env runs when the Worker reads it, not when the env is
+    // listed, and hands out the guarded binding.
+    const withGetter = await guard.env(env);
+    let getterRuns = 0;
+    Object.defineProperty(withGetter, "viaGetter", {
+      get() {
+        getterRuns += 1;
+        return this.KV;
+      },
+      enumerable: true,
+      configurable: true,
+    });
+    expect([Object.keys(withGetter), getterRuns]).toEqual([[...Object.keys(env), "viaGetter"], 0]);
+    expect(withGetter.viaGetter).toBe(withGetter.KV);
+    expect(withGetter.viaGetter).not.toBe(env.KV);
+
     // Written or deleted, an entry is what was written, as on a plain object.
     const written = await guard.env(env);
     written.KV = "replaced";
     delete written.BUCKET;
     expect([written.KV, "BUCKET" in written, Object.keys(written).includes("BUCKET")]).toEqual(["replaced", false, false]);
     expect(await env.KV.get(key)).toBe("4");
+  });
+
+  it("an env with nothing to guard is a plain copy; the guard's own namespaces are never guarded", async () => {
+    const { guard } = guardWithClock();
+    const varsOnly = await guard.env({ GREETING: "hello", LIMIT: 3 });
+    expect(structuredClone(varsOnly)).toEqual({ GREETING: "hello", LIMIT: 3 });
+    expect(Reflect.ownKeys({ ...varsOnly })).toEqual(["GREETING", "LIMIT"]);
+    expect(guard.usage(varsOnly)).toEqual({});
+    const guarded = await guard.env(env);
+    expect(guarded.EDGEFUSE_STATE).toBe(env.EDGEFUSE_STATE);
+    expect(guarded.EDGEFUSE_RATE_LIMITER).toBe(env.EDGEFUSE_RATE_LIMITER);
   });
 
   it("KV: a guarded method called on the raw binding, or bare, does what the raw method does", async () => {
