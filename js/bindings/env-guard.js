@@ -149,8 +149,8 @@ export class EnvGuard {
 }
 
 // The traps of a guarded env's proxy, one set per invocation. A binding's entry is made
-// into its wrapper the first time anything reads it (a get, or a descriptor, as Object.keys
-// with JSON.stringify, spread and for...in do) or redefines it (Object.defineProperty).
+// into its wrapper the first time anything reads it (a get, or its descriptor, which
+// Object.keys, for...in, spread and JSON.stringify all read) or redefines it.
 // Every other trap is the plain object's, so the env reflects as a plain object of its entries.
 class GuardedEnvTraps {
   #makers;
