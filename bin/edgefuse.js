@@ -4,7 +4,8 @@
 //   edgefuse estimate <usage.json | -> --plan <plan>  what a month (or day) of usage costs
 //   edgefuse usage <config.json> [--endpoint <url>]   this account's usage now, against the config
 //   edgefuse simulator [--port 8799]                  the local usage-API simulator
-//   edgefuse init [--config <file>] [--rate-limiter] [--meter]  wire the guard into wrangler.jsonc
+//   edgefuse init [--config <file>] [--guard <config.json>] [--rate-limiter] [--meter]
+//                                                     wire the guard into wrangler.jsonc
 import { spawn } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -19,9 +20,10 @@ const USAGE = `usage: edgefuse <command>
   usage <config.json> [--endpoint <url>]    this account's usage now, judged as the guard judges it
                                             (CF_ACCOUNT_ID and CF_API_TOKEN from the environment)
   simulator [--port <port>]                 run the local usage-API simulator (needs wrangler)
-  init [--config <file>] [--rate-limiter] [--meter]
+  init [--config <file>] [--guard <config.json>] [--rate-limiter] [--meter]
                                             add the state namespace and a cron trigger (and the rate
-                                            limiter's or the meter's Durable Object) to wrangler.jsonc`;
+                                            limiter's or the meter's Durable Object) to wrangler.jsonc,
+                                            named as the guard config names them (default: the defaults)`;
 
 // A mistake of the user's: printed as one line, without a stack.
 class CliError extends Error {}
@@ -186,7 +188,14 @@ function printTable(rows) {
 // the state namespace, a cron trigger, and with --rate-limiter or --meter the Durable Object
 // and its migration. What it cannot do offline (create the namespace, set secrets) it prints.
 function init(rest) {
-  const { value: configured, rest: flags } = option(rest, "--config");
+  const { value: guardPath, rest: afterGuard } = option(rest, "--guard");
+  const { value: configured, rest: flags } = option(afterGuard, "--config");
+  const names = bindingNames(guardPath);
+  if (names.problems) {
+    console.log(`invalid: ${guardPath} has ${names.problems.length} problem(s); nothing changed`);
+    printProblems(names.problems);
+    return 1;
+  }
   // The Durable Objects each flag adds: [binding name, class].
   const objects = [];
   const path = configured ?? ["wrangler.jsonc", "wrangler.json"].find((name) => existsSync(name));
@@ -209,9 +218,9 @@ function init(rest) {
     const where = errors[0] ? ` (${printParseErrorCode(errors[0].error)} at offset ${errors[0].offset})` : "";
     throw new CliError(`init: ${path} is not a JSON object${where}`);
   }
-  const { stateBinding, rateLimit, meter } = createGuard({ plan: "free", meter: {} }).config;
-  if (flags.includes("--rate-limiter")) objects.push([rateLimit.binding, "EdgefuseRateLimiter"]);
-  if (flags.includes("--meter")) objects.push([meter.binding, "EdgefuseMeter"]);
+  const { stateBinding, rateLimiterBinding, meterBinding } = names;
+  if (flags.includes("--rate-limiter")) objects.push([rateLimiterBinding, "EdgefuseRateLimiter"]);
+  if (flags.includes("--meter")) objects.push([meterBinding, "EdgefuseMeter"]);
   const changes = [];
   const edit = (jsonPath, value, what) => {
     text = applyEdits(text, modify(text, jsonPath, value, { formattingOptions: { insertSpaces: true, tabSize: 2 } }));
@@ -249,6 +258,22 @@ function init(rest) {
       : ""
   }`);
   return 0;
+}
+
+// The binding names init writes: the guard config's at `guardPath` (validated as createGuard
+// does), else the defaults. The meter's is its default when that config leaves the meter off.
+function bindingNames(guardPath) {
+  const defaults = createGuard({ plan: "free", meter: {} }).config;
+  let config = defaults;
+  if (guardPath !== undefined) {
+    try {
+      config = createGuard(readJson(guardPath, "init --guard")).config;
+    } catch (error) {
+      if (!(error instanceof GuardConfigError)) throw error;
+      return { problems: error.problems };
+    }
+  }
+  return { stateBinding: config.stateBinding, rateLimiterBinding: config.rateLimit.binding, meterBinding: (config.meter ?? defaults.meter).binding };
 }
 
 function number(value) {

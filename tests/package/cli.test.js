@@ -108,7 +108,7 @@ test("simulator and usage: the shipped simulator answers as the real API does; u
   assert.match(blind.out, /not read: .*env\.CF_ACCOUNT_ID and env\.CF_API_TOKEN not set/);
 });
 
-test("init: adds the state namespace, a cron and the rate limiter to wrangler.jsonc, keeping its comments; twice is once", () => {
+test("init: adds the state namespace, a cron and the rate limiter to wrangler.jsonc, keeping its comments, named as the guard config names them; twice is once", () => {
   const project = mkdtempSync(join(tmpdir(), "edgefuse-init-"));
   const path = join(project, "wrangler.jsonc");
   writeFileSync(
@@ -151,6 +151,24 @@ test("init: adds the state namespace, a cron and the rate limiter to wrangler.js
   assert.deepEqual(withMeter.migrations.at(-1), { tag: "edgefuse-meter", new_sqlite_classes: ["EdgefuseMeter"] });
   const meterAgain = edgefuse(["init", "--config", path, "--meter"]);
   assert.match(meterAgain.out, /already has what the guard needs/);
+
+  // Named as the guard's own config names them: its state namespace and both objects.
+  const renamed = join(project, "renamed.jsonc");
+  writeFileSync(renamed, '{ "name": "renamed", "main": "src/index.js" }\n');
+  const guardConfig = join(project, "edgefuse.json");
+  writeFileSync(guardConfig, JSON.stringify({ plan: "free", stateBinding: "GUARD_STATE", rateLimit: { binding: "LIMITER" }, meter: { binding: "METER" } }));
+  const named = edgefuse(["init", "--config", renamed, "--guard", guardConfig, "--rate-limiter", "--meter"]);
+  assert.equal(named.code, 0, named.err);
+  assert.match(named.out, /npx wrangler kv namespace create GUARD_STATE/);
+  const renamedConfig = parseJsonc(readFileSync(renamed, "utf8"));
+  assert.deepEqual(renamedConfig.kv_namespaces.map((entry) => entry.binding), ["GUARD_STATE"]);
+  assert.deepEqual(renamedConfig.durable_objects.bindings.map((entry) => entry.name), ["LIMITER", "METER"]);
+  writeFileSync(guardConfig, JSON.stringify({ plan: "free", stateBinding: 3 }));
+  const before = readFileSync(renamed, "utf8");
+  const invalidGuard = edgefuse(["init", "--config", renamed, "--guard", guardConfig, "--meter"]);
+  assert.equal(invalidGuard.code, 1);
+  assert.match(invalidGuard.out, /has 1 problem\(s\); nothing changed\n {2}stateBinding: must be the name of a KV namespace binding/);
+  assert.equal(readFileSync(renamed, "utf8"), before);
 
   writeFileSync(join(project, "broken.jsonc"), '{ "name": "x"');
   const broken = edgefuse(["init", "--config", join(project, "broken.jsonc")]);
