@@ -272,10 +272,23 @@ bool validManualSeconds(double seconds) {
   return seconds == 0 || (std::isfinite(seconds) && seconds >= 1 && seconds <= kMaxManualSeconds && seconds == std::floor(seconds));
 }
 
+// Why a feature's key ("kv-writes@import") cannot be reset, or nullptr when it can. Its
+// breaker stands only at the real-time meter, which the shim resets after the record.
+const char* featureKeyProblem(const Config& config, const std::string& key, std::size_t at) {
+  if (!findResource(key.substr(0, at))) return "unknown resource";
+  const std::string feature = key.substr(at + 1);
+  const bool declared = std::any_of(config.features.begin(), config.features.end(),
+                                    [&](const Feature& known) { return known.name == feature; });
+  if (!declared) return "names a feature the config does not declare";
+  if (!config.meterOn) return "names a feature's line, which only the real-time meter trips, and the meter is off";
+  return nullptr;
+}
+
 // Checks a manual operation's keys and seconds, then lets `change` add each key's change.
+// A feature's key is for a reset only (`featureKeys`), and changes nothing in the record.
 template <typename Change>
-ManualResult manualChanges(const std::vector<std::string>& keys, const char* secondsName, double seconds,
-                           const char* secondsMeaning, Change change) {
+ManualResult manualChanges(const Config& config, const std::vector<std::string>& keys, bool featureKeys,
+                           const char* secondsName, double seconds, const char* secondsMeaning, Change change) {
   ManualResult result;
   if (keys.empty()) result.problems.push_back({"resources", "name at least one resource", ""});
   if (!validManualSeconds(seconds)) {
@@ -284,6 +297,16 @@ ManualResult manualChanges(const std::vector<std::string>& keys, const char* sec
   StateChanges changes;
   changes.manual = true;
   for (const std::string& key : keys) {
+    if (const std::size_t at = key.find('@'); at != std::string::npos) {
+      const char* problem = !featureKeys ? "names a feature's line: only the real-time meter trips those"
+                                         : featureKeyProblem(config, key, at);
+      if (problem) {
+        result.problems.push_back({"resources." + key, problem,
+                                   featureKeys ? "use a resource id, <resource>:<BINDING>, or <resource>@<feature> of a declared feature"
+                                               : "trip the whole resource, or lower the feature's rate line"});
+      }
+      continue;
+    }
     const BreakerKeyParts parts = splitBreakerKey(key);
     const char* problem = !parts.resource ? "unknown resource"
                           : key.find(':') != std::string::npos && !isIdentifier(parts.binding, 256)
@@ -301,12 +324,12 @@ ManualResult manualChanges(const std::vector<std::string>& keys, const char* sec
 
 }  // namespace
 
-ManualResult manualTrip(const Config&, const std::vector<std::string>& keys, const std::string& reason,
+ManualResult manualTrip(const Config& config, const std::vector<std::string>& keys, const std::string& reason,
                         double ttlSeconds, std::int64_t nowMs) {
   // Converted only once known to be in range (manualChanges reports it otherwise).
   const bool inRange = std::isfinite(ttlSeconds) && ttlSeconds > 0 && ttlSeconds <= kMaxManualSeconds;
   const std::string until = inRange ? isoTimestamp(nowMs + static_cast<std::int64_t>(ttlSeconds * 1000)) : "";
-  return manualChanges(keys, "ttlSeconds", ttlSeconds, "leave it out for a trip that never lapses",
+  return manualChanges(config, keys, false, "ttlSeconds", ttlSeconds, "leave it out for a trip that never lapses",
                        [&](StateChanges& changes, const std::string& key, const BreakerKeyParts& parts) {
                          changes.trip[key] = {std::string(parts.resource->id), parts.binding,
                                               reason.empty() ? "tripped by hand" : reason, isoTimestamp(nowMs),
@@ -317,7 +340,7 @@ ManualResult manualTrip(const Config&, const std::vector<std::string>& keys, con
 
 ManualResult manualReset(const Config& config, const std::vector<std::string>& keys, double holdSeconds,
                          std::int64_t nowMs) {
-  return manualChanges(keys, "holdSeconds", holdSeconds, "leave it out to hold until the window resets",
+  return manualChanges(config, keys, true, "holdSeconds", holdSeconds, "leave it out to hold until the window resets",
                        [&](StateChanges& changes, const std::string& key, const BreakerKeyParts&) {
                          changes.clear.push_back(key);
                          const bool inRange = std::isfinite(holdSeconds) && holdSeconds > 0 &&

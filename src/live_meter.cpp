@@ -880,7 +880,8 @@ std::string MeterBook::reset(const std::string& resetText) {
       problems.push_back({"reset.keys", "must be a list of 1 to 64 breaker keys", ""});
     } else {
       for (const json& key : list) {
-        if (!key.is_string() || !splitBreakerKey(key.get<std::string>()).resource) {
+        // A whole resource's key, a binding's (the record's), or a feature's line.
+        if (!key.is_string() || !(isMeterKey(key.get<std::string>()) || splitBreakerKey(key.get<std::string>()).resource)) {
           problems.push_back({"reset.keys", "names an unknown breaker key " + clippedText(key), ""});
         } else {
           keys.push_back(key.get<std::string>());

@@ -579,6 +579,13 @@ TEST_CASE("features: a line on one feature trips its invocations only, the rest 
   const json reset = json::parse(meterResetJson(meter.state, json({{"now", kT0 + 1000}, {"keys", {"kv-writes"}}}).dump()));
   CHECK(reset["answer"]["breakers"].empty());
   CHECK(reset["changes"][0]["key"] == "kv-writes@import");
+  // And a reset of the feature's own key ends that trip alone.
+  const json byFeature = json::parse(meterResetJson(meter.state, json({{"now", kT0 + 1000}, {"keys", {"kv-writes@import"}}}).dump()));
+  REQUIRE(byFeature["ok"] == true);
+  CHECK(byFeature["answer"]["breakers"].empty());
+  CHECK(byFeature["changes"][0]["key"] == "kv-writes@import");
+  const json unknown = json::parse(meterResetJson(meter.state, json({{"now", kT0 + 1000}, {"keys", {"kv-wrongs@import"}}}).dump()));
+  CHECK(unknown["ok"] == false);
 }
 
 TEST_CASE("features: config errors name the feature and the fix") {

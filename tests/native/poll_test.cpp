@@ -839,6 +839,28 @@ TEST_CASE("manual operations take only what they say: whole seconds in range, te
   CHECK(manualOperation(config, false, {{"resources", {"kv-writes:GONE"}}}, 0).problems.empty());
 }
 
+TEST_CASE("a feature's key is reset at the meter, never tripped by hand, and changes nothing in the record") {
+  const Config config = configOf(R"({"plan":"free","features":{"import":{"cron":"0 * * * *"}},
+    "rates":{"kv-writes@import":{"perMinute":10,"recoverPerMinute":5}}})");
+  auto problems = [&](bool trip, const json& keys) {
+    std::vector<std::string> found;
+    for (const Problem& problem : manualOperation(config, trip, {{"resources", keys}}, 0).problems) found.push_back(problem.path + ": " + problem.message);
+    return found;
+  };
+  const ManualResult reset = manualOperation(config, false, {{"resources", {"kv-writes@import", "kv-reads"}}}, 0);
+  REQUIRE(reset.problems.empty());
+  REQUIRE(reset.changes);
+  CHECK(reset.changes->clear == std::vector<std::string>{"kv-reads"});
+  CHECK(reset.changes->holds.count("kv-writes@import") == 0);
+  CHECK(problems(false, {"kv-writes@export"}) == std::vector<std::string>{"resources.kv-writes@export: names a feature the config does not declare"});
+  CHECK(problems(false, {"kv-written@import"}) == std::vector<std::string>{"resources.kv-written@import: unknown resource"});
+  CHECK(problems(true, {"kv-writes@import"}) == std::vector<std::string>{"resources.kv-writes@import: names a feature's line: only the real-time meter trips those"});
+  const Config meterOff = configOf(R"({"plan":"free","features":{"import":{"cron":"0 * * * *"}}})");
+  const auto off = manualOperation(meterOff, false, {{"resources", {"kv-writes@import"}}}, 0).problems;
+  REQUIRE(off.size() == 1);
+  CHECK(off[0].message == "names a feature's line, which only the real-time meter trips, and the meter is off");
+}
+
 TEST_CASE("review: manual seconds are checked, dry run cleans up a stale poll trip") {
   const Config config = configOf(R"({"plan":"free"})");
   CHECK(manualTrip(config, {"kv-writes"}, "", 1e300, 0).problems.size() == 1);

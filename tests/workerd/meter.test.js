@@ -193,6 +193,13 @@ describe("the real-time meter", () => {
     clock.now += 300;
     expect((await at("/api/items")).status).toBe(200);
     expect((await at("/imports")).status).toBe(200); // not below /import/
+    // The operator resets the feature's line by its key: the import runs again, held off
+    // for the minute, while a whole-resource key still clears as before.
+    await expect(guard.trip(env, "kv-writes@import")).rejects.toThrow(/only the real-time meter trips those/);
+    await guard.reset(env, ["kv-writes@import", "kv-writes"]);
+    expect(guard.meter.breakers).toEqual({});
+    clock.now += 300;
+    expect((await at("/import/csv")).status).toBe(200);
   });
 
   it("cron and queue invocations are labelled with their features too", async () => {
