@@ -66,3 +66,8 @@ export function coreInstantiations() {
 export function coreMemoryBytes() {
   return core ? core.HEAPU8.length : 0;
 }
+
+/** Bytes the core's heap holds in allocations now: for tests that check what is freed. */
+export function coreHeapBytesInUse() {
+  return core ? core._edgefuse_heap_in_use() : 0;
+}

@@ -5,6 +5,7 @@
 //   conversion, no allocation, the cheapest call across the JS/WASM boundary.
 #include <emscripten/bind.h>
 #include <emscripten/emscripten.h>
+#include <malloc.h>
 
 #include <limits>
 #include <map>
@@ -225,6 +226,9 @@ EMSCRIPTEN_KEEPALIVE unsigned edgefuse_live(int handle) {
   Enforcer* enforcer = enforcerAt(handle);
   return enforcer ? enforcer->live() : 0;
 }
+// Bytes held by the heap's allocations now (not the memory's size, which never shrinks): for
+// tests that check what the core holds for a JS object is freed with it.
+EMSCRIPTEN_KEEPALIVE double edgefuse_heap_in_use() { return static_cast<double>(mallinfo().uordblks); }
 EMSCRIPTEN_KEEPALIVE unsigned edgefuse_evictions(int handle, int running) {
   Enforcer* enforcer = enforcerAt(handle);
   if (!enforcer) return 0;
