@@ -58,7 +58,8 @@ function readJson(path, what) {
   try {
     return JSON.parse(text);
   } catch (error) {
-    throw new CliError(`${what}: ${path} is not JSON (${error.message})`);
+    // One line: V8's message quotes the start of the text, newlines and all.
+    throw new CliError(`${what}: ${path} is not JSON (${error.message.replace(/\s+/g, " ")})`);
   }
 }
 
@@ -297,7 +298,7 @@ function simulator(rest) {
   }
   if (!wrangler) throw new CliError("simulator: wrangler is needed to run it (npm install --save-dev wrangler)");
   const config = fileURLToPath(new URL("../wrangler/simulator.jsonc", import.meta.url));
-  console.log(`edgefuse: usage-API simulator on http://127.0.0.1:${port}/graphql (token "simulator-token")`);
+  console.log(`edgefuse: starting the usage-API simulator on http://127.0.0.1:${port}/graphql (token "simulator-token"); wrangler says "Ready" when it is`);
   const child = spawn(process.execPath, [wrangler, "dev", "-c", config, "--port", port, "--ip", "127.0.0.1"], { stdio: "inherit" });
   return new Promise((resolve) => {
     const stop = () => child.kill("SIGTERM");

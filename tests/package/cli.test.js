@@ -44,6 +44,10 @@ test("check and estimate: unreadable or non-JSON input is one line naming it, ex
   const notJson = edgefuse(["estimate", "-", "--plan", "free"], "{ nope");
   assert.equal(notJson.code, 2);
   assert.match(notJson.err, /^edgefuse: estimate: - is not JSON/);
+  // V8 quotes the text's start in its message: a newline in it stays on one line.
+  const multiline = edgefuse(["check", "-"], "nope\n{\n");
+  assert.equal(multiline.code, 2);
+  assert.match(multiline.err, /^edgefuse: check: - is not JSON \([^\n]*\)\n$/);
   const unknown = edgefuse(["frobnicate"]);
   assert.equal(unknown.code, 2);
   assert.match(unknown.err, /unknown command "frobnicate"\nusage: edgefuse <command>/);
