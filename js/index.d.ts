@@ -460,7 +460,7 @@ export interface Guard {
    * `this.env`. A GuardError escaping fetch becomes a 503.
    */
   wrap<H extends object>(handler: H): H;
-  /** Units the invocation behind a guarded env has used, per resource (only those used). */
+  /** Units the invocation behind a guarded env has used, per resource (only those used). Pass the env guard.env gave, not a copy. */
   usage(guardedEnv: object): Usage;
   /** KV reads this guard has made of its breaker state in this isolate. */
   readonly stateReads: number;
@@ -497,7 +497,10 @@ export interface Guard {
   evaluate(env: object, options?: { now?: number }): Promise<EvaluationReport>;
   /** Trips breaker keys by hand ("kv-writes", "d1-rows-written:DB"); resolves to the breakers in force. */
   trip(env: object, resources: string | string[], reason?: string, options?: { ttlSeconds?: number }): Promise<Record<string, BreakerRecord>>;
-  /** Clears breaker keys and holds off the poll's re-trip; resolves to the breakers in force. */
+  /**
+   * Clears breaker keys ("kv-writes", "d1-rows-written:DB", or a feature's "kv-writes@import",
+   * reset at the real-time meter) and holds off their re-trip; resolves to the breakers in force.
+   */
   reset(env: object, resources: string | string[], options?: { holdSeconds?: number }): Promise<Record<string, BreakerRecord>>;
 }
 
